@@ -1,0 +1,107 @@
+"""The engine's vocabulary: what it understood (Case) and what it answers (Reply). Pure data.
+
+A Case is everything an answer depends on, so a channel can carry it in a button (see state.py)
+and the bot keeps no conversation state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+FLAGS = ("acute", "minor", "danger", "partner")  # the order used in JSON and in button state
+LANGS = ("ja", "en")
+
+# What kind of answer a Case gets.
+INTENT_REFERRAL = "referral"  # clinician guidance: the main answer
+INTENT_VICTIM = "victim"  # the person writing seems to be the victim: victim-facing answer
+INTENT_HELP = "help"  # nothing to act on (empty, greeting, noise): how to use the bot, and #8891
+INTENTS = (INTENT_REFERRAL, INTENT_VICTIM, INTENT_HELP)
+
+
+@dataclass(frozen=True)
+class Case:
+    lang: str = "ja"
+    intent: str = INTENT_REFERRAL
+    prefecture: str | None = None  # JIS X 0401 code "01".."47"
+    candidates: tuple[str, ...] = ()  # several prefectures matched: ask which
+    flags: frozenset[str] = frozenset()
+    hours_since: float | None = None  # hours since the incident, where the message says
+
+    def with_(self, **changes: Any) -> Case:
+        return replace(self, **changes)
+
+    @property
+    def sorted_flags(self) -> list[str]:
+        return [f for f in FLAGS if f in self.flags]
+
+
+@dataclass(frozen=True)
+class CenterView:
+    """One center as shown in a reply. `phones` holds only numbers verified on an official page."""
+
+    id: str
+    name: str
+    phones: tuple[str, ...]
+    verified: bool
+    open_now: bool | None  # None: hours unknown
+    status: str  # one localised line: open until / closed, opens at / hours unknown
+    hours: str  # localised weekly hours, "" when unknown
+    out_of_hours: str  # localised: what #8891 reaches when the center is closed
+    website: str | None = None
+    note: str = ""  # localised caveat (e.g. "direct number not confirmed: use #8891")
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: str
+    label: str
+    number: str  # what to dial ("#8891", "110"); "" for a service reached online
+    note: str = ""  # localised: hours, who it is for
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of guidance: a title and short lines, each line from a reviewed knowledge point."""
+
+    id: str
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    case: Case
+    headline: str  # one localised line that tells at once what to do
+    centers: tuple[CenterView, ...] = ()
+    contacts: tuple[ContactView, ...] = ()  # national/extra contacts, most urgent first
+    sections: tuple[Section, ...] = ()
+    question: str = ""  # what the bot asks back (which prefecture?), "" when nothing
+    footer: str = ""  # sources and the date the facts were checked
+    text: str = field(default="", compare=False)  # plain-text rendering, filled by the engine
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented `reply --json` contract. Add fields; never rename one."""
+        c = self.case
+        return {
+            "lang": c.lang,
+            "intent": c.intent,
+            "prefecture": c.prefecture,
+            "candidates": list(c.candidates),
+            "flags": c.sorted_flags,
+            "hours_since": c.hours_since,
+            "centers": [
+                {
+                    "id": v.id,
+                    "name": v.name,
+                    "phones": list(v.phones),
+                    "verified": v.verified,
+                    "open_now": v.open_now,
+                    "website": v.website,
+                }
+                for v in self.centers
+            ],
+            "contacts": [{"id": k.id, "label": k.label, "number": k.number} for k in self.contacts],
+            "text": self.text,
+        }
