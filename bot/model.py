@@ -50,6 +50,7 @@ class CenterView:
     out_of_hours: str  # localised: what #8891 reaches when the center is closed
     website: str | None = None
     note: str = ""  # localised caveat (e.g. "direct number not confirmed: use #8891")
+    phone_areas: tuple[str, ...] = ()  # aligned with phones: the area a branch serves, or ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ContactView:
     number: str  # what to dial ("#8891", "110"); "" for a service reached online
     note: str = ""  # localised: hours, who it is for
     url: str | None = None
+    numbers: tuple[str, ...] = ()  # every number of the service, `number` first
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,14 @@ class Section:
     id: str
     title: str
     lines: tuple[str, ...]
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Reply:
     case: Case
     headline: str  # one localised line that tells at once what to do
+    prefecture_name: str = ""  # localised name of case.prefecture, "" when none
     centers: tuple[CenterView, ...] = ()
     contacts: tuple[ContactView, ...] = ()  # national/extra contacts, most urgent first
     sections: tuple[Section, ...] = ()
@@ -102,6 +106,10 @@ class Reply:
                 }
                 for v in self.centers
             ],
-            "contacts": [{"id": k.id, "label": k.label, "number": k.number} for k in self.contacts],
+            "contacts": [
+                {"id": k.id, "label": k.label, "number": k.number, "numbers": list(k.numbers)}
+                for k in self.contacts
+            ],
+            "question": self.question,
             "text": self.text,
         }

@@ -170,15 +170,44 @@ class Node:
         return tuple(out)
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'')
+_NUMBER_AS_COMMENT = re.compile(r"(?:^|\s)#\d")
+_BLOCK_START = re.compile(r":\s*[|>][-+]?\d?\s*$")
+
+
+def numbers_read_as_comments(text: str) -> list[int]:
+    """Lines where an unquoted "#8891" would be read by YAML as the start of a comment, silently
+    cutting the text (a short number lost from a reply). Such values must be quoted."""
+    bad = []
+    block_indent = None  # inside a literal/folded block scalar (| or >), "#" is text
+    for i, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip())
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        if line.lstrip().startswith("#"):
+            continue  # a whole-line comment may mention numbers
+        unquoted = _QUOTED.sub('""', line)
+        if _NUMBER_AS_COMMENT.search(unquoted):
+            bad.append(i)
+        if _BLOCK_START.search(unquoted.split(" #")[0]):
+            block_indent = indent
+    return bad
+
+
 def load_yaml(path: Path, problems: Problems) -> Node | None:
     """Parse one YAML file safely; a syntax error becomes a Problem naming the file and line."""
     name = path.name
     try:
-        with path.open(encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+        raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.error(name, "", "file not found")
         return None
+    for line in numbers_read_as_comments(raw):
+        problems.error(name, f"line {line}", 'an unquoted " #<number>" is read as a YAML comment: quote the value')
+    try:
+        data = yaml.safe_load(raw)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""

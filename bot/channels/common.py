@@ -1,0 +1,48 @@
+"""What every channel does with a message, in one place: answer it, count it, never fail.
+
+Channels stay thin: parse their platform's input, call `answer_message` or `follow_up`, render the
+Reply, send it. Counting is best effort and never delays or blocks the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Protocol
+
+from bot.engine import TOKYO, Engine
+from bot.model import INTENT_HELP, Case, Reply
+from bot.state import decode
+
+log = logging.getLogger(__name__)
+
+
+class Counts(Protocol):
+    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool: ...
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(TOKYO)
+
+
+def answer_message(engine: Engine, counts: Counts | None, text: object, *, channel: str,
+                   at: dt.datetime | None = None, lang: str | None = None,
+                   default_prefecture: str | None = None) -> Reply:  # fmt: skip
+    """The reply to a new message, counted once as a referral (help answers are not referrals)."""
+    at = at or now()
+    reply = engine.reply(text, at, lang=lang, default_prefecture=default_prefecture)
+    if counts is not None and reply.case.intent != INTENT_HELP:
+        try:
+            counts.record(reply.case, channel=channel, at=at)
+        except Exception:  # the store promises not to raise; a bug there must still not block the answer
+            log.exception("counting failed (answer sent anyway)")
+    return reply
+
+
+def follow_up(engine: Engine, data: object, *, at: dt.datetime | None = None) -> tuple[Reply, str | None] | None:
+    """The refined answer for a button press (never counted: the same case, not a new referral).
+    Returns (reply, region) or None when the button data is not ours or is malformed."""
+    state = decode(data)
+    if state is None:
+        return None
+    return engine.answer(state.case, at or now()), state.region

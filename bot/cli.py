@@ -1,0 +1,227 @@
+"""referral-bot: the command line. Each command parses its input, calls one function, formats output.
+
+Channel libraries are imported only by the command that needs them, so `reply` starts fast.
+Expected problems (bad flags, broken knowledge, missing settings) print one line and exit 2 (or 1
+for a failed check); they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An expected problem: shown as one line, exit code 2."""
+
+
+def _at(value: str | None) -> dt.datetime:
+    from bot.engine import TOKYO
+
+    if not value:
+        return dt.datetime.now(TOKYO)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--at: not an ISO-8601 date-time: {value!r} (e.g. 2026-11-27T21:30+09:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
+
+
+def _engine():
+    from bot.engine import Engine
+    from bot.schema import KnowledgeError
+
+    try:
+        return Engine.load()
+    except KnowledgeError as e:
+        raise CliError(f"the knowledge files have {len(e.problems)} problem(s); run `referral-bot check-knowledge`") from None
+
+
+def _counts(args: argparse.Namespace):
+    if getattr(args, "no_count", False):
+        return None
+    from bot.counts import CountsStore
+
+    return CountsStore()
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.channels import console
+
+    return console.run(_engine(), _counts(args), stdin=sys.stdin, stdout=sys.stdout, lang=args.lang)
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    engine = _engine()
+    default_at = _at(args.at)
+    if args.jsonl:
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("expected a JSON object")
+                at = _at(item["at"]) if item.get("at") else default_at
+                lang = item.get("lang") or args.lang
+                reply = engine.reply(item.get("text", ""), at, lang=lang)
+                out = reply.to_json()
+            except (ValueError, CliError) as e:
+                out = {"error": f"line {n}: {e}"}
+            print(json.dumps(out, ensure_ascii=False), flush=False)
+        sys.stdout.flush()
+        return 0
+    text = " ".join(args.text)
+    if not text and not sys.stdin.isatty():
+        text = sys.stdin.read()
+    reply = engine.reply(text, default_at, lang=args.lang)
+    if args.json:
+        print(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(reply.text)
+    return 0
+
+
+def cmd_check_knowledge(args: argparse.Namespace) -> int:
+    from bot import knowledge
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    problems = knowledge.check(args.dir, today=today)
+    for p in problems:
+        print(p)
+    errors = len(problems.errors)
+    warnings = len(problems) - errors
+    if errors:
+        print(f"knowledge: {errors} error(s), {warnings} warning(s)")
+        return 1
+    kb = knowledge.load(args.dir)
+    shown = sum(1 for c in kb.centers for p in c.phones if p.verified)
+    print(
+        f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
+        f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "
+        f"{len(kb.contacts)} national contacts, {len(kb.rules.rule_ids())} rules; "
+        f"{warnings} warning(s); oldest check {kb.checked_on}"
+    )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot import report
+
+    return report.main(args)
+
+
+def cmd_privacy(args: argparse.Namespace) -> int:
+    from bot import privacy
+
+    return privacy.main(args)
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.channels import telegram
+
+    return telegram.main(args)
+
+
+def cmd_slack(args: argparse.Namespace) -> int:
+    from bot.channels import slack
+
+    return slack.main(args)
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="referral-bot",
+        description="Tells medical staff in Japan what to do when a patient may be a victim of sexual "
+        "violence, and where to refer them (one-stop support centers, #8891).",
+    )
+    p.add_argument("--version", action="version", version=f"referral-bot {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("chat", help="talk to the bot in the terminal (the demo; no token needed)",
+                       description="An interactive console conversation. Numbered choices follow each answer.")  # fmt: skip
+    s.add_argument("--lang", choices=["ja", "en"], help="answer in this language (default: the message's)")
+    s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("reply", help="print one reply (text or --json); --jsonl for batches",
+                       description="Print the reply to TEXT (or to stdin). With --jsonl, read JSON Lines "
+                       '{"text": ..., "lang"?: ..., "at"?: ...} from stdin and write one JSON reply per line.')  # fmt: skip
+    s.add_argument("text", nargs="*", metavar="TEXT")
+    s.add_argument("--lang", choices=["ja", "en"], help="answer in this language (default: the message's)")
+    s.add_argument("--at", metavar="ISO-8601", help="the moment to answer for (default: now, Asia/Tokyo)")
+    fmt = s.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
+    fmt.add_argument("--jsonl", action="store_true", help="batch: JSON Lines in on stdin, JSON Lines out")
+    s.set_defaults(func=cmd_reply)
+
+    s = sub.add_parser("check-knowledge", help="validate the knowledge files; warn of stale facts",
+                       description="Print every problem in knowledge/ (file and key), and warn of facts "
+                       "checked more than 180 days ago. Exit 1 on any error.")  # fmt: skip
+    s.add_argument("--dir", help="knowledge directory to check (default: the shipped one)")
+    s.add_argument("--today", metavar="YYYY-MM-DD", help="date to measure staleness from (default: today)")
+    s.set_defaults(func=cmd_check_knowledge)
+
+    s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
+                       description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip
+    try:
+        from bot import report
+
+        report.add_arguments(s)
+    except ImportError:  # pragma: no cover - report module not installed
+        pass
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it")
+    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language")
+    s.set_defaults(func=cmd_privacy)
+
+    s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
+                       description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
+                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+    s.add_argument("--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to")
+    s.add_argument("--port", type=int, default=None, help="webhook mode: local port (default: $PORT or 8443)")
+    s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
+    s.set_defaults(func=cmd_telegram)
+
+    s = sub.add_parser("slack", help="run the Slack app (Socket Mode, or --http)",
+                       description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
+                       "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
+                       "DEFAULT_PREFECTURE, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+    s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
+    s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
+    s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
+    s.set_defaults(func=cmd_slack)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args) or 0
+    except CliError as e:
+        print(f"referral-bot {args.command}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""Reply -> plain text (the console, `reply --json`'s `text`, and every channel's fallback).
+
+Order: what to do at once (headline, question), the local center, the contacts, then the guidance
+sections, then sources. A reply never exceeds MAX_CHARS: if it would, guidance sections are dropped
+from the end (the numbers and the center always stay).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.model import CenterView, ContactView, Reply
+
+if TYPE_CHECKING:
+    from bot.guidance import Guidance
+
+MAX_CHARS = 4096
+
+
+def center_lines(c: CenterView, g: Guidance) -> list[str]:
+    lines = [f"■ {c.name}"]
+    for number, area in zip(c.phones, c.phone_areas or ("",) * len(c.phones), strict=True):
+        lines.append(f"  ☎ {number}" + (f"（{area}）" if area and g.lang == "ja" else f" ({area})" if area else ""))
+    if c.note:
+        lines.append(f"  {c.note}")
+    if c.hours:
+        lines.append(f"  {g.t('hours_label')}: {c.hours}")
+    lines.append(f"  {c.status}")
+    if c.out_of_hours:
+        lines.append(f"  {c.out_of_hours}")
+    if c.website:
+        lines.append(f"  {g.t('website_label')}: {c.website}")
+    return lines
+
+
+def contact_line(k: ContactView) -> str:
+    head = f"・{k.number} {k.label}" if k.number else f"・{k.label}"
+    if k.url:
+        head += f" {k.url}"
+    return head + (f" — {k.note}" if k.note else "")
+
+
+def _title(text: str, g: Guidance) -> str:
+    return f"【{text}】" if g.lang == "ja" else f"[{text}]"
+
+
+def render_plain(reply: Reply, g: Guidance) -> str:
+    head = [reply.headline]
+    if reply.question:
+        head.append(reply.question)
+    blocks = ["\n".join(head)]
+    if reply.centers:
+        from_center = [_title(g.t("centers_title", prefecture=reply.prefecture_name), g)]
+        for c in reply.centers:
+            from_center.extend(center_lines(c, g))
+        blocks.append("\n".join(from_center))
+    if reply.contacts:
+        blocks.append("\n".join([_title(g.t("contacts_title"), g), *(contact_line(k) for k in reply.contacts)]))
+    guidance = ["\n".join([_title(s.title, g), *(f"・{line}" for line in s.lines)]) for s in reply.sections]
+    tail = [reply.footer] if reply.footer else []
+
+    while True:
+        text = "\n\n".join(blocks + guidance + tail)
+        if len(text) <= MAX_CHARS or not guidance:
+            return text[:MAX_CHARS]
+        guidance.pop()
+

@@ -1,0 +1,442 @@
+"""Rules are data, the vocabulary is code.
+
+knowledge/rules.yaml names keyword sets, flag rules, intent rules and what each case is shown.
+Each rule's `when` is built from the small registry of condition kinds below (CONDITIONS); an
+unknown kind, an unknown keyword set or a malformed argument is a load-time error naming the key.
+
+Matching is one pass of an Aho-Corasick automaton over the normalised text (leftmost-longest, so a
+longer "stop" phrase such as 大丈夫 hides the 夫 inside it), plus a few precompiled regular
+expressions for numbers (ages, "3時間前", "3 hours ago").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
+
+from bot.model import FLAGS, INTENTS
+from bot.schema import Node
+from bot.text import normalize
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the matchers read in one message: the input of every condition."""
+
+    keywords: frozenset[str]  # ids of keyword sets that matched ("clinician", "topic", ...)
+    place: bool  # a place was recognised
+    flags: frozenset[str]
+    hours_since: float | None
+    ages: tuple[float, ...]  # ages read from the text ("15歳", "10代" -> 10, "15-year-old")
+
+
+Condition = Callable[[Facts], bool]
+
+
+# ---------------------------------------------------------------- numbers: ages and elapsed time
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(\d+(?:\.\d+)?|[一二三四五六七八九十]{1,3}|半)"
+_WORD_NUM = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half an": 0.5, "a few": 3, "several": 5, "couple of": 2,
+    "a couple of": 2,
+}  # fmt: skip
+_EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+
+# unit -> hours
+_JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
+             "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760}  # fmt: skip
+_EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "night": 24,
+             "week": 168, "month": 720, "year": 8760}  # fmt: skip
+
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*(?:ほど|くらい|ぐらい|位)?\s*(?:前|まえ)")
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*-?\s*(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
+_JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o)\b|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+
+
+def _kanji_number(s: str) -> float | None:
+    if s == "半":
+        return 0.5
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    if not s or any(ch not in _KANJI_DIGITS and ch != "十" for ch in s):
+        return None
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = _KANJI_DIGITS.get(tens, 1) if tens else 1
+        o = _KANJI_DIGITS.get(ones, 0) if ones else 0
+        return float(t * 10 + o)
+    n = 0
+    for ch in s:
+        n = n * 10 + _KANJI_DIGITS[ch]
+    return float(n)
+
+
+def read_hours_since(text: str) -> float | None:
+    """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None."""
+    found: list[float] = []
+    for m in _JA_AGO.finditer(text):
+        n = _kanji_number(m.group(1))
+        if n is not None:
+            found.append(n * _JA_UNITS[m.group(2)])
+    for m in _EN_AGO.finditer(text):
+        raw = m.group(1)
+        n = _WORD_NUM.get(raw)
+        if n is None:
+            try:
+                n = float(raw)
+            except ValueError:
+                continue
+        found.append(float(n) * _EN_UNITS[m.group(2)])
+    if not found:
+        return None
+    hours = min(found)
+    return round(hours, 2)
+
+
+def read_ages(text: str) -> tuple[float, ...]:
+    ages: list[float] = []
+    for m in _JA_AGE.finditer(text):
+        n = _kanji_number(m.group(1))
+        if n is not None and n < 130:
+            ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
+    for m in _EN_AGE.finditer(text):
+        raw = next(g for g in m.groups() if g is not None)
+        n = float(raw)
+        if n < 130:
+            ages.append(n)
+    return tuple(ages)
+
+
+# ---------------------------------------------------------------- the condition kinds
+# Each builder takes the YAML argument (validated) and returns a Condition.
+
+
+def _any(sets: list[str]) -> Condition:
+    wanted = frozenset(sets)
+    return lambda f: bool(f.keywords & wanted)
+
+
+def _none(sets: list[str]) -> Condition:
+    wanted = frozenset(sets)
+    return lambda f: not (f.keywords & wanted)
+
+
+def _flag(flags: list[str]) -> Condition:
+    wanted = frozenset(flags)
+    return lambda f: bool(f.flags & wanted)
+
+
+def _place(expected: bool) -> Condition:
+    return lambda f: f.place == expected
+
+
+def _hours_at_most(limit: float) -> Condition:
+    return lambda f: f.hours_since is not None and f.hours_since <= limit
+
+
+def _hours_over(limit: float) -> Condition:
+    return lambda f: f.hours_since is not None and f.hours_since > limit
+
+
+def _age_under(limit: float) -> Condition:
+    return lambda f: any(a < limit for a in f.ages)
+
+
+def _age_at_least(limit: float) -> Condition:
+    return lambda f: bool(f.ages) and all(a >= limit for a in f.ages)
+
+
+def _all(conds: list[Condition]) -> Condition:
+    return lambda f: all(c(f) for c in conds)
+
+
+def _anyof(conds: list[Condition]) -> Condition:
+    return lambda f: any(c(f) for c in conds)
+
+
+def _not(cond: Condition) -> Condition:
+    return lambda f: not cond(f)
+
+
+# kind -> (argument type, builder). "sets" arguments are lists of keyword-set ids; "conds" are
+# nested conditions; "flags" are flag names.
+CONDITIONS: dict[str, tuple[str, Callable[..., Condition]]] = {
+    "any": ("sets", _any),  # one of these keyword sets occurs
+    "none": ("sets", _none),  # none of these keyword sets occurs
+    "flag": ("flags", _flag),  # one of these flags is already set (flag rules run in file order)
+    "place": ("bool", _place),  # a place was (true) / was not (false) recognised
+    "hours_since_at_most": ("number", _hours_at_most),
+    "hours_since_over": ("number", _hours_over),
+    "age_under": ("number", _age_under),  # some age read from the text is below
+    "age_at_least": ("number", _age_at_least),  # ages were read, all at least this
+    "all": ("conds", _all),
+    "anyof": ("conds", _anyof),
+    "not": ("cond", _not),
+}
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    id: str
+    flag: str
+    when: Condition
+    unless: Condition | None = None
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    id: str
+    intent: str
+    priority: int
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Step:
+    """One item of what a case is shown: a guidance section or a contact, with its guard."""
+
+    ref: str
+    if_flag: frozenset[str] = frozenset()
+    unless_flag: frozenset[str] = frozenset()
+
+    def applies(self, flags: frozenset[str]) -> bool:
+        if self.if_flag and not (flags & self.if_flag):
+            return False
+        return not (self.unless_flag and flags & self.unless_flag)
+
+
+@dataclass(frozen=True)
+class Rules:
+    keyword_sets: dict[str, tuple[str, ...]]
+    flag_rules: tuple[FlagRule, ...]
+    intent_rules: tuple[IntentRule, ...]  # sorted: priority desc, then file order
+    fallback_intent: str
+    sections: dict[str, tuple[Step, ...]]  # intent -> sections shown
+    contacts: dict[str, tuple[Step, ...]]  # intent -> contacts shown, in order
+    first_contact: dict[str, str]  # flag -> contact id put first ("danger" -> police_110)
+    _automaton: Any = field(repr=False, compare=False, default=None)
+
+    def facts(self, text: str, *, place: bool) -> Facts:
+        """Read keywords, elapsed time and ages from normalised text, then apply the flag rules."""
+        found: set[str] = set()
+        if self._automaton is not None and text:
+            for end, (sets, length, latin, prefix) in self._automaton.iter_long(text):
+                # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
+                # matches "raped". Japanese has no spaces, so its keywords match anywhere.
+                if latin and not _word_edges(text, end - length + 1, end, prefix):
+                    continue
+                found.update(sets)
+        hours = read_hours_since(text)
+        ages = read_ages(text)
+        facts = Facts(frozenset(found), place, frozenset(), hours, ages)
+        flags: set[str] = set()
+        for rule in self.flag_rules:
+            current = Facts(facts.keywords, place, frozenset(flags), hours, ages)
+            if rule.flag not in flags and rule.when(current) and not (rule.unless and rule.unless(current)):
+                flags.add(rule.flag)
+        # an "unless" may also withdraw a flag that an earlier rule set (numbers beat words)
+        final = Facts(facts.keywords, place, frozenset(flags), hours, ages)
+        for rule in self.flag_rules:
+            if rule.unless and rule.flag in flags and rule.unless(final):
+                flags.discard(rule.flag)
+        return Facts(facts.keywords, place, frozenset(flags), hours, ages)
+
+    def intent(self, facts: Facts) -> str:
+        for rule in self.intent_rules:
+            if rule.when(facts):
+                return rule.intent
+        return self.fallback_intent
+
+    def rule_ids(self) -> list[str]:
+        return [r.id for r in self.flag_rules] + [r.id for r in self.intent_rules]
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _word_edges(text: str, start: int, end: int, prefix: bool) -> bool:
+    if start > 0 and _is_word_char(text[start - 1]):
+        return False
+    return prefix or end + 1 >= len(text) or not _is_word_char(text[end + 1])
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+def _condition(node: Node, sets: dict[str, tuple[str, ...]]) -> Condition:
+    never: Condition = lambda f: False  # noqa: E731 - placeholder after a recorded error
+    if not isinstance(node.value, dict) or len(node.value) != 1:
+        node.error("a condition is a mapping with exactly one kind: " + ", ".join(CONDITIONS))
+        return never
+    (kind, arg), = node.value.items()
+    if kind not in CONDITIONS:
+        node.error(f"unknown condition kind {kind!r} (known: {', '.join(CONDITIONS)})")
+        return never
+    argtype, build = CONDITIONS[kind]
+    sub = Node(arg, node.file, f"{node.path}.{kind}", node.problems)
+    if argtype == "sets":
+        names = arg if isinstance(arg, list) else [arg]
+        bad = [n for n in names if not isinstance(n, str) or n not in sets]
+        if bad:
+            sub.error(f"unknown keyword set(s) {bad} (defined: {', '.join(sets)})")
+            return never
+        return build(names)
+    if argtype == "flags":
+        names = arg if isinstance(arg, list) else [arg]
+        bad = [n for n in names if n not in FLAGS]
+        if bad:
+            sub.error(f"unknown flag(s) {bad} (known: {', '.join(FLAGS)})")
+            return never
+        return build(names)
+    if argtype == "bool":
+        if not isinstance(arg, bool):
+            sub.error("expected true or false")
+            return never
+        return build(arg)
+    if argtype == "number":
+        if isinstance(arg, bool) or not isinstance(arg, int | float):
+            sub.error("expected a number")
+            return never
+        return build(float(arg))
+    if argtype == "cond":
+        return build(_condition(sub, sets))
+    # conds
+    if not isinstance(arg, list) or not arg:
+        sub.error("expected a non-empty list of conditions")
+        return never
+    return build([_condition(Node(c, node.file, f"{sub.path}[{i}]", node.problems), sets) for i, c in enumerate(arg)])
+
+
+def _steps(node: Node, key: str, known: set[str], what: str) -> tuple[Step, ...]:
+    out = []
+    for item in node.items(key):
+        if isinstance(item.value, str):
+            item.value = {"ref": item.value}
+        if not item.is_mapping():
+            continue
+        item.only("ref", "if_flag", "unless_flag")
+        ref = item.text("ref")
+        if ref and ref not in known:
+            item.error(f"unknown {what} {ref!r}", "ref")
+        guards = {}
+        for g in ("if_flag", "unless_flag"):
+            v = item.value.get(g, [])
+            v = [v] if isinstance(v, str) else v
+            if not isinstance(v, list) or any(x not in FLAGS for x in v):
+                item.error(f"expected flag name(s) from {FLAGS}", g)
+                v = []
+            guards[g] = frozenset(v)
+        out.append(Step(ref, **guards))
+    return tuple(out)
+
+
+def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
+    """Build Rules from rules.yaml; `sections` and `contacts` are the ids the references must hit."""
+    doc.only("meta", "keywords", "flags", "intents", "fallback_intent", "show")
+    sets: dict[str, tuple[str, ...]] = {}
+    kw = doc.child("keywords")
+    if kw is not None and kw.is_mapping():
+        for name, words in kw.value.items():
+            k = Node(words, kw.file, f"keywords.{name}", kw.problems)
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                k.error("expected a non-empty list of non-empty strings")
+                continue
+            sets[str(name)] = tuple(words)
+
+    flag_rules = []
+    seen_ids: set[str] = set()
+    for item in doc.items("flags"):
+        if not item.is_mapping():
+            continue
+        item.only("id", "set", "when", "unless")
+        rid = item.text("id")
+        if rid in seen_ids:
+            item.error(f"duplicate rule id {rid!r}", "id")
+        seen_ids.add(rid)
+        flag = item.text("set")
+        if flag and flag not in FLAGS:
+            item.error(f"unknown flag {flag!r} (known: {', '.join(FLAGS)})", "set")
+        when = item.child("when")
+        unless = item.child("unless", required=False)
+        flag_rules.append(
+            FlagRule(rid, flag, _condition(when, sets) if when else (lambda f: False),
+                     _condition(unless, sets) if unless else None)  # fmt: skip
+        )
+
+    intent_rules = []
+    for i, item in enumerate(doc.items("intents")):
+        if not item.is_mapping():
+            continue
+        item.only("id", "intent", "priority", "when")
+        rid = item.text("id")
+        if rid in seen_ids:
+            item.error(f"duplicate rule id {rid!r}", "id")
+        seen_ids.add(rid)
+        intent = item.text("intent")
+        if intent and intent not in INTENTS:
+            item.error(f"unknown intent {intent!r} (known: {', '.join(INTENTS)})", "intent")
+        prio = item.get("priority", int, default=0)
+        when = item.child("when")
+        intent_rules.append((-prio, i, IntentRule(rid, intent, prio, _condition(when, sets) if when else (lambda f: False))))
+    intent_rules.sort(key=lambda t: (t[0], t[1]))
+
+    fallback = doc.text("fallback_intent")
+    if fallback and fallback not in INTENTS:
+        doc.error(f"unknown intent {fallback!r}", "fallback_intent")
+
+    show_sections: dict[str, tuple[Step, ...]] = {}
+    show_contacts: dict[str, tuple[Step, ...]] = {}
+    first: dict[str, str] = {}
+    show = doc.child("show")
+    if show is not None and show.is_mapping():
+        show.only(*INTENTS, "first_contact")
+        for intent in INTENTS:
+            node = show.child(intent)
+            if node is None or not node.is_mapping():
+                continue
+            node.only("sections", "contacts")
+            show_sections[intent] = _steps(node, "sections", sections, "guidance section")
+            show_contacts[intent] = _steps(node, "contacts", contacts, "contact")
+        fc = show.child("first_contact", required=False)
+        if fc is not None and fc.is_mapping():
+            for flag, cid in fc.value.items():
+                if flag not in FLAGS:
+                    fc.error(f"unknown flag {flag!r}", str(flag))
+                elif cid not in contacts:
+                    fc.error(f"unknown contact {cid!r}", str(flag))
+                else:
+                    first[flag] = cid
+
+    automaton = None
+    if sets:
+        automaton = ahocorasick.Automaton()
+        table: dict[str, set[str]] = {}
+        for name, words in sets.items():
+            for w in words:
+                table.setdefault(normalize(w), set()).add(name)
+        for w, names in table.items():
+            prefix = w.endswith("*")
+            core = w.rstrip("*")
+            if core:
+                automaton.add_word(core, (frozenset(names), len(core), core.isascii(), prefix))
+        automaton.make_automaton()
+
+    return Rules(
+        keyword_sets=sets,
+        flag_rules=tuple(flag_rules),
+        intent_rules=tuple(r for _, _, r in intent_rules),
+        fallback_intent=fallback or "help",
+        sections=show_sections,
+        contacts=show_contacts,
+        first_contact=first,
+        _automaton=automaton,
+    )

@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests are hermetic: no real tokens, no network beyond loopback, temporary databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+TOKYO = dt.timezone(dt.timedelta(hours=9))
+
+# A weekday afternoon and a Sunday night, for answers that depend on opening hours.
+WEEKDAY_NOON = dt.datetime(2026, 11, 27, 13, 0, tzinfo=TOKYO)  # Friday
+SUNDAY_NIGHT = dt.datetime(2026, 11, 29, 23, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "SLACK_", "LINE_")) or name in ("REFERRAL_DB", "DEFAULT_PREFECTURE",
+                                                                         "REFERRAL_KNOWLEDGE_DIR"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFERRAL_DB", str(tmp_path / "counts.db"))
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from bot import knowledge
+
+    return knowledge.load(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def engine(kb):
+    from bot.engine import Engine
+
+    return Engine(kb)

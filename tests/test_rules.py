@@ -1,0 +1,117 @@
+"""Flags and intents from message text: every flag both ways, numbers beating words, stop phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rules import read_ages, read_hours_since
+from bot.text import normalize
+
+
+@pytest.fixture(scope="module")
+def rules(kb):
+    return kb.rules
+
+
+def facts(rules, text, place=False):
+    return rules.facts(normalize(text), place=place)
+
+
+FLAG_CASES = [
+    # (message, flag, expected)
+    ("患者さんが昨夜性被害にあったかもしれません", "acute", True),
+    ("2時間前に性被害にあった患者", "acute", True),
+    ("三日前に被害にあった患者さん", "acute", True),  # 72 h is still inside the window
+    ("今朝、暴行された患者が来院", "acute", True),
+    ("A patient was raped last night", "acute", True),
+    ("patient assaulted 3 hours ago", "acute", True),
+    ("she was assaulted a few hours ago", "acute", True),
+    ("1週間前に性被害にあった患者", "acute", False),
+    ("今日来院した患者、1か月前に性被害", "acute", False),  # the number beats the word
+    ("患者さんが性被害にあったかもしれません", "acute", False),
+    ("patient assaulted two weeks ago", "acute", False),
+    ("15歳の患者が性被害", "minor", True),
+    ("中学生の女の子が性被害にあった", "minor", True),
+    ("10代の患者が性被害", "minor", True),
+    ("18歳未満の患者の性被害", "minor", True),
+    ("a 15-year-old girl was assaulted", "minor", True),
+    ("my patient is a child, sexual abuse suspected", "minor", True),
+    ("25歳の女性が性被害", "minor", False),
+    ("20代の患者が性被害", "minor", False),
+    ("子どもの頃に性被害を受けた40代の患者", "minor", False),
+    ("a 25-year-old woman was raped", "minor", False),
+    ("an adult patient in her 20s was assaulted", "minor", False),
+    ("the person was assaulted", "minor", False),  # "son" inside "person" is not a son
+    ("加害者が待合室にいます。患者が性被害", "danger", True),
+    ("夫に殺すと脅されている患者", "danger", True),
+    ("the perpetrator is outside and threatened her", "danger", True),
+    ("she is afraid to go home", "danger", True),
+    ("加害者はいない。患者が性被害", "danger", False),
+    ("patient was assaulted, she is safe now", "danger", False),
+    ("夫から性暴力を受けた患者", "partner", True),
+    ("交際相手にレイプされた", "partner", True),
+    ("patient was raped by her boyfriend", "partner", True),
+    ("domestic violence and sexual assault", "partner", True),
+    ("大丈夫ですか、性被害の患者", "partner", False),  # 夫 inside 大丈夫
+    ("知らない男に襲われた患者", "partner", False),
+    ("raped by a stranger", "partner", False),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "expected"), FLAG_CASES, ids=[f"{f}-{e}-{t[:18]}" for t, f, e in FLAG_CASES])
+def test_flag(rules, text, flag, expected):
+    assert (flag in facts(rules, text).flags) is expected
+
+
+def test_every_flag_is_tested_both_ways():
+    for flag in ("acute", "minor", "danger", "partner"):
+        assert {e for _, f, e in FLAG_CASES if f == flag} == {True, False}, flag
+
+
+INTENT_CASES = [
+    ("患者さんが性被害にあったかもしれません", False, "referral"),
+    ("当院は横浜市です", True, "referral"),  # a place alone: the clinician wants the center
+    ("A patient may have been raped", False, "referral"),
+    ("私が被害にあいました", False, "victim"),
+    ("I was raped last night", False, "victim"),
+    ("someone raped me", False, "victim"),
+    ("患者さんが「私が被害にあった」と話しています", False, "referral"),  # a clinician quoting
+    ("こんにちは", False, "help"),
+    ("hello", False, "help"),
+    ("", False, "help"),
+    ("😀😀😀", False, "help"),
+]
+
+
+@pytest.mark.parametrize(("text", "place", "intent"), INTENT_CASES)
+def test_intent(rules, text, place, intent):
+    assert rules.intent(facts(rules, text, place)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("2時間前", 2.0),
+        ("30分前", 0.5),
+        ("三日前", 72.0),
+        ("十二時間前", 12.0),
+        ("1週間前", 168.0),
+        ("3 hours ago", 3.0),
+        ("an hour ago", 1.0),
+        ("2 days ago", 48.0),
+        ("2時間前、いや5時間前", 2.0),  # the smallest stated time
+        ("昨夜", None),  # words set acute but give no number
+        ("03-5577-3899", None),
+    ],
+)
+def test_hours_since(text, hours):
+    assert read_hours_since(normalize(text)) == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [("15歳", (15.0,)), ("20代", (20.0,)), ("十五歳", (15.0,)), ("18歳未満", (17.5,)), ("a 16-year-old", (16.0,)),
+     ("in her 30s", (30.0,)), ("aged 12", (12.0,)), ("no age here", ())],
+)  # fmt: skip
+def test_ages(text, ages):
+    assert read_ages(normalize(text)) == ages
