@@ -139,7 +139,9 @@ def cmd_slack(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser. Arguments whose definitions live in heavy modules (report: sqlite-utils)
+    are added only when `command` is theirs or None (all), so `reply` stays fast."""
     p = argparse.ArgumentParser(
         prog="referral-bot",
         description="Tells medical staff in Japan what to do when a patient may be a victim of sexual "
@@ -174,12 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
                        description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip
-    try:
+    if command in (None, "report"):
         from bot import report
 
         report.add_arguments(s)
-    except ImportError:  # pragma: no cover - report module not installed
-        pass
     s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it")
@@ -206,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

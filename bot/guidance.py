@@ -152,11 +152,10 @@ def load_guidance(doc: Node, lang: str) -> Guidance:
 
 def cross_check(by_lang: dict[str, Guidance], problems: Problems) -> None:
     """Every language has the same sections with the same number of points."""
-    langs = sorted(by_lang)
-    if len(langs) < 2:
+    if len(by_lang) < 2:
         return
-    base = by_lang[langs[0]]
-    for lang in langs[1:]:
+    base = by_lang.get("ja") or by_lang[sorted(by_lang)[0]]  # Japanese first: the reference text
+    for lang in sorted(set(by_lang) - {base.lang}):
         other = by_lang[lang]
         file = f"guidance.{lang}.yaml"
         for sid in base.sections.keys() - other.sections.keys():

@@ -1,0 +1,210 @@
+"""The engine over a generated corpus, bad input, the number-safety rules and the JSON contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+
+import pytest
+
+from bot.model import FLAGS
+from bot.render.plain import MAX_CHARS
+from tests.conftest import SUNDAY_NIGHT, WEEKDAY_NOON
+
+PHONE = re.compile(r"(?<![\d-])0\d{1,4}-\d{1,4}-\d{3,4}(?![\d-])")
+
+SITUATIONS_JA = [
+    "患者さんが性被害にあったかもしれません",
+    "昨夜、交際相手に性暴力を受けた患者",
+    "14歳の中学生、3時間前に暴行された。加害者が外にいる",
+    "1か月前のレイプ被害を今日打ち明けた患者",
+    "",
+]
+SITUATIONS_EN = [
+    "A patient may have been sexually assaulted",
+    "A 16-year-old was raped last night by her boyfriend",
+    "The attacker is in the waiting room",
+    "I was raped",
+    "hello",
+]
+
+
+def corpus(kb):
+    """Every prefecture in each language, with each situation, plus places only."""
+    for p in kb.locator.prefectures():
+        for s in SITUATIONS_JA:
+            yield f"当院は{p.name}にあります。{s}"
+        for s in SITUATIONS_EN:
+            yield f"Our hospital is in {p.romaji}. {s}"
+    yield from SITUATIONS_JA + SITUATIONS_EN
+
+
+def test_every_reply_in_the_corpus_has_8891_and_fits(engine, kb):
+    n = 0
+    for text in corpus(kb):
+        for at in (WEEKDAY_NOON, SUNDAY_NIGHT):
+            reply = engine.reply(text, at)
+            assert "#8891" in reply.text, text
+            assert len(reply.text) <= MAX_CHARS, text
+            n += 1
+    assert n > 900
+
+
+def test_every_prefecture_is_found_from_the_corpus_and_gets_its_centers(engine, kb):
+    for p in kb.locator.prefectures():
+        reply = engine.reply(f"当院は{p.name}にあります。患者さんが性被害にあったかもしれません", WEEKDAY_NOON)
+        assert reply.case.prefecture == p.code
+        assert [c.id for c in reply.centers] == [c.id for c in kb.centers_in(p.code)]
+        assert reply.prefecture_name == p.name and p.name in reply.text
+
+
+def test_unverified_numbers_are_never_shown_and_verified_ones_always_are(engine, kb):
+    unverified = {p.number for c in kb.centers for p in c.phones if not p.verified}
+    assert unverified, "the reference has unverified numbers: this test must see some"
+    for p in kb.locator.prefectures():
+        for lang in ("ja", "en"):
+            reply = engine.reply(f"{p.name} 性被害の患者", WEEKDAY_NOON, lang=lang)
+            shown = set(PHONE.findall(reply.text))
+            assert not shown & unverified, (p.code, shown & unverified)
+            for center in kb.centers_in(p.code):
+                for phone in center.phones:
+                    if phone.verified:
+                        assert phone.number in reply.text
+            for view in reply.centers:
+                assert all(n not in unverified for n in view.phones)
+                if not view.phones:
+                    assert "#8891" in view.note
+
+
+def test_every_phone_number_in_a_reply_comes_from_the_knowledge(engine, kb):
+    known = {p.number for c in kb.centers for p in c.phones if p.verified}
+    known |= {n.number for k in kb.contacts.values() for n in k.numbers}
+    for text in itertools.islice(corpus(kb), 0, None, 7):
+        reply = engine.reply(text, WEEKDAY_NOON)
+        assert set(PHONE.findall(reply.text)) <= known, text
+
+
+BAD_INPUTS = [
+    "",
+    "   \n\t  ",
+    "x" * 1_000_000,
+    "性被害 横浜市 " * 100_000,
+    "\x00\x00患者\x00横浜市\x00",
+    "患者\ud800\udfff横浜市",
+    "😀" * 500,
+    "\u202e患者さんが性被害\u202c 横浜市",
+    "مريض Yokohama 患者 🚑 파티 性被害",
+    b"\xff\xfe\x00bytes",
+    None,
+    12345,
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS, ids=lambda t: repr(t)[:24])
+def test_bad_input_gets_a_clear_answer(engine, text):
+    reply = engine.reply(text, WEEKDAY_NOON)
+    assert "#8891" in reply.text
+    assert len(reply.text) <= MAX_CHARS
+    reply.text.encode("utf-8")  # no lone surrogates reach a channel
+    json.dumps(reply.to_json(), ensure_ascii=False).encode("utf-8")
+
+
+def test_rtl_marks_do_not_hide_the_place(engine):
+    reply = engine.reply("\u202e患者さんが性被害\u202c 横浜市", WEEKDAY_NOON)
+    assert reply.case.prefecture == "14"
+
+
+def test_json_contract(engine):
+    data = engine.reply("当院は横浜市です。3時間前に性被害にあった15歳の患者", WEEKDAY_NOON).to_json()
+    for key, kind in [("lang", str), ("intent", str), ("prefecture", str), ("candidates", list), ("flags", list),
+                      ("hours_since", float), ("centers", list), ("contacts", list), ("text", str)]:  # fmt: skip
+        assert isinstance(data[key], kind), key
+    assert data["lang"] == "ja" and data["intent"] == "referral" and data["prefecture"] == "14"
+    assert data["flags"] == ["acute", "minor"] and data["hours_since"] == 3.0
+    center = data["centers"][0]
+    assert set(center) >= {"id", "name", "phones", "verified", "open_now"}
+    assert center["phones"] == ["045-322-7379"] and center["verified"] is True and center["open_now"] is True
+    for contact in data["contacts"]:
+        assert set(contact) >= {"id", "label", "number"}
+    assert [c["id"] for c in data["contacts"]][:2] == ["onestop_8891", "child_189"]
+    assert set(data["flags"]) <= set(FLAGS)
+
+
+def test_json_nulls_when_nothing_is_known(engine):
+    data = engine.reply("hello", WEEKDAY_NOON).to_json()
+    assert data["prefecture"] is None and data["candidates"] == [] and data["hours_since"] is None
+    assert data["centers"] == [] and data["flags"] == [] and data["lang"] == "en"
+
+
+def test_open_now_follows_the_clock(engine):
+    # Aomori: Mon/Wed 10-21, Tue/Thu/Fri 10-17, closed at weekends
+    friday = engine.reply("青森県 性被害の患者", WEEKDAY_NOON).centers[0]
+    sunday = engine.reply("青森県 性被害の患者", SUNDAY_NIGHT).centers[0]
+    assert friday.open_now is True and "17:00" in friday.status
+    assert sunday.open_now is False and "10:00" in sunday.status
+    assert "#8891" in sunday.out_of_hours
+    holiday = dt.datetime(2026, 11, 23, 12, 0, tzinfo=WEEKDAY_NOON.tzinfo)  # 勤労感謝の日, a Monday
+    assert engine.reply("青森県 性被害の患者", holiday).centers[0].open_now is None  # holiday rules unknown
+
+
+def test_lang_override_and_detection(engine):
+    assert engine.reply("patient assaulted in Tokyo", WEEKDAY_NOON).case.lang == "en"
+    assert engine.reply("東京の患者 assaulted", WEEKDAY_NOON).case.lang == "ja"
+    reply = engine.reply("患者さんが性被害", WEEKDAY_NOON, lang="en")
+    assert reply.case.lang == "en" and "What to do now" in reply.text
+
+
+def test_default_prefecture_only_when_no_place_is_named(engine):
+    assert engine.reply("患者さんが性被害", WEEKDAY_NOON, default_prefecture="13").case.prefecture == "13"
+    assert engine.reply("横浜市 患者さんが性被害", WEEKDAY_NOON, default_prefecture="13").case.prefecture == "14"
+
+
+def test_actions_lead_to_refined_cases(engine):
+    case = engine.understand("府中市の病院。患者が性被害")
+    actions = engine.actions(case)
+    picks = [a for a in actions if a.kind == "prefecture"]
+    assert [a.case.prefecture for a in picks] == ["13", "34"]
+    assert all(a.case.candidates == () for a in picks)
+    flags = {a.label: a.case.flags for a in actions if a.kind == "flag"}
+    assert any("minor" in f for f in flags.values())
+    lang = next(a for a in actions if a.kind == "lang")
+    assert lang.case.lang == "en"
+
+    none = engine.understand("患者が性被害")
+    regions = engine.actions(none, region="*")
+    assert len(regions) == 7 and all(a.kind == "region" for a in regions)
+    assert "kanto" in [a.region for a in regions]
+    kanto = engine.actions(none, region="kanto")
+    assert {a.case.prefecture for a in kanto} == {"08", "09", "10", "11", "12", "13", "14"}
+
+    tokyo = engine.understand("東京都 患者が性被害")
+    urls = [a.url for a in engine.actions(tokyo) if a.kind == "url"]
+    assert "https://sarc-tokyo.org/" in urls
+
+
+def test_a_button_refinement_gives_the_same_answer_as_a_message(engine):
+    via_button = engine.answer(engine.understand("横浜市 患者が性被害").with_(flags=frozenset({"minor"})), WEEKDAY_NOON)
+    assert "child_189" in [k.id for k in via_button.contacts]
+    assert "child" in [s.id for s in via_button.sections]
+
+
+def test_center_reply_and_suggestions(engine):
+    reply, suggestions = engine.center_reply("横浜", WEEKDAY_NOON)
+    assert reply is not None and reply.case.prefecture == "14" and suggestions == []
+    reply, suggestions = engine.center_reply("東凶都", WEEKDAY_NOON)
+    assert reply is None and "東京都" in suggestions
+
+
+def test_numbers_reply_lists_the_national_numbers(engine):
+    for lang in ("ja", "en"):
+        text = engine.numbers_reply(lang)
+        for number in ("#8891", "110", "#8103", "189", "#8008", "0120-279-889"):
+            assert number in text
+
+
+def test_the_engine_is_deterministic(engine):
+    a = engine.reply("当院は横浜市です。昨夜、患者さんが性被害", WEEKDAY_NOON)
+    b = engine.reply("当院は横浜市です。昨夜、患者さんが性被害", WEEKDAY_NOON)
+    assert a == b and a.text == b.text
