@@ -24,7 +24,7 @@ from bot.model import (
     Reply,
     Section,
 )
-from bot.render.plain import render_plain
+from bot.render.plain import contact_line, render_plain
 from bot.state import MAX_CANDIDATES
 from bot.text import clean, guess_lang, normalize
 
@@ -136,9 +136,7 @@ class Engine:
         ids = ("onestop_8891", "police_110", "police_8103", "child_189", "dv_8008", "dv_plus", "curetime",
                "houterasu_victims")  # fmt: skip
         lines = [g.t("numbers_title")]
-        for cid in ids:
-            c = self._contact(self.kb.contacts[cid], lang)
-            lines.append(f"・{c.label}: {c.number}" + (f" — {c.note}" if c.note else ""))
+        lines += [contact_line(self._contact(self.kb.contacts[cid], lang)) for cid in ids]
         return "\n".join(lines)
 
     def ui(self, lang: str, key: str, **values: object) -> str:

@@ -26,6 +26,7 @@ LIBRARY_LOGGERS = (
     "websockets",
     "asyncio",
     "urllib3",
+    "tornado",
 )
 
 _secrets: set[str] = set()
@@ -44,12 +45,20 @@ class RedactingFilter(logging.Filter):
             return False
         if _secrets:
             msg = record.getMessage()
-            redacted = msg
-            for s in _secrets:
-                redacted = redacted.replace(s, "***")
+            redacted = _redact(msg)
             if redacted != msg:
                 record.msg, record.args = redacted, None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = _redact(record.exc_text)
         return True
+
+
+def _redact(text: str) -> str:
+    for s in _secrets:
+        text = text.replace(s, "***")
+    return text
 
 
 def setup_logging(level: str | int | None = None) -> None:
