@@ -197,7 +197,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s = sub.add_parser("slack", help="run the Slack app (Socket Mode, or --http)",
                        description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
-                       "DEFAULT_PREFECTURE, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
+                       "REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")

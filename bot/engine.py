@@ -139,8 +139,12 @@ class Engine:
         lines += [contact_line(self._contact(self.kb.contacts[cid], lang)) for cid in ids]
         return "\n".join(lines)
 
+    def guidance(self, lang: str) -> Guidance:
+        """The texts of a language (Japanese for an unknown one): for renderers."""
+        return self.kb.guidance[lang if lang in self.kb.guidance else "ja"]
+
     def ui(self, lang: str, key: str, **values: object) -> str:
-        return self.kb.guidance[lang if lang in self.kb.guidance else "ja"].t(key, **values)
+        return self.guidance(lang).t(key, **values)
 
     def prefecture_name(self, code: str, lang: str) -> str:
         return self.kb.locator.prefecture_name(code, lang)

@@ -174,6 +174,7 @@ async def test_referral_in_private_chat(bot, engine):
     websites = [c.website for c in expected.centers if c.website]
     assert [b["url"] for b in buttons(sent) if "url" in b] == websites
 
+    await bot.stop()  # counting follows the send: let every update finish
     assert [(c.prefecture, channel) for c, channel in bot.counts.cases] == [("14", "telegram")]
 
 
@@ -234,6 +235,7 @@ async def test_ambiguous_place_asks_with_buttons_then_answers(bot, engine):
         press(bot, sent, lambda b: decode(b["callback_data"]).case.prefecture == "13"), "editMessageText"
     )
     assert engine.prefecture_name("13", "ja") in visible(edited.params["text"])
+    await bot.stop()  # counting follows the send: let every update finish
     assert len(bot.counts.cases) == 1
 
 
@@ -260,6 +262,7 @@ async def test_prefecture_picker_changes_only_the_buttons(bot, engine):
         bot.api.button(target["callback_data"], message=bot.api.sent_message(sent)), "editMessageText"
     )
     assert engine.prefecture_name(code, "ja") in visible(edited.params["text"])
+    await bot.stop()  # counting follows the send: let every update finish
     assert len(bot.counts.cases) == 1
 
 
@@ -302,6 +305,7 @@ async def test_a_sticker_gets_the_help_answer_and_is_not_counted(bot):
         )
     )
     assert "#8891" in visible(sent.params["text"])
+    await bot.stop()  # counting follows the send: let every update finish
     assert bot.counts.cases == []
 
 
@@ -326,6 +330,7 @@ async def test_start(bot, engine):
     sent = await bot.send(bot.api.command("/start"))
     text = visible(sent.params["text"])
     assert engine.ui("ja", "start") in text and engine.ui("ja", "privacy_short") in text
+    await bot.stop()  # counting follows the send: let every update finish
     assert bot.counts.cases == []
 
 
@@ -341,6 +346,7 @@ async def test_center_with_a_place(bot, engine):
     expected, _ = engine.center_reply("横浜", dt.datetime.now(dt.UTC), lang="ja")
     assert expected is not None and expected.centers
     assert expected.centers[0].name in visible(sent.params["text"])
+    await bot.stop()  # counting follows the send: let every update finish
     assert bot.counts.cases == []  # a directory lookup, not a referral
 
 
@@ -394,6 +400,7 @@ async def test_groups_answer_only_commands_and_mentions(bot):
     assert all(c.params["chat_id"] == str(GROUP_ID) for c in sent)
     answer = next(c for c in sent if "#8891" in c.params["text"] and c.params.get("reply_markup"))
     assert json.loads(answer.params["reply_parameters"])["message_id"] == mention["message"]["message_id"]
+    await bot.stop()  # counting follows the send: let every update finish
     assert [c.prefecture for c, _ in bot.counts.cases] == ["14"]  # only the mention counted
 
 
@@ -412,6 +419,7 @@ async def test_429_is_retried_after_retry_after(bot):
     bot.api.fail("sendMessage", 429, retry_after=1)
     await bot.send(bot.api.private_text(YOKOHAMA))
     assert [c.status for c in bot.api.calls_to("sendMessage")] == [429, 200]
+    await bot.stop()  # counting follows the send: let every update finish
     assert len(bot.counts.cases) == 1
 
 

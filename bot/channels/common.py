@@ -28,15 +28,23 @@ def now() -> dt.datetime:
 def answer_message(engine: Engine, counts: Counts | None, text: object, *, channel: str,
                    at: dt.datetime | None = None, lang: str | None = None,
                    default_prefecture: str | None = None) -> Reply:  # fmt: skip
-    """The reply to a new message, counted once as a referral (help answers are not referrals)."""
+    """The reply to a new message, counted once as a referral (help answers are not referrals).
+    An async channel passes counts=None and calls `count_referral` in a thread after sending, so a
+    busy database never holds up its event loop."""
     at = at or now()
     reply = engine.reply(text, at, lang=lang, default_prefecture=default_prefecture)
-    if counts is not None and reply.case.intent != INTENT_HELP:
-        try:
-            counts.record(reply.case, channel=channel, at=at)
-        except Exception:  # the store promises not to raise; a bug there must still not block the answer
-            log.exception("counting failed (answer sent anyway)")
+    count_referral(counts, reply, channel=channel, at=at)
     return reply
+
+
+def count_referral(counts: Counts | None, reply: Reply, *, channel: str, at: dt.datetime) -> None:
+    """Count one answered referral. Never raises: counting must not stop an answer."""
+    if counts is None or reply.case.intent == INTENT_HELP:
+        return
+    try:
+        counts.record(reply.case, channel=channel, at=at)
+    except Exception:  # the store promises not to raise; a bug there must still not block the answer
+        log.exception("counting failed (answer sent anyway)")
 
 
 def follow_up(engine: Engine, data: object, *, at: dt.datetime | None = None) -> tuple[Reply, str | None] | None:

@@ -71,7 +71,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.channels.common import Counts, answer_message, follow_up, now
+from bot.channels.common import Counts, answer_message, count_referral, follow_up, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret, setup_logging
 from bot.model import INTENT_HELP, INTENT_REFERRAL, Case, Reply
@@ -355,7 +355,7 @@ class _Handlers:
 
     # -------------------------------------------------------------- pieces
     def html(self, reply: Reply) -> str:
-        return render_html(reply, self.engine.kb.guidance[reply.case.lang])
+        return render_html(reply, self.engine.guidance(reply.case.lang))
 
     def buttons(self, case: Case) -> InlineKeyboardMarkup | None:
         return _markup(keyboard(self.engine.actions(case)))
@@ -375,9 +375,12 @@ class _Handlers:
         )
 
     async def answer(self, message: Message, text: str) -> None:
-        """A new message: the engine's answer, counted once (common.answer_message)."""
-        reply = answer_message(self.engine, self.counts, text, channel=CHANNEL)
+        """A new message: the engine's answer, then counted once, off the event loop (a locked
+        database waits in a worker thread, never in front of other chats)."""
+        at = now()
+        reply = answer_message(self.engine, None, text, channel=CHANNEL, at=at)
         await self.send(message, self.html(reply), self.buttons(reply.case))
+        await asyncio.to_thread(count_referral, self.counts, reply, channel=CHANNEL, at=at)
         log.debug("telegram: answered a message (%s chat)", message.chat.type)
 
     def picker(self, lang: str) -> InlineKeyboardMarkup | None:

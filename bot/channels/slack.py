@@ -1,0 +1,490 @@
+"""The Slack channel: `/referral`, app mentions, direct messages, buttons and the App Home tab.
+
+A thin adapter over the engine (slack-bolt 1.30): Slack's input in, `answer_message` or
+`follow_up`, the Reply rendered by render/slack.py, sent back. The only module that imports the
+Slack libraries, so `referral-bot reply` never loads them.
+
+Two ways to run the same Bolt app, built by one factory, `build_app`:
+- Socket Mode (`referral-bot slack`): outbound WebSocket only, for hospital networks that forbid
+  inbound connections. slack_bolt's SocketModeHandler with the built-in client (no extra packages).
+- HTTP (`referral-bot slack --http`): POST /slack/events for events, commands and interactivity,
+  served by aiohttp (already a dependency, production grade, and Bolt's own dev server is
+  single-threaded and documented as not for production). Each request is handed to the Bolt app's
+  `dispatch` in a worker thread, so a slow call never blocks the event loop. `http_app()` is the
+  aiohttp application the tests serve on a loopback port: the same code path as production.
+  Bolt checks every request's signature (SLACK_SIGNING_SECRET): forged or older than 5 minutes
+  gets 401. Listens on $HOST (default 0.0.0.0) and --port / $PORT (default 3000); GET /healthz.
+Both stop cleanly on SIGTERM. Optional settings: SLACK_API_URL (Web API base URL, e.g. GovSlack or
+a proxy), SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE (name or code, for a workspace in
+one place; a place named in the message wins).
+
+Acknowledgement: every handler calls `ack()` first (Bolt answers Slack's HTTP request or Socket
+Mode envelope at that moment, well inside Slack's 3 seconds) and only then computes the answer
+and sends it: the slash command's ephemeral answer through the command's response_url (falling
+back to chat.postEphemeral), mentions with chat.postMessage in the message's thread, DMs in the
+DM, a button's refined answer by replacing the message through the action's response_url (falling
+back to chat.update).
+
+Duplicates: Slack redelivers an event it thinks was not acknowledged (X-Slack-Retry-Num in HTTP
+mode, retry_attempt in Socket Mode), always with the same event_id. A global middleware that runs
+after signature verification remembers the last SEEN_EVENTS event ids and acknowledges a repeat
+without answering or counting it again.
+
+Privacy: our log lines name what happened ("answered a slash command"), never message text,
+user/channel/team ids or tokens; Slack API errors are logged by their error code only; a bug is
+logged as a traceback without the exception's message (which could quote the user). The Slack
+libraries' loggers are held at WARNING by bot.logs, and tokens and the signing secret are
+registered for redaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import secrets
+import signal
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiohttp import web
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.channels.common import Counts, answer_message, follow_up, now
+from bot.engine import Engine
+from bot.logs import register_secret, setup_logging
+from bot.model import Reply
+from bot.render.slack import STEP_PREFIX, URL_PREFIX, escape, render_blocks, render_home, render_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "slack"
+DEFAULT_COMMAND = "/referral"
+DEFAULT_PORT = 3000
+EVENTS_PATH = "/slack/events"
+SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries within minutes)
+Payload = dict[str, Any]
+QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
+
+
+class SettingsError(ValueError):
+    """A missing or malformed setting: shown to the operator as one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str | None = None  # HTTP mode
+    app_token: str | None = None  # Socket Mode
+    api_url: str | None = None  # SLACK_API_URL: the Web API base URL (GovSlack, a proxy)
+    command: str = DEFAULT_COMMAND
+    default_prefecture: str | None = None  # JIS code "01".."47" for a workspace in one place
+
+
+def settings_from_env(env: Mapping[str, str], *, http: bool) -> Settings:
+    """Settings from the environment; SettingsError names every missing one."""
+    need = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http else ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+    missing = [n for n in need if not env.get(n, "").strip()]
+    if missing:
+        mode = "HTTP mode" if http else "Socket Mode"
+        raise SettingsError(f"{mode} needs {' and '.join(missing)} (see the README, Slack)")
+    bot_token = env["SLACK_BOT_TOKEN"].strip()
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be the bot token (xoxb-...)")
+    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    if not http and app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write")
+    command = env.get("SLACK_COMMAND", "").strip() or DEFAULT_COMMAND
+    if not re.fullmatch(r"/[a-z0-9_-]{1,31}", command):
+        raise SettingsError(f"SLACK_COMMAND must look like {DEFAULT_COMMAND} (lower case, no spaces)")
+    api_url = env.get("SLACK_API_URL", "").strip() or None
+    if api_url is not None:
+        if not api_url.startswith(("https://", "http://")):
+            raise SettingsError("SLACK_API_URL must be an http(s) URL, e.g. https://slack-gov.com/api/")
+        api_url = api_url.rstrip("/") + "/"
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
+        app_token=app_token,
+        api_url=api_url,
+        command=command,
+    )
+
+
+def resolve_prefecture(engine: Engine, value: str | None) -> str | None:
+    """DEFAULT_PREFECTURE as a JIS code: accepts "14", "神奈川県", "神奈川", "Kanagawa"."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if re.fullmatch(r"\d\d", value) and 1 <= int(value) <= 47:
+        return value
+    code = engine.understand(value).prefecture
+    if code is None:
+        raise SettingsError(f"DEFAULT_PREFECTURE: not one prefecture: {value!r} (e.g. 14 or 神奈川県)")
+    return code
+
+
+def make_client(settings: Settings) -> WebClient:
+    return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
+
+
+# ---------------------------------------------------------------------------- small helpers
+_MENTION = re.compile(r"<[@#!][^<>]*>")  # <@U123>, <#C123|name>, <!here>: ids, never place names
+_LABELLED = re.compile(r"<([^<>|]*)\|([^<>]*)>")
+_BARE = re.compile(r"<([^<>]*)>")
+
+
+def plain_text(text: object) -> str:
+    """What the person typed, from Slack's encoded message text (mentions dropped, links unwrapped)."""
+    if not isinstance(text, str):
+        return ""
+    text = _BARE.sub(r"\1", _LABELLED.sub(r"\2", _MENTION.sub(" ", text)))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+class RecentIds:
+    """The last `size` ids seen, thread-safe. Holds Slack's event ids only (no user data)."""
+
+    def __init__(self, size: int = SEEN_EVENTS):
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        with self._lock:
+            if key in self._ids:
+                self._ids.move_to_end(key)
+                return False
+            self._ids[key] = None
+            if len(self._ids) > self.size:
+                self._ids.popitem(last=False)
+            return True
+
+
+def _bolt_logger() -> logging.Logger:
+    """The base logger for Bolt, held at WARNING or above. Without it Bolt gives each of its loggers
+    the root logger's level at start-up, so LOG_LEVEL=DEBUG would make it log request bodies."""
+    bolt = logging.getLogger("slack_bolt.referral_bot")
+    bolt.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    return bolt
+
+
+def log_bug(where: str, exc: BaseException) -> None:
+    """A traceback for a bug, without the exception's message (it could quote what was typed)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("bug while handling %s: %s (message withheld)\n%s", where, type(exc).__name__, frames.rstrip())
+
+
+def _api_error(what: str, exc: Exception) -> None:
+    if isinstance(exc, SlackApiError):
+        code = exc.response.get("error") if exc.response is not None else None
+        log.warning("Slack refused %s: %s", what, code or "no error code")
+    else:
+        log.warning("could not send %s: %s", what, type(exc).__name__)
+
+
+# ---------------------------------------------------------------------------- the app
+def build_app(
+    engine: Engine,
+    counts: Counts | None,
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+    clock: Callable[[], dt.datetime] = now,
+) -> App:
+    """The Bolt app, for either mode. Collaborators are arguments so a test can pass a WebClient
+    whose base_url is a local fake, its own executor and a fixed clock. Bolt calls auth.test once
+    here (through `client`) to learn the bot's own ids, so its own messages are ignored."""
+    app = App(
+        logger=_bolt_logger(),
+        client=client or make_client(settings),
+        # Socket Mode has no inbound HTTP; a random secret makes any HTTP request fail closed.
+        signing_secret=settings.signing_secret or secrets.token_hex(32),
+        name="referral-bot",
+        listener_executor=listener_executor,
+    )
+    seen = RecentIds()
+
+    def message(reply: Reply, region: str | None = None) -> Payload:
+        g = engine.guidance(reply.case.lang)
+        blocks = render_blocks(reply, g, engine.actions(reply.case, region=region))
+        return {"text": render_text(reply), "blocks": blocks}
+
+    def new_answer(text: object) -> Payload:
+        at = clock()
+        reply = answer_message(
+            engine,
+            counts,
+            plain_text(text),
+            channel=CHANNEL,
+            at=at,
+            default_prefecture=settings.default_prefecture,
+        )
+        return message(reply)
+
+    def apology(lang: str = "ja") -> Payload:
+        return {"text": escape(engine.ui(lang, "error_apology"))}
+
+    def safely(where: str, send: Callable[[Payload], None], make: Callable[[], Payload]) -> None:
+        """make() the answer and send() it; on a bug, send the fixed apology instead."""
+        try:
+            payload = make()
+        except Exception as e:
+            log_bug(where, e)
+            payload = apology()
+        try:
+            send(payload)
+            log.info("slack: answered %s", where)
+        except Exception as e:  # the Web API or response_url refused or was unreachable
+            _api_error(f"the answer to {where}", e)
+
+    # -- global middleware: de-duplicate redelivered events (after signature verification)
+    @app.middleware
+    def skip_duplicates(body: dict, request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not seen.first_time(event_id):
+            retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("slack: skipped a repeated event delivery (retry %s)", retry if retry.isdigit() else "-")
+            return BoltResponse(status=200, body="")
+        return next()
+
+    # -- /referral TEXT: ephemeral, only the person who asked sees it
+    @app.command(settings.command)
+    def on_command(ack: Callable, command: dict, respond: Callable, client: WebClient) -> None:
+        ack()
+
+        def send(payload: Payload) -> None:
+            try:
+                sent = respond(response_type="ephemeral", **QUIET, **payload)
+                if sent.status_code == 200:
+                    return
+                log.warning("slack: response_url gave HTTP %s; using chat.postEphemeral", sent.status_code)
+            except Exception as e:
+                log.warning("slack: response_url failed (%s); using chat.postEphemeral", type(e).__name__)
+            client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], **payload)
+
+        safely("a slash command", send, lambda: new_answer(command.get("text")))
+
+    # -- @bot ...: the answer in the message's thread
+    @app.event("app_mention")
+    def on_mention(event: dict, client: WebClient) -> None:
+        channel = event.get("channel") or ""
+        if event.get("bot_id") or channel.startswith("D"):  # a DM is answered by on_message, once
+            return
+        thread = event.get("thread_ts") or event.get("ts")
+
+        def send(payload: Payload) -> None:
+            client.chat_postMessage(channel=channel, thread_ts=thread, **QUIET, **payload)
+
+        safely("a mention", send, lambda: new_answer(event.get("text")))
+
+    # -- direct messages; every other message event is ignored
+    @app.event("message")
+    def on_message(event: dict, client: WebClient, context: dict) -> None:
+        if event.get("channel_type") != "im":  # channel messages without a mention are not for us
+            return
+        own = context.get("bot_user_id")
+        if event.get("subtype") or event.get("bot_id") or event.get("user") in (None, own):
+            log.debug("slack: ignored a message event (bot, edit or system message)")
+            return
+
+        def send(payload: Payload) -> None:
+            client.chat_postMessage(
+                channel=event["channel"], thread_ts=event.get("thread_ts"), **QUIET, **payload
+            )
+
+        safely("a direct message", send, lambda: new_answer(event.get("text")))
+
+    # -- a button: the refined answer replaces the message; never counted (same case)
+    @app.action(re.compile("^" + re.escape(STEP_PREFIX)))
+    def on_step(ack: Callable, action: dict, body: dict, respond: Callable, client: WebClient) -> None:
+        ack()
+
+        def make() -> Payload:
+            result = follow_up(engine, action.get("value"), at=clock())
+            if result is None:  # not our data (forged, or from an old version): show the help
+                return message(answer_message(engine, None, "", channel=CHANNEL, at=clock()))
+            reply, region = result
+            return message(reply, region)
+
+        def send(payload: Payload) -> None:
+            if body.get("response_url"):
+                try:
+                    sent = respond(replace_original=True, **QUIET, **payload)
+                    if sent.status_code == 200:
+                        return
+                    log.warning("slack: response_url answered HTTP %s; using chat.update", sent.status_code)
+                except Exception as e:
+                    log.warning("slack: response_url failed (%s); using chat.update", type(e).__name__)
+            where = body.get("container") or {}
+            if not (where.get("channel_id") and where.get("message_ts")) or where.get("is_ephemeral"):
+                raise LookupError("no message to update")
+            client.chat_update(channel=where["channel_id"], ts=where["message_ts"], **payload)
+
+        safely("a button", send, make)
+
+    # -- a link button opens its URL in the browser; Slack still expects the action acknowledged
+    @app.action(re.compile("^" + re.escape(URL_PREFIX)))
+    def on_link(ack: Callable) -> None:
+        ack()
+
+    # -- App Home: how to use the bot and the national numbers
+    @app.event("app_home_opened")
+    def on_home(event: dict, client: WebClient) -> None:
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        try:
+            client.views_publish(user_id=event["user"], view=home_view(engine, settings.command, clock()))
+            log.info("slack: published the home tab")
+        except Exception as e:
+            _api_error("the home tab", e)
+
+    @app.error
+    def on_error(error: Exception) -> None:  # only reached by a bug outside the handlers' own guards
+        log_bug("a Slack request", error)
+
+    return app
+
+
+def home_view(engine: Engine, command: str, at: dt.datetime) -> Payload:
+    """The App Home tab, in Japanese then English: what the bot does, how to ask, the numbers."""
+    parts: list[tuple[str, str]] = []
+    notes = []
+    for lang in ("ja", "en"):
+        usage = next((s for s in engine.reply("", at, lang=lang).sections), None)
+        how = [engine.ui(lang, "start")]
+        if usage is not None:
+            how += ["", usage.title, *(f"・{line}" for line in usage.lines)]
+        how.append(f"{command} …")
+        parts.append(("", "\n".join(how)))
+        title, *numbers = engine.numbers_reply(lang).splitlines()
+        parts.append((title, "\n".join(numbers)))
+        notes.append(engine.ui(lang, "privacy_short"))
+    return render_home(parts, "\n".join(notes))
+
+
+# ---------------------------------------------------------------------------- HTTP mode
+def http_app(bolt_app: App) -> web.Application:
+    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
+
+    async def events(request: web.Request) -> web.Response:
+        raw = await request.read()
+        headers = {k.lower(): request.headers.getall(k) for k in request.headers}
+        try:
+            req = BoltRequest(body=raw.decode("utf-8"), query=request.query_string, headers=headers)
+        except (ValueError, TypeError, KeyError) as e:  # not UTF-8, or a malformed payload
+            log.warning("slack: rejected a malformed request (%s)", type(e).__name__)
+            return web.Response(status=400, text="bad request")
+        resp = await asyncio.get_running_loop().run_in_executor(None, bolt_app.dispatch, req)
+        out = {k: ", ".join(v) for k, v in resp.headers.items() if k.lower() != "content-length"}
+        return web.Response(status=resp.status, body=(resp.body or "").encode("utf-8"), headers=out)
+
+    async def health(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post(EVENTS_PATH, events)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def start_http(bolt_app: App, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> web.AppRunner:
+    """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
+    runner = web.AppRunner(http_app(bolt_app), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve_http(bolt_app: App, *, host: str, port: int) -> None:
+    """HTTP mode until SIGINT or SIGTERM."""
+    runner = await start_http(bolt_app, host=host, port=port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
+            loop.add_signal_handler(sig, stop.set)
+    log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
+    """Socket Mode: apps.connections.open (through the app's WebClient, so SLACK_API_URL applies)
+    then a WebSocket; `start()` blocks, `connect()` returns (tests)."""
+    return SocketModeHandler(app, app_token)
+
+
+def _port(flag: int | None, env: str | None) -> int:
+    if flag is not None:
+        port = flag
+    elif env and env.strip():
+        if not env.strip().isdigit():
+            raise SettingsError(f"PORT must be a number, not {env!r}")
+        port = int(env)
+    else:
+        port = DEFAULT_PORT
+    if not 0 < port < 65536:
+        raise SettingsError(f"port out of range: {port}")
+    return port
+
+
+def main(args: Any) -> int:
+    """`referral-bot slack [--http] [--port N] [--no-count]`. Settings problems: CliError (exit 2)."""
+    from bot.cli import CliError, _counts, _engine
+
+    try:
+        settings = settings_from_env(os.environ, http=args.http)
+        port = _port(args.port, os.environ.get("PORT")) if args.http else None
+    except SettingsError as e:
+        raise CliError(str(e)) from None
+    for value in (settings.bot_token, settings.app_token, settings.signing_secret):
+        register_secret(value)
+    engine = _engine()
+    try:
+        default = resolve_prefecture(engine, os.environ.get("DEFAULT_PREFECTURE"))
+    except SettingsError as e:
+        raise CliError(str(e)) from None
+    settings = replace(settings, default_prefecture=default)
+    setup_logging()
+
+    client = make_client(settings)
+    try:
+        client.auth_test()
+    except SlackApiError as e:
+        raise CliError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
+    except OSError as e:
+        raise CliError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
+    app = build_app(engine, _counts(args), settings, client=client)
+
+    if args.http:
+        asyncio.run(
+            serve_http(app, host=os.environ.get("HOST", "").strip() or "0.0.0.0", port=port or DEFAULT_PORT)
+        )
+        return 0
+    handler = socket_mode_handler(app, settings.app_token or "")
+    signal.signal(signal.SIGTERM, _exit_quietly)  # a worker is stopped with SIGTERM: close the socket first
+    log.info("slack: Socket Mode")
+    try:
+        handler.start()
+    finally:
+        handler.close()
+    return 0
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
