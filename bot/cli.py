@@ -138,6 +138,12 @@ def cmd_slack(args: argparse.Namespace) -> int:
     return slack.main(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot import serve
+
+    return serve.main(args)
+
+
 # ---------------------------------------------------------------------------- parser
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser. Arguments whose definitions live in heavy modules (report: sqlite-utils)
@@ -203,6 +209,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_slack)
+
+    s = sub.add_parser("serve", help="one web server for every webhook channel (LINE, Slack, Telegram)",
+                       description="Serve every configured webhook channel from one web process: "
+                       "POST /line/webhook (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN), POST /slack/events "
+                       "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
+                       "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
+                       "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
+                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+    s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
+    s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
+    s.set_defaults(func=cmd_serve)
     return p
 
 

@@ -27,6 +27,7 @@ LIBRARY_LOGGERS = (
     "asyncio",
     "urllib3",
     "tornado",
+    "linebot",
 )
 
 _secrets: set[str] = set()

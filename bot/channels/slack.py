@@ -50,7 +50,7 @@ import signal
 import threading
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -376,8 +376,9 @@ def home_view(engine: Engine, command: str, at: dt.datetime) -> Payload:
 
 
 # ---------------------------------------------------------------------------- HTTP mode
-def http_app(bolt_app: App) -> web.Application:
-    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
+def events_handler(bolt_app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The aiohttp handler for POST /slack/events: the request into Bolt (which checks its
+    signature) in a worker thread. Used by `http_app` and by `referral-bot serve`."""
 
     async def events(request: web.Request) -> web.Response:
         raw = await request.read()
@@ -391,11 +392,17 @@ def http_app(bolt_app: App) -> web.Application:
         out = {k: ", ".join(v) for k, v in resp.headers.items() if k.lower() != "content-length"}
         return web.Response(status=resp.status, body=(resp.body or "").encode("utf-8"), headers=out)
 
+    return events
+
+
+def http_app(bolt_app: App) -> web.Application:
+    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
+
     async def health(_: web.Request) -> web.Response:
         return web.Response(text="ok")
 
     app = web.Application()
-    app.router.add_post(EVENTS_PATH, events)
+    app.router.add_post(EVENTS_PATH, events_handler(bolt_app))
     app.router.add_get("/healthz", health)
     return app
 

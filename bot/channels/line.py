@@ -1,0 +1,451 @@
+"""The LINE channel: a thin line-bot-sdk (v3) adapter over the engine, served by `referral-bot serve`.
+
+`LineBot(engine, counts, settings)` owns the Messaging API client; `LineBot.webhook` is the aiohttp
+handler for POST /line/webhook (bot/serve.py mounts it). The only module that imports
+line-bot-sdk, so the other commands never load it.
+
+What it does (issue 7):
+- Every request's X-Line-Signature is checked first: HMAC-SHA256 of the raw body with
+  LINE_CHANNEL_SECRET, base64, compared in constant time. Missing or wrong: 401, and the body is
+  never parsed. A signed body that is not a webhook payload: 400. Otherwise 200 at once, and the
+  events are handled in tasks of their own (LINE asks for a quick 200 and recommends handling
+  events asynchronously); `drain()` waits for them (tests, shutdown).
+- Events are read with the SDK's models (linebot.v3.webhooks), one by one, so one unreadable event
+  does not lose the others. An event seen before (the same webhookEventId: LINE redelivers when a
+  webhook failed) is skipped before anything answers or counts it; the window is the last
+  `dedup_window` ids, in memory (ULIDs, nothing about anyone). Events of a channel in standby
+  mode are left to the module channel that is active.
+- A text message gets the engine's answer at once, through its reply token (single use, short
+  lived; free, unlike push messages, which this adapter never sends). The answer is plain text
+  (bot/render/line.py) with quick-reply buttons for the next step: the prefecture picker (regions,
+  then prefectures), child / partner / danger / within 72 h, the other language. A button is a
+  postback whose data is the whole case (bot/state.py), so nothing is stored; a press answers
+  with the refined case and is never counted. A sticker, image or other non-text message in a 1:1
+  chat gets the help answer with #8891 (not counted).
+- Groups and rooms: a LINE bot there receives every message, so it answers only a text message that
+  mentions it (LINE marks the bot's own mention with isSelf) or that starts with a keyword
+  (GROUP_KEYWORDS: /相談 or /referral, full-width slash too); the answer quotes the message.
+  Everything else in a group is ignored. Buttons pressed in a group are answered in the group.
+- Follow (a user adds the bot as a friend, or unblocks it): a greeting with the national numbers.
+  Join (the bot is invited to a group): the same, plus how to address it in a group.
+- Counting: after the answer is sent, in a worker thread (asyncio.to_thread), channel "line",
+  through bot/channels/common.py; never a LINE user, group or room id.
+- Retries: a reply that fails with 429, 5xx or a network error is tried again (at most
+  `attempts` tries, `backoff` doubling). A reply token works once, so a retry can never deliver
+  the answer twice: if the first try did arrive, LINE refuses the second with 400.
+- Logs never hold message text, user/group/room ids, reply tokens, the access token or the channel
+  secret: our lines name what happened ("answered a message (1:1)"); an API failure is logged by
+  its HTTP status only (the SDK's ApiException quotes the response body and headers); a bug by its
+  type and frames, never its message; the SDK's loggers ("linebot", which logs response bodies at
+  DEBUG) are held at WARNING by bot.logs; both secrets are registered for redaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import re
+import traceback
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    ReplyMessageRequest,
+    TextMessage,
+)
+from linebot.v3.messaging.exceptions import ApiException
+from linebot.v3.webhooks import (
+    Event,
+    EventMode,
+    FollowEvent,
+    GroupSource,
+    JoinEvent,
+    MessageEvent,
+    PostbackEvent,
+    RoomSource,
+    TextMessageContent,
+)
+
+from bot.channels.common import Counts, answer_message, count_referral, follow_up, now
+from bot.engine import Action, Engine
+from bot.logs import register_secret
+from bot.model import INTENT_HELP, Case, Reply
+from bot.render.line import message, quick_reply, render_text
+from bot.render.plain import contact_line
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "line"
+WEBHOOK_PATH = "/line/webhook"
+DEFAULT_API_URL = "https://api.line.me"
+SEEN_EVENTS = 10_000
+GROUP_KEYWORDS = ("/相談", "/referral")  # compared after NFKC, so "／相談" works too
+_PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # tokens and secrets: visible ASCII, no spaces
+
+GROUP_NOTE = {
+    "ja": "グループでは、このボットへのメンション（@で選択）か「/相談」で始まるメッセージにだけ答えます。",
+    "en": "In a group the bot answers only messages that mention it (@) or start with /referral.",
+}
+
+Message = dict[str, Any]
+Plan = Callable[[dt.datetime], tuple[Message, Reply | None]]  # the message to send, and what to count
+
+
+class SettingsError(ValueError):
+    """A missing or malformed setting: one line for the operator, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    access_token: str
+    channel_secret: str
+    api_url: str | None = None  # LINE_API_URL: the Messaging API's base URL (tests, proxies)
+    default_prefecture: str | None = None  # JIS code for a deployment in one place
+    attempts: int = 3  # tries per reply, the first included
+    backoff: float = 0.5  # seconds before retrying; doubles each time
+    request_timeout: float = 10.0  # seconds per Messaging API call (the SDK's default is 5 minutes)
+    dedup_window: int = SEEN_EVENTS
+
+    def __repr__(self) -> str:  # never print the token or the secret
+        return f"Settings(api_url={self.api_url!r}, default_prefecture={self.default_prefecture!r})"
+
+
+def configured(env: Mapping[str, str]) -> bool:
+    """Whether the environment asks for the LINE channel at all."""
+    return any(env.get(n, "").strip() for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET"))
+
+
+def settings_from_env(env: Mapping[str, str]) -> Settings:
+    """Settings from the environment; SettingsError names what is missing or malformed."""
+    missing = [n for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET") if not env.get(n, "").strip()]
+    if missing:
+        raise SettingsError(
+            f"LINE needs {' and '.join(missing)} (LINE Developers Console, Messaging API channel)"
+        )
+    token = env["LINE_CHANNEL_ACCESS_TOKEN"].strip()
+    secret = env["LINE_CHANNEL_SECRET"].strip()
+    if not _PRINTABLE.match(token):
+        raise SettingsError("LINE_CHANNEL_ACCESS_TOKEN is malformed (the channel access token, no spaces)")
+    if not _PRINTABLE.match(secret):
+        raise SettingsError(
+            "LINE_CHANNEL_SECRET is malformed (the channel secret from Basic settings, no spaces)"
+        )
+    api_url = env.get("LINE_API_URL", "").strip() or None
+    if api_url is not None:
+        parts = urlsplit(api_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError("LINE_API_URL must be an http(s) URL, e.g. https://api.line.me")
+        api_url = api_url.rstrip("/")
+    return Settings(access_token=token, channel_secret=secret, api_url=api_url)
+
+
+def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
+    """X-Line-Signature: base64 of HMAC-SHA256(channel secret, raw body), compared in constant time."""
+    if not signature:
+        return False
+    expected = base64.b64encode(hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest())
+    return hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace"))
+
+
+class RecentIds:
+    """The last `size` webhook event ids (ULIDs: nothing about anyone)."""
+
+    def __init__(self, size: int = SEEN_EVENTS):
+        self.size = max(1, size)
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        if key in self._ids:
+            self._ids.move_to_end(key)
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
+def log_bug(where: str, exc: BaseException) -> None:
+    """A traceback for a bug, without the exception's message (it could quote what was typed)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "line: bug while handling %s: %s (message withheld)\n%s", where, type(exc).__name__, frames.rstrip()
+    )
+
+
+# ---------------------------------------------------------------------------- groups
+def _without_mentions(text: str, mentionees: list[Any]) -> str:
+    """The text with every @mention cut out (a display name must not be read as a place). LINE gives
+    each mention's index and length; they are tried as UTF-16 units, then as characters, and a span
+    is cut only if it starts with "@"."""
+    spans = sorted(
+        ((m.index, m.length) for m in mentionees if isinstance(m.index, int) and isinstance(m.length, int)),
+        reverse=True,
+    )
+    for index, length in spans:
+        if index < 0 or length <= 0:
+            continue
+        units = text.encode("utf-16-le", "surrogatepass")
+        cut = units[2 * index : 2 * (index + length)].decode("utf-16-le", "ignore")
+        if cut.startswith("@"):
+            head = units[: 2 * index].decode("utf-16-le", "ignore")
+            tail = units[2 * (index + length) :].decode("utf-16-le", "ignore")
+            text = f"{head} {tail}"
+        elif text[index : index + length].startswith("@"):
+            text = f"{text[:index]} {text[index + length :]}"
+    return text
+
+
+def addressed_text(content: TextMessageContent) -> str | None:
+    """In a group: the text to answer if the message is for the bot (mentions it, or starts with a
+    keyword), else None."""
+    mentionees = list(content.mention.mentionees) if content.mention and content.mention.mentionees else []
+    text = _without_mentions(content.text, mentionees) if mentionees else content.text
+    if any(getattr(m, "is_self", None) is True for m in mentionees):
+        return text
+    head = unicodedata.normalize("NFKC", text).lstrip()
+    for keyword in GROUP_KEYWORDS:
+        if head.casefold().startswith(keyword.casefold()):
+            rest = head[len(keyword) :]
+            if not rest or not (rest[0].isascii() and rest[0].isalnum()):
+                return rest
+    return None
+
+
+# ---------------------------------------------------------------------------- the bot
+class LineBot:
+    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings,
+                 *, clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        register_secret(settings.access_token)
+        register_secret(settings.channel_secret)
+        self.engine = engine
+        self.counts = counts
+        self.settings = settings
+        self.clock = clock
+        self._seen = RecentIds(settings.dedup_window)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: AsyncApiClient | None = None
+        self._api: AsyncMessagingApi | None = None
+
+    # -------------------------------------------------------------- lifecycle
+    async def start(self) -> LineBot:
+        """Open the Messaging API client (an aiohttp session: needs the running loop)."""
+        if self._client is None:
+            config = Configuration(
+                host=self.settings.api_url or DEFAULT_API_URL, access_token=self.settings.access_token
+            )
+            self._client = AsyncApiClient(config)
+            self._api = AsyncMessagingApi(self._client)
+        return self
+
+    async def close(self) -> None:
+        """Finish the events in hand, then close the client."""
+        await self.drain()
+        client, self._client, self._api = self._client, None, None
+        if client is not None:
+            await client.close()
+
+    async def drain(self) -> None:
+        """Wait until every event accepted so far has been handled (answered, counted)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def check_token(self) -> None:
+        """GET /v2/bot/info: a bad token or an unreachable API is a SettingsError at start-up."""
+        api = await self._ensure()
+        try:
+            await api.get_bot_info(_request_timeout=self.settings.request_timeout)
+        except ApiException as e:
+            if e.status in (401, 403):
+                raise SettingsError(f"LINE refused LINE_CHANNEL_ACCESS_TOKEN (HTTP {e.status})") from None
+            raise SettingsError(f"the LINE Messaging API answered HTTP {e.status}") from None
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise SettingsError(f"cannot reach the LINE Messaging API ({type(e).__name__})") from None
+
+    async def _ensure(self) -> AsyncMessagingApi:
+        if self._api is None:
+            await self.start()
+        assert self._api is not None
+        return self._api
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post(WEBHOOK_PATH, self.webhook)
+
+    # -------------------------------------------------------------- the webhook
+    async def webhook(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        if not signature_ok(self.settings.channel_secret, raw, request.headers.get("X-Line-Signature")):
+            log.warning("line: rejected a request without a valid signature")
+            return web.Response(status=401, text="invalid signature")
+        try:
+            payload = json.loads(raw)
+        except ValueError:  # not JSON, or not UTF-8
+            payload = None
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            log.warning("line: rejected a signed request that is not a webhook payload")
+            return web.Response(status=400, text="bad request")
+        for item in events:
+            event = _read_event(item)
+            if event is None:
+                log.info("line: ignored an event it could not read")
+                continue
+            if not self._seen.first_time(event.webhook_event_id):
+                again = " (marked as a redelivery)" if event.delivery_context.is_redelivery else ""
+                log.info("line: skipped a repeated event delivery%s", again)
+                continue
+            self._spawn(self._handle(event))
+        return web.Response(text="OK")
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -------------------------------------------------------------- events
+    async def _handle(self, event: Event) -> None:
+        try:
+            await self._answer_event(event)
+        except Exception as e:  # never let a task end with an exception asyncio would log with its message
+            log_bug("an event", e)
+
+    async def _answer_event(self, event: Event) -> None:
+        token = getattr(event, "reply_token", None)
+        if event.mode == EventMode.STANDBY or not token:
+            log.debug("line: ignored an event without a reply token (standby mode, or nothing to answer)")
+            return
+        planned = self._plan(event)
+        if planned is None:
+            return
+        what, plan = planned
+        at = self.clock()
+        try:
+            msg, counted = plan(at)
+        except Exception as e:  # a bug: the fixed apology (#8891) instead
+            log_bug(what, e)
+            msg, counted = message(self.engine.ui("ja", "error_apology")), None
+        if not await self._send(token, msg, what):
+            return
+        log.info("line: answered %s", what)
+        if counted is not None:  # after the answer is out, off the event loop
+            await asyncio.to_thread(count_referral, self.counts, counted, channel=CHANNEL, at=at)
+
+    def _plan(self, event: Event) -> tuple[str, Plan] | None:
+        """What to answer: (a description for the log, a function making the message), or None."""
+        in_group = isinstance(event.source, (GroupSource, RoomSource))
+        if isinstance(event, MessageEvent):
+            content = event.message
+            if isinstance(content, TextMessageContent):
+                text = addressed_text(content) if in_group else content.text
+                if text is None:
+                    log.debug("line: ignored a group message not addressed to the bot")
+                    return None
+                quote = content.quote_token if in_group else None
+                where = "a message (group)" if in_group else "a message (1:1)"
+                return where, lambda at: self._answer(text, at, quote)
+            if in_group:
+                log.debug("line: ignored a non-text group message")
+                return None
+            return "a non-text message", lambda at: (self._help("ja", at), None)
+        if isinstance(event, PostbackEvent):
+            return "a button", lambda at: (self._button(event.postback.data, at), None)
+        if isinstance(event, FollowEvent):
+            return "a new friend", lambda at: (self._greeting(group=False), None)
+        if isinstance(event, JoinEvent):
+            return "a group join", lambda at: (self._greeting(group=True), None)
+        log.debug("line: ignored a %s event", type(event).__name__)
+        return None
+
+    # -------------------------------------------------------------- messages
+    def _full(self, reply: Reply, quote: str | None = None) -> Message:
+        text = render_text(reply, self.engine.guidance(reply.case.lang))
+        return message(text, quick_reply(self.engine.actions(reply.case)), quote_token=quote)
+
+    def _answer(self, text: str, at: dt.datetime, quote: str | None) -> tuple[Message, Reply]:
+        reply = answer_message(
+            self.engine,
+            None,
+            text,
+            channel=CHANNEL,
+            at=at,
+            default_prefecture=self.settings.default_prefecture,
+        )
+        return self._full(reply, quote), reply
+
+    def _help(self, lang: str, at: dt.datetime) -> Message:
+        return self._full(self.engine.answer(Case(lang=lang, intent=INTENT_HELP), at))
+
+    def _button(self, data: object, at: dt.datetime) -> Message:
+        result = follow_up(self.engine, data, at=at)
+        if result is None:  # not our data (forged, or from an old version): the help answer
+            log.debug("line: a button that is not ours got the help answer")
+            return self._help("ja", at)
+        reply, region = result
+        if not region:
+            return self._full(reply)
+        case, lang = reply.case, reply.case.lang
+        back = Action(
+            "back", self.engine.ui(lang, "action_back"), case, region=None if region == "*" else "*"
+        )
+        title = self.engine.ui(lang, "action_choose_prefecture")
+        if region != "*":
+            name = next((a.label for a in self.engine.actions(case, region="*") if a.region == region), "")
+            title = f"{title}：{name}" if lang == "ja" else f"{title}: {name}"
+        lines = [title, "", *(contact_line(k) for k in reply.contacts)]
+        return message("\n".join(lines), quick_reply([*self.engine.actions(case, region=region), back]))
+
+    def _greeting(self, *, group: bool, lang: str = "ja") -> Message:
+        parts = [self.engine.ui(lang, "start")]
+        if group:
+            parts.append(GROUP_NOTE[lang])
+        parts += [self.engine.numbers_reply(lang), self.engine.ui(lang, "privacy_short")]
+        return message(
+            "\n\n".join(parts), quick_reply(self.engine.actions(Case(lang=lang, intent=INTENT_HELP)))
+        )
+
+    # -------------------------------------------------------------- sending
+    async def _send(self, token: str, msg: Message, what: str) -> bool:
+        """Reply with `msg`; retries 429, 5xx and network errors. True if LINE accepted it."""
+        api = await self._ensure()
+        request = ReplyMessageRequest(reply_token=token, messages=[TextMessage.from_dict(msg)])
+        attempts = max(1, self.settings.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                await api.reply_message(request, _request_timeout=self.settings.request_timeout)
+                return True
+            except ApiException as e:  # never log str(e): it quotes the response body and headers
+                status = e.status or 0
+                retry, why = status == 429 or status >= 500, f"HTTP {status}"
+            except (aiohttp.ClientError, TimeoutError) as e:
+                retry, why = True, type(e).__name__
+            if not retry or attempt == attempts:
+                log.warning("line: could not send the answer to %s (%s, %d attempt(s))", what, why, attempt)
+                return False
+            delay = max(0.0, self.settings.backoff) * 2 ** (attempt - 1)
+            log.info("line: reply failed (%s); try %d of %d in %.1fs", why, attempt + 1, attempts, delay)
+            await asyncio.sleep(delay)
+        return False  # pragma: no cover
+
+
+def _read_event(item: object) -> Event | None:
+    """One webhook event as the SDK's model, or None (unknown type, or malformed)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        event = Event.from_dict(item)
+    except Exception:  # the SDK raises ValueError (and pydantic errors) quoting the event: never logged
+        return None
+    return event if isinstance(event, Event) and isinstance(event.webhook_event_id, str) else None
