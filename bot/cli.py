@@ -114,6 +114,20 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_card(args: argparse.Namespace) -> int:
+    from bot import card
+
+    try:
+        written = card.write_cards(_engine().kb, prefecture=args.prefecture, all_prefectures=args.all,
+                                   lang=args.lang, fmt=args.format, size=args.size, link=args.link,
+                                   output=args.output)  # fmt: skip
+    except card.CardError as e:
+        raise CliError(str(e)) from None
+    for path in written:
+        print(path)
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from bot import report
 
@@ -179,6 +193,23 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--dir", help="knowledge directory to check (default: the shipped one)")
     s.add_argument("--today", metavar="YYYY-MM-DD", help="date to measure staleness from (default: today)")
     s.set_defaults(func=cmd_check_knowledge)
+
+    s = sub.add_parser("card", help="a printable referral card (PDF or PNG) for a prefecture, or all 47",
+                       description="Write a one-page referral card for medical staff: what to do now, the "
+                       "prefecture's center(s) with their verified numbers and hours, #8891 and 0120-8891-77, "
+                       "110 and 189, the date the facts were checked and their sources, and QR codes for --link "
+                       "and the center's website. Facts come from the knowledge files only.")  # fmt: skip
+    which = s.add_mutually_exclusive_group(required=True)
+    which.add_argument("--prefecture", metavar="CODE|NAME", help="JIS code (14) or name (神奈川, Kanagawa, 横浜)")
+    which.add_argument("--all", action="store_true", help="one card per prefecture, 47 files, into the folder -o DIR")
+    s.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the card (default: ja)")
+    s.add_argument("--format", choices=["pdf", "png"], help="default: png if -o ends in .png, else pdf")
+    s.add_argument("--size", choices=["a6", "a4"], default="a6", help="a6 (magnet-sheet size, default) or a4")
+    s.add_argument("--link", metavar="URL", help="the bot's Telegram, LINE or Slack link, printed as a QR code")
+    s.add_argument("-o", "--output", metavar="FILE|DIR",
+                   help="file to write (default: referral-card-CODE-NAME-LANG-SIZE.pdf here); with --all, a folder "
+                   "(default: cards)")  # fmt: skip
+    s.set_defaults(func=cmd_card)
 
     s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
                        description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip

@@ -5,7 +5,7 @@ moment is passed in), no knowledge of any channel. Channels call `reply`, `answe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot import hours as hours_mod
@@ -245,7 +245,7 @@ class Engine:
             verified=c.verified,
             open_now=st.open_now,
             status=status,
-            hours=self._weekly(g, c),
+            hours=weekly_hours(g, c),
             out_of_hours=out_of_hours,
             website=c.website,
             note=" ".join(n for n in notes if n),
@@ -260,28 +260,27 @@ class Engine:
             return g.t("today_format", time=time)
         return g.t("date_format", month=m.month, day=m.day, weekday=g.ui["weekdays"][m.weekday()], time=time)
 
-    @staticmethod
-    def _weekly(g: Guidance, c: Center) -> str:
-        h = c.hours
-        if h.always_open or not h.weekly:
-            return ""
-        names = dict(zip(_DAY_KEYS, g.ui["weekdays"], strict=True))
-        sep = "・" if g.lang == "ja" else ", "
-        parts = []
-        for slot in h.weekly:
-            days = [d for d in _DAY_KEYS if d in slot.days]
-            if len(days) >= 3 and _DAY_KEYS.index(days[-1]) - _DAY_KEYS.index(days[0]) == len(days) - 1:
-                label = f"{names[days[0]]}〜{names[days[-1]]}" if g.lang == "ja" else f"{names[days[0]]}-{names[days[-1]]}"
-            else:
-                label = sep.join(names[d] for d in days)
-            parts.append(f"{label} {slot.open}–{slot.close}")
-        text = ("、" if g.lang == "ja" else "; ").join(parts)
-        if h.closed_on_holidays:
-            text += f"（{g.t('holidays_closed')}）" if g.lang == "ja" else f" ({g.t('holidays_closed')})"
-        return text
+
+def weekly_hours(g: Guidance, c: Center) -> str:
+    """A center's weekly hours in words ("月〜金 10:00–20:00（祝日休み）"); "" for 24 h or unknown."""
+    h = c.hours
+    if h.always_open or not h.weekly:
+        return ""
+    names = dict(zip(_DAY_KEYS, g.ui["weekdays"], strict=True))
+    sep = "・" if g.lang == "ja" else ", "
+    parts = []
+    for slot in h.weekly:
+        days = [d for d in _DAY_KEYS if d in slot.days]
+        if len(days) >= 3 and _DAY_KEYS.index(days[-1]) - _DAY_KEYS.index(days[0]) == len(days) - 1:
+            label = f"{names[days[0]]}〜{names[days[-1]]}" if g.lang == "ja" else f"{names[days[0]]}-{names[days[-1]]}"
+        else:
+            label = sep.join(names[d] for d in days)
+        parts.append(f"{label} {slot.open}–{slot.close}")
+    text = ("、" if g.lang == "ja" else "; ").join(parts)
+    if h.closed_on_holidays:
+        text += f"（{g.t('holidays_closed')}）" if g.lang == "ja" else f" ({g.t('holidays_closed')})"
+    return text
 
 
 def _with_text(reply: Reply, g: Guidance) -> Reply:
-    from dataclasses import replace
-
     return replace(reply, text=render_plain(reply, g))

@@ -1,0 +1,442 @@
+"""Printable referral cards: one page per prefecture, PDF or PNG, A6 (magnet-sheet size) or A4.
+
+What a card says comes only from the knowledge files: the five "what to do now" lines and the labels
+from knowledge/card.yaml (validated here, `check_card`), the centers with their *verified* numbers and
+weekly hours from centers.yaml, #8891, 0120-8891-77, 110 and 189 from national.yaml, and the wording
+of hours and caveats from guidance.{ja,en}.yaml. A number that is not verified is never on a card: the
+center's block says to use #8891 instead, as the bot does. A card is timeless, so it shows the weekly
+hours and whether a center is open 24 hours, never "open now".
+
+`build_card` turns the facts into a `Card` (plain strings, nothing drawn); bot/card_render.py lays it
+out and draws it. `write_cards` is what `referral-bot card` calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bot.facts import Center, Contact, Text, load_contacts
+from bot.knowledge import Knowledge
+from bot.schema import KnowledgeError, Node, Problems, load_yaml
+
+CARD_FILE = "card.yaml"
+LINES = 5  # the "what to do now" lines
+LANGS = ("ja", "en")
+SIZES = ("a6", "a4")
+FORMATS = ("pdf", "png")
+MAX_LINE = {"ja": 80, "en": 160}  # characters: about two printed lines on an A6 card
+# The card's labels and the placeholders each must contain.
+LABELS: dict[str, frozenset[str]] = {
+    "kicker": frozenset(),
+    "title": frozenset({"prefecture"}),
+    "onestop": frozenset(),
+    "danger": frozenset(),
+    "child": frozenset(),
+    "what_to_do": frozenset(),
+    "checked": frozenset({"date"}),
+    "sources": frozenset(),
+    "more": frozenset({"n"}),
+    "qr_link": frozenset(),
+    "qr_website": frozenset(),
+}
+# The national contacts a card shows (all verified by construction: national.yaml lists no other kind).
+ONESTOP, NIGHT, POLICE, CHILD = "onestop_8891", "night_holiday_callcenter", "police_110", "child_189"
+# A phone number written the way numbers are published (what check_card looks for in the card's texts).
+NUMBER_IN_TEXT_RE = re.compile(
+    r"#\d{4}|(?<![\d-])0\d{1,4}-\d{1,4}-\d{2,4}(?![\d-])|(?<![\d.])(?:110|119|189)(?![\d.])"
+)
+_URL_LIMIT = 46  # characters of a shortened source URL
+
+
+class CardError(Exception):
+    """An expected problem making a card (unknown prefecture, bad link, no font): one line for the user."""
+
+
+# -- the card's own texts (knowledge/card.yaml) ------------------------------------------------------
+@dataclass(frozen=True)
+class Line:
+    text: Text
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CardTexts:
+    checked_on: dt.date | None
+    what_to_do: tuple[Line, ...]
+    labels: dict[str, Text]
+    label_sources: dict[str, tuple[str, ...]]
+
+    def label(self, key: str, lang: str, **values: object) -> str:
+        s = self.labels[key].get(lang)
+        return s.format(**values) if values else s
+
+
+def _placeholders(s: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(s) if name}
+
+
+def _bilingual(node: Node, extra: tuple[str, ...] = ()) -> Text | None:
+    node.only("ja", "en", *extra)
+    ja, en = node.text("ja"), node.text("en")
+    return Text(ja, en) if ja and en else None
+
+
+def load_card_texts(doc: Node, national_numbers: frozenset[str] | None = None) -> CardTexts:
+    """Read a card.yaml document; every problem goes to `doc.problems` with its key path.
+    `national_numbers`: the numbers in national.yaml, the only ones the card's texts may name."""
+    doc.only("meta", "what_to_do", "labels")
+    checked_on = None
+    meta = doc.child("meta")
+    if meta is not None and meta.is_mapping():
+        meta.only("checked_on", "reviewed_against")
+        checked_on = meta.date("checked_on")
+        meta.text("reviewed_against")
+
+    lines: list[Line] = []
+    for n in doc.items("what_to_do"):
+        if not n.is_mapping():
+            continue
+        text = _bilingual(n, ("sources",))
+        sources = n.urls("sources")
+        if "sources" in n.value and not sources:
+            n.error("a line needs at least one source URL", "sources")
+        if text is None:
+            continue
+        for lang in LANGS:
+            if len(text.get(lang)) > MAX_LINE[lang]:
+                n.error(f"{len(text.get(lang))} characters; at most {MAX_LINE[lang]} fit on an A6 card", lang)
+        lines.append(Line(text, sources))
+    items = doc.value.get("what_to_do")
+    if isinstance(items, list) and len(items) != LINES:
+        doc.error(f"expected exactly {LINES} lines, found {len(items)}", "what_to_do")
+
+    labels: dict[str, Text] = {}
+    label_sources: dict[str, tuple[str, ...]] = {}
+    node = doc.child("labels")
+    if node is not None and node.is_mapping():
+        for key in node.value:
+            if key not in LABELS:
+                node.error(f"unknown label (known: {', '.join(LABELS)})", str(key))
+                continue
+            child = node.child(key)
+            if child is None or not child.is_mapping():
+                continue
+            text = _bilingual(child, ("sources",))
+            if "sources" in child.value:
+                label_sources[key] = child.urls("sources")
+            if text is None:
+                continue
+            for lang in LANGS:
+                found = _placeholders(text.get(lang))
+                if found != LABELS[key]:
+                    want = ", ".join(sorted(LABELS[key])) or "none"
+                    child.error(f"placeholders {sorted(found)}; expected: {want}", lang)
+            labels[key] = text
+        for key in LABELS:
+            if key not in node.value:
+                node.error("missing", key)
+
+    if national_numbers is not None:  # the card's own texts name no number the knowledge does not hold
+        texts = [(f"what_to_do[{i}]", line.text) for i, line in enumerate(lines)]
+        texts += [(f"labels.{k}", t) for k, t in labels.items()]
+        for where, text in texts:
+            for lang in LANGS:
+                for number in NUMBER_IN_TEXT_RE.findall(text.get(lang)):
+                    if number not in national_numbers:
+                        doc.error(f"{number} is not a national number in national.yaml: numbers come from "
+                                  "centers.yaml and national.yaml, never from the card's texts",
+                                  f"{where}.{lang}")  # fmt: skip
+    return CardTexts(checked_on, tuple(lines), labels, label_sources)
+
+
+def _read(directory: Path, problems: Problems) -> CardTexts | None:
+    national = Problems()  # national.yaml's own problems are check-knowledge's to report, not ours
+    doc = load_yaml(directory / "national.yaml", national)
+    numbers = None
+    if doc is not None:
+        numbers = frozenset(n.number for c in load_contacts(doc) for n in c.numbers)
+    start = len(problems.errors)
+    doc = load_yaml(directory / CARD_FILE, problems)
+    if doc is None:
+        return None
+    texts = load_card_texts(doc, numbers)
+    return None if len(problems.errors) > start else texts
+
+
+def check_card(directory: Path, problems: Problems, today: dt.date | None = None) -> None:
+    """Validate knowledge/card.yaml in `directory`; each problem is added with file and key path.
+    With `today`, also warn when the card's texts were checked more than STALE_DAYS before it."""
+    from bot.facts import stale
+    from bot.knowledge import STALE_DAYS
+
+    texts = _read(Path(directory), problems)
+    if texts is not None and texts.checked_on and today and stale(texts.checked_on, today, STALE_DAYS):
+        problems.warn(CARD_FILE, "meta.checked_on",
+                      f"checked {texts.checked_on}, more than {STALE_DAYS} days ago: check again")  # fmt: skip
+
+
+def load_card(directory: Path | str) -> CardTexts:
+    """The card texts in `directory`; KnowledgeError listing every problem if they are broken."""
+    problems = Problems()
+    texts = _read(Path(directory), problems)
+    if texts is None:
+        raise KnowledgeError(problems.errors or [*problems])
+    return texts
+
+
+# -- what one card says ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BigNumber:
+    number: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class CenterBlock:
+    name: str
+    phones: tuple[BigNumber, ...]  # verified numbers only; caption = the area a branch serves, or ""
+    no_phone: str  # why no number is printed ("use #8891"), or ""
+    hours: str  # "受付：" and the weekly hours, "open 24 hours", or "hours not confirmed"
+    out_of_hours: str  # what #8891 reaches out of hours, "" for a center open 24 hours
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QR:
+    url: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    lang: str
+    kicker: str
+    title: str
+    onestop_label: str
+    onestop: tuple[BigNumber, ...]  # #8891, then 0120-8891-77
+    onestop_summary: str
+    danger_label: str
+    danger: BigNumber
+    child_label: str
+    child: BigNumber
+    what_to_do_label: str
+    what_to_do: tuple[str, ...]
+    centers_label: str
+    centers: tuple[CenterBlock, ...]
+    checked: str  # "確認日 2026-11-27 ..."
+    checked_on: dt.date
+    sources_label: str
+    sources: tuple[str, ...]  # shortened, most specific first
+    more_label: str  # "ほか{n}件", filled by the renderer when sources do not all fit
+    qr: tuple[QR, ...]
+
+
+def resolve_prefecture(kb: Knowledge, value: str) -> str:
+    """A JIS code ("14", "1"), a prefecture or place name ("神奈川", "Yokohama") -> "14"; CardError
+    with suggestions for a name that matches nothing, or names more than one prefecture."""
+    from bot.text import clean, normalize
+
+    text = normalize(clean(value)).strip()
+    if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 47:
+        return f"{int(text):02d}"
+    where = kb.locator.lookup(text) if text else None
+    if where is not None and where.prefecture:
+        return where.prefecture
+    if where is not None and where.candidates:
+        names = ", ".join(f"{kb.locator.prefecture_name(c, 'ja')} ({c})" for c in where.candidates)
+        raise CardError(f"{value!r} is in more than one prefecture: {names}; give the prefecture")
+    hint = kb.locator.suggest(text) if text else []
+    said = f"; did you mean {', '.join(hint)}?" if hint else "; give a code 01-47 or a prefecture name"
+    raise CardError(f"unknown prefecture {value!r}{said}")
+
+
+def check_link(url: str | None) -> str | None:
+    from bot.schema import URL_RE
+
+    if url is not None and not URL_RE.fullmatch(url):
+        raise CardError(
+            f"--link: expected an http(s) URL (the bot's Telegram, LINE or Slack link), found {url!r}"
+        )
+    return url
+
+
+def build_card(kb: Knowledge, texts: CardTexts, code: str, lang: str, link: str | None = None) -> Card:
+    """Everything one card says, as strings, from the knowledge files only."""
+    g = kb.guidance[lang]
+    pref = kb.locator.prefecture_name(code, lang)
+    centers = kb.centers_in(code)
+    contacts = {cid: kb.contacts[cid] for cid in (ONESTOP, NIGHT, POLICE, CHILD)}
+    onestop = contacts[ONESTOP]
+    big = tuple(
+        BigNumber(n.number, n.note.get(lang) if n.note and i else "") for i, n in enumerate(onestop.numbers)
+    )
+
+    blocks = tuple(_center_block(kb, c, lang) for c in centers)
+    used = [c for c in contacts.values() if c.id != NIGHT or any(
+        not c2.hours.always_open and c2.hours.out_of_hours == "callcenter" for c2 in centers)]  # fmt: skip
+    dates = [c.checked_on for c in centers] + [c.checked_on for c in used]
+    if texts.checked_on:
+        dates.append(texts.checked_on)
+    checked_on = min(dates)
+
+    qr = [QR(link, texts.label("qr_link", lang))] if link else []
+    for c in centers:
+        if c.website and c.website not in {q.url for q in qr}:
+            qr.append(QR(c.website, texts.label("qr_website", lang)))
+
+    return Card(
+        code=code,
+        lang=lang,
+        kicker=texts.label("kicker", lang),
+        title=texts.label("title", lang, prefecture=pref),
+        onestop_label=texts.label("onestop", lang),
+        onestop=big,
+        onestop_summary=onestop.summary.get(lang),
+        danger_label=texts.label("danger", lang),
+        danger=_contact_number(contacts[POLICE], lang),
+        child_label=texts.label("child", lang),
+        child=_contact_number(contacts[CHILD], lang),
+        what_to_do_label=texts.label("what_to_do", lang),
+        what_to_do=tuple(line.text.get(lang) for line in texts.what_to_do),
+        centers_label=g.t("centers_title", prefecture=pref),
+        centers=blocks,
+        checked=texts.label("checked", lang, date=checked_on.isoformat()),
+        checked_on=checked_on,
+        sources_label=texts.label("sources", lang),
+        sources=_sources(centers, used, texts),
+        more_label=texts.labels["more"].get(lang),
+        qr=tuple(qr),
+    )
+
+
+def _contact_number(c: Contact, lang: str) -> BigNumber:
+    return BigNumber(c.numbers[0].number, c.summary.get(lang))
+
+
+def _center_block(kb: Knowledge, c: Center, lang: str) -> CenterBlock:
+    from bot.engine import weekly_hours
+
+    g = kb.guidance[lang]
+    pref = kb.locator.prefecture_name(c.prefecture, lang)
+    # As the bot names it, without the bot's English prefix for a center with only a Japanese name:
+    # on the card the heading above already says whose centers these are.
+    if lang == "en" and c.name_en:
+        name = c.name_en
+    else:
+        name = c.name or c.nickname or g.t("unnamed_center", prefecture=pref)
+    if c.nickname and c.nickname not in name:
+        name = f"{name}（{c.nickname}）" if lang == "ja" else f"{name} ({c.nickname})"
+
+    shown = c.shown_phones  # verified numbers only: the one rule that must never break
+    no_phone = "" if shown else g.t("phone_unverified") if c.phones else g.t("phone_none")
+    weekly = "" if c.hours.always_open else weekly_hours(g, c)
+    if weekly:
+        hours = f"{g.t('hours_label')}：{weekly}" if lang == "ja" else f"{g.t('hours_label')}: {weekly}"
+    else:
+        hours = g.t("status_always") if c.hours.always_open else g.t("status_unknown")
+    notes = []
+    if c.audience == "male":
+        notes.append(g.t("male_only"))
+    if c.hours.note:
+        notes.append(c.hours.note.get(lang))
+    return CenterBlock(
+        name=name,
+        phones=tuple(BigNumber(p.number, p.area or "") for p in shown),
+        no_phone=no_phone,
+        hours=hours,
+        out_of_hours="" if c.hours.always_open else g.t(f"out_of_hours_{c.hours.out_of_hours}"),
+        notes=tuple(notes),
+    )
+
+
+def short_url(url: str, limit: int = _URL_LIMIT) -> str:
+    """https://www.pref.kanagawa.jp/docs/f5g/cnt/f520370/p1163001.html -> pref.kanagawa.jp/docs/…/p1163001.html"""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    segments = [s for s in unquote(parts.path).split("/") if s]
+    text = "/".join([host, *segments])
+    if len(text) <= limit:
+        return text
+    if segments:
+        text = f"{host}/…/{segments[-1]}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def _sources(centers: tuple[Center, ...], contacts: list[Contact], texts: CardTexts) -> tuple[str, ...]:
+    """The center pages (shortened URLs) first, then the sites behind the national numbers and the
+    card's own lines (host names): what a reader needs to check a fact, in the space of a footer."""
+    out: list[str] = [short_url(u) for c in centers for u in c.source_urls]
+    out += [_host(u) for c in contacts for u in c.source_urls]
+    out += [_host(u) for line in texts.what_to_do for u in line.sources]
+    out += [_host(u) for urls in texts.label_sources.values() for u in urls]
+    return tuple(dict.fromkeys(s for s in out if s))
+
+
+# -- files -------------------------------------------------------------------------------------------
+def file_name(kb: Knowledge, code: str, lang: str, size: str, fmt: str) -> str:
+    """referral-card-14-kanagawa-ja-a6.pdf"""
+    romaji = unicodedata.normalize("NFKD", kb.locator.prefecture_name(code, "en")).encode("ascii", "ignore")
+    slug = re.sub(r"[^a-z0-9]+", "-", romaji.decode().lower()).strip("-")
+    return f"referral-card-{code}-{slug}-{lang}-{size}.{fmt}"
+
+
+def render(card: Card, *, size: str = "a6", fmt: str = "pdf", dpi: int = 300) -> bytes:
+    """The card as the bytes of a one-page PDF, or of a PNG of that same page."""
+    from bot import card_render
+
+    pdf = card_render.pdf_bytes(card_render.layout(card, size))
+    return pdf if fmt == "pdf" else card_render.png_bytes(pdf, dpi)
+
+
+def write_cards(kb: Knowledge, *, prefecture: str | None, all_prefectures: bool = False, lang: str = "ja",
+                fmt: str | None = None, size: str = "a6", link: str | None = None,
+                output: str | Path | None = None) -> list[Path]:  # fmt: skip
+    """Write one card (`prefecture`) or 47 (`all_prefectures`, into the folder `output`). Returns the
+    paths written. CardError for an unknown prefecture, a bad link or output path, a missing font."""
+    link = check_link(link)
+    try:
+        texts = load_card(kb.directory)
+    except KnowledgeError as e:
+        raise CardError(f"{CARD_FILE} has {len(e.problems)} problem(s): {e.problems[0]}") from None
+    if all_prefectures:
+        folder = Path(output or "cards")
+        if folder.exists() and not folder.is_dir():
+            raise CardError(
+                f"-o {folder}: --all writes one file per prefecture into a folder, and this is a file"
+            )
+        fmt = fmt or "pdf"
+        folder.mkdir(parents=True, exist_ok=True)
+        codes = [p.code for p in kb.locator.prefectures()]
+        targets = [(code, folder / file_name(kb, code, lang, size, fmt)) for code in codes]
+    else:
+        if not prefecture:
+            raise CardError("give --prefecture CODE|NAME, or --all")
+        code = resolve_prefecture(kb, prefecture)
+        path = Path(output) if output else None
+        if path is not None and path.is_dir():
+            path = path / file_name(kb, code, lang, size, fmt or "pdf")
+        suffix = path.suffix.lower().lstrip(".") if path is not None else ""
+        if fmt and suffix in FORMATS and suffix != fmt:
+            raise CardError(f"-o {path} ends in .{suffix} but --format is {fmt}")
+        fmt = fmt or ("png" if suffix == "png" else "pdf")
+        targets = [(code, path or Path(file_name(kb, code, lang, size, fmt)))]
+    written = []
+    for code, path in targets:
+        data = render(build_card(kb, texts, code, lang, link), size=size, fmt=fmt)
+        try:
+            path.write_bytes(data)
+        except OSError as e:
+            raise CardError(f"cannot write {path}: {e.strerror or e}") from None
+        written.append(path)
+    return written
