@@ -3,12 +3,28 @@
 Fail fast at start-up: `load()` raises KnowledgeError listing every problem with its file and key
 path. `check()` returns the problems instead (errors, plus warnings for facts checked more than
 STALE_DAYS ago) for `referral-bot check-knowledge`.
+
+Cache: reading and validating the files takes a few hundred milliseconds (most of it the 14,000
+place names and their automaton), which would be most of the start-up of `referral-bot reply`. So
+`load()` keeps the Knowledge it built, after it passed every check, as a pickle in a private cache
+directory ($REFERRAL_CACHE_DIR, else $XDG_CACHE_HOME/referral-bot, else ~/.cache/referral-bot;
+REFERRAL_CACHE_DIR=off disables it), and loads that in about 20 ms. The file's name holds two
+checksums (CRC-32 and Adler-32) of everything the Knowledge is built from: every file in the
+knowledge directory, its path, the source of every bot/*.py module, the Python version and the
+pyahocorasick build. Any change to any of them misses the cache and the files are read and
+validated again. A cache file is used only if it is a regular file owned by this user and
+writable by no one else (pickle must never read what another user could have written); anything
+unexpected (missing, unreadable, corrupt, a different object) is ignored and the knowledge is read
+from the files. `check()` never uses the cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
+import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +36,14 @@ from bot.rules import Rules, load_rules
 from bot.schema import KnowledgeError, Problems, load_yaml
 
 STALE_DAYS = 180
+CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
+CACHE_KEEP = 4  # cache files kept (several checkouts or versions may share one cache directory)
+
+
+def _log(level: int, message: str, *args: object) -> None:
+    import logging  # only on the rare paths that log: importing it costs a `reply` about 10 ms
+
+    logging.getLogger(__name__).log(level, message, *args)
 
 
 def default_dir() -> Path:
@@ -84,13 +108,108 @@ def _read(directory: Path, problems: Problems) -> Knowledge | None:
     return Knowledge(directory, centers, contacts, guidance, rules, locator, min(dates))
 
 
-def load(directory: Path | str | None = None) -> Knowledge:
+def load(directory: Path | str | None = None, *, cache: bool = True) -> Knowledge:
+    """The validated knowledge: from the cache when nothing it is built from has changed (see the
+    module docstring), else read and checked from the files (then cached). `cache=False` reads the
+    files and leaves the cache alone."""
     directory = Path(directory) if directory else default_dir()
+    path = _cache_path(directory) if cache else None
+    if path is not None:
+        kb = _cache_read(path)
+        if kb is not None:
+            return kb
     problems = Problems()
     kb = _read(directory, problems)
     if kb is None:
         raise KnowledgeError(problems.errors or [*problems])
+    if path is not None:
+        _cache_write(path, kb)
     return kb
+
+
+# ------------------------------------------------------------------ the cache
+def cache_dir() -> Path | None:
+    """Where the loaded knowledge is cached, or None when caching is off."""
+    env = os.environ.get("REFERRAL_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "0", "off", "no", "false") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base and Path(base).is_absolute():
+        return Path(base) / "referral-bot"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home directory
+        return None
+    return home / ".cache" / "referral-bot" if home.is_absolute() else None
+
+
+def _cache_path(directory: Path) -> Path | None:
+    """The cache file for this directory's knowledge as it is now, or None (no cache, or the files
+    cannot be read: then `_read` reports it)."""
+    where = cache_dir()
+    if where is None or not hasattr(os, "geteuid"):
+        return None
+    try:
+        import ahocorasick
+
+        aho = os.stat(ahocorasick.__file__)
+        head = (f"{CACHE_FORMAT}\0{sys.version}\0{ahocorasick.__file__}\0{aho.st_size}\0{aho.st_mtime_ns}\0"
+                f"{directory.resolve()}\0").encode()  # fmt: skip
+        # Two independent 32-bit checksums of every input, with the names and sizes: an edit that
+        # left both unchanged would be a 1 in 2**64 accident. (Not hashlib: its import alone costs
+        # a start-up 5-10 ms, and nothing here defends against an adversary: see _cache_read.)
+        crc, adler = zlib.crc32(head), zlib.adler32(head)
+        for group in (sorted(Path(__file__).resolve().parent.glob("*.py")), sorted(directory.iterdir())):
+            for f in group:
+                if f.name.startswith(".") or not f.is_file():
+                    continue
+                data = f.read_bytes()
+                name = f"{f.name}\0{len(data)}\0".encode()
+                crc, adler = zlib.crc32(data, zlib.crc32(name, crc)), zlib.adler32(data, zlib.adler32(name, adler))
+    except OSError:
+        return None
+    return where / f"knowledge-{crc:08x}{adler:08x}.pickle"
+
+
+def _cache_read(path: Path) -> Knowledge | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not (st.st_mode & 0o170000 == 0o100000 and st.st_uid == os.geteuid() and not st.st_mode & 0o022):
+                _log(30, "knowledge cache %s ignored: not a private file of this user", path)
+                return None
+            kb = pickle.loads(f.read())
+    except Exception as exc:  # corrupt or from an incompatible build: read the files instead
+        _log(20, "knowledge cache %s ignored: %s", path, type(exc).__name__)
+        return None
+    return kb if isinstance(kb, Knowledge) else None
+
+
+def _cache_write(path: Path, kb: Knowledge) -> None:
+    """Best effort: a cache that cannot be written only costs the next start-up its speed."""
+    import tempfile  # only when writing: a start-up that reads the cache does not pay for it
+
+    tmp = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")  # mode 0600
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
+        tmp = None
+        old = sorted(path.parent.glob("knowledge-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale_file in old[CACHE_KEEP:]:
+            stale_file.unlink(missing_ok=True)
+    except Exception as exc:
+        _log(20, "knowledge cache not written: %s", type(exc).__name__)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def check(directory: Path | str | None = None, today: dt.date | None = None) -> Problems:

@@ -29,15 +29,16 @@ union is returned as candidates.
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 
 from bot.schema import URL_RE, KnowledgeError, Node, Problems, load_yaml
-from bot.text import normalize
+from bot.text import Zoned, normalize, utf8_letters
 
 PREFECTURES_FILE = "prefectures.yaml"
 PLACES_FILE = "places.tsv"
@@ -56,18 +57,36 @@ _NOT_ANCHOR = 8  # also a prefecture or bare alias form (京都): never an ancho
 _LATIN_RE = re.compile(r"[a-z\u00c0-\u024f]")
 _KANA_ONLY_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
 _HIRAGANA_RE = re.compile(r"^[\u3041-\u309fー]+$")
-_WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f\u1e00-\u1eff]")
+_WORD_CHARS = frozenset(  # [0-9a-z\u00c0-\u024f\u1e00-\u1eff]: a set lookup per match, not a regex call
+    chr(c) for lo, hi in ((0x30, 0x39), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)) for c in range(lo, hi + 1)
+)
 _PARTICLES = frozenset("のにでへはがをとやもかねよだなざみま")
 _HONORIFICS = ("さん", "様", "さま", "氏", "先生", "くん", "君", "ちゃん", "医師", "殿")
+_HONORIFIC_FIRST = frozenset(h[0] for h in _HONORIFICS)
 _TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:mr|ms|mrs|dr|prof)\.? ?$")
+_TITLE_LAST = frozenset("rsf. \n")  # what _TITLE_BEFORE's match can end with ($ may stand before a \n)
 # between a municipality and a neighbourhood name: an address, no particle, space or punctuation
-_ADDRESS_GAP = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆\u30a0-\u30ff0-9\-]{0,16}")
+_ADDRESS_GAP_MAX = 16
+_ADDRESS_GAP = re.compile(rf"[\u3400-\u9fff\uf900-\ufaff々〆\u30a0-\u30ff0-9\-]{{0,{_ADDRESS_GAP_MAX}}}")
 
 _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212\u30fc"  # hyphen, dashes, minus, ー typed as a hyphen
 _POSTAL_RE = re.compile(
     rf"(?<![0-9])(?<![0-9][{_DASH}])(?:〒\s*)?([0-9]{{3}})[{_DASH}]([0-9]{{4}})(?![0-9])(?![{_DASH}][0-9])"
     r"|(?:〒|郵便番号)[\s:は]*([0-9]{7})(?![0-9])"
 )
+
+
+def _postal_needle(text: str, i: int) -> bool:
+    """〒 and 郵便番号 always; a dash only as in 123-4567 (three digits before it, one after)."""
+    if text[i] in "〒郵":
+        return True
+    d = "0123456789"
+    return 3 <= i < len(text) - 1 and text[i - 1] in d and text[i - 2] in d and text[i - 3] in d and text[i + 1] in d
+
+
+# scanned only around 〒, 郵便番号 and dashes between digits (see bot.text.Zoned)
+_POSTAL_SCAN = Zoned(_POSTAL_RE, rf"0-9\s:は〒郵便番号{_DASH}", ("〒", "郵便番号", *_DASH.replace("\\", "")), ahead=2,
+                     needle_ok=_postal_needle)  # fmt: skip
 _POSTAL_ALONE_RE = re.compile(rf"〒?\s*([0-9]{{3}})[{_DASH}]?([0-9]{{4}})")
 _BARE_ROMAJI_RE = re.compile(r"^(.+)-(?:shi|ku|cho|chō|machi|son|mura)$")
 _LOOKUP_STRIP = " \t\n、。,.!?！？・:;「」『』()（）"
@@ -138,15 +157,22 @@ class Locator:
         self._regions = regions
         self._postal_prefix = postal_prefix
         self._postal_code = postal_code
-        # names typed alone: a full form wins over a bare one (福島 is the prefecture, not 福島町)
-        self._lookup = {**lookup_forms, **{form: prefs for form, (prefs, _) in forms.items()}}
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        self._lookup: dict[str, frozenset[str]] | None = None  # built on the first lookup()
+        # The automaton stores an index into _values (STORE_INTS), not the values: as small ints it
+        # pickles and loads several times faster (bot.knowledge caches the loaded Locator).
+        values: list[tuple[int, frozenset[str], int]] = []
+        shared: dict = {}  # one object per distinct set and value: smaller pickle, less memory
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for form, (prefs, flags) in forms.items():
             if flags & _NOT_ANCHOR:
                 flags &= ~_ANCHOR
-            automaton.add_word(form, (len(form), prefs, flags))
+            automaton.add_word(utf8_letters(form), len(values))
+            value = (len(form), shared.setdefault(prefs, prefs), flags)
+            values.append(shared.setdefault(value, value))
+        self._lookup_forms = {form: shared.setdefault(prefs, prefs) for form, prefs in lookup_forms.items()}
         automaton.make_automaton()
         self._automaton = automaton
+        self._values = tuple(values)
         self._suggest_vocab: dict[str, str] = {}
         for p in prefectures:
             for form in (
@@ -172,20 +198,25 @@ class Locator:
         forms: dict[str, list] = {}  # form -> [set of prefectures, flags]
         lookup_forms: dict[str, set[str]] = {}
 
+        normalized: dict[str, str] = {}  # many names recur (中央区 is in 12 prefectures)
+
         def add(form: str, pref: str, anchor: bool) -> None:
-            key = normalize(form)
+            key = normalized.get(form)
+            if key is None:
+                key = normalized[form] = normalize(form)
             if not key:
                 return
-            entry = forms.setdefault(key, [set(), 0])
+            entry = forms.get(key)
+            if entry is None:
+                script = (_LATIN if _LATIN_RE.search(key) else 0) | (_KANA if _KANA_ONLY_RE.match(key) else 0)
+                entry = forms[key] = [set(), script]
             entry[0].add(pref)
-            if _LATIN_RE.search(key):
-                entry[1] |= _LATIN
-            if _KANA_ONLY_RE.match(key):
-                entry[1] |= _KANA
             entry[1] |= _ANCHOR if anchor else _NOT_ANCHOR
 
         def add_lookup(form: str, pref: str) -> None:
-            key = normalize(form)
+            key = normalized.get(form)
+            if key is None:
+                key = normalized[form] = normalize(form)
             if key:
                 lookup_forms.setdefault(key, set()).add(pref)
 
@@ -223,7 +254,7 @@ class Locator:
         if not text:
             return NOWHERE
         sets = self._place_sets(text)
-        for m in _POSTAL_RE.finditer(text):
+        for m in _POSTAL_SCAN.finditer(text):
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
                 sets.append(prefs)
@@ -234,7 +265,7 @@ class Locator:
         key = normalize(name).strip(_LOOKUP_STRIP)
         if not key:
             return NOWHERE
-        prefs = self._lookup.get(key)
+        prefs = self._lookup_table().get(key)
         if prefs:
             return _resolve([prefs])
         m = _POSTAL_ALONE_RE.fullmatch(key)
@@ -251,6 +282,8 @@ class Locator:
             return []
         lang = "en" if _LATIN_RE.search(key) else "ja"
         out: list[str] = []
+        import difflib  # only here: a reply does not need it
+
         for form in difflib.get_close_matches(key, list(self._suggest_vocab), n=n * 6, cutoff=0.5):
             code = self._suggest_vocab[form]
             label = self.prefecture_name(code, lang)
@@ -277,6 +310,14 @@ class Locator:
         return list(self._regions)
 
     # -- internals ---------------------------------------------------------------------------
+    def _lookup_table(self) -> dict[str, frozenset[str]]:
+        """Names typed alone: a full form wins over a bare one (福島 is the prefecture, not 福島町)."""
+        if self._lookup is None:
+            values = self._values
+            forms = {key.encode("latin-1").decode("utf-8"): values[i][1] for key, i in self._automaton.items()}
+            self._lookup = {**self._lookup_forms, **forms}
+        return self._lookup
+
     def _postal(self, code: str) -> frozenset[str] | None:
         pref = self._postal_code.get(code) or self._postal_prefix.get(code[:3])
         return frozenset((pref,)) if pref else None
@@ -284,20 +325,27 @@ class Locator:
     def _place_sets(self, text: str) -> list[frozenset[str]]:
         last = len(text) - 1
         raw = []
-        for end, (length, prefs, flags) in self._automaton.iter(text):
+        if text.isascii():
+            matches = self._automaton.iter(text)
+        else:
+            data = text.encode("utf-8", "surrogatepass")
+            matches = _char_ends(data, self._automaton.iter(data.decode("latin-1")))
+        values = self._values
+        for end, i in matches:
+            length, prefs, flags = values[i]
             start = end - length + 1
             nxt = text[end + 1] if end < last else ""
             if flags & _LATIN:
-                if (start and _WORD_CHAR.match(text[start - 1])) or (nxt and _WORD_CHAR.match(nxt)):
+                if (start and text[start - 1] in _WORD_CHARS) or nxt in _WORD_CHARS:
                     continue
-                if start and _TITLE_BEFORE.search(text, max(0, start - 8), start):
+                if start and text[start - 1] in _TITLE_LAST and _TITLE_BEFORE.search(text, max(0, start - 8), start):
                     continue  # Dr. Chiba
             if flags & _KANA and nxt and nxt not in _PARTICLES and _continues_kana(text, start, nxt):
                 continue
-            if nxt and text.startswith(_HONORIFICS, end + 1):
+            if nxt in _HONORIFIC_FIRST and text.startswith(_HONORIFICS, end + 1):
                 continue  # 山口さん is a person
             raw.append((start, -length, end, prefs, flags))
-        raw.sort(key=lambda r: (r[0], r[1]))
+        raw.sort()  # by start, then longest first: no two matches share both (one form per span)
         sets: list[frozenset[str]] = []
         covered = -1  # leftmost-longest, non-overlapping
         anchor = -1  # end of the last municipality or ward, while what follows may be its address
@@ -305,11 +353,24 @@ class Locator:
             if start <= covered:
                 continue
             covered = end
-            if anchor >= 0 and _ADDRESS_GAP.fullmatch(text, anchor + 1, start):
+            if anchor >= 0 and start - anchor <= _ADDRESS_GAP_MAX + 1 and _ADDRESS_GAP.fullmatch(text, anchor + 1, start):
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
             anchor = end if flags & _ANCHOR else -1
             sets.append(prefs)
         return sets
+
+
+def _char_ends(data: bytes, matches: Iterable[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    """The automaton's matches over UTF-8 bytes (see bot.text.utf8_letters), with each byte offset
+    of a match's end turned into the character offset. Matches come in order of their end."""
+    out = []
+    nbytes = nchars = 0  # the first nbytes bytes of data hold nchars characters
+    for end, value in matches:
+        if end >= nbytes:
+            nchars += len(data[nbytes : end + 1].decode("utf-8", "surrogatepass"))
+            nbytes = end + 1
+        out.append((nchars - 1, value))
+    return out
 
 
 def _continues_kana(text: str, start: int, nxt: str) -> bool:
@@ -440,7 +501,7 @@ def _read_places(path: Path, codes: set[str], problems: Problems):
         if cols is None:
             report.error(lineno, "expected 4 tab-separated fields: form, prefecture, kind, jis_code")
             continue
-        form, pref, kind, jis = (c.strip() for c in cols)
+        form, pref, kind, jis = [c.strip() for c in cols]
         if not form:
             report.error(lineno, "empty form")
         elif pref not in codes:

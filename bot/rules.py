@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import ahocorasick
 
 from bot.model import FLAGS, INTENTS
 from bot.schema import Node
-from bot.text import normalize
+from bot.text import Zoned, digit_before, normalize, utf8_letters
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,22 @@ _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "週間": 168, "週": 168, "
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "night": 24,
              "week": 168, "month": 720, "year": 8760}  # fmt: skip
 
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*(?:ほど|くらい|ぐらい|位)?\s*(?:前|まえ)")
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*-?\s*(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
+# Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
+# letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o)\b|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o)\b|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_digit_before = digit_before()
+# Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
+_KANJI_NUMERALS = "一二三四五六七八九十"
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位前まえ", ("前", "まえ"))
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before"), ahead=1,
+                     needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
+_JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
+                     needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
+_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/adefghilnorsty", ("y", "age", "0s"), ahead=1,
+                     needle_ok=lambda text, i: text[i] != "y" or _digit_before(text, i))  # fmt: skip
 
 
 def _kanji_number(s: str) -> float | None:
@@ -82,11 +95,11 @@ def _kanji_number(s: str) -> float | None:
 def read_hours_since(text: str) -> float | None:
     """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None."""
     found: list[float] = []
-    for m in _JA_AGO.finditer(text):
+    for m in _JA_AGO_SCAN.finditer(text):
         n = _kanji_number(m.group(1))
         if n is not None:
             found.append(n * _JA_UNITS[m.group(2)])
-    for m in _EN_AGO.finditer(text):
+    for m in _EN_AGO_SCAN.finditer(text):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
         if n is None:
@@ -103,11 +116,11 @@ def read_hours_since(text: str) -> float | None:
 
 def read_ages(text: str) -> tuple[float, ...]:
     ages: list[float] = []
-    for m in _JA_AGE.finditer(text):
+    for m in _JA_AGE_SCAN.finditer(text):
         n = _kanji_number(m.group(1))
         if n is not None and n < 130:
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
-    for m in _EN_AGE.finditer(text):
+    for m in _EN_AGE_SCAN.finditer(text):
         raw = next(g for g in m.groups() if g is not None)
         n = float(raw)
         if n < 130:
@@ -116,54 +129,100 @@ def read_ages(text: str) -> tuple[float, ...]:
 
 
 # ---------------------------------------------------------------- the condition kinds
-# Each builder takes the YAML argument (validated) and returns a Condition.
+# Each builder takes the YAML argument (validated) and returns a Condition: a partial of a module-level
+# test, not a closure, so that loaded Rules can be pickled (bot.knowledge caches the loaded knowledge).
+
+
+def _any_test(wanted: frozenset[str], f: Facts) -> bool:
+    return bool(f.keywords & wanted)
+
+
+def _none_test(wanted: frozenset[str], f: Facts) -> bool:
+    return not (f.keywords & wanted)
+
+
+def _flag_test(wanted: frozenset[str], f: Facts) -> bool:
+    return bool(f.flags & wanted)
+
+
+def _place_test(expected: bool, f: Facts) -> bool:
+    return f.place == expected
+
+
+def _hours_at_most_test(limit: float, f: Facts) -> bool:
+    return f.hours_since is not None and f.hours_since <= limit
+
+
+def _hours_over_test(limit: float, f: Facts) -> bool:
+    return f.hours_since is not None and f.hours_since > limit
+
+
+def _age_under_test(limit: float, f: Facts) -> bool:
+    return any(a < limit for a in f.ages)
+
+
+def _age_at_least_test(limit: float, f: Facts) -> bool:
+    return bool(f.ages) and all(a >= limit for a in f.ages)
+
+
+def _all_test(conds: tuple[Condition, ...], f: Facts) -> bool:
+    return all(c(f) for c in conds)
+
+
+def _anyof_test(conds: tuple[Condition, ...], f: Facts) -> bool:
+    return any(c(f) for c in conds)
+
+
+def _not_test(cond: Condition, f: Facts) -> bool:
+    return not cond(f)
+
+
+def _never(f: Facts) -> bool:
+    return False
 
 
 def _any(sets: list[str]) -> Condition:
-    wanted = frozenset(sets)
-    return lambda f: bool(f.keywords & wanted)
+    return partial(_any_test, frozenset(sets))
 
 
 def _none(sets: list[str]) -> Condition:
-    wanted = frozenset(sets)
-    return lambda f: not (f.keywords & wanted)
+    return partial(_none_test, frozenset(sets))
 
 
 def _flag(flags: list[str]) -> Condition:
-    wanted = frozenset(flags)
-    return lambda f: bool(f.flags & wanted)
+    return partial(_flag_test, frozenset(flags))
 
 
 def _place(expected: bool) -> Condition:
-    return lambda f: f.place == expected
+    return partial(_place_test, expected)
 
 
 def _hours_at_most(limit: float) -> Condition:
-    return lambda f: f.hours_since is not None and f.hours_since <= limit
+    return partial(_hours_at_most_test, limit)
 
 
 def _hours_over(limit: float) -> Condition:
-    return lambda f: f.hours_since is not None and f.hours_since > limit
+    return partial(_hours_over_test, limit)
 
 
 def _age_under(limit: float) -> Condition:
-    return lambda f: any(a < limit for a in f.ages)
+    return partial(_age_under_test, limit)
 
 
 def _age_at_least(limit: float) -> Condition:
-    return lambda f: bool(f.ages) and all(a >= limit for a in f.ages)
+    return partial(_age_at_least_test, limit)
 
 
 def _all(conds: list[Condition]) -> Condition:
-    return lambda f: all(c(f) for c in conds)
+    return partial(_all_test, tuple(conds))
 
 
 def _anyof(conds: list[Condition]) -> Condition:
-    return lambda f: any(c(f) for c in conds)
+    return partial(_anyof_test, tuple(conds))
 
 
 def _not(cond: Condition) -> Condition:
-    return lambda f: not cond(f)
+    return partial(_not_test, cond)
 
 
 # kind -> (argument type, builder). "sets" arguments are lists of keyword-set ids; "conds" are
@@ -228,26 +287,33 @@ class Rules:
         """Read keywords, elapsed time and ages from normalised text, then apply the flag rules."""
         found: set[str] = set()
         if self._automaton is not None and text:
-            for end, (sets, length, latin, prefix) in self._automaton.iter_long(text):
+            letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
+            last = len(letters) - 1
+            for end, (sets, length, latin, prefix) in self._automaton.iter_long(letters):
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
                 # matches "raped". Japanese has no spaces, so its keywords match anywhere.
-                if latin and not _word_edges(text, end - length + 1, end, prefix):
-                    continue
+                if latin:
+                    start = end - length + 1
+                    if start > 0 and letters[start - 1] in _ASCII_ALNUM:
+                        continue
+                    if not prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
+                        continue
                 found.update(sets)
         hours = read_hours_since(text)
         ages = read_ages(text)
-        facts = Facts(frozenset(found), place, frozenset(), hours, ages)
+        keywords = frozenset(found)
         flags: set[str] = set()
+        current = Facts(keywords, place, frozenset(), hours, ages)  # always the flags set so far
         for rule in self.flag_rules:
-            current = Facts(facts.keywords, place, frozenset(flags), hours, ages)
             if rule.flag not in flags and rule.when(current) and not (rule.unless and rule.unless(current)):
                 flags.add(rule.flag)
+                current = Facts(keywords, place, frozenset(flags), hours, ages)
         # an "unless" may also withdraw a flag that an earlier rule set (numbers beat words)
-        final = Facts(facts.keywords, place, frozenset(flags), hours, ages)
+        final = current
         for rule in self.flag_rules:
             if rule.unless and rule.flag in flags and rule.unless(final):
                 flags.discard(rule.flag)
-        return Facts(facts.keywords, place, frozenset(flags), hours, ages)
+        return final if len(flags) == len(final.flags) else Facts(keywords, place, frozenset(flags), hours, ages)
 
     def intent(self, facts: Facts) -> str:
         for rule in self.intent_rules:
@@ -259,21 +325,14 @@ class Rules:
         return [r.id for r in self.flag_rules] + [r.id for r in self.intent_rules]
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _word_edges(text: str, start: int, end: int, prefix: bool) -> bool:
-    if start > 0 and _is_word_char(text[start - 1]):
-        return False
-    return prefix or end + 1 >= len(text) or not _is_word_char(text[end + 1])
+_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # word characters
 
 
 # ---------------------------------------------------------------- loading and validation
 
 
 def _condition(node: Node, sets: dict[str, tuple[str, ...]]) -> Condition:
-    never: Condition = lambda f: False  # noqa: E731 - placeholder after a recorded error
+    never: Condition = _never  # placeholder after a recorded error
     if not isinstance(node.value, dict) or len(node.value) != 1:
         node.error("a condition is a mapping with exactly one kind: " + ", ".join(CONDITIONS))
         return never
@@ -368,8 +427,8 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         when = item.child("when")
         unless = item.child("unless", required=False)
         flag_rules.append(
-            FlagRule(rid, flag, _condition(when, sets) if when else (lambda f: False),
-                     _condition(unless, sets) if unless else None)  # fmt: skip
+            FlagRule(rid, flag, _condition(when, sets) if when else _never,
+                     _condition(unless, sets) if unless else None)
         )
 
     intent_rules = []
@@ -386,7 +445,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
             item.error(f"unknown intent {intent!r} (known: {', '.join(INTENTS)})", "intent")
         prio = item.get("priority", int, default=0)
         when = item.child("when")
-        intent_rules.append((-prio, i, IntentRule(rid, intent, prio, _condition(when, sets) if when else (lambda f: False))))
+        intent_rules.append((-prio, i, IntentRule(rid, intent, prio, _condition(when, sets) if when else _never)))
     intent_rules.sort(key=lambda t: (t[0], t[1]))
 
     fallback = doc.text("fallback_intent")
@@ -427,7 +486,8 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
             prefix = w.endswith("*")
             core = w.rstrip("*")
             if core:
-                automaton.add_word(core, (frozenset(names), len(core), core.isascii(), prefix))
+                key = utf8_letters(core)
+                automaton.add_word(key, (frozenset(names), len(key), core.isascii(), prefix))
         automaton.make_automaton()
 
     return Rules(
