@@ -217,8 +217,11 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
     directory = Path(directory) if directory else default_dir()
     problems = Problems()
     kb = _read(directory, problems)
+    today = today or dt.date.today()
+    from bot.card import check_card  # card.yaml, the printable card's texts (imported here: card imports us)
+
+    check_card(directory, problems, today=today)
     if kb is not None:
-        today = today or dt.date.today()
         for c in kb.centers:
             if stale(c.checked_on, today, STALE_DAYS):
                 problems.warn("centers.yaml", f"centers[{c.id}].checked_on",

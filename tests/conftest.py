@@ -17,6 +17,15 @@ WEEKDAY_NOON = dt.datetime(2026, 11, 27, 13, 0, tzinfo=TOKYO)  # Friday
 SUNDAY_NIGHT = dt.datetime(2026, 11, 29, 23, 0, tzinfo=TOKYO)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_knowledge_cache(tmp_path_factory):
+    """Tests (and the processes they start) cache the knowledge in a directory of their own, never
+    in the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REFERRAL_CACHE_DIR", str(tmp_path_factory.mktemp("knowledge-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _hermetic(monkeypatch, tmp_path):
     for name in list(os.environ):

@@ -163,3 +163,8 @@ def test_every_rule_has_a_golden_conversation_or_flag_test():
 )
 def test_numbers_read_as_comments(text, lines):
     assert numbers_read_as_comments(text) == lines
+
+
+def test_check_knowledge_also_checks_the_card_texts(copy):
+    edit(copy, "card.yaml", "\nmeta:\n", "\ncolour: blue\nmeta:\n")
+    assert any(e.startswith("error: card.yaml: colour") for e in errors(copy)), errors(copy)
