@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Protocol
 
 from bot.engine import TOKYO, Engine
@@ -54,3 +57,24 @@ def follow_up(engine: Engine, data: object, *, at: dt.datetime | None = None) ->
     if state is None:
         return None
     return engine.answer(state.case, at or now()), state.region
+
+
+class RecentIds:
+    """The last `size` delivery ids a channel has seen (Telegram update ids, Slack event ids, LINE
+    webhook event ids: nothing about anyone), to answer and count a redelivery once. Thread-safe:
+    Slack answers in worker threads."""
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self._ids: OrderedDict[Hashable, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: Hashable) -> bool:
+        with self._lock:
+            if key in self._ids:
+                self._ids.move_to_end(key)
+                return False
+            self._ids[key] = None
+            if len(self._ids) > self.size:
+                self._ids.popitem(last=False)
+            return True

@@ -52,7 +52,6 @@ import logging
 import re
 import traceback
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +79,7 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from bot.channels.common import Counts, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
@@ -161,21 +160,6 @@ def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
     return hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace"))
 
 
-class RecentIds:
-    """The last `size` webhook event ids (ULIDs: nothing about anyone)."""
-
-    def __init__(self, size: int = SEEN_EVENTS):
-        self.size = max(1, size)
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        if key in self._ids:
-            self._ids.move_to_end(key)
-            return False
-        self._ids[key] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
 
 
 def log_bug(where: str, exc: BaseException) -> None:

@@ -47,9 +47,7 @@ import os
 import re
 import secrets
 import signal
-import threading
 import traceback
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -61,7 +59,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.channels.common import Counts, answer_message, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, follow_up, now
 from bot.engine import Engine
 from bot.logs import register_secret, setup_logging
 from bot.model import Reply
@@ -153,23 +151,6 @@ def plain_text(text: object) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-class RecentIds:
-    """The last `size` ids seen, thread-safe. Holds Slack's event ids only (no user data)."""
-
-    def __init__(self, size: int = SEEN_EVENTS):
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        with self._lock:
-            if key in self._ids:
-                self._ids.move_to_end(key)
-                return False
-            self._ids[key] = None
-            if len(self._ids) > self.size:
-                self._ids.popitem(last=False)
-            return True
 
 
 def _bolt_logger() -> logging.Logger:
@@ -215,7 +196,7 @@ def build_app(
         name="referral-bot",
         listener_executor=listener_executor,
     )
-    seen = RecentIds()
+    seen = RecentIds(SEEN_EVENTS)
 
     def message(reply: Reply, region: str | None = None) -> Payload:
         g = engine.guidance(reply.case.lang)

@@ -40,7 +40,6 @@ import os
 import re
 import sys
 import traceback
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +70,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.channels.common import Counts, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret, setup_logging
 from bot.model import INTENT_HELP, INTENT_REFERRAL, Case, Reply
@@ -313,22 +312,6 @@ def _retry_after(payload: bytes) -> float:
 
 
 # ---------------------------------------------------------------------------- the handlers
-class _Seen:
-    """The last `size` update ids, to skip an update Telegram delivers twice."""
-
-    def __init__(self, size: int):
-        self._size = max(1, size)
-        self._ids: set[int] = set()
-        self._order: deque[int] = deque()
-
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._ids:
-            return False
-        self._ids.add(update_id)
-        self._order.append(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
-        return True
 
 
 def lang_of(update: object, args: list[str] | None = None) -> str:
@@ -353,7 +336,7 @@ class _Handlers:
     def __init__(self, engine: Engine, counts: Counts | None, settings: Settings):
         self.engine = engine
         self.counts = counts
-        self.seen = _Seen(settings.dedup_window)
+        self.seen = RecentIds(settings.dedup_window)
 
     # -------------------------------------------------------------- pieces
     def html(self, reply: Reply) -> str:

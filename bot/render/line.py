@@ -24,9 +24,10 @@ language switch and the way back are kept and the others are cut from the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from bot.model import Reply
+from bot.render import ActionLike, Labels, utf16_len
 from bot.render.plain import center_lines, contact_line
 from bot.state import encode
 
@@ -38,25 +39,10 @@ MAX_DISPLAY_TEXT = 300  # characters of a postback's displayText
 _KEEP = ("lang", "back")  # kinds kept when the buttons must be cut
 
 
-class Labels(Protocol):
-    """What the renderer needs from a Guidance: its language and its ui strings."""
-
-    lang: str
-
-    def t(self, key: str, **values: object) -> str: ...
 
 
-class ActionLike(Protocol):
-    kind: str
-    label: str
-    case: Any
-    region: str | None
-    url: str | None
 
 
-def utf16_len(text: str) -> int:
-    """Length as the Messaging API counts it."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

@@ -21,34 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Protocol
 
 from bot.model import CenterView, ContactView, Reply
+from bot.render import ActionLike, Labels, utf16_len
 from bot.state import encode
 
 MAX_CHARS = 4096
 _ROW_WIDTH = {"prefecture": 3, "region": 3, "flag": 2, "link": 2}
 
 
-class Labels(Protocol):
-    """What the renderer needs from a Guidance: its language and its ui strings."""
-
-    lang: str
-
-    def t(self, key: str, **values: object) -> str: ...
 
 
-class ActionLike(Protocol):
-    kind: str
-    label: str
-    case: object
-    region: str | None
-    url: str | None
 
 
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def e(text: object) -> str:
