@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,20 @@ def _hermetic(monkeypatch, tmp_path):
                                                                          "REFERRAL_KNOWLEDGE_DIR"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REFERRAL_DB", str(tmp_path / "counts.db"))
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch):
+    """Any connection beyond loopback fails the test at once: no test may contact Telegram, Slack,
+    LINE or anything else. (Unix sockets are local by nature.)"""
+    real = socket.socket.connect
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"a test tried to reach {address[0]!r}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 @pytest.fixture(scope="session")

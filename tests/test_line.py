@@ -2,14 +2,13 @@
 serving its webhook on 127.0.0.1, signed webhook requests into it, and the SDK's real Messaging API
 client talking to the local fake in tests/fakes/line_api.py through LINE_API_URL. Nothing of ours is
 mocked; the only stand-in is a recorder of counts (CountsStore.record's signature), and one test
-uses the real store. No test contacts LINE or needs a real token (`_loopback_only` refuses any other
+uses the real store. No test contacts LINE or needs a real token (conftest's `_loopback_only` refuses any other
 connection), and none depends on timing: `LineBot.drain()` waits until every accepted event has
 been answered and counted.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging
@@ -27,6 +26,7 @@ from bot.model import Case
 from bot.render import line as render
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
+from tests.fakes.counts import Recorder
 from tests.fakes.line_api import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
@@ -45,31 +45,8 @@ YOKOHAMA = "横浜市の病院です。昨夜性被害にあったかもしれ�
 
 
 # ---------------------------------------------------------------------------- harness
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch):
-    """Any connection beyond 127.0.0.1 fails the test at once (no test may contact LINE)."""
-    real = socket.socket.connect
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            raise AssertionError(f"a test tried to reach {host!r}")
-        return real(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
-class Recorder:
-    """Stands in for the counts store (same `record` signature) and remembers what was counted."""
-
-    def __init__(self) -> None:
-        self.cases: list[Case] = []
-        self.channels: list[str] = []
-
-    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool:
-        self.cases.append(case)
-        self.channels.append(channel)
-        return True
 
 
 class Bot:

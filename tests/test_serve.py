@@ -11,25 +11,22 @@ waits are for recorded calls, with a safety timeout only.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
 from bot import cli, serve
 from bot.counts import CountsStore
-from bot.model import Case
 from tests.fakes import line_api, slack_api
+from tests.fakes.counts import Recorder
 from tests.fakes.line_api import FakeLine
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
@@ -41,33 +38,8 @@ KANAGAWA_CENTER = "かながわ性犯罪・性暴力被害者ワンストップ�
 WAIT_S = 10.0
 
 
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch):
-    """Any connection beyond 127.0.0.1 fails the test at once (no test may contact a platform)."""
-    real = socket.socket.connect
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            raise AssertionError(f"a test tried to reach {host!r}")
-        return real(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
-class Recorder:
-    """Stands in for the counts store (same `record` and `health`): what was counted, by channel."""
-
-    def __init__(self) -> None:
-        self.counted: list[tuple[str | None, str]] = []
-        self.dropped = 0
-
-    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool:
-        self.counted.append((case.prefecture, channel))
-        return True
-
-    def health(self) -> dict[str, Any]:
-        return {"path": "/secret/place/counts.db", "ok": True, "dropped": self.dropped, "error": None}
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The Slack channel end to end over loopback: the real Bolt app served by the same aiohttp
 application as HTTP mode on 127.0.0.1, real signed requests into it, and a real WebClient whose
 base_url is a local fake of Slack's Web API (tests/fakes/slack_api.py). No test needs a token or
-reaches beyond loopback (`_loopback_only` refuses any other connection).
+reaches beyond loopback (conftest's `_loopback_only` refuses any other connection).
 
 Waiting: Bolt acknowledges first and answers in a worker thread. The tests give the app an
 executor whose work they can wait for (`settle()`), so "nothing else was sent" is checked after
@@ -11,7 +11,6 @@ the work is done, not after a sleep. Timeouts are only safety nets.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 import json
 import logging
@@ -31,8 +30,16 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
-from conftest import WEEKDAY_NOON
-from fakes.slack_api import (
+from slack_sdk import WebClient
+
+from bot import cli, logs
+from bot.channels import slack
+from bot.model import Case
+from bot.render import slack as render
+from bot.state import decode
+from tests.conftest import WEEKDAY_NOON
+from tests.fakes.counts import Recorder
+from tests.fakes.slack_api import (
     APP_TOKEN,
     BOT_ID,
     BOT_TOKEN,
@@ -43,13 +50,6 @@ from fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from slack_sdk import WebClient
-
-from bot import cli, logs
-from bot.channels import slack
-from bot.model import Case
-from bot.render import slack as render
-from bot.state import decode
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "U0NURSE042"
@@ -60,31 +60,8 @@ YOKOHAMA = "横浜市の病院です。昨夜被害にあったかもしれな�
 
 
 # ---------------------------------------------------------------------------- harness
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch):
-    """Any connection beyond 127.0.0.1 fails the test at once (no test may contact Slack)."""
-    real = socket.socket.connect
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            raise AssertionError(f"a test tried to reach {host!r}")
-        return real(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
-class Recorder:
-    """Stands in for the counts store (same `record` signature) and remembers what was counted."""
-
-    def __init__(self) -> None:
-        self.cases: list[Case] = []
-        self.channels: list[str] = []
-
-    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool:
-        self.cases.append(case)
-        self.channels.append(channel)
-        return True
 
 
 class TrackingExecutor(ThreadPoolExecutor):

@@ -20,7 +20,6 @@ the body with the channel secret), written out here rather than borrowed from th
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -34,6 +33,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import WAIT_S, LoopbackServer
+
 # Made-up credentials and ids: none of them is, or looks enough like, a real one to be used.
 ACCESS_TOKEN = "test-line-access-token-not-real-0123456789"
 CHANNEL_SECRET = "0123456789abcdef0fedcba987654321"
@@ -41,7 +42,6 @@ USER_ID = "U0000000000000000000000000test01"
 OTHER_USER_ID = "U0000000000000000000000000test02"
 GROUP_ID = "C0000000000000000000000000group1"
 BOT_USER_ID = "U0000000000000000000000000bot001"
-WAIT_S = 10.0  # a safety net for waits, never a measure of speed
 
 MAX_TEXT = 5000
 MAX_ITEMS = 13
@@ -86,8 +86,11 @@ def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-class FakeLine:
+class FakeLine(LoopbackServer):
+    name = "fake-line"
+
     def __init__(self, *, access_token: str = ACCESS_TOKEN):
+        super().__init__()
         self.access_token = access_token
         self._calls: list[Call] = []
         self._cond = threading.Condition()
@@ -95,10 +98,6 @@ class FakeLine:
         self._issued: set[str] = set()
         self._used: set[str] = set()
         self._ids = itertools.count(1)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._started = threading.Event()
-        self.port = 0
 
     @property
     def url(self) -> str:
@@ -294,42 +293,10 @@ class FakeLine:
         return await self._endpoint(request, "info")
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> FakeLine:
-        self._thread = threading.Thread(target=self._serve, name="fake-line", daemon=True)
-        self._thread.start()
-        if not self._started.wait(WAIT_S):
-            raise RuntimeError("the fake LINE API did not start")
-        return self
-
-    def _serve(self) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v2/bot/message/reply", self._reply)
         app.router.add_post("/v2/bot/message/push", self._push)
         app.router.add_get("/v2/bot/info", self._info)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        self.port = runner.addresses[0][1]
-        self._started.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
-
-    def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(WAIT_S)
-
-    def __enter__(self) -> FakeLine:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _error(status: int, message: str, details: list[str] | None = None) -> web.Response:

@@ -30,6 +30,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.server import WAIT_S, LoopbackServer
+
 # Made-up credentials and ids: none of them is, or looks enough like, a real one to be used.
 BOT_TOKEN = "xoxb-0000-test-not-a-real-token"
 APP_TOKEN = "xapp-0-test-not-a-real-token"
@@ -39,7 +41,6 @@ BOT_USER_ID = "U0TESTBOT"
 BOT_ID = "B0TESTBOT"
 
 APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
-WAIT_S = 10.0  # a safety net for waits on the bot's threads, never a measure of speed
 
 
 def signed_headers(body: str | bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,
@@ -66,18 +67,17 @@ class Call:
     key: str = ""  # the response_url's key
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
+    name = "fake-slack"
+
     def __init__(self, *, bot_token: str = BOT_TOKEN):
+        super().__init__()
         self.bot_token = bot_token
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._failing: dict[str, str] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._ts = itertools.count(1)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._started = threading.Event()
-        self.port = 0
 
     # ------------------------------------------------------------------ addresses
     @property
@@ -201,44 +201,11 @@ class FakeSlack:
         return web.Response(text="ok")
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> FakeSlack:
-        self._thread = threading.Thread(target=self._serve, name="fake-slack", daemon=True)
-        self._thread.start()
-        if not self._started.wait(WAIT_S):
-            raise RuntimeError("the fake Slack did not start")
-        return self
-
-    def _serve(self) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/link/", self._link)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        self.port = runner.addresses[0][1]
-        self._started.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
 
-    async def _close_sockets(self) -> None:
+    async def before_stop(self) -> None:
         for ws in list(self._sockets):
             await ws.close()
-
-    def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._close_sockets(), self._loop).result(WAIT_S)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(WAIT_S)
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
