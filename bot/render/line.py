@@ -28,7 +28,7 @@ from typing import Any
 
 from bot.model import Reply
 from bot.render import ActionLike, Labels, utf16_len
-from bot.render.plain import center_lines, contact_line
+from bot.render.plain import render_plain
 from bot.state import encode
 
 MAX_TEXT = 5000  # UTF-16 code units per text message
@@ -60,36 +60,10 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return "".join(out) + "…"
 
 
-def _title(text: str, g: Labels) -> str:
-    return f"【{text}】" if g.lang == "ja" else f"[{text}]"
-
-
 def render_text(reply: Reply, g: Labels) -> str:
     """The reply as plain text for LINE, at most MAX_TEXT UTF-16 code units."""
-    head = [reply.headline]
-    if reply.question:
-        head.append(reply.question)
-    blocks = ["\n".join(head)]
-    if reply.centers:
-        lines = [_title(g.t("centers_title", prefecture=reply.prefecture_name), g)]
-        for c in reply.centers:
-            lines.extend(center_lines(c, g))
-        blocks.append("\n".join(lines))
-    if reply.contacts:
-        blocks.append("\n".join([_title(g.t("contacts_title"), g), *map(contact_line, reply.contacts)]))
-    guidance = ["\n".join([_title(s.title, g), *(f"・{x}" for x in s.lines)]) for s in reply.sections]
-    tail = [reply.footer] if reply.footer else []
-
-    while True:
-        text = "\n\n".join(blocks + guidance + tail)
-        if utf16_len(text) <= MAX_TEXT:
-            return text
-        if guidance:
-            guidance.pop()
-        elif tail:
-            tail = []
-        else:  # cannot happen with the shipped knowledge; never send what LINE refuses
-            return clip(text)
+    text = render_plain(reply, g, limit=MAX_TEXT, measure=utf16_len)
+    return text if utf16_len(text) <= MAX_TEXT else clip(text)  # never send what LINE refuses
 
 
 def label(text: str) -> str:

@@ -2,22 +2,20 @@
 
 Order: what to do at once (headline, question), the local center, the contacts, then the guidance
 sections, then sources. A reply never exceeds MAX_CHARS: if it would, guidance sections are dropped
-from the end (the numbers and the center always stay).
+from the end, then the footer (the numbers and the center always stay).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from bot.model import CenterView, ContactView, Reply
-
-if TYPE_CHECKING:
-    from bot.guidance import Guidance
+from bot.render import Labels
 
 MAX_CHARS = 4096
 
 
-def center_lines(c: CenterView, g: Guidance) -> list[str]:
+def center_lines(c: CenterView, g: Labels) -> list[str]:
     lines = [f"■ {c.name}"]
     for number, area in zip(c.phones, c.phone_areas or ("",) * len(c.phones), strict=True):
         lines.append(f"  ☎ {number}" + (f"（{area}）" if area and g.lang == "ja" else f" ({area})" if area else ""))
@@ -40,11 +38,13 @@ def contact_line(k: ContactView) -> str:
     return head + (f" — {k.note}" if k.note else "")
 
 
-def _title(text: str, g: Guidance) -> str:
+def _title(text: str, g: Labels) -> str:
     return f"【{text}】" if g.lang == "ja" else f"[{text}]"
 
 
-def render_plain(reply: Reply, g: Guidance) -> str:
+def render_plain(reply: Reply, g: Labels, *, limit: int = MAX_CHARS, measure: Callable[[str], int] = len) -> str:
+    """The reply as text of at most `limit` (as `measure` counts: LINE counts UTF-16 units).
+    Guidance sections are dropped from the end to fit, then the footer; never the numbers."""
     head = [reply.headline]
     if reply.question:
         head.append(reply.question)
@@ -61,7 +61,12 @@ def render_plain(reply: Reply, g: Guidance) -> str:
 
     while True:
         text = "\n\n".join(blocks + guidance + tail)
-        if len(text) <= MAX_CHARS or not guidance:
-            return text[:MAX_CHARS]
-        guidance.pop()
+        if measure(text) <= limit:
+            return text
+        if guidance:
+            guidance.pop()
+        elif tail:
+            tail = []
+        else:  # cannot happen with the shipped knowledge: the centers and numbers alone are short
+            return text[:limit]
 
