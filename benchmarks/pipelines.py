@@ -5,7 +5,7 @@ Telegram: the real python-telegram-bot Application from bot.channels.telegram.bu
 the figure is messages answered (sendMessage received by the fake) per second. Baselines, each on
 its own fake instance, in the same run: python-telegram-bot's minimal echo bot (examples/echobot.py:
 a MessageHandler that replies with the text, default settings, so one update at a time), and the
-same echo bot with the concurrency our bot uses (concurrent_updates=32).
+same echo bot with the concurrency our bot uses (Settings.concurrent_updates).
 
 Slack: the real Bolt app from bot.channels.slack.build_app, served by slack.start_http (aiohttp) on
 127.0.0.1, receives signed direct-message events over HTTP from 8 concurrent senders; the fake Web
@@ -81,6 +81,7 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     from bot.engine import Engine
     from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
+    our_concurrency = Settings(token=TOKEN).concurrent_updates
     n = 60 if quick else 300
     texts = corpus.messages(300, n, seed=3)
     engine = Engine.load()
@@ -95,13 +96,13 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
         return app
 
     bots: dict[str, tuple[Application, FakeBotAPI, dict]] = {}
-    for name in ("ours", "echo", "echo32"):
+    for name in ("ours", "echo", "echo_same"):
         fake = await FakeBotAPI().start()
         if name == "ours":
             app = build_application(engine, counts, Settings(token=TOKEN, base_url=fake.base_url, backoff=0.0))
             kwargs = polling_kwargs()
         else:
-            app = echo_bot(fake.base_url, 1 if name == "echo" else 32)
+            app = echo_bot(fake.base_url, 1 if name == "echo" else our_concurrency)
             kwargs = {"allowed_updates": Update.ALL_TYPES}
         await app.initialize()
         await app.updater.start_polling(**kwargs)
@@ -145,8 +146,8 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     figures = [
         Figure(SECTION_TG, "messages answered per second", "1/s", s["ours"], s["echo"],
                "PTB echo bot (defaults: 1 update at a time)", note=f"{n} messages of 300 chars per run"),
-        Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["echo32"],
-               "PTB echo bot, concurrent_updates=32 (as ours)"),
+        Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["echo_same"],
+               f"PTB echo bot, concurrent_updates={our_concurrency} (as ours)"),
     ]  # fmt: skip
     return figures, {"rates": rates, "messages": n}
 

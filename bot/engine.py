@@ -155,7 +155,7 @@ class Engine:
         lang = case.lang
         as_referral = case.intent if case.intent != INTENT_HELP else INTENT_REFERRAL
         if region == "*":
-            return [Action("region", g.t("action_region", region=r.name.get(lang)), case, region=r.id)
+            return [Action("region", g.t("action_region", region=r.en if lang == "en" else r.ja), case, region=r.key)
                     for r in self.kb.locator.regions()]  # fmt: skip
         if region:
             return [

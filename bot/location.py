@@ -121,14 +121,6 @@ class Region:
     en: str  # Kanto
     prefectures: tuple[str, ...]  # codes in JIS order
 
-    @property
-    def id(self) -> str:  # the same as key
-        return self.key
-
-    @property
-    def name(self) -> dict[str, str]:  # {"ja": 関東, "en": Kanto}
-        return {"ja": self.ja, "en": self.en}
-
 
 def _katakana(hira: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in hira)

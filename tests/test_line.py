@@ -565,7 +565,7 @@ def test_every_prefecture_and_flag_fits_lines_limits(engine, lang):
             quick = render.quick_reply(engine.actions(case))
             assert 0 < len(quick) <= render.MAX_ITEMS
             assert all(len(i["action"]["label"]) <= render.MAX_LABEL for i in quick)
-    for region in ["*", *(r.id for r in engine.kb.locator.regions())]:
+    for region in ["*", *(r.key for r in engine.kb.locator.regions())]:
         back = Action("back", engine.ui(lang, "action_back"), Case(lang=lang), region=None)
         quick = render.quick_reply([*engine.actions(Case(lang=lang), region=region), back])
         assert len(quick) <= render.MAX_ITEMS and quick[-1]["action"]["label"] == engine.ui(
