@@ -316,7 +316,7 @@ def test_prefectures_and_regions(loc: Locator) -> None:
     assert sorted(c for r in regions for c in r.prefectures) == PREFECTURE_CODES
     kanto = next(r for r in regions if r.key == "kanto")
     assert kanto.prefectures == ("08", "09", "10", "11", "12", "13", "14") and kanto.ja == "関東"
-    assert kanto.id == "kanto" and kanto.name == {"ja": "関東", "en": "Kanto"}
+    assert (kanto.key, kanto.ja, kanto.en) == ("kanto", "関東", "Kanto")
     assert all(p.region in {r.key for r in regions} for p in prefs)
 
 
