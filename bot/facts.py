@@ -96,6 +96,8 @@ class Hours:
     closed_dates: tuple[MonthDayRange, ...]
     out_of_hours: str  # one of OUT_OF_HOURS
     note: Text | None = None
+    # closed on some of these days, the source does not say which ("年末年始" with no dates): unknown
+    unknown_dates: tuple[MonthDayRange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -352,7 +354,7 @@ def _slot(n: Node) -> WeeklySlot | None:
 def _hours(n: Node | None) -> Hours | None:
     if n is None or not n.is_mapping():
         return None
-    n.only("always_open", "weekly", "closed_on_holidays", "closed_dates", "out_of_hours", "note")
+    n.only("always_open", "weekly", "closed_on_holidays", "closed_dates", "unknown_dates", "out_of_hours", "note")
     _present(n, "always_open", "closed_on_holidays", "note")
     always = _bool_or_null(n, "always_open")
     weekly = tuple(s for s in (_slot(x) for x in n.items("weekly")) if s is not None)
@@ -363,22 +365,27 @@ def _hours(n: Node | None) -> Hours | None:
         for (_, c1), (o2, _) in itertools.pairwise(spans):
             if o2 < c1:
                 n.error(f"slots overlap on {day}", "weekly")
-    closed = []
-    for c in n.items("closed_dates"):
+    return Hours(
+        always_open=always,
+        weekly=weekly,
+        closed_on_holidays=_bool_or_null(n, "closed_on_holidays"),
+        closed_dates=_date_ranges(n, "closed_dates"),
+        unknown_dates=_date_ranges(n, "unknown_dates", required=False),
+        out_of_hours=_choice(n, "out_of_hours", OUT_OF_HOURS),
+        note=text_of(n.child("note", required=False)),
+    )
+
+
+def _date_ranges(n: Node, key: str, *, required: bool = True) -> tuple[MonthDayRange, ...]:
+    out = []
+    for c in n.items(key, required=required):
         if not c.is_mapping():
             continue
         c.only("from", "to")
         start, end = _month_day(c, "from"), _month_day(c, "to")
         if start and end:
-            closed.append(MonthDayRange(start, end))
-    return Hours(
-        always_open=always,
-        weekly=weekly,
-        closed_on_holidays=_bool_or_null(n, "closed_on_holidays"),
-        closed_dates=tuple(closed),
-        out_of_hours=_choice(n, "out_of_hours", OUT_OF_HOURS),
-        note=text_of(n.child("note", required=False)),
-    )
+            out.append(MonthDayRange(start, end))
+    return tuple(out)
 
 
 _CENTER_KEYS = (

@@ -1,7 +1,8 @@
 """Is a center open at a given moment? Asia/Tokyo time, Japanese public holidays, yearly closures.
 
 The answer is three-valued: True, False, or None when the knowledge does not say (no weekly hours,
-or a public holiday at a center whose holiday hours are not stated). An unknown is never guessed.
+a public holiday at a center whose holiday hours are not stated, or a day in `unknown_dates`, such
+as a New Year closure whose dates the source does not give). An unknown is never guessed.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def _spans(hours: Hours, day: dt.date) -> list[tuple[dt.time, dt.time]] | str:
     """The opening spans on `day`, merged and sorted; [] when closed all day; _UNKNOWN when not known."""
     if any(r.contains(day) for r in hours.closed_dates):
         return []
+    if any(r.contains(day) for r in hours.unknown_dates):
+        return _UNKNOWN
     if is_holiday(day):
         if hours.closed_on_holidays is None:
             return _UNKNOWN

@@ -197,3 +197,32 @@ def test_jpholiday_is_imported_only_when_needed():
     run = subprocess.run([sys.executable, "-c", code], cwd=KNOWLEDGE.parent, capture_output=True, text=True,
                          check=False)  # fmt: skip
     assert run.returncode == 0, run.stderr
+
+
+# -- closed on some days of a span, which ones not known ("年末年始" with no dates) ----------------
+NEW_YEAR_UNKNOWN = Hours(False, (WeeklySlot(WEEKDAYS, "10:00", "20:00"),), True, (), "callcenter",
+                         unknown_dates=(MonthDayRange((12, 28), (1, 4)),))  # fmt: skip
+
+
+@pytest.mark.parametrize("day", [(2026, 12, 28), (2026, 12, 30), (2027, 1, 4)])
+def test_a_day_in_unknown_dates_is_unknown_not_open(day):
+    assert status(NEW_YEAR_UNKNOWN, jst(*day, 12)).open_now is None
+
+
+def test_days_outside_unknown_dates_keep_their_hours():
+    assert status(NEW_YEAR_UNKNOWN, jst(2026, 12, 25, 12)).open_now is True
+    assert status(NEW_YEAR_UNKNOWN, jst(2027, 1, 5, 12)).open_now is True
+
+
+def test_no_next_opening_is_promised_across_unknown_dates():
+    # Friday 2026-12-25 after hours: the next days are a weekend, then unknown days
+    assert status(NEW_YEAR_UNKNOWN, jst(2026, 12, 25, 21)) == OpenStatus(False, opens_at=None)
+
+
+def test_the_shipped_centers_with_undated_new_year_closures_are_unknown_then():
+    problems = Problems()
+    centers = load_centers(load_yaml(KNOWLEDGE / "centers.yaml", problems))
+    undated = [c for c in centers if c.hours.unknown_dates]
+    assert len(undated) == 8 and not problems.errors
+    for c in undated:
+        assert status(c.hours, jst(2026, 12, 30, 12)).open_now is None, c.id
