@@ -172,13 +172,11 @@ def _read(directory: Path, problems: Problems) -> CardTexts | None:
 def check_card(directory: Path, problems: Problems, today: dt.date | None = None) -> None:
     """Validate knowledge/card.yaml in `directory`; each problem is added with file and key path.
     With `today`, also warn when the card's texts were checked more than STALE_DAYS before it."""
-    from bot.facts import stale
-    from bot.knowledge import STALE_DAYS
+    from bot.knowledge import warn_if_stale
 
     texts = _read(Path(directory), problems)
-    if texts is not None and texts.checked_on and today and stale(texts.checked_on, today, STALE_DAYS):
-        problems.warn(CARD_FILE, "meta.checked_on",
-                      f"checked {texts.checked_on}, more than {STALE_DAYS} days ago: check again")  # fmt: skip
+    if texts is not None and today:
+        warn_if_stale(problems, CARD_FILE, "meta.checked_on", texts.checked_on, today)
 
 
 def load_card(directory: Path | str) -> CardTexts:

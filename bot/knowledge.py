@@ -223,15 +223,15 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
     check_card(directory, problems, today=today)
     if kb is not None:
         for c in kb.centers:
-            if stale(c.checked_on, today, STALE_DAYS):
-                problems.warn("centers.yaml", f"centers[{c.id}].checked_on",
-                              f"checked {c.checked_on}, more than {STALE_DAYS} days ago: check again")  # fmt: skip
-        for c in kb.contacts.values():
-            if stale(c.checked_on, today, STALE_DAYS):
-                problems.warn("national.yaml", f"contacts[{c.id}].checked_on",
-                              f"checked {c.checked_on}, more than {STALE_DAYS} days ago: check again")  # fmt: skip
+            warn_if_stale(problems, "centers.yaml", f"centers[{c.id}].checked_on", c.checked_on, today)
+        for k in kb.contacts.values():
+            warn_if_stale(problems, "national.yaml", f"contacts[{k.id}].checked_on", k.checked_on, today)
         for g in kb.guidance.values():
-            if g.checked_on and stale(g.checked_on, today, STALE_DAYS):
-                problems.warn(f"guidance.{g.lang}.yaml", "meta.checked_on",
-                              f"checked {g.checked_on}, more than {STALE_DAYS} days ago: check again")  # fmt: skip
+            warn_if_stale(problems, f"guidance.{g.lang}.yaml", "meta.checked_on", g.checked_on, today)
     return problems
+
+
+def warn_if_stale(problems: Problems, file: str, key: str, checked_on: dt.date | None, today: dt.date) -> None:
+    """A warning when a fact was checked more than STALE_DAYS before `today`."""
+    if checked_on and stale(checked_on, today, STALE_DAYS):
+        problems.warn(file, key, f"checked {checked_on}, more than {STALE_DAYS} days ago: check again")
