@@ -178,6 +178,21 @@ async def test_referral_in_private_chat(bot, engine):
     assert [(c.prefecture, channel) for c, channel in bot.counts.cases] == [("14", "telegram")]
 
 
+async def test_answers_go_to_the_bot_api_as_json(bot, engine):
+    """Parameters go as one UTF-8 JSON object (not a percent-encoded form, three times the bytes
+    of a Japanese answer): nested objects as objects, the text as written."""
+    sent = await bot.send(bot.api.private_text(YOKOHAMA))
+    assert sent.content_type == "application/json"
+    assert sent.raw is not None and sent.raw["text"] == sent.params["text"]
+    assert isinstance(sent.raw["chat_id"], int) and sent.raw["chat_id"] == USER_ID
+    assert isinstance(sent.raw["reply_markup"], dict) and sent.raw["reply_markup"]["inline_keyboard"]
+    assert sent.raw["link_preview_options"] == {"is_disabled": True}
+    assert "神奈川" in sent.raw["text"]
+    update = press(bot, sent, lambda b: "danger" in decode(b["callback_data"]).case.flags)
+    edited = await bot.send(update, "editMessageText")
+    assert edited.content_type == "application/json" and isinstance(edited.raw["message_id"], int)
+
+
 async def test_button_edits_the_same_message_and_is_not_counted(bot, engine):
     sent = await bot.send(bot.api.private_text(YOKOHAMA))
     update = press(bot, sent, lambda b: "danger" in decode(b["callback_data"]).case.flags)

@@ -45,6 +45,8 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     result: Any = None  # what the fake answered (the Message for sendMessage)
+    content_type: str = ""  # of the request body: application/json, a form, or "" for none
+    raw: dict[str, Any] | None = None  # a JSON body as sent (nested objects still objects)
 
     def json(self, key: str) -> Any:
         """A parameter python-telegram-bot sent JSON-encoded (reply_markup, commands, ...)."""
@@ -220,8 +222,9 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _params(request)
-        call = Call(method, params)
+        content_type = request.content_type if request.can_read_body else ""
+        params, raw = await _params(request)
+        call = Call(method, params, content_type=content_type, raw=raw)
         self.calls.append(call)
         try:
             fault = self._faults[method].popleft() if self._faults[method] else None
@@ -309,17 +312,25 @@ class FakeBotAPI:
         return m
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
-    """Parameters as python-telegram-bot sends them: a form (values JSON-encoded where not strings),
-    or a JSON body, or the query string."""
+async def _params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Parameters as the Bot API takes them: a JSON body, a form (values JSON-encoded where not
+    strings), or the query string; all given as a form would give them (strings), and the JSON body
+    as sent. A JSON body that is not an object is a 400, as Telegram answers it."""
     params: dict[str, Any] = dict(request.query)
+    raw = None
     if request.content_type == "application/json":
-        body = await request.json()
-        params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
+        try:
+            raw = await request.json()
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict):
+            raise web.HTTPBadRequest(text='{"ok":false,"error_code":400,"description":"Bad Request: invalid JSON"}',
+                                     content_type="application/json")  # fmt: skip
+        params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()})
     elif request.can_read_body:
         form = await request.post()
         params.update({k: v for k, v in form.items() if isinstance(v, str)})
-    return params
+    return params, raw
 
 
 def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
