@@ -26,7 +26,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
@@ -60,8 +60,6 @@ YOKOHAMA = "横浜市の病院です。昨夜被害にあったかもしれな�
 
 
 # ---------------------------------------------------------------------------- harness
-
-
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -708,6 +706,54 @@ def test_every_prefecture_and_flag_renders_within_slack_limits(engine, lang):
         check_limits(blocks)
 
 
+def test_fallback_text_is_a_summary_with_every_number(engine):
+    """`text` is what mobile notifications and clients without blocks show: the headline, the
+    center and every number, not the guidance again (which the blocks carry)."""
+    for text in (
+        YOKOHAMA,
+        "横浜市 14歳 彼氏から 昨夜 性被害 まだ危ない",
+        "Osaka, patient assaulted last night",
+    ):
+        reply = engine.reply(text, WEEKDAY_NOON)
+        g = engine.kb.guidance[reply.case.lang]
+        fallback = render.render_text(reply, g)
+        assert fallback.startswith(render.escape(reply.headline))
+        assert "#8891" in fallback
+        for c in reply.centers:
+            assert render.escape(c.name) in fallback and all(p in fallback for p in c.phones)
+        for k in reply.contacts:
+            assert (k.number or render.escape(k.label)) in fallback
+        assert reply.sections and not any(render.escape(s.title) in fallback for s in reply.sections)
+        assert len(fallback) < len(reply.text) / 2
+        blocks_text = all_text(render.render_blocks(reply, g, engine.actions(reply.case)))
+        in_json = [
+            json.dumps(render.escape(line), ensure_ascii=False)[1:-1]
+            for s in reply.sections
+            for line in s.lines
+        ]
+        assert all(line in blocks_text for line in in_json)
+
+
+def test_sources_are_linked_once_each_up_to_the_context_limit(engine):
+    """The sources line keeps the longest run of whole links that fits MAX_CONTEXT, in order."""
+    from dataclasses import replace
+
+    from bot.model import Section
+
+    reply = engine.reply(YOKOHAMA, WEEKDAY_NOON)
+    urls = [f"https://example{i % 7}.go.jp/{'p' * (i % 50)}/{i}?a=1&b=<2>" for i in range(200)]
+    many = replace(reply, sections=(Section("s", "t", ("x",), (*urls, *urls[:5])),))
+    context = render.render_blocks(many, engine.kb.guidance["ja"])[-1]
+    assert context["type"] == "context"
+    line = context["elements"][-1]["text"]
+    items = line.split(" · ")
+    assert 0 < len(items) < len(urls) and len(line) <= render.MAX_CONTEXT
+    assert items == [render.link(u, urlsplit(u).hostname) for u in urls[: len(items)]]
+    one_more = " · ".join([*items, render.link(urls[len(items)], urlsplit(urls[len(items)]).hostname)])
+    assert len(one_more) > render.MAX_CONTEXT
+    assert "<2>" not in line  # the URL cannot break out of its link
+
+
 def test_oversized_replies_are_cut_to_fit_and_escaped(engine):
     from dataclasses import replace
 
@@ -726,7 +772,7 @@ def test_oversized_replies_are_cut_to_fit_and_escaped(engine):
     assert KANAGAWA_CENTER in shown and "#8891" in shown  # the numbers and the center always stay
     assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"
     assert "<b>" not in shown and "&lt;b&gt;&amp;" in shown and "&lt;title 0&gt;" in shown
-    assert render.render_text(huge).count("<") == 0
+    assert render.render_text(huge, engine.kb.guidance["ja"]).count("<") == 0
 
 
 def test_many_buttons_are_split_into_actions_blocks(engine):
@@ -910,6 +956,10 @@ def test_http_mode_in_a_real_process(fake, tmp_path):
     output = log_file.read_text()
     assert "HTTP mode on port" in output and "answered a slash command" in output
     assert_private(output)
+    from bot.counts import CountsStore  # the process counted through its queue, written by shutdown
+
+    rows = CountsStore(os.environ["REFERRAL_DB"]).rows()
+    assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "slack", 1)]
 
 
 def test_socket_mode_in_a_real_process(fake, tmp_path):

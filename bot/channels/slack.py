@@ -201,7 +201,7 @@ def build_app(
     def message(reply: Reply, region: str | None = None) -> Payload:
         g = engine.guidance(reply.case.lang)
         blocks = render_blocks(reply, g, engine.actions(reply.case, region=region))
-        return {"text": render_text(reply), "blocks": blocks}
+        return {"text": render_text(reply, g), "blocks": blocks}
 
     def new_answer(text: object) -> Payload:
         at = clock()

@@ -18,7 +18,9 @@ MAX_CHARS = 4096
 def center_lines(c: CenterView, g: Labels) -> list[str]:
     lines = [f"■ {c.name}"]
     for number, area in zip(c.phones, c.phone_areas or ("",) * len(c.phones), strict=True):
-        lines.append(f"  ☎ {number}" + (f"（{area}）" if area and g.lang == "ja" else f" ({area})" if area else ""))
+        lines.append(
+            f"  ☎ {number}" + (f"（{area}）" if area and g.lang == "ja" else f" ({area})" if area else "")
+        )
     if c.note:
         lines.append(f"  {c.note}")
     if c.hours:
@@ -42,9 +44,18 @@ def _title(text: str, g: Labels) -> str:
     return f"【{text}】" if g.lang == "ja" else f"[{text}]"
 
 
-def render_plain(reply: Reply, g: Labels, *, limit: int = MAX_CHARS, measure: Callable[[str], int] = len) -> str:
+def render_plain(
+    reply: Reply,
+    g: Labels,
+    *,
+    limit: int = MAX_CHARS,
+    measure: Callable[[str], int] = len,
+    summary: bool = False,
+) -> str:
     """The reply as text of at most `limit` (as `measure` counts: LINE counts UTF-16 units).
-    Guidance sections are dropped from the end to fit, then the footer; never the numbers."""
+    Guidance sections are dropped from the end to fit, then the footer; never the numbers.
+    `summary`: what to do at once, the center(s) and the numbers only, no guidance and no footer
+    (a notification's text, where the whole answer is shown beside it)."""
     head = [reply.headline]
     if reply.question:
         head.append(reply.question)
@@ -55,9 +66,12 @@ def render_plain(reply: Reply, g: Labels, *, limit: int = MAX_CHARS, measure: Ca
             from_center.extend(center_lines(c, g))
         blocks.append("\n".join(from_center))
     if reply.contacts:
-        blocks.append("\n".join([_title(g.t("contacts_title"), g), *(contact_line(k) for k in reply.contacts)]))
-    guidance = ["\n".join([_title(s.title, g), *(f"・{line}" for line in s.lines)]) for s in reply.sections]
-    tail = [reply.footer] if reply.footer else []
+        blocks.append(
+            "\n".join([_title(g.t("contacts_title"), g), *(contact_line(k) for k in reply.contacts)])
+        )
+    sections = () if summary else reply.sections
+    guidance = ["\n".join([_title(s.title, g), *(f"・{line}" for line in s.lines)]) for s in sections]
+    tail = [reply.footer] if reply.footer and not summary else []
 
     while True:
         text = "\n\n".join(blocks + guidance + tail)
@@ -69,4 +83,3 @@ def render_plain(reply: Reply, g: Labels, *, limit: int = MAX_CHARS, measure: Ca
             tail = []
         else:  # cannot happen with the shipped knowledge: the centers and numbers alone are short
             return text[:limit]
-

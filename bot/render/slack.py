@@ -15,11 +15,12 @@ files is escaped for mrkdwn (& < >), so nothing in it can become a link or a men
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from bot.model import Reply
-from bot.render.plain import center_lines, contact_line
+from bot.render.plain import center_lines, contact_line, render_plain
 from bot.state import encode
 
 if TYPE_CHECKING:
@@ -121,17 +122,26 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
+@lru_cache(maxsize=1024)
+def _source_link(url: str) -> str:
+    """A source as a link labelled with its host (the same few hundred URLs from the knowledge
+    files in every answer: built once each)."""
+    return link(url, _host(url))
+
+
 def _context(reply: Reply) -> dict[str, Any] | None:
     elements = []
     if reply.footer:
         elements.append(_mrkdwn(_clip(escape(reply.footer), MAX_CONTEXT)))
-    sources = list(dict.fromkeys(u for s in reply.sections for u in s.sources))
+    sources = dict.fromkeys(u for s in reply.sections for u in s.sources)
     links: list[str] = []
+    size = 0  # of " · ".join(links)
     for url in sources:
-        candidate = " · ".join([*links, link(url, _host(url))])
-        if len(candidate) > MAX_CONTEXT:
+        item = _source_link(url)
+        size += len(item) + (len(" · ") if links else 0)
+        if size > MAX_CONTEXT:
             break
-        links.append(link(url, _host(url)))
+        links.append(item)
     if links:
         elements.append(_mrkdwn(" · ".join(links)))
     return {"type": "context", "elements": elements} if elements else None
@@ -171,10 +181,12 @@ def render_blocks(reply: Reply, g: Guidance, actions: Iterable[Action] = ()) -> 
     return head + [b for blocks in guidance for b in blocks] + tail
 
 
-def render_text(reply: Reply) -> str:
-    """The `text` fallback (notifications, screen readers, clients without blocks): the plain
-    layout, escaped for mrkdwn."""
-    return _clip(escape(reply.text or reply.headline), MAX_TEXT)
+def render_text(reply: Reply, g: Guidance) -> str:
+    """The `text` beside the blocks, for what shows no blocks (mobile notifications, screen
+    readers, old clients): what to do at once, the center(s) and the numbers, escaped for mrkdwn.
+    A summary, as Slack asks for: the guidance is in the blocks, and repeating it here doubled
+    the size of every message (about 9 KB to send and store for each answer)."""
+    return _clip(escape(render_plain(reply, g, summary=True)), MAX_TEXT)
 
 
 def render_home(parts: Sequence[tuple[str, str]], note: str = "") -> dict[str, Any]:
