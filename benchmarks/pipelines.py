@@ -90,17 +90,34 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     async def echo(update: Update, context: object) -> None:
         await update.message.reply_text(update.message.text)
 
-    def echo_bot(base_url: str, concurrent: int) -> Application:
+    # the answer our bot gives to a typical message, rendered once: what a bot that computes nothing
+    # pays to send an answer of our size and shape (HTML, a keyboard, no link preview)
+    from bot.channels.telegram import NO_PREVIEW, _Handlers
+
+    shaper = _Handlers(engine, None, Settings(token=TOKEN))
+    answers = sorted(((shaper.html(r), r.case) for r in (engine.reply(t, dt.datetime.now(dt.UTC)) for t in texts)),
+                     key=lambda a: len(a[0]))  # fmt: skip
+    fixed_html, median_case = answers[len(answers) // 2]  # the answer of median length
+    fixed_markup = shaper.buttons(median_case)
+
+    async def fixed_answer(update: Update, context: object) -> None:
+        await update.message.reply_text(fixed_html, parse_mode="HTML", reply_markup=fixed_markup,
+                                        link_preview_options=NO_PREVIEW)  # fmt: skip
+
+    def echo_bot(base_url: str, concurrent: int, handler=echo) -> Application:  # type: ignore[no-untyped-def]
         app = Application.builder().token(TOKEN).base_url(base_url).concurrent_updates(concurrent).build()
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handler))
         return app
 
     bots: dict[str, tuple[Application, FakeBotAPI, dict]] = {}
-    for name in ("ours", "echo", "echo_same"):
+    for name in ("ours", "echo", "echo_same", "fixed"):
         fake = await FakeBotAPI().start()
         if name == "ours":
             app = build_application(engine, counts, Settings(token=TOKEN, base_url=fake.base_url, backoff=0.0))
             kwargs = polling_kwargs()
+        elif name == "fixed":
+            app = echo_bot(fake.base_url, 1, fixed_answer)
+            kwargs = {"allowed_updates": Update.ALL_TYPES}
         else:
             app = echo_bot(fake.base_url, 1 if name == "echo" else our_concurrency)
             kwargs = {"allowed_updates": Update.ALL_TYPES}
@@ -148,6 +165,11 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
                "PTB echo bot (defaults: 1 update at a time)", note=f"{n} messages of 300 chars per run"),
         Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["echo_same"],
                f"PTB echo bot, concurrent_updates={our_concurrency} (as ours)"),
+        Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["fixed"],
+               "minimal bot sending our answer (rendered once)",
+               note=f"{len(fixed_html)} chars of HTML and {sum(map(len, fixed_markup.inline_keyboard))} buttons"),
+        Figure(SECTION_TG, "minimal bot sending our answer, per second", "1/s", s["fixed"], s["echo"],
+               "PTB echo bot (the size of the answer alone)"),
     ]  # fmt: skip
     return figures, {"rates": rates, "messages": n}
 
@@ -195,7 +217,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     texts = corpus.messages(300, n, seed=4)
     engine = Engine.load()
     counts = CountsStore(tmp / "counts.db")
-    fakes = {"ours": FakeSlack().start(), "minimal": FakeSlack().start()}
+    fakes = {"ours": FakeSlack().start(), "minimal": FakeSlack().start(), "fixed": FakeSlack().start()}
 
     noon = dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     ours = slack.build_app(engine, counts, slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
@@ -208,7 +230,23 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     def answer_fixed(event: dict, say: object) -> None:
         say("#8891")  # type: ignore[operator]
 
-    servers = {"ours": _Server(ours), "minimal": _Server(minimal)}
+    # the answer our bot gives to a typical message (of median size), rendered once: what a bot that
+    # computes nothing pays to send an answer of our size and shape (blocks and their text)
+    from bot.render.slack import render_blocks, render_text
+
+    def payload(reply):  # type: ignore[no-untyped-def]
+        g = engine.guidance(reply.case.lang)
+        return {"text": render_text(reply, g), "blocks": render_blocks(reply, g, engine.actions(reply.case))}
+
+    sized = sorted((payload(engine.reply(t, noon)) for t in texts), key=lambda p: len(json.dumps(p)))
+    fixed_payload = sized[len(sized) // 2]
+    fixed_app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=fakes["fixed"].url))
+
+    @fixed_app.event("message")
+    def answer_ours_fixed(event: dict, say: object) -> None:
+        say(**fixed_payload)  # type: ignore[operator]
+
+    servers = {"ours": _Server(ours), "minimal": _Server(minimal), "fixed": _Server(fixed_app)}
 
     def body(text: str, event_id: str) -> str:
         return json.dumps({
@@ -275,5 +313,10 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
                note=f"{n} direct messages of 300 chars per run, {senders} concurrent senders"),
         Figure(SECTION_SLACK, "ack latency p50", "ms", Stat.of(o["p50"]), Stat.of(m["p50"]), base),
         Figure(SECTION_SLACK, "ack latency p99", "ms", Stat.of(o["p99"]), Stat.of(m["p99"]), base),
+        Figure(SECTION_SLACK, "events answered per second, same", "1/s", Stat.of(o["rate"]),
+               Stat.of(stats["fixed"]["rate"]), "minimal Bolt app sending our answer (rendered once)",
+               note=f"{len(json.dumps(fixed_payload))} bytes of JSON"),
+        Figure(SECTION_SLACK, "minimal app sending our answer, per second", "1/s", Stat.of(stats["fixed"]["rate"]),
+               Stat.of(m["rate"]), "minimal Bolt app: say(fixed text) (the size of the answer alone)"),
     ]  # fmt: skip
     return figures, {"stats": stats, "events": n, "senders": senders}
