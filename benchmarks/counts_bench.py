@@ -5,6 +5,8 @@ logged and counted, never silent).
 Baseline: the same upsert through a bare sqlite3 connection with the store's settings (WAL,
 synchronous=NORMAL, autocommit), no locking, checks or reopening: the floor for one SQLite write.
 The baseline's busy timeout is 5 s (so it never drops); the store's is BUSY_TIMEOUT_S (0.2 s).
+The queue rows: the same increments through CountsQueue (record() queues, its thread writes batches);
+the clock stops when flush() has written everything, so the rate is of increments in the file.
 
 Each writer is a separate process (`python -m benchmarks.counts_bench WRITER PATH N`); the two of a
 pair start together on a shared start time and report their own rate and drops.
@@ -42,12 +44,14 @@ def _cases():
 
 def writer(kind: str, path: str, n: int, start_at: float) -> dict:
     """One writer process: n increments. Returns its own timing and drops."""
-    from bot.counts import CountsStore, key_of
+    from bot.counts import CountsQueue, CountsStore, key_of
 
     cases = _cases()
-    if kind == "store":
+    if kind in ("store", "queue"):
         store = CountsStore(path)
         store.health()  # open and migrate before the clock starts
+        if kind == "queue":
+            store = CountsQueue(store)
         record = store.record
     else:
         store = None
@@ -62,6 +66,8 @@ def writer(kind: str, path: str, n: int, start_at: float) -> dict:
     if store is not None:
         for i in range(n):
             ok += record(cases[i % len(cases)], channel="console", at=AT)
+        if isinstance(store, CountsQueue):
+            store.flush(timeout=600)
     else:
         for i in range(n):
             conn.execute(UPSERT, keys[i % len(keys)])
@@ -126,9 +132,9 @@ def run(runs: int, quick: bool, notes: list[str]) -> tuple[list[Figure], dict]:
     with tempfile.TemporaryDirectory(prefix="referral-counts-bench-") as d:
         tmp = Path(d)
         for processes in (1, 2):
-            rounds = {"store": [], "sqlite": []}
+            rounds = {"store": [], "queue": [], "sqlite": []}
             for r in range(runs):
-                for kind in ("store", "sqlite"):  # interleaved
+                for kind in ("store", "queue", "sqlite"):  # interleaved
                     rounds[kind].append(_round(kind, processes, n, tmp, str(r)))
             extra[f"{processes}_process"] = rounds
             st, base = rounds["store"], rounds["sqlite"]
@@ -143,7 +149,14 @@ def run(runs: int, quick: bool, notes: list[str]) -> tuple[list[Figure], dict]:
                                   Stat.of([x["dropped"] for x in st]), Stat.of([x["dropped"] for x in base]),
                                   "bare sqlite3 (5 s busy timeout)",
                                   note="record() returned False: busy past 0.2 s; logged and counted"))  # fmt: skip
-    lost = sum(x["lost"] for k in extra.values() for x in k["store"])
+            qu = rounds["queue"]
+            figures.append(Figure(SECTION, f"CountsQueue increments per second, {label}", "1/s",
+                                  Stat.of([x["rate"] for x in qu]), Stat.of([x["rate"] for x in st]),
+                                  "CountsStore.record", note="until flush() has written them all"))  # fmt: skip
+            figures.append(Figure(SECTION, f"CountsQueue lost and dropped, {label}", "count",
+                                  Stat.of([x["lost"] + x["dropped"] for x in qu]), None, "",
+                                  note="lost (must be 0) plus dropped (full queue or failed batch)"))  # fmt: skip
+    lost = sum(x["lost"] for k in extra.values() for kind in ("store", "queue") for x in k[kind])
     notes.append(f"counts: {lost} increments lost in all runs" + (" (must be 0!)" if lost else ""))
     return figures, extra
 

@@ -42,15 +42,20 @@ def _engine():
     try:
         return Engine.load()
     except KnowledgeError as e:
-        raise CliError(f"the knowledge files have {len(e.problems)} problem(s); run `referral-bot check-knowledge`") from None
+        raise CliError(
+            f"the knowledge files have {len(e.problems)} problem(s); run `referral-bot check-knowledge`"
+        ) from None
 
 
-def _counts(args: argparse.Namespace):
+def _counts(args: argparse.Namespace, *, background: bool = False):
+    """The counts store, or None for --no-count. background=True (the long-running channel commands):
+    a CountsQueue, whose record() only queues and whose thread writes; the caller must close() it at
+    shutdown, which writes what is still queued."""
     if getattr(args, "no_count", False):
         return None
-    from bot.counts import CountsStore
+    from bot.counts import CountsQueue, CountsStore
 
-    return CountsStore()
+    return CountsQueue(CountsStore()) if background else CountsStore()
 
 
 # ---------------------------------------------------------------------------- commands
@@ -200,12 +205,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "110 and 189, the date the facts were checked and their sources, and QR codes for --link "
                        "and the center's website. Facts come from the knowledge files only.")  # fmt: skip
     which = s.add_mutually_exclusive_group(required=True)
-    which.add_argument("--prefecture", metavar="CODE|NAME", help="JIS code (14) or name (神奈川, Kanagawa, 横浜)")
-    which.add_argument("--all", action="store_true", help="one card per prefecture, 47 files, into the folder -o DIR")
+    which.add_argument(
+        "--prefecture", metavar="CODE|NAME", help="JIS code (14) or name (神奈川, Kanagawa, 横浜)"
+    )
+    which.add_argument(
+        "--all", action="store_true", help="one card per prefecture, 47 files, into the folder -o DIR"
+    )
     s.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the card (default: ja)")
     s.add_argument("--format", choices=["pdf", "png"], help="default: png if -o ends in .png, else pdf")
     s.add_argument("--size", choices=["a6", "a4"], default="a6", help="a6 (magnet-sheet size, default) or a4")
-    s.add_argument("--link", metavar="URL", help="the bot's Telegram, LINE or Slack link, printed as a QR code")
+    s.add_argument(
+        "--link", metavar="URL", help="the bot's Telegram, LINE or Slack link, printed as a QR code"
+    )
     s.add_argument("-o", "--output", metavar="FILE|DIR",
                    help="file to write (default: referral-card-CODE-NAME-LANG-SIZE.pdf here); with --all, a folder "
                    "(default: cards)")  # fmt: skip
@@ -226,7 +237,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
                        "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
-    s.add_argument("--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to")
+    s.add_argument(
+        "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
+    )
     s.add_argument("--port", type=int, default=None, help="webhook mode: local port (default: $PORT or 8443)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_telegram)

@@ -387,7 +387,7 @@ def main(args: Any) -> int:
     except SettingsError as e:
         raise CliError(str(e)) from None
     setup_logging()
-    counts = _counts(args)
+    counts = _counts(args, background=True)
     try:
         asyncio.run(serve(config, engine, counts))
     except SettingsError as e:  # a token refused, an API unreachable: before anything listened
@@ -397,5 +397,5 @@ def main(args: Any) -> int:
     finally:
         close = getattr(counts, "close", None)
         if callable(close):
-            close()
+            close()  # after the server stopped: writes the counts still queued
     return 0

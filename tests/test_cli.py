@@ -160,6 +160,22 @@ def test_chat_no_count_writes_nothing(tmp_path):
     assert not db.exists()
 
 
+def test_long_running_commands_count_through_a_background_queue():
+    from argparse import Namespace
+
+    from bot.cli import _counts
+    from bot.counts import CountsQueue, CountsStore
+
+    assert _counts(Namespace(no_count=True), background=True) is None
+    assert type(_counts(Namespace(no_count=False))) is CountsStore  # chat: writes each count at once
+    queue = _counts(Namespace(no_count=False), background=True)
+    try:
+        assert isinstance(queue, CountsQueue) and type(queue.store) is CountsStore
+        assert str(queue.path) == os.environ["REFERRAL_DB"]
+    finally:
+        queue.close()
+
+
 def test_reply_imports_no_channel_library():
     code = (
         "import sys, runpy; sys.argv=['referral-bot','reply','横浜市 性被害'];\n"

@@ -32,8 +32,9 @@ def answer_message(engine: Engine, counts: Counts | None, text: object, *, chann
                    at: dt.datetime | None = None, lang: str | None = None,
                    default_prefecture: str | None = None) -> Reply:  # fmt: skip
     """The reply to a new message, counted once as a referral (help answers are not referrals).
-    An async channel passes counts=None and calls `count_referral` in a thread after sending, so a
-    busy database never holds up its event loop."""
+    An async channel passes counts=None and calls `count_referral` itself after sending; its counts
+    is a CountsQueue (bot/counts.py), whose record() only queues, so a busy database never holds up
+    the event loop."""
     at = at or now()
     reply = engine.reply(text, at, lang=lang, default_prefecture=default_prefecture)
     count_referral(counts, reply, channel=channel, at=at)
@@ -50,7 +51,9 @@ def count_referral(counts: Counts | None, reply: Reply, *, channel: str, at: dt.
         log.exception("counting failed (answer sent anyway)")
 
 
-def follow_up(engine: Engine, data: object, *, at: dt.datetime | None = None) -> tuple[Reply, str | None] | None:
+def follow_up(
+    engine: Engine, data: object, *, at: dt.datetime | None = None
+) -> tuple[Reply, str | None] | None:
     """The refined answer for a button press (never counted: the same case, not a new referral).
     Returns (reply, region) or None when the button data is not ours or is malformed."""
     state = decode(data)

@@ -28,8 +28,9 @@ What it does (issue 7):
   Everything else in a group is ignored. Buttons pressed in a group are answered in the group.
 - Follow (a user adds the bot as a friend, or unblocks it): a greeting with the national numbers.
   Join (the bot is invited to a group): the same, plus how to address it in a group.
-- Counting: after the answer is sent, in a worker thread (asyncio.to_thread), channel "line",
-  through bot/channels/common.py; never a LINE user, group or room id.
+- Counting: after the answer is sent, channel "line", through bot/channels/common.py; `serve`
+  passes a CountsQueue, so counting only queues the row key and the queue's thread writes it. Never
+  a LINE user, group or room id.
 - Retries: a reply that fails with 429, 5xx or a network error is tried again (at most
   `attempts` tries, `backoff` doubling). A reply token works once, so a retry can never deliver
   the answer twice: if the first try did arrive, LINE refuses the second with 400.
@@ -158,8 +159,6 @@ def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
         return False
     expected = base64.b64encode(hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest())
     return hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace"))
-
-
 
 
 def log_bug(where: str, exc: BaseException) -> None:
@@ -324,8 +323,8 @@ class LineBot:
         if not await self._send(token, msg, what):
             return
         log.info("line: answered %s", what)
-        if counted is not None:  # after the answer is out, off the event loop
-            await asyncio.to_thread(count_referral, self.counts, counted, channel=CHANNEL, at=at)
+        if counted is not None:  # after the answer is out; with a CountsQueue, only queued (O(1))
+            count_referral(self.counts, counted, channel=CHANNEL, at=at)
 
     def _plan(self, event: Event) -> tuple[str, Plan] | None:
         """What to answer: (a description for the log, a function making the message), or None."""

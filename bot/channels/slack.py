@@ -151,8 +151,6 @@ def plain_text(text: object) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-
-
 def _bolt_logger() -> logging.Logger:
     """The base logger for Bolt, held at WARNING or above. Without it Bolt gives each of its loggers
     the root logger's level at start-up, so LOG_LEVEL=DEBUG would make it log request bodies."""
@@ -457,21 +455,25 @@ def main(args: Any) -> int:
         raise CliError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
     except OSError as e:
         raise CliError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
-    app = build_app(engine, _counts(args), settings, client=client)
-
-    if args.http:
-        asyncio.run(
-            serve_http(app, host=os.environ.get("HOST", "").strip() or "0.0.0.0", port=port or DEFAULT_PORT)
-        )
-        return 0
-    handler = socket_mode_handler(app, settings.app_token or "")
-    signal.signal(signal.SIGTERM, _exit_quietly)  # a worker is stopped with SIGTERM: close the socket first
-    log.info("slack: Socket Mode")
+    counts = _counts(args, background=True)
     try:
-        handler.start()
+        app = build_app(engine, counts, settings, client=client)
+        if args.http:
+            host = os.environ.get("HOST", "").strip() or "0.0.0.0"
+            asyncio.run(serve_http(app, host=host, port=port or DEFAULT_PORT))
+            return 0
+        handler = socket_mode_handler(app, settings.app_token or "")
+        # a worker is stopped with SIGTERM: close the socket (and write the queued counts) first
+        signal.signal(signal.SIGTERM, _exit_quietly)
+        log.info("slack: Socket Mode")
+        try:
+            handler.start()
+        finally:
+            handler.close()
+        return 0
     finally:
-        handler.close()
-    return 0
+        if counts is not None:
+            counts.close()  # writes the counts still queued
 
 
 def _exit_quietly(signum: int, frame: object) -> None:

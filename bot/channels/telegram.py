@@ -33,7 +33,6 @@ What it does (issue 4):
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import importlib.util
 import logging
@@ -295,12 +294,12 @@ class _Handlers:
         )
 
     async def answer(self, message: Message, text: str) -> None:
-        """A new message: the engine's answer, then counted once, off the event loop (a locked
-        database waits in a worker thread, never in front of other chats)."""
+        """A new message: the engine's answer, then counted once. `counts` must not block the event
+        loop: `main` and `serve` pass a CountsQueue, whose record() only queues the row's key."""
         at = now()
         reply = answer_message(self.engine, None, text, channel=CHANNEL, at=at)
         await self.send(message, self.html(reply), self.buttons(reply.case))
-        await asyncio.to_thread(count_referral, self.counts, reply, channel=CHANNEL, at=at)
+        count_referral(self.counts, reply, channel=CHANNEL, at=at)
         log.debug("telegram: answered a message (%s chat)", message.chat.type)
 
     def picker(self, lang: str) -> InlineKeyboardMarkup | None:
@@ -557,7 +556,8 @@ def main(args: argparse.Namespace) -> int:
         engine = _engine()
     except CliError as exc:
         return _fail(exc)
-    app = build_application(engine, _counts(args), settings)
+    counts = _counts(args, background=True)
+    app = build_application(engine, counts, settings)
     try:
         if settings.webhook_url:
             log.info("telegram: webhook mode, listening on port %d", settings.port)
@@ -569,4 +569,7 @@ def main(args: argparse.Namespace) -> int:
         return _fail("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)")
     except TelegramError as exc:
         return _fail(f"could not start: {type(exc).__name__}", 1)
+    finally:
+        if counts is not None:
+            counts.close()  # writes the counts still queued
     return 0
