@@ -4,18 +4,22 @@ Telegram: the real python-telegram-bot Application from bot.channels.telegram.bu
 (long polling) answers private messages fed to the fake Bot API of tests/fakes/telegram_api.py;
 the figure is messages answered (sendMessage received by the fake) per second. Baselines, each on
 its own fake instance, in the same run: python-telegram-bot's minimal echo bot (examples/echobot.py:
-a MessageHandler that replies with the text, default settings, so one update at a time), and the
-same echo bot with the concurrency our bot uses (Settings.concurrent_updates).
+a MessageHandler that replies with the text, default settings, so one update at a time), the
+same echo bot with the concurrency our bot uses (Settings.concurrent_updates), and the echo bot
+replying with our answer to a typical message, rendered once (HTML and keyboard of median size).
 
 Slack: the real Bolt app from bot.channels.slack.build_app, served by slack.start_http (aiohttp) on
 127.0.0.1, receives signed direct-message events over HTTP from 8 concurrent senders; the fake Web
 API of tests/fakes/slack_api.py receives its chat.postMessage. Figures: events answered per second,
 and the acknowledgement latency (HTTP round trip of the event) p50/p99. Baseline: a minimal Bolt app
-whose message listener answers a fixed text with say(), behind the same HTTP front, same fake.
+whose message listener answers a fixed text with say(), behind the same HTTP front, same fake; and
+the same app saying our answer to a typical message, rendered once (blocks and text of median size).
+The minimal bots with our answer split the gap in two: the size of the answer (what the library
+and the fake do with it) and the work of computing it (engine, rendering, counting).
 
 Everything runs in this one process (fakes, senders, bots): the rates are what one process on this
-machine sustains, the ratio is what our bot costs over the minimal one. Counts go to a real counts
-store in a temporary directory. A guard refuses any connection beyond loopback while these run.
+machine sustains, the ratio is what our bot costs over the minimal one. Counts go through a
+CountsQueue (as `main` and `serve` count) to a real counts file in a temporary directory. A guard refuses any connection beyond loopback while these run.
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     from telegram.ext import Application, MessageHandler, filters
 
     from bot.channels.telegram import Settings, build_application, polling_kwargs
-    from bot.counts import CountsStore
+    from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
     from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
@@ -85,7 +89,7 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     n = 60 if quick else 300
     texts = corpus.messages(300, n, seed=3)
     engine = Engine.load()
-    counts = CountsStore(tmp / "counts.db")
+    counts = CountsQueue(CountsStore(tmp / "counts.db"))  # as `main` and `serve` count
 
     async def echo(update: Update, context: object) -> None:
         await update.message.reply_text(update.message.text)
@@ -201,7 +205,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     from slack_sdk import WebClient
 
     from bot.channels import slack
-    from bot.counts import CountsStore
+    from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
     from tests.fakes.slack_api import (
         BOT_TOKEN,
@@ -216,7 +220,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     senders = 8
     texts = corpus.messages(300, n, seed=4)
     engine = Engine.load()
-    counts = CountsStore(tmp / "counts.db")
+    counts = CountsQueue(CountsStore(tmp / "counts.db"))  # as `main` and `serve` count
     fakes = {"ours": FakeSlack().start(), "minimal": FakeSlack().start(), "fixed": FakeSlack().start()}
 
     noon = dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
