@@ -377,6 +377,15 @@ async def test_center_with_an_unknown_place_says_so(bot, engine):
     TelegramHTML(sent.params["text"])  # the user's text is escaped, not markup
 
 
+@pytest.mark.parametrize("odd", ["\ud800", "\u202e", "\x00"])
+async def test_an_echoed_place_is_cleaned_first(bot, engine, odd):
+    """The one place user text is echoed: a lone surrogate (valid JSON from Telegram, not encodable
+    as UTF-8), a bidi override (could turn the answer around) or a control character is blanked,
+    and the answer goes out instead of the apology."""
+    sent = await bot.send(bot.api.command(f"/center ありえない{odd}町"))
+    assert engine.ui("ja", "unknown_prefecture", name="ありえない 町") in visible(sent.params["text"])
+
+
 async def test_numbers(bot, engine):
     sent = await bot.send(bot.api.command("/numbers"))
     assert visible(sent.params["text"]) == engine.numbers_reply("ja")

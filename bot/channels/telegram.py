@@ -76,6 +76,7 @@ from bot.logs import register_secret, setup_logging
 from bot.model import INTENT_HELP, INTENT_REFERRAL, Case, Reply
 from bot.render.telegram import MAX_CHARS, e, fit, keyboard, render_html, utf16_len
 from bot.state import decode
+from bot.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +397,8 @@ class _Handlers:
         if reply is not None:
             await self.send(message, self.html(reply), self.buttons(reply.case))
             return
-        lines = [self.engine.ui(lang, "unknown_prefecture", name=name[:60])]
+        # the one place user text is echoed: cleaned (no control, bidi or broken characters), cut short
+        lines = [self.engine.ui(lang, "unknown_prefecture", name=clean(name)[:60].strip())]
         if suggestions:
             names = ("、" if lang == "ja" else ", ").join(suggestions[:5])
             lines.append(self.engine.ui(lang, "did_you_mean", names=names))
