@@ -27,7 +27,7 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-log = logging.getLogger("bot.channels.telegram")
+log = logging.getLogger(__name__)
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # "not given": use the client's own timeout
 
 JSON_HEADERS = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": "application/json"}
