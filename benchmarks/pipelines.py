@@ -5,8 +5,9 @@ Telegram: the real python-telegram-bot Application from bot.channels.telegram.bu
 the figure is messages answered (sendMessage received by the fake) per second. Baselines, each on
 its own fake instance, in the same run: python-telegram-bot's minimal echo bot (examples/echobot.py:
 a MessageHandler that replies with the text, default settings, so one update at a time), the
-same echo bot with the concurrency our bot uses (Settings.concurrent_updates), and the echo bot
-replying with our answer to a typical message, rendered once (HTML and keyboard of median size).
+same echo bot with the concurrency our bot uses (Settings.concurrent_updates), and a bot with our
+settings (BotAPIRequest, our concurrency) replying with our answer to a typical message, rendered
+once (HTML and keyboard of median size): everything of ours but the engine and the rendering.
 
 Slack: the real Bolt app from bot.channels.slack.build_app, served by slack.start_http (aiohttp) on
 127.0.0.1, receives signed direct-message events over HTTP from 8 concurrent senders; the fake Web
@@ -94,9 +95,11 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     async def echo(update: Update, context: object) -> None:
         await update.message.reply_text(update.message.text)
 
-    # the answer our bot gives to a typical message, rendered once: what a bot that computes nothing
-    # pays to send an answer of our size and shape (HTML, a keyboard, no link preview)
+    # the answer our bot gives to a typical message, rendered once, sent by a bot with our settings
+    # (JSON requests, our concurrency) that computes nothing: what sending an answer of our size and
+    # shape costs, apart from computing it
     from bot.channels.telegram import NO_PREVIEW, _Handlers
+    from bot.channels.telegram_request import BotAPIRequest
 
     shaper = _Handlers(engine, None, Settings(token=TOKEN))
     answers = sorted(((shaper.html(r), r.case) for r in (engine.reply(t, dt.datetime.now(dt.UTC)) for t in texts)),
@@ -108,9 +111,16 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
         await update.message.reply_text(fixed_html, parse_mode="HTML", reply_markup=fixed_markup,
                                         link_preview_options=NO_PREVIEW)  # fmt: skip
 
-    def echo_bot(base_url: str, concurrent: int, handler=echo) -> Application:  # type: ignore[no-untyped-def]
+    def echo_bot(base_url: str, concurrent: int) -> Application:
         app = Application.builder().token(TOKEN).base_url(base_url).concurrent_updates(concurrent).build()
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handler))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+        return app
+
+    def fixed_bot(base_url: str) -> Application:
+        request = BotAPIRequest(pool_size=our_concurrency + 8)  # as build_application makes it
+        app = (Application.builder().token(TOKEN).base_url(base_url).request(request)
+               .concurrent_updates(our_concurrency).build())  # fmt: skip
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fixed_answer))
         return app
 
     bots: dict[str, tuple[Application, FakeBotAPI, dict]] = {}
@@ -120,7 +130,7 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
             app = build_application(engine, counts, Settings(token=TOKEN, base_url=fake.base_url, backoff=0.0))
             kwargs = polling_kwargs()
         elif name == "fixed":
-            app = echo_bot(fake.base_url, 1, fixed_answer)
+            app = fixed_bot(fake.base_url)
             kwargs = {"allowed_updates": Update.ALL_TYPES}
         else:
             app = echo_bot(fake.base_url, 1 if name == "echo" else our_concurrency)
@@ -170,10 +180,10 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
         Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["echo_same"],
                f"PTB echo bot, concurrent_updates={our_concurrency} (as ours)"),
         Figure(SECTION_TG, "messages answered per second, same", "1/s", s["ours"], s["fixed"],
-               "minimal bot sending our answer (rendered once)",
+               "our settings, our answer pre-rendered (no engine)",
                note=f"{len(fixed_html)} chars of HTML and {sum(map(len, fixed_markup.inline_keyboard))} buttons"),
-        Figure(SECTION_TG, "minimal bot sending our answer, per second", "1/s", s["fixed"], s["echo"],
-               "PTB echo bot (the size of the answer alone)"),
+        Figure(SECTION_TG, "pre-rendered answer, our settings, per second", "1/s", s["fixed"], s["echo"],
+               "PTB echo bot (sending our answer, not computing it)"),
     ]  # fmt: skip
     return figures, {"rates": rates, "messages": n}
 
