@@ -17,6 +17,15 @@ MAX_INPUT_CHARS = 8192
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u3000]+")
 
+# NFKC leaves these characters as they are, and none of them combines with a character before it
+# (it and the first character of its decomposition have canonical combining class 0 and are the
+# second character of no canonical composition): ASCII, kana, CJK ideographs, 、。「」『』 and ー,
+# i.e. most of a clinician's message. tests/test_text.py proves both over every code point. So NFKC need only see the runs of other characters, each with the one
+# character before it (which it may combine with: カ + U+3099 is ガ); the rest is copied. Measured:
+# 0.37 -> 0.13 ms for 4,096 characters of the benchmark corpus, the biggest single cost of a reply.
+NFKC_INERT = "\x00-\x7f\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff"
+_NFKC_WORK = re.compile(f"[^{NFKC_INERT}]+")
+
 
 def clean(text: object) -> str:
     """Make any input a str that is safe to match, log-free and encodable: never raises."""
@@ -35,10 +44,28 @@ def normalize(text: str) -> str:
     Matchers (places, rules) work on this form; keyword lists in knowledge/ are normalised the same
     way when loaded, so they may be written in any width or case.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = nfkc(text).casefold()
     if "  " in text or "\t" in text or "\u3000" in text:  # else every run is one space: nothing to do
         text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), normalising only the runs of characters outside
+    NFKC_INERT (see there)."""
+    if text.isascii():
+        return text
+    parts = []
+    last = 0
+    for m in _NFKC_WORK.finditer(text):
+        start, end = m.span()
+        if start > last:  # the inert character just before the run goes with it
+            parts.append(text[last : start - 1])
+            start -= 1
+        parts.append(unicodedata.normalize("NFKC", text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 _KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")

@@ -3,12 +3,15 @@ the same matches as the plain regular expression, on random text built to contai
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import location, rules
-from bot.text import MAX_INPUT_CHARS, clean, guess_lang, normalize, utf8_letters
+from bot.text import MAX_INPUT_CHARS, NFKC_INERT, clean, guess_lang, nfkc, normalize, utf8_letters
 
 SCANS = {
     "ja-ago": (rules._JA_AGO_SCAN, "0123456789三十一半分時間日週か月ヶ年ほどくらい前まえ 　.\n"),
@@ -60,3 +63,48 @@ def test_utf8_letters_keeps_ascii_and_maps_the_rest_to_bytes():
                                             ("東京都の患者 patient", "ja"), ("😀", "ja"), ("", "ja")])  # fmt: skip
 def test_guess_lang(text, lang):
     assert guess_lang(text) == lang
+
+
+def test_nfkc_inert_characters_are_left_alone_and_combine_with_nothing_before_them():
+    """The proof behind bot.text.nfkc, over every code point: each inert character is its own NFKC
+    form, and it and the first character of its decomposition (ポ is ホ + U+309A) have combining
+    class 0 (nothing is reordered across them) and are the second character of no canonical
+    composition (they never merge with what precedes them). So NFKC of a text is NFKC of each run
+    of other characters, taken with the one character before it, and the inert rest copied."""
+    is_inert = re.compile(f"[{NFKC_INERT}]").fullmatch
+    inert = {chr(cp) for cp in range(0x110000) if is_inert(chr(cp))}
+    assert {"a", "\n", "、", "。", "「", "』", "ぁ", "ゖ", "ァ", "ヺ", "ー", "一", "鿿"} <= inert
+    assert not {"\u3099", "\u309b", "ゟ", "ヿ", "ｶ", "ﾞ", "\uf900", "가", "\u1161"} & inert
+    firsts = set()
+    for c in inert:
+        assert unicodedata.normalize("NFKC", c) == c, hex(ord(c))
+        first = unicodedata.normalize("NFKD", c)[0]
+        assert unicodedata.combining(c) == 0 == unicodedata.combining(first), hex(ord(c))
+        firsts.add(first)
+    seconds = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                seconds.add(chr(int(parts[1], 16)))
+    seconds |= {chr(cp) for cp in range(0x1161, 0x1176)} | {chr(cp) for cp in range(0x11A8, 0x11C3)}  # Hangul V, T
+    assert "\u0301" in seconds and "\u3099" in seconds
+    assert not seconds & (inert | firsts)
+
+
+_TRICKY = ("カがﾞﾟｶﾞｱ\u3099\u309a\u309b\u309cゝゞヽヾゟヿ㌔㍉①Ａａ！　 \u0301\u0308\u0323\u0344aeAE"
+           "가\u1100\u1161\u11a8한ﬁ™½\u2163\u00c5\u212b\u0958\u0915\u093c\u0b47\u0b3e\u0b57\u1e9b\u0307"
+           "ｧｰー。、「」『』一\u9fff\uf900\U0002f800x\n")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40) | st.text(max_size=40))
+def test_nfkc_is_unicodedata_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_on_realistic_messages():
+    for text in ["当院は横浜市です。患者さんが昨夜性被害にあったかもしれません", "ｶﾞｲﾄﾞ　ＴＯＫＹＯ１２３",
+                 "カ\u3099ラス", "e\u0301t\u00e9", "", "ascii only", "〒２３１－００２３ 横浜市中区"]:  # fmt: skip
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), text
