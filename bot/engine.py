@@ -55,7 +55,7 @@ class Engine:
     def understand(self, text: object, *, lang: str | None = None, default_prefecture: str | None = None) -> Case:
         raw = clean(text)
         norm = normalize(raw)
-        where = self.kb.locator.find(norm)
+        where = self.kb.locator.find(norm, normalized=True)
         facts = self.kb.rules.facts(norm, place=where.found)
         prefecture, candidates = where.prefecture, where.candidates
         if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture

@@ -24,7 +24,15 @@ def loc() -> Locator:
 
 
 def find(loc: Locator, text: str) -> Location:
-    return loc.find(normalize(text))
+    return loc.find(normalize(text), normalized=True)  # as the engine calls it
+
+
+def test_raw_text_is_normalised_first(loc):
+    messages = ["当院は横浜市です", "ＴＯＫＹＯ　の病院", "ｻｯﾎﾟﾛ市内", "Our clinic is in SAPPORO", "〒２３１－００２３",
+                "府中市", "山口さんが来院", "", "😀"]  # fmt: skip
+    for text in messages:
+        assert loc.find(text) == loc.find(normalize(text), normalized=True), text
+    assert loc.find("ＹＯＫＯＨＡＭＡ").prefecture == "14"
 
 
 # -- width helpers: the message may come in any width --------------------------------------------
