@@ -18,9 +18,12 @@ the same app saying our answer to a typical message, rendered once (blocks and t
 The minimal bots with our answer split the gap in two: the size of the answer (what the library
 and the fake do with it) and the work of computing it (engine, rendering, counting).
 
-Everything runs in this one process (fakes, senders, bots): the rates are what one process on this
-machine sustains, the ratio is what our bot costs over the minimal one. Counts go through a
-CountsQueue (as `main` and `serve` count) to a real counts file in a temporary directory. A guard refuses any connection beyond loopback while these run.
+The fakes (and Slack's senders) run in a second process, benchmarks/platform_side.py: they are
+the platform, whose work for a larger answer is not the bot's, and on one GIL they slowed every bot
+alike. This process holds only the bots. Figures: the rate each bot sustains, and the CPU time this
+process spends per message (all its threads: the bot's own cost, steadier than a rate on a shared
+machine). Counts go through a CountsQueue (as `main` and `serve` count) to a real counts file in a
+temporary directory. A guard refuses any connection beyond loopback while these run, in both processes.
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ import contextlib
 import datetime as dt
 import json
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from benchmarks import corpus
-from benchmarks.harness import Figure, Stat, percentile
+from benchmarks.harness import ROOT, Figure, Stat, percentile
 
 SECTION_TG = "telegram pipeline (python-telegram-bot, long polling, fake Bot API on loopback)"
 SECTION_SLACK = "slack pipeline (Bolt over HTTP on loopback, fake Web API)"
@@ -76,6 +81,46 @@ def run(channel: str, runs: int, quick: bool, notes: list[str]) -> tuple[list[Fi
         return _slack(runs, quick, Path(d), notes)
 
 
+class Platform:
+    """The platform side (benchmarks/platform_side.py) in a child process: one fake per bot.
+    `addresses[name]` is a fake's base URL; `round(...)` runs one round and returns its answer line."""
+
+    def __init__(self, channel: str, names: tuple[str, ...]):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.platform_side", channel, *names],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )  # fmt: skip
+        self.addresses: dict[str, str] = self._read()
+
+    def _read(self) -> dict:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the platform process ended (exit code {self.proc.wait()})")
+        return json.loads(line)
+
+    def round(self, **command: object) -> dict:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("\n")
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _cpu_ms_per_message(cpu_s: float, n: int) -> float:
+    return cpu_s / n * 1000
+
+
 # ---------------------------------------------------------------- Telegram
 async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], dict]:
     from telegram import Update
@@ -84,7 +129,7 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     from bot.channels.telegram import Settings, build_application, polling_kwargs
     from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
-    from tests.fakes.telegram_api import TOKEN, FakeBotAPI
+    from tests.fakes.telegram_api import TOKEN
 
     our_concurrency = Settings(token=TOKEN).concurrent_updates
     n = 60 if quick else 300
@@ -123,57 +168,51 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fixed_answer))
         return app
 
-    bots: dict[str, tuple[Application, FakeBotAPI, dict]] = {}
-    for name in ("ours", "echo", "echo_same", "fixed"):
-        fake = await FakeBotAPI().start()
-        if name == "ours":
-            app = build_application(engine, counts, Settings(token=TOKEN, base_url=fake.base_url, backoff=0.0))
-            kwargs = polling_kwargs()
-        elif name == "fixed":
-            app = fixed_bot(fake.base_url)
-            kwargs = {"allowed_updates": Update.ALL_TYPES}
-        else:
-            app = echo_bot(fake.base_url, 1 if name == "echo" else our_concurrency)
-            kwargs = {"allowed_updates": Update.ALL_TYPES}
-        await app.initialize()
-        await app.updater.start_polling(**kwargs)
-        await app.start()
-        bots[name] = (app, fake, kwargs)
-
-    async def round_(name: str, batch: list[str]) -> float:
-        fake = bots[name][1]
-        start = len(fake.calls)
-        t0 = time.perf_counter()
-        fake.feed(*[fake.private_text(t) for t in batch])
-        seen, i = 0, start
-        deadline = t0 + 120
-        while seen < len(batch):
-            calls = fake.calls
-            while i < len(calls):
-                if calls[i].method == "sendMessage" and calls[i].ok:
-                    seen += 1
-                i += 1
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"telegram {name}: only {seen} of {len(batch)} answered in 120 s")
-            await asyncio.sleep(0.002)
-        return len(batch) / (time.perf_counter() - t0)
-
-    rates: dict[str, list[float]] = {k: [] for k in bots}
+    names = ("ours", "echo", "echo_same", "fixed")
+    platform = Platform("telegram", names)
+    bots: dict[str, Application] = {}
     try:
+        for name in names:
+            base_url = platform.addresses[name]
+            if name == "ours":
+                app = build_application(engine, counts, Settings(token=TOKEN, base_url=base_url, backoff=0.0))
+                kwargs = polling_kwargs()
+            elif name == "fixed":
+                app = fixed_bot(base_url)
+                kwargs = {"allowed_updates": Update.ALL_TYPES}
+            else:
+                app = echo_bot(base_url, 1 if name == "echo" else our_concurrency)
+                kwargs = {"allowed_updates": Update.ALL_TYPES}
+            await app.initialize()
+            await app.updater.start_polling(**kwargs)
+            await app.start()
+            bots[name] = app
+
+        async def round_(name: str, batch: list[str]) -> tuple[float, float]:
+            cpu = time.process_time()
+            answer = await asyncio.to_thread(platform.round, bot=name, texts=batch)  # the thread only waits
+            cpu = time.process_time() - cpu
+            return len(batch) / answer["seconds"], _cpu_ms_per_message(cpu, len(batch))
+
+        rates: dict[str, list[float]] = {k: [] for k in bots}
+        cpus: dict[str, list[float]] = {k: [] for k in bots}
         for name in bots:  # warm up: connections, lazy imports, caches
             await round_(name, texts[:10])
         for _ in range(runs):
             for name in bots:
-                rates[name].append(await round_(name, texts))
+                rate, cpu = await round_(name, texts)
+                rates[name].append(rate)
+                cpus[name].append(cpu)
     finally:
-        for app, fake, _ in bots.values():
+        for app in bots.values():
             with contextlib.suppress(Exception):
                 await app.updater.stop()
                 await app.stop()
                 await app.shutdown()
-            await fake.close()
+        platform.close()
         counts.close()
     s = {k: Stat.of(v) for k, v in rates.items()}
+    c = {k: Stat.of(v) for k, v in cpus.items()}
     figures = [
         Figure(SECTION_TG, "messages answered per second", "1/s", s["ours"], s["echo"],
                "PTB echo bot (defaults: 1 update at a time)", note=f"{n} messages of 300 chars per run"),
@@ -184,8 +223,12 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
                note=f"{len(fixed_html)} chars of HTML and {sum(map(len, fixed_markup.inline_keyboard))} buttons"),
         Figure(SECTION_TG, "pre-rendered answer, our settings, per second", "1/s", s["fixed"], s["echo"],
                "PTB echo bot (sending our answer, not computing it)"),
+        Figure(SECTION_TG, "bot process CPU per message", "ms", c["ours"], c["echo"],
+               "PTB echo bot (defaults: 1 update at a time)", note="all threads of the bot's process"),
+        Figure(SECTION_TG, "bot process CPU per message, same", "ms", c["ours"], c["fixed"],
+               "our settings, our answer pre-rendered (no engine)"),
     ]  # fmt: skip
-    return figures, {"rates": rates, "messages": n}
+    return figures, {"rates": rates, "cpu_ms_per_message": cpus, "messages": n}
 
 
 # ---------------------------------------------------------------- Slack
@@ -210,35 +253,29 @@ class _Server:
 
 
 def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Figure], dict]:
-    import aiohttp
     from slack_bolt import App
     from slack_sdk import WebClient
 
+    from benchmarks.platform_side import SENDERS
     from bot.channels import slack
     from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
-    from tests.fakes.slack_api import (
-        BOT_TOKEN,
-        BOT_USER_ID,
-        SIGNING_SECRET,
-        TEAM_ID,
-        FakeSlack,
-        signed_headers,
-    )
+    from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET
 
     n = 60 if quick else 300
-    senders = 8
     texts = corpus.messages(300, n, seed=4)
     engine = Engine.load()
     counts = CountsQueue(CountsStore(tmp / "counts.db"))  # as `main` and `serve` count
-    fakes = {"ours": FakeSlack().start(), "minimal": FakeSlack().start(), "fixed": FakeSlack().start()}
+    names = ("ours", "minimal", "fixed")
+    platform = Platform("slack", names)
+    api = platform.addresses
 
     noon = dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     ours = slack.build_app(engine, counts, slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                                                          api_url=fakes["ours"].url),
-                           client=WebClient(token=BOT_TOKEN, base_url=fakes["ours"].url),
+                                                          api_url=api["ours"]),
+                           client=WebClient(token=BOT_TOKEN, base_url=api["ours"]),
                            clock=lambda: noon)  # fmt: skip
-    minimal = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=fakes["minimal"].url))
+    minimal = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api["minimal"]))
 
     @minimal.event("message")
     def answer_fixed(event: dict, say: object) -> None:
@@ -254,77 +291,42 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
 
     sized = sorted((payload(engine.reply(t, noon)) for t in texts), key=lambda p: len(json.dumps(p)))
     fixed_payload = sized[len(sized) // 2]
-    fixed_app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=fakes["fixed"].url))
+    fixed_app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api["fixed"]))
 
     @fixed_app.event("message")
     def answer_ours_fixed(event: dict, say: object) -> None:
         say(**fixed_payload)  # type: ignore[operator]
 
-    servers = {"ours": _Server(ours), "minimal": _Server(minimal), "fixed": _Server(fixed_app)}
-
-    def body(text: str, event_id: str) -> str:
-        return json.dumps({
-            "token": "unused", "team_id": TEAM_ID, "api_app_id": "A0TESTAPP", "type": "event_callback",
-            "event_id": event_id, "event_time": int(time.time()),
-            "event": {"type": "message", "channel": "D0TESTDM", "channel_type": "im", "user": "U0TESTUSER",
-                      "text": text, "ts": f"1700000000.{event_id[-6:]}"},
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        })  # fmt: skip
-
-    async def send_all(url: str, bodies: list[str]) -> list[float]:
-        acks: list[float] = []
-        queue = list(reversed(bodies))
-        async with aiohttp.ClientSession() as session:
-
-            async def sender() -> None:
-                while queue:
-                    b = queue.pop()
-                    headers = signed_headers(b, content_type="application/json")
-                    t0 = time.perf_counter()
-                    async with session.post(url, data=b.encode(), headers=headers) as r:
-                        await r.read()
-                        if r.status != 200:
-                            raise RuntimeError(f"slack: HTTP {r.status}")
-                    acks.append((time.perf_counter() - t0) * 1000)
-
-            await asyncio.gather(*(sender() for _ in range(senders)))
-        return acks
-
-    counter = {"round": 0}
-
-    def round_(name: str, batch: list[str]) -> tuple[float, list[float]]:
-        fake, server = fakes[name], servers[name]
-        counter["round"] += 1
-        bodies = [body(t, f"Ev{counter['round']:04d}{i:06d}") for i, t in enumerate(batch)]
-        before = len(fake.calls("chat.postMessage"))
-        t0 = time.perf_counter()
-        acks = asyncio.run(send_all(server.url, bodies))
-        fake.wait_for("chat.postMessage", before + len(batch), timeout=120)
-        rate = len(batch) / (time.perf_counter() - t0)
-        return rate, acks
-
-    stats: dict[str, dict[str, list[float]]] = {k: {"rate": [], "p50": [], "p99": []} for k in fakes}
+    servers: dict[str, _Server] = {}
+    stats: dict[str, dict[str, list[float]]] = {k: {"rate": [], "p50": [], "p99": [], "cpu": []} for k in names}
     try:
-        for name in fakes:
+        servers.update(ours=_Server(ours), minimal=_Server(minimal), fixed=_Server(fixed_app))
+
+        def round_(name: str, batch: list[str]) -> tuple[float, list[float], float]:
+            cpu = time.process_time()
+            answer = platform.round(bot=name, url=servers[name].url, texts=batch)
+            cpu = time.process_time() - cpu
+            return len(batch) / answer["seconds"], sorted(answer["acks_ms"]), _cpu_ms_per_message(cpu, len(batch))
+
+        for name in names:
             round_(name, texts[:10])
         for _ in range(runs):
-            for name in fakes:
-                rate, acks = round_(name, texts)
-                acks.sort()
+            for name in names:
+                rate, acks, cpu = round_(name, texts)
                 stats[name]["rate"].append(rate)
                 stats[name]["p50"].append(percentile(acks, 50))
                 stats[name]["p99"].append(percentile(acks, 99))
+                stats[name]["cpu"].append(cpu)
     finally:
         for server in servers.values():
             server.close()
-        for fake in fakes.values():
-            fake.stop()
+        platform.close()
         counts.close()
     o, m = stats["ours"], stats["minimal"]
     base = "minimal Bolt app: say(fixed text)"
     figures = [
         Figure(SECTION_SLACK, "events answered per second", "1/s", Stat.of(o["rate"]), Stat.of(m["rate"]), base,
-               note=f"{n} direct messages of 300 chars per run, {senders} concurrent senders"),
+               note=f"{n} direct messages of 300 chars per run, {SENDERS} concurrent senders"),
         Figure(SECTION_SLACK, "ack latency p50", "ms", Stat.of(o["p50"]), Stat.of(m["p50"]), base),
         Figure(SECTION_SLACK, "ack latency p99", "ms", Stat.of(o["p99"]), Stat.of(m["p99"]), base),
         Figure(SECTION_SLACK, "events answered per second, same", "1/s", Stat.of(o["rate"]),
@@ -332,5 +334,9 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
                note=f"{len(json.dumps(fixed_payload))} bytes of JSON"),
         Figure(SECTION_SLACK, "minimal app sending our answer, per second", "1/s", Stat.of(stats["fixed"]["rate"]),
                Stat.of(m["rate"]), "minimal Bolt app: say(fixed text) (the size of the answer alone)"),
+        Figure(SECTION_SLACK, "bot process CPU per event", "ms", Stat.of(o["cpu"]), Stat.of(m["cpu"]), base,
+               note="all threads of the bot's process"),
+        Figure(SECTION_SLACK, "bot process CPU per event, same", "ms", Stat.of(o["cpu"]),
+               Stat.of(stats["fixed"]["cpu"]), "minimal Bolt app sending our answer (rendered once)"),
     ]  # fmt: skip
-    return figures, {"stats": stats, "events": n, "senders": senders}
+    return figures, {"stats": stats, "events": n, "senders": SENDERS}

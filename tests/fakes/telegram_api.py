@@ -141,10 +141,10 @@ class FakeBotAPI:
         await self.wait_until(lambda: len(calls()) >= count)
         return calls()
 
-    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = WAIT_S) -> None:
         """Wait until `predicate()` holds; it is checked after every call the fake receives."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), WAIT_S)
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
 
     # ------------------------------------------------------------------ updates a test builds
     def user(self, user_id: int = 7265019384, language_code: str | None = "ja") -> dict[str, Any]:
