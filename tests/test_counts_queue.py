@@ -194,6 +194,40 @@ def test_a_full_queue_drops_and_counts_the_excess(tmp_path, queues, caplog):
     assert total(path) == 12 and q.dropped == 15 and q.health()["ok"]
 
 
+def test_the_writer_lingers_so_counts_that_trickle_in_share_one_transaction(tmp_path, queues):
+    path = tmp_path / "counts.db"
+    store = GatedStore(path)
+    store.gate.set()
+    q = queues(store, linger=10 * WAIT_S)  # longer than the test: only a flush or a full batch writes
+    for i in range(3):
+        assert q.record(KEYS[i], channel="telegram", at=AT)
+    assert not store.entered.wait(0.2)  # one at a time, they wait for company
+    assert q.flush(timeout=WAIT_S)
+    assert len(store.batches) == 1 and sum(store.batches[0].values()) == 3
+    assert total(path) == 3
+
+
+def test_a_full_batch_is_written_without_lingering(tmp_path, queues):
+    path = tmp_path / "counts.db"
+    store = GatedStore(path)
+    store.gate.set()
+    q = queues(store, max_pending=10, linger=10 * WAIT_S)  # a batch is max_pending // 2 = 5 keys here
+    assert q.write_at == 5
+    for i in range(5):
+        assert q.record(KEYS[i % len(KEYS)], channel="slack", at=AT)
+    assert store.entered.wait(WAIT_S)  # written long before the linger is over
+    assert sum(store.batches[0].values()) == 5
+
+
+def test_the_default_linger_writes_within_seconds_without_a_flush(tmp_path, queues):
+    store = GatedStore(tmp_path / "counts.db")
+    store.gate.set()
+    q = queues(store)
+    assert q.linger == counts.LINGER_S <= 5
+    assert q.record(case(), channel="line", at=AT)
+    assert store.entered.wait(WAIT_S)
+
+
 def test_flush_gives_up_after_its_timeout(tmp_path, queues):
     store = GatedStore(tmp_path / "counts.db")
     q = queues(store)
