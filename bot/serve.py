@@ -258,10 +258,12 @@ class Server:
         try:
             await application.initialize()  # getMe: checks the token
         except InvalidToken:
+            await telegram.close_requests(application)
             raise SettingsError(
                 "Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)"
             ) from None
         except TelegramError as e:
+            await telegram.close_requests(application)
             raise SettingsError(f"cannot reach the Telegram Bot API ({type(e).__name__})") from None
         self.telegram = application
         if application.post_init:

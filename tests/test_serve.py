@@ -282,6 +282,26 @@ def test_a_refused_slack_token_exits_2(monkeypatch, capsys, slack_fake):
     )
 
 
+async def test_a_refused_telegram_token_exits_2_and_closes_its_connections(tmp_path):
+    fake = await FakeBotAPI(token="999999:another-token-abcdefghijklmnopqrstuvw").start()  # refuses TOKEN
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "LINE_"))}
+    env.update(telegram_env(fake), HOST="127.0.0.1", REFERRAL_DB=str(tmp_path / "c.db"), PYTHONPATH=str(ROOT))
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", "0", "--no-count", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        await fake.close()
+    text = err.decode()
+    assert proc.returncode == 2
+    assert text.strip().splitlines()[-1] == (
+        "referral-bot serve: Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)"
+    )
+    assert "Unclosed" not in text and TOKEN not in text
+
+
 # ---------------------------------------------------------------------------- a real process
 FORBIDDEN = (
     "横浜",

@@ -193,6 +193,101 @@ async def test_answers_go_to_the_bot_api_as_json(bot, engine):
     assert edited.content_type == "application/json" and isinstance(edited.raw["message_id"], int)
 
 
+async def test_get_updates_goes_through_our_request_too(bot):
+    """getUpdates, like every call, goes through BotAPIRequest (aiohttp, JSON)."""
+    await bot.send(bot.api.private_text(YOKOHAMA))
+    polls = bot.api.calls_to("getUpdates")
+    assert polls and all(c.content_type == "application/json" for c in polls)
+    assert all(isinstance(c.raw["timeout"], int | float) for c in polls)
+
+
+async def test_a_file_goes_as_multipart_form_data(api):
+    """We send no files, but BotAPIRequest is a whole networking backend: a call with a file goes as
+    multipart/form-data, with the other parameters beside it."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram_request import BotAPIRequest
+
+    request = BotAPIRequest(pool_size=1, attempts=1)
+    async with Bot(TOKEN, base_url=api.base_url, request=request, get_updates_request=BotAPIRequest(pool_size=1)) as b:
+        with pytest.raises(TelegramError):  # the fake knows no sendDocument: 404
+            await b.send_document(chat_id=USER_ID, document=b"referral card", filename="card.txt", caption="カード")
+    [call] = api.calls_to("sendDocument")
+    assert call.content_type == "multipart/form-data"
+    assert call.params["chat_id"] == str(USER_ID) and call.params["caption"] == "カード"
+
+
+async def test_a_call_that_outlasts_its_read_timeout_is_tried_again_then_times_out():
+    from aiohttp import web
+    from telegram.error import TimedOut
+    from telegram.request import RequestData
+
+    from bot.channels.telegram_request import BotAPIRequest
+
+    hits = []
+
+    async def slow(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        await asyncio.sleep(5)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", slow)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/bot{TOKEN}/getMe"
+    request = BotAPIRequest(pool_size=2, attempts=2, backoff=0.0, read_timeout=0.1)
+    try:
+        with pytest.raises(TimedOut):
+            await request.do_request(url, "POST", RequestData([]))
+        assert hits == [f"/bot{TOKEN}/getMe"] * 2  # tried twice, each given up after 0.1 s
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+
+
+async def test_the_proxy_the_environment_names_is_used_unless_no_proxy_says_otherwise(monkeypatch):
+    """HTTP(S)_PROXY and NO_PROXY, as httpx honoured them: here a local stand-in for a forward proxy
+    answers for a Bot API address where nothing listens."""
+    from aiohttp import web
+    from telegram.error import NetworkError
+    from telegram.request import RequestData
+
+    from bot.channels.telegram_request import BotAPIRequest
+
+    seen = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Host"))
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{runner.addresses[0][1]}")
+    nowhere = f"http://127.0.0.1:1/bot{TOKEN}/getMe"  # port 1: nothing listens there
+    try:
+        request = BotAPIRequest(pool_size=1, attempts=1)
+        assert (await request.do_request(nowhere, "POST", RequestData([])))[0] == 200
+        assert seen == ["127.0.0.1:1"]  # the request went to the proxy, for the Bot API's address
+        await request.shutdown()
+
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        request = BotAPIRequest(pool_size=1, attempts=1)
+        with pytest.raises(NetworkError):  # straight to port 1: refused
+            await request.do_request(nowhere, "POST", RequestData([]))
+        assert seen == ["127.0.0.1:1"]
+        await request.shutdown()
+    finally:
+        await runner.cleanup()
+
+
 async def test_button_edits_the_same_message_and_is_not_counted(bot, engine):
     sent = await bot.send(bot.api.private_text(YOKOHAMA))
     update = press(bot, sent, lambda b: "danger" in decode(b["callback_data"]).case.flags)
@@ -693,6 +788,7 @@ async def test_cli_token_refused_by_telegram_exits_2_without_printing_it(tmp_pat
     )
     assert TOKEN not in err.decode() and TOKEN.split(":")[1] not in err.decode()
     assert "Traceback" not in err.decode()
+    assert "Unclosed" not in err.decode()  # the HTTP sessions were closed, though start-up failed
 
 
 def test_reply_command_does_not_import_telegram():

@@ -16,9 +16,10 @@ What it does (issue 4):
 - Dedup: an update_id seen before (Telegram redelivers after a failed or slow webhook response) is
   skipped before anything answers or counts it. The window is the last DEDUP_WINDOW ids, in memory:
   update ids carry nothing about anyone.
-- Retries: every Bot API call except getUpdates (whose loop in python-telegram-bot already retries
-  forever with a back-off) goes through BotAPIRequest (bot/channels/telegram_request.py), which
-  also sends its parameters as JSON rather than a form: 429 waits the retry_after Telegram names
+- Every Bot API call goes through BotAPIRequest (bot/channels/telegram_request.py): aiohttp rather
+  than python-telegram-bot's httpx client (a quarter of the CPU per call), parameters as JSON rather
+  than a form. Retries, for every call except getUpdates (whose loop in python-telegram-bot already
+  retries forever with a back-off): 429 waits the retry_after Telegram names
   (and gives up at once if that is longer than `max_retry_after`), 5xx and network errors back off
   (`backoff`, doubling); at most `attempts` tries, then the call fails, which is logged (method name
   and status only) and answered by the error handler with the fixed apology (#8891).
@@ -33,6 +34,7 @@ What it does (issue 4):
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
 import importlib.util
 import logging
@@ -40,6 +42,7 @@ import os
 import re
 import sys
 import traceback
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -132,7 +135,7 @@ class Settings:
     backoff: float = 0.5  # seconds before retrying a 5xx or network error; doubles each time
     max_retry_after: float = 30.0  # a 429 asking for a longer wait is given up at once
     # one slow answer (a 429 wait) must not hold up everyone else; 8, not more: the benchmarks measured
-    # about half the throughput at 32 (httpcore's connection-pool bookkeeping), the same at 1 or 8
+    # about half the throughput at 32 (httpcore's connection-pool bookkeeping, before the move to aiohttp)
     concurrent_updates: int = 8
     dedup_window: int = 2048
 
@@ -496,10 +499,12 @@ def build_application(engine: Engine, counts: Counts | None, settings: Settings)
         backoff=settings.backoff,
         max_retry_after=settings.max_retry_after,
     )
+    updates_request = BotAPIRequest(pool_size=1, attempts=1)  # getUpdates: its own loop retries it
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .request(request)
+        .get_updates_request(updates_request)
         .concurrent_updates(settings.concurrent_updates)
         .post_init(register_commands)
     )
@@ -527,7 +532,19 @@ def build_application(engine: Engine, counts: Counts | None, settings: Settings)
     )
     app.add_handler(CallbackQueryHandler(h.on_button))
     app.add_error_handler(h.on_error)
+    _requests[app] = (request, updates_request)
     return app
+
+
+_requests: weakref.WeakKeyDictionary[Application, tuple[BotAPIRequest, ...]] = weakref.WeakKeyDictionary()
+
+
+async def close_requests(app: Application) -> None:
+    """Close the HTTP sessions of an application from build_application. Application.shutdown does
+    it too, but only for one whose initialize() succeeded; after a refused token or an unreachable
+    Bot API this does (else aiohttp reports the open sessions on the way out)."""
+    for request in _requests.pop(app, ()):
+        await request.shutdown()
 
 
 # ---------------------------------------------------------------------------- the command
@@ -563,15 +580,18 @@ def main(args: argparse.Namespace) -> int:
     try:
         if settings.webhook_url:
             log.info("telegram: webhook mode, listening on port %d", settings.port)
-            app.run_webhook(**webhook_kwargs(settings))
+            app.run_webhook(**webhook_kwargs(settings), close_loop=False)
         else:
             log.info("telegram: long polling")
-            app.run_polling(**polling_kwargs())
+            app.run_polling(**polling_kwargs(), close_loop=False)
     except InvalidToken:
         return _fail("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)")
     except TelegramError as exc:
         return _fail(f"could not start: {type(exc).__name__}", 1)
     finally:
+        loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
+        loop.run_until_complete(close_requests(app))
+        loop.close()
         if counts is not None:
             counts.close()  # writes the counts still queued
     return 0
