@@ -6,7 +6,7 @@ the figure is messages answered (sendMessage received by the fake) per second. B
 its own fake instance, in the same run: python-telegram-bot's minimal echo bot (examples/echobot.py:
 a MessageHandler that replies with the text, default settings, so one update at a time), the
 same echo bot with the concurrency our bot uses (Settings.concurrent_updates), and a bot with our
-settings (BotAPIRequest, our concurrency) replying with our answer to a typical message, rendered
+settings (BotAPIRequest on aiohttp, our concurrency) replying with our answer to a typical message, rendered
 once (HTML and keyboard of median size): everything of ours but the engine and the rendering.
 
 Slack: the real Bolt app from bot.channels.slack.build_app, served by slack.start_http (aiohttp) on
@@ -162,8 +162,9 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
         return app
 
     def fixed_bot(base_url: str) -> Application:
-        request = BotAPIRequest(pool_size=our_concurrency + 8)  # as build_application makes it
+        request = BotAPIRequest(pool_size=our_concurrency + 8)  # as build_application makes them
         app = (Application.builder().token(TOKEN).base_url(base_url).request(request)
+               .get_updates_request(BotAPIRequest(pool_size=1, attempts=1))
                .concurrent_updates(our_concurrency).build())  # fmt: skip
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fixed_answer))
         return app
@@ -188,21 +189,27 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
             await app.start()
             bots[name] = app
 
-        async def round_(name: str, batch: list[str]) -> tuple[float, float]:
+        async def round_(name: str, batch: list[str]) -> tuple[float, float, float, float]:
             cpu = time.process_time()
             answer = await asyncio.to_thread(platform.round, bot=name, texts=batch)  # the thread only waits
             cpu = time.process_time() - cpu
-            return len(batch) / answer["seconds"], _cpu_ms_per_message(cpu, len(batch))
+            seconds = answer["seconds"]
+            return (len(batch) / seconds, _cpu_ms_per_message(cpu, len(batch)), 100 * cpu / seconds,
+                    100 * answer["cpu_seconds"] / seconds)  # fmt: skip
 
         rates: dict[str, list[float]] = {k: [] for k in bots}
         cpus: dict[str, list[float]] = {k: [] for k in bots}
+        busy: dict[str, list[float]] = {k: [] for k in bots}
+        platform_busy: dict[str, list[float]] = {k: [] for k in bots}
         for name in bots:  # warm up: connections, lazy imports, caches
             await round_(name, texts[:10])
         for _ in range(runs):
             for name in bots:
-                rate, cpu = await round_(name, texts)
+                rate, cpu, b, pb = await round_(name, texts)
                 rates[name].append(rate)
                 cpus[name].append(cpu)
+                busy[name].append(b)
+                platform_busy[name].append(pb)
     finally:
         for app in bots.values():
             with contextlib.suppress(Exception):
@@ -227,8 +234,14 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
                "PTB echo bot (defaults: 1 update at a time)", note="all threads of the bot's process"),
         Figure(SECTION_TG, "bot process CPU per message, same", "ms", c["ours"], c["fixed"],
                "our settings, our answer pre-rendered (no engine)"),
+        Figure(SECTION_TG, "bot process busy (CPU / wall time)", "%", Stat.of(busy["ours"]), Stat.of(busy["echo"]),
+               "PTB echo bot (defaults: 1 update at a time)", note="100% = one core, all the time"),
+        Figure(SECTION_TG, "platform process busy, same rounds", "%", Stat.of(platform_busy["ours"]),
+               Stat.of(platform_busy["echo"]), "during the PTB echo bot's rounds",
+               note="the fake Bot API's process: near 100% would mean the fake limits the rate"),
     ]  # fmt: skip
-    return figures, {"rates": rates, "cpu_ms_per_message": cpus, "messages": n}
+    return figures, {"rates": rates, "cpu_ms_per_message": cpus, "busy_percent": busy,
+                     "platform_busy_percent": platform_busy, "messages": n}  # fmt: skip
 
 
 # ---------------------------------------------------------------- Slack
@@ -298,21 +311,27 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
         say(**fixed_payload)  # type: ignore[operator]
 
     servers: dict[str, _Server] = {}
-    stats: dict[str, dict[str, list[float]]] = {k: {"rate": [], "p50": [], "p99": [], "cpu": []} for k in names}
+    stats: dict[str, dict[str, list[float]]] = {
+        k: {"rate": [], "p50": [], "p99": [], "cpu": [], "busy": [], "platform_busy": []} for k in names
+    }
     try:
         servers.update(ours=_Server(ours), minimal=_Server(minimal), fixed=_Server(fixed_app))
 
-        def round_(name: str, batch: list[str]) -> tuple[float, list[float], float]:
+        def round_(name: str, batch: list[str]) -> tuple[float, list[float], float, float, float]:
             cpu = time.process_time()
             answer = platform.round(bot=name, url=servers[name].url, texts=batch)
             cpu = time.process_time() - cpu
-            return len(batch) / answer["seconds"], sorted(answer["acks_ms"]), _cpu_ms_per_message(cpu, len(batch))
+            seconds = answer["seconds"]
+            return (len(batch) / seconds, sorted(answer["acks_ms"]), _cpu_ms_per_message(cpu, len(batch)),
+                    100 * cpu / seconds, 100 * answer["cpu_seconds"] / seconds)  # fmt: skip
 
         for name in names:
             round_(name, texts[:10])
         for _ in range(runs):
             for name in names:
-                rate, acks, cpu = round_(name, texts)
+                rate, acks, cpu, b, pb = round_(name, texts)
+                stats[name]["busy"].append(b)
+                stats[name]["platform_busy"].append(pb)
                 stats[name]["rate"].append(rate)
                 stats[name]["p50"].append(percentile(acks, 50))
                 stats[name]["p99"].append(percentile(acks, 99))
@@ -338,5 +357,10 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
                note="all threads of the bot's process"),
         Figure(SECTION_SLACK, "bot process CPU per event, same", "ms", Stat.of(o["cpu"]),
                Stat.of(stats["fixed"]["cpu"]), "minimal Bolt app sending our answer (rendered once)"),
+        Figure(SECTION_SLACK, "bot process busy (CPU / wall time)", "%", Stat.of(o["busy"]), Stat.of(m["busy"]),
+               base, note="100% = one core, all the time"),
+        Figure(SECTION_SLACK, "platform process busy, same rounds", "%", Stat.of(o["platform_busy"]),
+               Stat.of(m["platform_busy"]), "during the minimal app's rounds",
+               note="fake Web API and senders: near 100% would mean they limit the rate"),
     ]  # fmt: skip
     return figures, {"stats": stats, "events": n, "senders": SENDERS}

@@ -10,14 +10,16 @@ one GIL. Here the bot's process holds only the bot, and the figures are what tha
 One fake per NAME, each on its own 127.0.0.1 port. A JSON line on stdout gives their addresses;
 then each JSON line on stdin is one round, answered by one line on stdout:
 
-    {"bot": NAME, "texts": [...]}  ->  {"seconds": S}                   (telegram)
+    {"bot": NAME, "texts": [...]}  ->  {"seconds": S, "cpu_seconds": C}                   (telegram)
     {"bot": NAME, "texts": [...], "url": EVENTS_URL}
-                                   ->  {"seconds": S, "acks_ms": [...]}  (slack)
+                                   ->  {"seconds": S, "cpu_seconds": C, "acks_ms": [...]}  (slack)
 
 A Telegram round feeds the texts as private messages to the fake's getUpdates and ends when the fake
 has answered as many sendMessage calls; a Slack round posts them as signed direct-message events to
 the bot's URL from SENDERS concurrent senders and ends when the fake has as many chat.postMessage
-calls. `seconds` runs from the first update or event offered to the last answer received. An empty
+calls. `seconds` runs from the first update or event offered to the last answer received;
+`cpu_seconds` is this process's CPU time over it (busy ~100% of `seconds`: the fakes, not the bot,
+would be what limits the rate). An empty
 line or the end of stdin stops it. Only loopback is reached (the same guard as the pipelines).
 """
 
@@ -69,10 +71,10 @@ async def telegram(names: list[str]) -> None:
                     seen["i"] += 1
                 return seen["n"] >= want
 
-            t0 = time.perf_counter()
+            t0, cpu = time.perf_counter(), time.process_time()
             fake.feed(*[fake.private_text(t) for t in texts])
             await fake.wait_until(answered, timeout=ROUND_LIMIT_S)
-            _say({"seconds": time.perf_counter() - t0})
+            _say({"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - cpu})
     finally:
         for fake in fakes.values():
             await fake.close()
@@ -119,10 +121,10 @@ async def slack(names: list[str]) -> None:
                         acks.append((time.perf_counter() - t) * 1000)
 
                 before = len(fake.calls("chat.postMessage"))
-                t0 = time.perf_counter()
+                t0, cpu = time.perf_counter(), time.process_time()
                 await asyncio.gather(*(sender() for _ in range(SENDERS)))
                 await asyncio.to_thread(fake.wait_for, "chat.postMessage", before + len(texts), ROUND_LIMIT_S)
-                _say({"seconds": time.perf_counter() - t0, "acks_ms": acks})
+                _say({"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - cpu, "acks_ms": acks})
     finally:
         for fake in fakes.values():
             fake.stop()
