@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import corpus
@@ -245,29 +246,69 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
 
 
 # ---------------------------------------------------------------- Slack
-class _Server:
-    """An aiohttp server for a Bolt app (slack.start_http) in a thread with its own event loop."""
+def _sync_front(bolt_app: object):  # type: ignore[no-untyped-def]
+    """For Bolt's sync App: the same aiohttp front as slack.http_app, with each request dispatched
+    in a worker thread (how our adapter ran the sync app before it moved to AsyncApp)."""
+    from aiohttp import web
+    from slack_bolt import BoltRequest
 
-    def __init__(self, bolt_app: object):
+    from bot.channels import slack
+
+    async def events(request: web.Request) -> web.Response:
+        raw = await request.read()
+        headers = {k.lower(): request.headers.getall(k) for k in request.headers}
+        req = BoltRequest(body=raw.decode("utf-8"), query=request.query_string, headers=headers)
+        resp = await asyncio.get_running_loop().run_in_executor(None, bolt_app.dispatch, req)  # type: ignore[attr-defined]
+        out = {k: ", ".join(v) for k, v in resp.headers.items() if k.lower() != "content-length"}
+        return web.Response(status=resp.status, body=(resp.body or "").encode("utf-8"), headers=out)
+
+    app = web.Application()
+    app.router.add_post(slack.EVENTS_PATH, events)
+    return app
+
+
+class _Server:
+    """An aiohttp server for a Bolt app in a thread with its own event loop: slack.start_http for an
+    AsyncApp, the same front dispatching in a worker thread for a sync App. `make_app` runs in that
+    loop, so an app's client can be given an aiohttp session there (as `main` and `serve` do)."""
+
+    def __init__(self, make_app: Callable[[], object]):
+        from aiohttp import web
+        from slack_bolt.async_app import AsyncApp
+
         from bot.channels import slack
+
+        async def start() -> web.AppRunner:
+            self.app = bolt_app = make_app()
+            if isinstance(bolt_app, AsyncApp):
+                return await slack.start_http(bolt_app, host="127.0.0.1", port=0)
+            runner = web.AppRunner(_sync_front(bolt_app), access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            return runner
 
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="bench-slack-http", daemon=True)
         self.thread.start()
-        fut = asyncio.run_coroutine_threadsafe(slack.start_http(bolt_app, host="127.0.0.1", port=0), self.loop)
-        self.runner = fut.result(30)
+        self.runner = asyncio.run_coroutine_threadsafe(start(), self.loop).result(30)
         self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}{slack.EVENTS_PATH}"
 
     def close(self) -> None:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        session = getattr(getattr(self.app, "client", None), "session", None)
+        if session is not None:
+            asyncio.run_coroutine_threadsafe(session.close(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(30)
         self.loop.close()
 
 
 def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Figure], dict]:
+    import aiohttp
     from slack_bolt import App
+    from slack_bolt.async_app import AsyncApp
     from slack_sdk import WebClient
+    from slack_sdk.web.async_client import AsyncWebClient
 
     from benchmarks.platform_side import SENDERS
     from bot.channels import slack
@@ -279,20 +320,30 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     texts = corpus.messages(300, n, seed=4)
     engine = Engine.load()
     counts = CountsQueue(CountsStore(tmp / "counts.db"))  # as `main` and `serve` count
-    names = ("ours", "minimal", "fixed")
+    names = ("ours", "minimal", "fixed", "minimal_async")
     platform = Platform("slack", names)
     api = platform.addresses
 
     noon = dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    ours = slack.build_app(engine, counts, slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                                                          api_url=api["ours"]),
-                           client=WebClient(token=BOT_TOKEN, base_url=api["ours"]),
-                           clock=lambda: noon)  # fmt: skip
+
+    def ours() -> AsyncApp:  # as `main` runs it: its client with a session of kept-alive connections
+        settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api["ours"])
+        client = slack.make_client(settings, aiohttp.ClientSession())
+        return slack.build_app(engine, counts, settings, client=client, clock=lambda: noon)
+
     minimal = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api["minimal"]))
 
     @minimal.event("message")
     def answer_fixed(event: dict, say: object) -> None:
         say("#8891")  # type: ignore[operator]
+
+    # the same minimal app on Bolt's asyncio side (AsyncApp, the async Web API client), as ours runs
+    minimal_async = AsyncApp(signing_secret=SIGNING_SECRET,
+                             client=AsyncWebClient(token=BOT_TOKEN, base_url=api["minimal_async"]))  # fmt: skip
+
+    @minimal_async.event("message")
+    async def answer_fixed_async(event: dict, say: object) -> None:
+        await say("#8891")  # type: ignore[operator]
 
     # the answer our bot gives to a typical message (of median size), rendered once: what a bot that
     # computes nothing pays to send an answer of our size and shape (blocks and their text)
@@ -304,18 +355,23 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
 
     sized = sorted((payload(engine.reply(t, noon)) for t in texts), key=lambda p: len(json.dumps(p)))
     fixed_payload = sized[len(sized) // 2]
-    fixed_app = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api["fixed"]))
+    def fixed_app() -> AsyncApp:  # our client settings (a session), our answer rendered once
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=api["fixed"], session=aiohttp.ClientSession())
+        app = AsyncApp(signing_secret=SIGNING_SECRET, client=client)
 
-    @fixed_app.event("message")
-    def answer_ours_fixed(event: dict, say: object) -> None:
-        say(**fixed_payload)  # type: ignore[operator]
+        @app.event("message")
+        async def answer_ours_fixed(event: dict, say: object) -> None:
+            await say(**fixed_payload)  # type: ignore[operator]
+
+        return app
 
     servers: dict[str, _Server] = {}
     stats: dict[str, dict[str, list[float]]] = {
         k: {"rate": [], "p50": [], "p99": [], "cpu": [], "busy": [], "platform_busy": []} for k in names
     }
     try:
-        servers.update(ours=_Server(ours), minimal=_Server(minimal), fixed=_Server(fixed_app))
+        servers.update(ours=_Server(ours), minimal=_Server(lambda: minimal), fixed=_Server(fixed_app),
+                       minimal_async=_Server(lambda: minimal_async))  # fmt: skip
 
         def round_(name: str, batch: list[str]) -> tuple[float, list[float], float, float, float]:
             cpu = time.process_time()
@@ -341,22 +397,29 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
             server.close()
         platform.close()
         counts.close()
-    o, m = stats["ours"], stats["minimal"]
+    o, m, ma = stats["ours"], stats["minimal"], stats["minimal_async"]
     base = "minimal Bolt app: say(fixed text)"
+    base_async = "minimal AsyncApp: await say(fixed text)"
     figures = [
         Figure(SECTION_SLACK, "events answered per second", "1/s", Stat.of(o["rate"]), Stat.of(m["rate"]), base,
                note=f"{n} direct messages of 300 chars per run, {SENDERS} concurrent senders"),
         Figure(SECTION_SLACK, "ack latency p50", "ms", Stat.of(o["p50"]), Stat.of(m["p50"]), base),
         Figure(SECTION_SLACK, "ack latency p99", "ms", Stat.of(o["p99"]), Stat.of(m["p99"]), base),
+        Figure(SECTION_SLACK, "events answered per second, same", "1/s", Stat.of(o["rate"]), Stat.of(ma["rate"]),
+               base_async, note="Bolt's asyncio side, as ours runs"),
+        Figure(SECTION_SLACK, "ack latency p99, same", "ms", Stat.of(o["p99"]), Stat.of(ma["p99"]), base_async),
         Figure(SECTION_SLACK, "events answered per second, same", "1/s", Stat.of(o["rate"]),
-               Stat.of(stats["fixed"]["rate"]), "minimal Bolt app sending our answer (rendered once)",
+               Stat.of(stats["fixed"]["rate"]), "minimal AsyncApp sending our answer (rendered once)",
                note=f"{len(json.dumps(fixed_payload))} bytes of JSON"),
-        Figure(SECTION_SLACK, "minimal app sending our answer, per second", "1/s", Stat.of(stats["fixed"]["rate"]),
-               Stat.of(m["rate"]), "minimal Bolt app: say(fixed text) (the size of the answer alone)"),
+        Figure(SECTION_SLACK, "minimal AsyncApp sending our answer, per second", "1/s",
+               Stat.of(stats["fixed"]["rate"]), Stat.of(ma["rate"]),
+               "minimal AsyncApp: await say(fixed text) (the size of the answer alone)"),
         Figure(SECTION_SLACK, "bot process CPU per event", "ms", Stat.of(o["cpu"]), Stat.of(m["cpu"]), base,
                note="all threads of the bot's process"),
+        Figure(SECTION_SLACK, "bot process CPU per event, same", "ms", Stat.of(o["cpu"]), Stat.of(ma["cpu"]),
+               base_async),
         Figure(SECTION_SLACK, "bot process CPU per event, same", "ms", Stat.of(o["cpu"]),
-               Stat.of(stats["fixed"]["cpu"]), "minimal Bolt app sending our answer (rendered once)"),
+               Stat.of(stats["fixed"]["cpu"]), "minimal AsyncApp sending our answer (rendered once)"),
         Figure(SECTION_SLACK, "bot process busy (CPU / wall time)", "%", Stat.of(o["busy"]), Stat.of(m["busy"]),
                base, note="100% = one core, all the time"),
         Figure(SECTION_SLACK, "platform process busy, same rounds", "%", Stat.of(o["platform_busy"]),

@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from bot import __version__
@@ -196,7 +197,8 @@ class Server:
         self.counts = counts
         self.knowledge = knowledge_version(engine.kb)
         self.telegram: Any = None  # telegram.ext.Application
-        self.slack: Any = None  # slack_bolt.App
+        self.slack: Any = None  # slack_bolt.async_app.AsyncApp
+        self._slack_session: Any = None  # aiohttp.ClientSession of its Web API client
         self.line: line_mod.LineBot | None = None
         self._runner: web.AppRunner | None = None
 
@@ -244,7 +246,14 @@ class Server:
                 if app.running:
                     await app.stop()  # handles the updates already queued first
                 await app.shutdown()
-        self.slack = None
+        bolt, self.slack = self.slack, None
+        if bolt is not None:
+            from bot.channels import slack
+
+            await slack.settle(bolt, SHUTDOWN_TIMEOUT_S)  # the answers already under way
+        session, self._slack_session = self._slack_session, None
+        if session is not None:
+            await session.close()
 
     # -------------------------------------------------------------- channels
     async def _start_telegram(self, web_app: web.Application, settings: telegram_mod.Settings) -> None:
@@ -303,20 +312,15 @@ class Server:
         web_app.router.add_post(TELEGRAM_PATH, webhook)
 
     async def _start_slack(self, web_app: web.Application, settings: slack_mod.Settings) -> None:
-        from slack_sdk.errors import SlackApiError
-
         from bot.channels import slack
 
-        client = slack.make_client(settings)
+        self._slack_session = aiohttp.ClientSession()  # the Web API calls' kept-alive connections
+        client = slack.make_client(settings, self._slack_session)
         try:
-            await asyncio.to_thread(client.auth_test)
-        except SlackApiError as e:
-            raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
-        except OSError as e:
-            raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
-        self.slack = await asyncio.to_thread(
-            slack.build_app, self.engine, self.counts, settings, client=client
-        )
+            await slack.check_token(client)
+        except slack.SettingsError as e:
+            raise SettingsError(str(e)) from None
+        self.slack = slack.build_app(self.engine, self.counts, settings, client=client)
         web_app.router.add_post(SLACK_PATH, slack.events_handler(self.slack))
 
     async def _start_line(self, web_app: web.Application, settings: line_mod.Settings) -> None:

@@ -1,11 +1,12 @@
 """The Slack channel end to end over loopback: the real Bolt app served by the same aiohttp
-application as HTTP mode on 127.0.0.1, real signed requests into it, and a real WebClient whose
-base_url is a local fake of Slack's Web API (tests/fakes/slack_api.py). No test needs a token or
-reaches beyond loopback (conftest's `_loopback_only` refuses any other connection).
+application as HTTP mode on 127.0.0.1, real signed requests into it, and a real AsyncWebClient
+whose base_url is a local fake of Slack's Web API (tests/fakes/slack_api.py). No test needs a token
+or reaches beyond loopback (conftest's `_loopback_only` refuses any other connection).
 
-Waiting: Bolt acknowledges first and answers in a worker thread. The tests give the app an
-executor whose work they can wait for (`settle()`), so "nothing else was sent" is checked after
-the work is done, not after a sleep. Timeouts are only safety nets.
+Waiting: Bolt acknowledges first and the answer is sent by a task that exists before the
+acknowledgement does. `settle()` waits for those tasks (slack.settle, what a SIGTERM waits for
+too), so "nothing else was sent" is checked after the work is done, not after a sleep. Timeouts
+are only safety nets.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import aiohttp
 import pytest
 import yaml
-from slack_sdk import WebClient
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import cli, logs
 from bot.channels import slack
@@ -62,25 +64,26 @@ YOKOHAMA = "横浜市の病院です。昨夜被害にあったかもしれな�
 # ---------------------------------------------------------------------------- harness
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor, with a way to wait until everything handed to it is done."""
+class Loop:
+    """An event loop in a thread of its own, for the app under test (the tests themselves are
+    plain functions that post requests and read the fake)."""
 
     def __init__(self) -> None:
-        super().__init__(max_workers=4, thread_name_prefix="bolt-listener")
-        self._futures: list = []
-        self._lock = threading.Lock()
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
 
-    def submit(self, fn, /, *args, **kwargs):
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._futures.append(future)
-        return future
+    def run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(WAIT_S)
 
-    def drain(self) -> None:
-        with self._lock:
-            pending = list(self._futures)
-        _, not_done = wait(pending, timeout=WAIT_S)
-        assert not not_done, "a listener did not finish"
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(WAIT_S)
+        self.loop.close()
+
+
+async def _session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession()
 
 
 class Bot:
@@ -88,31 +91,18 @@ class Bot:
 
     def __init__(self, fake: FakeSlack, engine, counts, settings: slack.Settings):
         self.fake = fake
-        self.executor = TrackingExecutor()
-        self.client = WebClient(token=BOT_TOKEN, base_url=fake.url)
-        self.app = slack.build_app(
-            engine,
-            counts,
-            settings,
-            client=self.client,
-            listener_executor=self.executor,
-            clock=lambda: WEEKDAY_NOON,
-        )
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        runner = asyncio.run_coroutine_threadsafe(
-            slack.start_http(self.app, host="127.0.0.1", port=0), self._loop
-        )
-        self.runner = runner.result(WAIT_S)
+        self._loop = Loop()
+        self.session = self._loop.run(_session())  # as `main` and `serve` give the client one
+        self.client = slack.make_client(replace(settings, api_url=fake.url), self.session)
+        self.app = slack.build_app(engine, counts, settings, client=self.client, clock=lambda: WEEKDAY_NOON)
+        self.runner = self._loop.run(slack.start_http(self.app, host="127.0.0.1", port=0))
         self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}{slack.EVENTS_PATH}"
 
     def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(WAIT_S)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(WAIT_S)
+        self._loop.run(self.runner.cleanup())
+        assert self._loop.run(slack.settle(self.app, WAIT_S)), "an answer did not finish"
+        self._loop.run(self.session.close())
         self._loop.close()
-        self.executor.shutdown(wait=True)
 
     def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
         request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
@@ -173,7 +163,7 @@ class Bot:
         return self.send(urlencode({"payload": json.dumps(payload)}))
 
     def settle(self) -> None:
-        self.executor.drain()
+        assert self._loop.run(slack.settle(self.app, WAIT_S)), "an answer did not finish"
 
 
 def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
@@ -391,7 +381,7 @@ def test_bad_signatures_get_401_and_nothing_happens(bot, fake, counts, how):
         )
     assert bot.post(body, headers)[0] == 401
     bot.settle()
-    assert [c.method for c in fake.calls()] == ["auth.test"]  # only the app's start-up check
+    assert fake.calls() == []  # nothing reached Slack: the app asks auth.test at its first verified request
     assert counts.cases == []
     assert bot.event(dm(YOKOHAMA), event_id="Ev0000000042")[0] == 200  # a rejected request marks nothing
     bot.settle()
@@ -525,9 +515,13 @@ def test_app_home_shows_the_numbers_and_how_to_use(bot, fake, engine):
 
 
 # ---------------------------------------------------------------------------- Socket Mode
+async def _socket_mode_handler(app):  # made in the loop it will run in
+    return slack.socket_mode_handler(app, APP_TOKEN)
+
+
 def test_socket_mode_answers_over_the_websocket(fake, engine, counts, caplog, production_logging):
     caplog.set_level(logging.DEBUG)
-    client = WebClient(token=BOT_TOKEN, base_url=fake.url)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.url)
     app = slack.build_app(
         engine,
         counts,
@@ -535,8 +529,9 @@ def test_socket_mode_answers_over_the_websocket(fake, engine, counts, caplog, pr
         client=client,
         clock=lambda: WEEKDAY_NOON,
     )
-    handler = slack.socket_mode_handler(app, APP_TOKEN)
-    handler.connect()
+    loop = Loop()
+    handler = loop.run(_socket_mode_handler(app))
+    loop.run(handler.connect_async())
     try:
         fake.wait_connected()
         [opened] = fake.calls("apps.connections.open")
@@ -584,8 +579,10 @@ def test_socket_mode_answers_over_the_websocket(fake, engine, counts, caplog, pr
         assert posted.params["channel"] == DM and "大阪" in posted.params["text"]
         acks = fake.wait_for("socket_mode.ack", 3)
         assert {a.params["envelope_id"] for a in acks} == {"env-command", "env-dm", "env-dm-again"}
+        assert loop.run(slack.settle(app, WAIT_S))
     finally:
-        handler.close()
+        loop.run(handler.close_async())
+        loop.close()
     assert len(fake.calls("chat.postMessage")) == 1  # the redelivered envelope was not answered again
     assert sorted(c.prefecture for c in counts.cases) == ["14", "27"]
     output = production_logging()

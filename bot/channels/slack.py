@@ -4,26 +4,29 @@ A thin adapter over the engine (slack-bolt 1.30): Slack's input in, `answer_mess
 `follow_up`, the Reply rendered by render/slack.py, sent back. The only module that imports the
 Slack libraries, so `referral-bot reply` never loads them.
 
-Two ways to run the same Bolt app, built by one factory, `build_app`:
+Two ways to run the same Bolt app (AsyncApp: asyncio, the async Web API client over aiohttp),
+built by one factory, `build_app`:
 - Socket Mode (`referral-bot slack`): outbound WebSocket only, for hospital networks that forbid
-  inbound connections. slack_bolt's SocketModeHandler with the built-in client (no extra packages).
+  inbound connections. slack_bolt's AsyncSocketModeHandler (aiohttp's WebSocket client).
 - HTTP (`referral-bot slack --http`): POST /slack/events for events, commands and interactivity,
   served by aiohttp (already a dependency, production grade, and Bolt's own dev server is
-  single-threaded and documented as not for production). Each request is handed to the Bolt app's
-  `dispatch` in a worker thread, so a slow call never blocks the event loop. `http_app()` is the
-  aiohttp application the tests serve on a loopback port: the same code path as production.
+  single-threaded and documented as not for production), each request into the app's
+  `async_dispatch`. `http_app()` is the aiohttp application the tests serve on a loopback port:
+  the same code path as production. (The sync Bolt app cost two thread hops and a new connection
+  per answer: measured at about twice the CPU per event; see BENCHMARKS.md.)
   Bolt checks every request's signature (SLACK_SIGNING_SECRET): forged or older than 5 minutes
   gets 401. Listens on $HOST (default 0.0.0.0) and --port / $PORT (default 3000); GET /healthz.
 Both stop cleanly on SIGTERM. Optional settings: SLACK_API_URL (Web API base URL, e.g. GovSlack or
 a proxy), SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE (name or code, for a workspace in
 one place; a place named in the message wins).
 
-Acknowledgement: every handler calls `ack()` first (Bolt answers Slack's HTTP request or Socket
-Mode envelope at that moment, well inside Slack's 3 seconds) and only then computes the answer
-and sends it: the slash command's ephemeral answer through the command's response_url (falling
+Acknowledgement: every handler calls `ack()`, starts its answer as a task and returns; Bolt then
+answers Slack's HTTP request or Socket Mode envelope (well inside Slack's 3 seconds) while the task
+computes the answer and sends it: the slash command's ephemeral answer through the command's response_url (falling
 back to chat.postEphemeral), mentions with chat.postMessage in the message's thread, DMs in the
 DM, a button's refined answer by replacing the message through the action's response_url (falling
-back to chat.update).
+back to chat.update). `settle(app)` waits for the answers under way: at SIGTERM they are sent
+before the process ends.
 
 Duplicates: Slack redelivers an event it thinks was not acknowledged (X-Slack-Retry-Num in HTTP
 mode, retry_attempt in Socket Mode), always with the same event_id. A global middleware that runs
@@ -48,16 +51,19 @@ import re
 import secrets
 import signal
 import traceback
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aiohttp
 from aiohttp import web
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_sdk import WebClient
+from slack_bolt import BoltResponse
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.common import Counts, RecentIds, answer_message, follow_up, now
 from bot.engine import Engine
@@ -74,6 +80,7 @@ EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries within minutes)
 Payload = dict[str, Any]
 QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
+SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
 
 
 class SettingsError(ValueError):
@@ -133,8 +140,14 @@ def resolve_prefecture(engine: Engine, value: str | None) -> str | None:
     return code
 
 
-def make_client(settings: Settings) -> WebClient:
-    return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
+def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """The Web API client. Give it a `session` (made in the running event loop, closed by the
+    caller) so its calls share kept-alive connections: without one, slack_sdk opens a new session,
+    and a new connection, for every call (~0.6 ms of CPU each, measured). HTTPS_PROXY and the like
+    are read by slack_sdk either way."""
+    return AsyncWebClient(
+        token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL, session=session
+    )
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -174,26 +187,67 @@ def _api_error(what: str, exc: Exception) -> None:
 
 
 # ---------------------------------------------------------------------------- the app
+class Answers:
+    """The answers being computed and sent, one asyncio task each. A listener acknowledges Slack's
+    request, hands its work to `start()` and returns, so the task exists before Slack gets its
+    acknowledgement: `settle()` then waits for every answer to an acknowledged request (graceful
+    shutdown, and the tests' "nothing else was sent")."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self, timeout: float | None = None) -> bool:
+        """Wait until every answer started so far (and any they start) is done; False on timeout."""
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        while self._tasks:
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                return False
+            await asyncio.wait(set(self._tasks), timeout=left)
+        return True
+
+
+_answers: weakref.WeakKeyDictionary[AsyncApp, Answers] = weakref.WeakKeyDictionary()
+
+
+async def settle(app: AsyncApp, timeout: float | None = None) -> bool:
+    """Wait until the app has sent every answer to the requests it has acknowledged."""
+    answers = _answers.get(app)
+    return True if answers is None else await answers.settle(timeout)
+
+
 def build_app(
     engine: Engine,
     counts: Counts | None,
     settings: Settings,
     *,
-    client: WebClient | None = None,
-    listener_executor: Executor | None = None,
+    client: AsyncWebClient | None = None,
     clock: Callable[[], dt.datetime] = now,
-) -> App:
-    """The Bolt app, for either mode. Collaborators are arguments so a test can pass a WebClient
-    whose base_url is a local fake, its own executor and a fixed clock. Bolt calls auth.test once
-    here (through `client`) to learn the bot's own ids, so its own messages are ignored."""
-    app = App(
+) -> AsyncApp:
+    """The Bolt app, for either mode. Collaborators are arguments so a test can pass a client whose
+    base_url is a local fake, and a fixed clock. Bolt learns the bot's own ids (auth.test, once, at
+    the first request), so its own messages are ignored.
+
+    Each listener acknowledges, starts its answer as a task (Answers) and returns, so Bolt runs it
+    before responding (`process_before_response`: the response is the acknowledgement, sent as soon
+    as the listener returns) and every answer is tracked from before Slack hears back. The answer is
+    computed in the event loop (the engine takes well under a millisecond for a message) and sent
+    with the async Web API client: no thread hops, a fraction of the CPU of the sync app (see
+    BENCHMARKS.md)."""
+    app = AsyncApp(
         logger=_bolt_logger(),
         client=client or make_client(settings),
         # Socket Mode has no inbound HTTP; a random secret makes any HTTP request fail closed.
         signing_secret=settings.signing_secret or secrets.token_hex(32),
         name="referral-bot",
-        listener_executor=listener_executor,
+        process_before_response=True,
     )
+    answers = _answers[app] = Answers()
     seen = RecentIds(SEEN_EVENTS)
 
     def message(reply: Reply, region: str | None = None) -> Payload:
@@ -216,62 +270,70 @@ def build_app(
     def apology(lang: str = "ja") -> Payload:
         return {"text": escape(engine.ui(lang, "error_apology"))}
 
-    def safely(where: str, send: Callable[[Payload], None], make: Callable[[], Payload]) -> None:
-        """make() the answer and send() it; on a bug, send the fixed apology instead."""
-        try:
-            payload = make()
-        except Exception as e:
-            log_bug(where, e)
-            payload = apology()
-        try:
-            send(payload)
-            log.info("slack: answered %s", where)
-        except Exception as e:  # the Web API or response_url refused or was unreachable
-            _api_error(f"the answer to {where}", e)
+    def safely(where: str, send: Callable[[Payload], Awaitable[None]], make: Callable[[], Payload]) -> None:
+        """Start the answer: make() it and send() it; on a bug, send the fixed apology instead."""
+
+        async def work() -> None:
+            try:
+                payload = make()
+            except Exception as e:
+                log_bug(where, e)
+                payload = apology()
+            try:
+                await send(payload)
+                log.info("slack: answered %s", where)
+            except Exception as e:  # the Web API or response_url refused or was unreachable
+                _api_error(f"the answer to {where}", e)
+
+        answers.start(work())
 
     # -- global middleware: de-duplicate redelivered events (after signature verification)
     @app.middleware
-    def skip_duplicates(body: dict, request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+    async def skip_duplicates(
+        body: dict, request: AsyncBoltRequest, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and not seen.first_time(event_id):
             retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("slack: skipped a repeated event delivery (retry %s)", retry if retry.isdigit() else "-")
             return BoltResponse(status=200, body="")
-        return next()
+        return await next()
 
     # -- /referral TEXT: ephemeral, only the person who asked sees it
     @app.command(settings.command)
-    def on_command(ack: Callable, command: dict, respond: Callable, client: WebClient) -> None:
-        ack()
+    async def on_command(ack: Callable, command: dict, respond: Callable, client: AsyncWebClient) -> None:
+        await ack()
 
-        def send(payload: Payload) -> None:
+        async def send(payload: Payload) -> None:
             try:
-                sent = respond(response_type="ephemeral", **QUIET, **payload)
+                sent = await respond(response_type="ephemeral", **QUIET, **payload)
                 if sent.status_code == 200:
                     return
                 log.warning("slack: response_url gave HTTP %s; using chat.postEphemeral", sent.status_code)
             except Exception as e:
                 log.warning("slack: response_url failed (%s); using chat.postEphemeral", type(e).__name__)
-            client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], **payload)
+            await client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], **payload)
 
         safely("a slash command", send, lambda: new_answer(command.get("text")))
 
     # -- @bot ...: the answer in the message's thread
     @app.event("app_mention")
-    def on_mention(event: dict, client: WebClient) -> None:
+    async def on_mention(ack: Callable, event: dict, client: AsyncWebClient) -> None:
+        await ack()
         channel = event.get("channel") or ""
         if event.get("bot_id") or channel.startswith("D"):  # a DM is answered by on_message, once
             return
         thread = event.get("thread_ts") or event.get("ts")
 
-        def send(payload: Payload) -> None:
-            client.chat_postMessage(channel=channel, thread_ts=thread, **QUIET, **payload)
+        async def send(payload: Payload) -> None:
+            await client.chat_postMessage(channel=channel, thread_ts=thread, **QUIET, **payload)
 
         safely("a mention", send, lambda: new_answer(event.get("text")))
 
     # -- direct messages; every other message event is ignored
     @app.event("message")
-    def on_message(event: dict, client: WebClient, context: dict) -> None:
+    async def on_message(ack: Callable, event: dict, client: AsyncWebClient, context: dict) -> None:
+        await ack()
         if event.get("channel_type") != "im":  # channel messages without a mention are not for us
             return
         own = context.get("bot_user_id")
@@ -279,8 +341,8 @@ def build_app(
             log.debug("slack: ignored a message event (bot, edit or system message)")
             return
 
-        def send(payload: Payload) -> None:
-            client.chat_postMessage(
+        async def send(payload: Payload) -> None:
+            await client.chat_postMessage(
                 channel=event["channel"], thread_ts=event.get("thread_ts"), **QUIET, **payload
             )
 
@@ -288,8 +350,8 @@ def build_app(
 
     # -- a button: the refined answer replaces the message; never counted (same case)
     @app.action(re.compile("^" + re.escape(STEP_PREFIX)))
-    def on_step(ack: Callable, action: dict, body: dict, respond: Callable, client: WebClient) -> None:
-        ack()
+    async def on_step(ack: Callable, action: dict, body: dict, respond: Callable, client: AsyncWebClient) -> None:
+        await ack()
 
         def make() -> Payload:
             result = follow_up(engine, action.get("value"), at=clock())
@@ -298,10 +360,10 @@ def build_app(
             reply, region = result
             return message(reply, region)
 
-        def send(payload: Payload) -> None:
+        async def send(payload: Payload) -> None:
             if body.get("response_url"):
                 try:
-                    sent = respond(replace_original=True, **QUIET, **payload)
+                    sent = await respond(replace_original=True, **QUIET, **payload)
                     if sent.status_code == 200:
                         return
                     log.warning("slack: response_url answered HTTP %s; using chat.update", sent.status_code)
@@ -310,28 +372,33 @@ def build_app(
             where = body.get("container") or {}
             if not (where.get("channel_id") and where.get("message_ts")) or where.get("is_ephemeral"):
                 raise LookupError("no message to update")
-            client.chat_update(channel=where["channel_id"], ts=where["message_ts"], **payload)
+            await client.chat_update(channel=where["channel_id"], ts=where["message_ts"], **payload)
 
         safely("a button", send, make)
 
     # -- a link button opens its URL in the browser; Slack still expects the action acknowledged
     @app.action(re.compile("^" + re.escape(URL_PREFIX)))
-    def on_link(ack: Callable) -> None:
-        ack()
+    async def on_link(ack: Callable) -> None:
+        await ack()
 
     # -- App Home: how to use the bot and the national numbers
     @app.event("app_home_opened")
-    def on_home(event: dict, client: WebClient) -> None:
+    async def on_home(ack: Callable, event: dict, client: AsyncWebClient) -> None:
+        await ack()
         if event.get("tab") != "home" or not event.get("user"):
             return
-        try:
-            client.views_publish(user_id=event["user"], view=home_view(engine, settings.command, clock()))
-            log.info("slack: published the home tab")
-        except Exception as e:
-            _api_error("the home tab", e)
+
+        async def publish() -> None:
+            try:
+                await client.views_publish(user_id=event["user"], view=home_view(engine, settings.command, clock()))
+                log.info("slack: published the home tab")
+            except Exception as e:
+                _api_error("the home tab", e)
+
+        answers.start(publish())
 
     @app.error
-    def on_error(error: Exception) -> None:  # only reached by a bug outside the handlers' own guards
+    async def on_error(error: Exception) -> None:  # only reached by a bug outside the handlers' own guards
         log_bug("a Slack request", error)
 
     return app
@@ -355,26 +422,26 @@ def home_view(engine: Engine, command: str, at: dt.datetime) -> Payload:
 
 
 # ---------------------------------------------------------------------------- HTTP mode
-def events_handler(bolt_app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The aiohttp handler for POST /slack/events: the request into Bolt (which checks its
-    signature) in a worker thread. Used by `http_app` and by `referral-bot serve`."""
+def events_handler(bolt_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The aiohttp handler for POST /slack/events: the request into Bolt, which checks its
+    signature. Used by `http_app` and by `referral-bot serve`."""
 
     async def events(request: web.Request) -> web.Response:
         raw = await request.read()
         headers = {k.lower(): request.headers.getall(k) for k in request.headers}
         try:
-            req = BoltRequest(body=raw.decode("utf-8"), query=request.query_string, headers=headers)
+            req = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string, headers=headers)
         except (ValueError, TypeError, KeyError) as e:  # not UTF-8, or a malformed payload
             log.warning("slack: rejected a malformed request (%s)", type(e).__name__)
             return web.Response(status=400, text="bad request")
-        resp = await asyncio.get_running_loop().run_in_executor(None, bolt_app.dispatch, req)
+        resp = await bolt_app.async_dispatch(req)
         out = {k: ", ".join(v) for k, v in resp.headers.items() if k.lower() != "content-length"}
         return web.Response(status=resp.status, body=(resp.body or "").encode("utf-8"), headers=out)
 
     return events
 
 
-def http_app(bolt_app: App) -> web.Application:
+def http_app(bolt_app: AsyncApp) -> web.Application:
     """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
 
     async def health(_: web.Request) -> web.Response:
@@ -386,7 +453,7 @@ def http_app(bolt_app: App) -> web.Application:
     return app
 
 
-async def start_http(bolt_app: App, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> web.AppRunner:
+async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> web.AppRunner:
     """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
     runner = web.AppRunner(http_app(bolt_app), access_log=None)
     await runner.setup()
@@ -394,25 +461,44 @@ async def start_http(bolt_app: App, *, host: str = "0.0.0.0", port: int = DEFAUL
     return runner
 
 
-async def serve_http(bolt_app: App, *, host: str, port: int) -> None:
-    """HTTP mode until SIGINT or SIGTERM."""
-    runner = await start_http(bolt_app, host=host, port=port)
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
             loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
+    """HTTP mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
+    stop = _stop_on_signals()
+    runner = await start_http(bolt_app, host=host, port=port)
     log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+        await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
-def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
-    """Socket Mode: apps.connections.open (through the app's WebClient, so SLACK_API_URL applies)
-    then a WebSocket; `start()` blocks, `connect()` returns (tests)."""
-    return SocketModeHandler(app, app_token)
+def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    """Socket Mode: apps.connections.open (through the app's client, so SLACK_API_URL applies)
+    then a WebSocket (aiohttp); `start_async()` runs until closed, `connect_async()` returns."""
+    return AsyncSocketModeHandler(app, app_token)
+
+
+async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
+    """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
+    stop = _stop_on_signals()
+    handler = socket_mode_handler(bolt_app, app_token)
+    await handler.connect_async()
+    log.info("slack: Socket Mode")
+    try:
+        await stop.wait()
+    finally:
+        await handler.close_async()
+        await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
 def _port(flag: int | None, env: str | None) -> int:
@@ -427,6 +513,16 @@ def _port(flag: int | None, env: str | None) -> int:
     if not 0 < port < 65536:
         raise SettingsError(f"port out of range: {port}")
     return port
+
+
+async def check_token(client: AsyncWebClient) -> None:
+    """auth.test: SettingsError if Slack refuses the bot token or cannot be reached."""
+    try:
+        await client.auth_test()
+    except SlackApiError as e:
+        raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
+    except (OSError, aiohttp.ClientError, TimeoutError) as e:
+        raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
 
 
 def main(args: Any) -> int:
@@ -448,33 +544,24 @@ def main(args: Any) -> int:
     settings = replace(settings, default_prefecture=default)
     setup_logging()
 
-    client = make_client(settings)
-    try:
-        client.auth_test()
-    except SlackApiError as e:
-        raise CliError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
-    except OSError as e:
-        raise CliError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
-    counts = _counts(args, background=True)
-    try:
-        app = build_app(engine, counts, settings, client=client)
-        if args.http:
-            host = os.environ.get("HOST", "").strip() or "0.0.0.0"
-            asyncio.run(serve_http(app, host=host, port=port or DEFAULT_PORT))
-            return 0
-        handler = socket_mode_handler(app, settings.app_token or "")
-        # a worker is stopped with SIGTERM: close the socket (and write the queued counts) first
-        signal.signal(signal.SIGTERM, _exit_quietly)
-        log.info("slack: Socket Mode")
-        try:
-            handler.start()
-        finally:
-            handler.close()
-        return 0
-    finally:
-        if counts is not None:
-            counts.close()  # writes the counts still queued
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            client = make_client(settings, session)
+            await check_token(client)
+            counts = _counts(args, background=True)
+            try:
+                app = build_app(engine, counts, settings, client=client)
+                if args.http:
+                    host = os.environ.get("HOST", "").strip() or "0.0.0.0"
+                    await serve_http(app, host=host, port=port or DEFAULT_PORT)
+                else:
+                    await serve_socket_mode(app, settings.app_token or "")
+            finally:
+                if counts is not None:
+                    counts.close()  # writes the counts still queued
 
-
-def _exit_quietly(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+    try:
+        asyncio.run(run())
+    except SettingsError as e:
+        raise CliError(str(e)) from None
+    return 0
