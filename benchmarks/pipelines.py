@@ -304,7 +304,6 @@ class _Server:
 
 
 def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Figure], dict]:
-    import aiohttp
     from slack_bolt import App
     from slack_bolt.async_app import AsyncApp
     from slack_sdk import WebClient
@@ -328,7 +327,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
 
     def ours() -> AsyncApp:  # as `main` runs it: its client with a session of kept-alive connections
         settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api["ours"])
-        client = slack.make_client(settings, aiohttp.ClientSession())
+        client = slack.make_client(settings, slack.web_api_session())
         return slack.build_app(engine, counts, settings, client=client, clock=lambda: noon)
 
     minimal = App(signing_secret=SIGNING_SECRET, client=WebClient(token=BOT_TOKEN, base_url=api["minimal"]))
@@ -356,7 +355,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     sized = sorted((payload(engine.reply(t, noon)) for t in texts), key=lambda p: len(json.dumps(p)))
     fixed_payload = sized[len(sized) // 2]
     def fixed_app() -> AsyncApp:  # our client settings (a session), our answer rendered once
-        client = AsyncWebClient(token=BOT_TOKEN, base_url=api["fixed"], session=aiohttp.ClientSession())
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=api["fixed"], session=slack.web_api_session())
         app = AsyncApp(signing_secret=SIGNING_SECRET, client=client)
 
         @app.event("message")

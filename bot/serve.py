@@ -46,7 +46,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
 
 from bot import __version__
@@ -314,7 +313,7 @@ class Server:
     async def _start_slack(self, web_app: web.Application, settings: slack_mod.Settings) -> None:
         from bot.channels import slack
 
-        self._slack_session = aiohttp.ClientSession()  # the Web API calls' kept-alive connections
+        self._slack_session = slack.web_api_session()  # the Web API calls' kept-alive connections
         client = slack.make_client(settings, self._slack_session)
         try:
             await slack.check_token(client)

@@ -83,7 +83,7 @@ class Loop:
 
 
 async def _session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession()
+    return slack.web_api_session()
 
 
 class Bot:
@@ -298,6 +298,16 @@ def test_command_name_is_configurable(make_bot, fake):
 
 
 # ---------------------------------------------------------------------------- events
+def test_answers_go_to_the_web_api_as_utf8_json(bot, fake):
+    """One kept-alive session whose JSON bodies are UTF-8, as declared: Japanese is not escaped
+    into \\uXXXX, which doubled the bytes of every answer."""
+    bot.event(dm(YOKOHAMA))
+    [posted] = fake.wait_for("chat.postMessage")
+    assert posted.content_type.replace(" ", "").lower() == "application/json;charset=utf-8"
+    assert KANAGAWA_CENTER.encode("utf-8") in posted.raw and b"\\u" not in posted.raw
+    assert json.loads(posted.raw.decode("utf-8"))["blocks"] == posted.params["blocks"]
+
+
 def test_app_mention_is_answered_in_its_thread(bot, fake, counts):
     assert bot.event(mention("大阪市の病院です。患者さんが被害にあったかもしれない"))[0] == 200
     bot.event(mention(YOKOHAMA, thread_ts="1699999999.000001"), event_id="Ev0000000002")

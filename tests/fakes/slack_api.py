@@ -65,6 +65,8 @@ class Call:
     params: dict[str, Any]
     token: str | None = None
     key: str = ""  # the response_url's key
+    content_type: str = ""  # the request's Content-Type header, as sent
+    raw: bytes = b""  # the request body, as sent
 
 
 class FakeSlack(LoopbackServer):
@@ -164,7 +166,7 @@ class FakeSlack(LoopbackServer):
                 params[key] = json.loads(params[key])
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
-        error = self._record(Call(method, params, token))
+        error = self._record(Call(method, params, token, content_type=request.headers.get("Content-Type", ""), raw=raw))
         if method in APP_LEVEL_METHODS:
             valid = bool(token) and token.startswith("xapp-")
         else:
