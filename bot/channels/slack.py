@@ -21,12 +21,12 @@ a proxy), SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE (name or code, f
 one place; a place named in the message wins).
 
 Acknowledgement: every handler calls `ack()`, starts its answer as a task and returns; Bolt then
-answers Slack's HTTP request or Socket Mode envelope (well inside Slack's 3 seconds) while the task
-computes the answer and sends it: the slash command's ephemeral answer through the command's response_url (falling
-back to chat.postEphemeral), mentions with chat.postMessage in the message's thread, DMs in the
-DM, a button's refined answer by replacing the message through the action's response_url (falling
-back to chat.update). `settle(app)` waits for the answers under way: at SIGTERM they are sent
-before the process ends.
+answers Slack's HTTP request or Socket Mode envelope (well inside Slack's 3 seconds) while the
+task computes the answer and sends it: the slash command's ephemeral answer through the
+command's response_url (falling back to chat.postEphemeral), mentions with chat.postMessage in
+the message's thread, DMs in the DM, a button's refined answer by replacing the message through
+the action's response_url (falling back to chat.update). `settle(app)` waits for the answers
+under way: at SIGTERM they are sent before the process ends.
 
 Duplicates: Slack redelivers an event it thinks was not acknowledged (X-Slack-Retry-Num in HTTP
 mode, retry_attempt in Socket Mode), always with the same event_id. A global middleware that runs
