@@ -18,9 +18,9 @@ A Telegram round feeds the texts as private messages to the fake's getUpdates an
 has answered as many sendMessage calls; a Slack round posts them as signed direct-message events to
 the bot's URL from SENDERS concurrent senders and ends when the fake has as many chat.postMessage
 calls. `seconds` runs from the first update or event offered to the last answer received;
-`cpu_seconds` is this process's CPU time over it (busy ~100% of `seconds`: the fakes, not the bot,
-would be what limits the rate). An empty
-line or the end of stdin stops it. Only loopback is reached (the same guard as the pipelines).
+`cpu_seconds` is this process's CPU time over it (near 100% of `seconds` would mean the fakes, not
+the bot, limit the rate). An empty line or the end of stdin stops it. Only loopback is reached
+(the same guard as the pipelines).
 """
 
 from __future__ import annotations
