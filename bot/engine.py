@@ -46,6 +46,10 @@ class Action:
 class Engine:
     def __init__(self, kb: Knowledge):
         self.kb = kb
+        # the views of a guidance section and of a contact depend on the knowledge and the language
+        # only: made once each (a third of the answer's time), immutable, shared by every answer
+        self._sections: dict[tuple[str, str], Section] = {}
+        self._contacts: dict[tuple[str, str], ContactView] = {}
 
     @classmethod
     def load(cls, directory: Path | str | None = None) -> Engine:
@@ -182,20 +186,26 @@ class Engine:
 
     # ------------------------------------------------------------------ pieces
     def _section(self, g: Guidance, sid: str) -> Section:
-        s = g.sections[sid]
-        sources = tuple(dict.fromkeys(u for p in s.points for u in p.sources))
-        return Section(sid, s.title, tuple(p.text for p in s.points), sources)
+        view = self._sections.get((g.lang, sid))
+        if view is None:
+            s = g.sections[sid]
+            sources = tuple(dict.fromkeys(u for p in s.points for u in p.sources))
+            view = self._sections[g.lang, sid] = Section(sid, s.title, tuple(p.text for p in s.points), sources)
+        return view
 
     def _contact(self, c: Contact, lang: str) -> ContactView:
-        numbers = tuple(n.number for n in c.numbers)
-        return ContactView(
-            id=c.id,
-            label=c.label.get(lang),
-            number=numbers[0] if numbers else "",
-            note=c.summary.get(lang),
-            url=c.url,
-            numbers=numbers,
-        )
+        view = self._contacts.get((c.id, lang))
+        if view is None:
+            numbers = tuple(n.number for n in c.numbers)
+            view = self._contacts[c.id, lang] = ContactView(
+                id=c.id,
+                label=c.label.get(lang),
+                number=numbers[0] if numbers else "",
+                note=c.summary.get(lang),
+                url=c.url,
+                numbers=numbers,
+            )
+        return view
 
     def _center(self, c: Center, lang: str, at: dt.datetime) -> CenterView:
         g = self.kb.guidance[lang]

@@ -208,3 +208,15 @@ def test_the_engine_is_deterministic(engine):
     a = engine.reply("当院は横浜市です。昨夜、患者さんが性被害", WEEKDAY_NOON)
     b = engine.reply("当院は横浜市です。昨夜、患者さんが性被害", WEEKDAY_NOON)
     assert a == b and a.text == b.text
+
+
+def test_answers_from_a_warm_engine_equal_those_of_a_fresh_one(engine, kb):
+    """The engine keeps the views of guidance sections and contacts once made: whatever it
+    answered before, an answer is the one a new engine gives."""
+    from bot.engine import Engine
+
+    texts = list(corpus(kb))
+    for text in texts:  # warm every section and contact, in both languages
+        engine.reply(text, WEEKDAY_NOON)
+    for text in texts[::7]:
+        assert engine.reply(text, WEEKDAY_NOON) == Engine(kb).reply(text, WEEKDAY_NOON), text

@@ -713,6 +713,27 @@ def test_every_prefecture_and_flag_renders_within_slack_limits(engine, lang):
         check_limits(blocks)
 
 
+def test_blocks_are_the_same_whatever_was_rendered_before_and_never_shared(engine):
+    """The escaped guidance and the sources line are kept once made; each answer still gets blocks
+    of its own: changing one answer's blocks changes no other answer's."""
+    g = engine.kb.guidance["ja"]
+    reply = engine.reply(YOKOHAMA, WEEKDAY_NOON)
+    render._guidance_texts.cache_clear()
+    render._sources_line.cache_clear()
+    cold = json.loads(json.dumps(render.render_blocks(reply, g, engine.actions(reply.case))))  # a copy
+    for code in ("01", "13", "27", "47"):  # other answers in between
+        other = engine.answer(Case(lang="ja", prefecture=code, flags=frozenset({"minor"})), WEEKDAY_NOON)
+        render.render_blocks(other, g, engine.actions(other.case))
+    warm = render.render_blocks(reply, g, engine.actions(reply.case))
+    assert warm == cold
+    for block in warm:  # vandalise one answer's blocks...
+        if block["type"] in ("section", "context"):
+            for part in [block["text"]] if block["type"] == "section" else block["elements"]:
+                part["text"] = "changed"
+    again = render.render_blocks(reply, g, engine.actions(reply.case))
+    assert again == cold  # ...and the next answer is whole
+
+
 def test_fallback_text_is_a_summary_with_every_number(engine):
     """`text` is what mobile notifications and clients without blocks show: the headline, the
     center and every number, not the guidance again (which the blocks carry)."""

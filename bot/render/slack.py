@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from bot.model import Reply
+from bot.model import Reply, Section
 from bot.render.plain import center_lines, contact_line, render_plain
 from bot.state import encode
 
@@ -133,7 +133,17 @@ def _context(reply: Reply) -> dict[str, Any] | None:
     elements = []
     if reply.footer:
         elements.append(_mrkdwn(_clip(escape(reply.footer), MAX_CONTEXT)))
-    sources = dict.fromkeys(u for s in reply.sections for u in s.sources)
+    links = _sources_line(reply.sections)
+    if links:
+        elements.append(_mrkdwn(links))
+    return {"type": "context", "elements": elements} if elements else None
+
+
+@lru_cache(maxsize=1024)
+def _sources_line(sections: tuple[Section, ...]) -> str:
+    """The sections' sources, each once, as links up to the context limit. The same few dozen
+    combinations of sections recur in every answer: built once each."""
+    sources = dict.fromkeys(u for s in sections for u in s.sources)
     links: list[str] = []
     size = 0  # of " · ".join(links)
     for url in sources:
@@ -142,9 +152,15 @@ def _context(reply: Reply) -> dict[str, Any] | None:
         if size > MAX_CONTEXT:
             break
         links.append(item)
-    if links:
-        elements.append(_mrkdwn(" · ".join(links)))
-    return {"type": "context", "elements": elements} if elements else None
+    return " · ".join(links)
+
+
+@lru_cache(maxsize=1024)
+def _guidance_texts(s: Section) -> tuple[str, ...]:
+    """A guidance section's escaped mrkdwn, as the texts of its section blocks: the same for every
+    answer that shows it, so escaped and split once. Kept as strings (immutable); each answer gets
+    new blocks around them, so no answer's blocks are shared with another's."""
+    return tuple(b["text"]["text"] for b in _sections([_title(s.title), *(f"• {escape(x)}" for x in s.lines)]))
 
 
 def buttons(actions: Iterable[Action]) -> list[dict[str, Any]]:
@@ -172,7 +188,7 @@ def _actions(actions: Iterable[Action]) -> list[dict[str, Any]]:
 def render_blocks(reply: Reply, g: Guidance, actions: Iterable[Action] = ()) -> list[dict[str, Any]]:
     """The Block Kit blocks for a reply, with buttons for `actions` (engine.actions(reply.case))."""
     head = _head(reply) + _centers(reply, g) + _contacts(reply, g)
-    guidance = [_sections([_title(s.title), *(f"• {escape(x)}" for x in s.lines)]) for s in reply.sections]
+    guidance = [[{"type": "section", "text": _mrkdwn(t)} for t in _guidance_texts(s)] for s in reply.sections]
     context = _context(reply)
     tail = ([context] if context else []) + _actions(actions)
     head = head[: MAX_BLOCKS - len(tail)]  # cannot happen with real replies; never send a rejected message
