@@ -40,7 +40,6 @@ import json
 import logging
 import os
 import re
-import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -49,6 +48,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import __version__
+from bot.channels.common import stop_on_signals
 from bot.knowledge import Knowledge
 from bot.logs import register_secret, setup_logging
 
@@ -357,11 +357,7 @@ class Server:
 async def serve(config: Config, engine: Engine, counts: Counts | None) -> None:
     """Run until SIGTERM or SIGINT."""
     server = await Server(config, engine, counts).start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     log.info("serve: listening on port %d for %s", server.port, ", ".join(config.channels))
     try:
         await stop.wait()

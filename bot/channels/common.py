@@ -6,8 +6,12 @@ Reply, send it. Counting is best effort and never delays or blocks the answer.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import json
 import logging
+import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -26,6 +30,22 @@ class Counts(Protocol):
 
 def now() -> dt.datetime:
     return dt.datetime.now(TOKYO)
+
+
+def compact_json(value: object) -> str:
+    """JSON as the platforms' APIs take it: UTF-8 text, no spaces. A Japanese answer escaped as
+    \\uXXXX (json.dumps' default) is twice the bytes."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, for a process that runs until it is stopped."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
+            loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 def answer_message(engine: Engine, counts: Counts | None, text: object, *, channel: str,

@@ -43,14 +43,11 @@ registered for redaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import json
 import logging
 import os
 import re
 import secrets
-import signal
 import traceback
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -66,7 +63,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.common import Counts, RecentIds, answer_message, follow_up, now
+from bot.channels.common import (
+    Counts,
+    RecentIds,
+    answer_message,
+    compact_json,
+    follow_up,
+    now,
+    stop_on_signals,
+)
 from bot.engine import Engine
 from bot.logs import register_secret, setup_logging
 from bot.model import Reply
@@ -147,11 +152,7 @@ def web_api_session() -> aiohttp.ClientSession:
     and a new connection, for every call (~0.6 ms of CPU each, measured). JSON bodies go as UTF-8
     (slack_sdk declares charset=utf-8), not with every Japanese character escaped as \\uXXXX, which
     doubled the bytes of an answer: ~7% more answers a second in the benchmarks."""
-    return aiohttp.ClientSession(json_serialize=_compact_json)
-
-
-def _compact_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return aiohttp.ClientSession(json_serialize=compact_json)
 
 
 def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
@@ -473,18 +474,9 @@ async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = D
     return runner
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
-            loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
     """HTTP mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     runner = await start_http(bolt_app, host=host, port=port)
     log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
     try:
@@ -502,7 +494,7 @@ def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler
 
 async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
     """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     handler = socket_mode_handler(bolt_app, app_token)
     await handler.connect_async()
     log.info("slack: Socket Mode")

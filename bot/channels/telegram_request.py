@@ -41,6 +41,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.common import compact_json
+
 log = logging.getLogger(__name__)
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # "not given": use the request's own timeout
 
@@ -158,8 +160,8 @@ class BotAPIRequest(BaseRequest):
     # -------------------------------------------------------------- pieces
     def _timeout(self, read: Any, write: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
         given = (read, write, connect, pool)
-        r, w, c, p = (d if isinstance(v, _DEFAULT) else v for v, d in zip(given, self._timeouts, strict=True))
-        every = (r, w, c, p)
+        every = tuple(d if isinstance(v, _DEFAULT) else v for v, d in zip(given, self._timeouts, strict=True))
+        r, _, c, p = every
         return aiohttp.ClientTimeout(
             total=None if None in every else sum(every),
             connect=None if p is None or c is None else p + c,
@@ -208,8 +210,7 @@ def _body(request_data: RequestData | None) -> dict[str, Any]:
         for name, (filename, content, mimetype) in request_data.multipart_data.items():
             form.add_field(name, content, filename=filename, content_type=mimetype)
         return {"data": form}
-    payload = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
-    return {"data": payload.encode("utf-8"), "headers": JSON_HEADERS}
+    return {"data": compact_json(request_data.parameters).encode("utf-8"), "headers": JSON_HEADERS}
 
 
 def retry_after(payload: bytes) -> float:
