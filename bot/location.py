@@ -30,10 +30,8 @@ union is returned as candidates.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import ahocorasick
 
@@ -63,6 +61,18 @@ _WORD_CHARS = frozenset(  # [0-9a-z\u00c0-\u024f\u1e00-\u1eff]: a set lookup per
 _PARTICLES = frozenset("のにでへはがをとやもかねよだなざみま")
 _HONORIFICS = ("さん", "様", "さま", "氏", "先生", "くん", "君", "ちゃん", "医師", "殿")
 _HONORIFIC_FIRST = frozenset(h[0] for h in _HONORIFICS)
+# The same sets as UTF-8 bytes read as Latin-1 (see _place_sets): word characters by their UTF-8
+# length, particles and the first characters of honorifics (3 bytes each), kana ranges (UTF-8
+# keeps the order of code points, so a range of characters is a range of their byte strings).
+_WORD_1 = frozenset(c for c in _WORD_CHARS if c < "\x80")
+_WORD_2 = frozenset(utf8_letters(c) for c in _WORD_CHARS if "\x80" <= c < "\u0800")
+_WORD_3 = frozenset(utf8_letters(c) for c in _WORD_CHARS if c >= "\u0800")
+_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _PARTICLES)
+_HONORIFICS_U8 = tuple(utf8_letters(h) for h in _HONORIFICS)
+_HONORIFIC_FIRST_U8 = frozenset(utf8_letters(c) for c in _HONORIFIC_FIRST)
+_HIRAGANA_U8 = (utf8_letters("\u3041"), utf8_letters("\u309f"))
+_KATAKANA_U8 = (utf8_letters("\u30a0"), utf8_letters("\u30ff"))
+_CHOON_U8 = utf8_letters("ー")
 _TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:mr|ms|mrs|dr|prof)\.? ?$")
 _TITLE_LAST = frozenset("rsf. \n")  # what _TITLE_BEFORE's match can end with ($ may stand before a \n)
 # between a municipality and a neighbourhood name: an address, no particle, space or punctuation
@@ -158,8 +168,9 @@ class Locator:
         for form, (prefs, flags) in forms.items():
             if flags & _NOT_ANCHOR:
                 flags &= ~_ANCHOR
-            automaton.add_word(utf8_letters(form), len(values))
-            value = (len(form), shared.setdefault(prefs, prefs), flags)
+            key = utf8_letters(form)
+            automaton.add_word(key, len(values))
+            value = (len(key), shared.setdefault(prefs, prefs), flags)  # length in bytes
             values.append(shared.setdefault(value, value))
         self._lookup_forms = {form: shared.setdefault(prefs, prefs) for form, prefs in lookup_forms.items()}
         automaton.make_automaton()
@@ -316,26 +327,26 @@ class Locator:
         return frozenset((pref,)) if pref else None
 
     def _place_sets(self, text: str) -> list[frozenset[str]]:
-        last = len(text) - 1
+        """The prefecture sets of the place names in `text`, after the context checks (module
+        docstring), leftmost-longest. Works on the UTF-8 bytes the automaton runs over (as Latin-1
+        letters, bot.text.utf8_letters) and their offsets: each check reads the bytes of the
+        characters it needs, so no offset is turned back into a character offset."""
+        letters = utf8_letters(text)
+        last = len(letters) - 1
         raw = []
-        if text.isascii():
-            matches = self._automaton.iter(text)
-        else:
-            data = text.encode("utf-8", "surrogatepass")
-            matches = _char_ends(data, self._automaton.iter(data.decode("latin-1")))
         values = self._values
-        for end, i in matches:
-            length, prefs, flags = values[i]
+        for end, i in self._automaton.iter(letters):
+            length, prefs, flags = values[i]  # length in bytes
             start = end - length + 1
-            nxt = text[end + 1] if end < last else ""
             if flags & _LATIN:
-                if (start and text[start - 1] in _WORD_CHARS) or nxt in _WORD_CHARS:
+                if (start and _word_before(letters, start)) or (end < last and _word_at(letters, end + 1)):
                     continue
-                if start and text[start - 1] in _TITLE_LAST and _TITLE_BEFORE.search(text, max(0, start - 8), start):
-                    continue  # Dr. Chiba
-            if flags & _KANA and nxt and nxt not in _PARTICLES and _continues_kana(text, start, nxt):
+                if start and letters[start - 1] in _TITLE_LAST and _TITLE_BEFORE.search(letters, max(0, start - 8), start):
+                    continue  # Dr. Chiba (the pattern reads ASCII: bytes and characters agree)
+            nxt = letters[end + 1 : end + 4]  # the next character, if it is 3 bytes (kana, particles)
+            if flags & _KANA and nxt and nxt not in _PARTICLES_U8 and _continues_kana(letters[start : start + 3], nxt):
                 continue
-            if nxt in _HONORIFIC_FIRST and text.startswith(_HONORIFICS, end + 1):
+            if nxt in _HONORIFIC_FIRST_U8 and letters.startswith(_HONORIFICS_U8, end + 1):
                 continue  # 山口さん is a person
             raw.append((start, -length, end, prefs, flags))
         raw.sort()  # by start, then longest first: no two matches share both (one form per span)
@@ -346,37 +357,45 @@ class Locator:
             if start <= covered:
                 continue
             covered = end
-            if anchor >= 0 and start - anchor <= _ADDRESS_GAP_MAX + 1 and _ADDRESS_GAP.fullmatch(text, anchor + 1, start):
+            # an address gap is at most _ADDRESS_GAP_MAX characters of at most 3 bytes each
+            if anchor >= 0 and start - anchor <= 3 * _ADDRESS_GAP_MAX + 1 and _ADDRESS_GAP.fullmatch(
+                letters[anchor + 1 : start].encode("latin-1").decode("utf-8", "surrogatepass")
+            ):
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
             anchor = end if flags & _ANCHOR else -1
             sets.append(prefs)
         return sets
 
 
-def _char_ends(data: bytes, matches: Iterable[tuple[int, Any]]) -> list[tuple[int, Any]]:
-    """The automaton's matches over UTF-8 bytes (see bot.text.utf8_letters), with each byte offset
-    of a match's end turned into the character offset. Matches come in order of their end."""
-    out = []
-    nbytes = nchars = 0  # the first nbytes bytes of data hold nchars characters
-    for end, value in matches:
-        if end >= nbytes:
-            nchars += len(data[nbytes : end + 1].decode("utf-8", "surrogatepass"))
-            nbytes = end + 1
-        out.append((nchars - 1, value))
-    return out
+def _word_before(letters: str, i: int) -> bool:
+    """Is the character that ends just before byte offset i a word character (_WORD_CHARS)?"""
+    b = letters[i - 1]
+    if b < "\x80":
+        return b in _WORD_1
+    return letters[max(0, i - 2) : i] in _WORD_2 or letters[max(0, i - 3) : i] in _WORD_3
 
 
-def _continues_kana(text: str, start: int, nxt: str) -> bool:
+def _word_at(letters: str, i: int) -> bool:
+    """Is the character that starts at byte offset i a word character?"""
+    b = letters[i]
+    if b < "\x80":
+        return b in _WORD_1
+    return letters[i : i + 2] in _WORD_2 or letters[i : i + 3] in _WORD_3
+
+
+def _continues_kana(first: str, nxt: str) -> bool:
     """Does the kana word go on after the match? Hiragana after a hiragana form, katakana after a
-    katakana form (a particle was already let through)."""
-    if _HIRAGANA_RE.match(text[start]):
-        return "\u3041" <= nxt <= "\u309f"
-    return "\u30a0" <= nxt <= "\u30ff"
+    katakana form (a particle was already let through). `first` and `nxt` are the 3 bytes from the
+    form's first character and from the character after it."""
+    if _HIRAGANA_U8[0] <= first <= _HIRAGANA_U8[1] or first == _CHOON_U8:
+        return _HIRAGANA_U8[0] <= nxt <= _HIRAGANA_U8[1]
+    return _KATAKANA_U8[0] <= nxt <= _KATAKANA_U8[1]
 
 
 def _resolve(sets: list[frozenset[str]]) -> Location:
     if not sets:
         return NOWHERE
+    sets = list(set(sets))  # a long message names the same places again and again: each set once
     common = frozenset.intersection(*sets)
     if not common:  # places in different prefectures: narrow each name by the unambiguous ones
         definite = frozenset().union(*(s for s in sets if len(s) == 1))
