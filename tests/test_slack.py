@@ -675,6 +675,22 @@ def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, caplog,
     assert_private(records)  # even before the redacting filter
 
 
+def test_slack_sdk_formats_no_debug_line_even_at_debug(make_bot, fake, production_logging, monkeypatch):
+    """slack_sdk decides to build a debug line holding a request's or response's whole body from
+    its logger's own level (`logger.level <= DEBUG`), not the effective one: with the level unset it
+    formatted every answer twice for a line no handler prints (~10% of the CPU per Slack event).
+    The Web API client's logger and the one of `respond` have their own level, even at DEBUG."""
+    bot = make_bot()
+    formatted: list[str] = []
+    for logger in (bot.client.logger, logging.getLogger("slack_sdk.webhook.async_client")):
+        monkeypatch.setattr(logger, "debug", lambda msg, *args, **kwargs: formatted.append(str(msg)))
+    bot.command(YOKOHAMA)  # answered through the response_url (Bolt's respond)
+    bot.event(dm(YOKOHAMA), event_id="Ev0000000201")  # answered with chat.postMessage
+    bot.settle()
+    assert fake.calls("response_url") and fake.calls("chat.postMessage")
+    assert formatted == []
+
+
 # ---------------------------------------------------------------------------- rendering
 def check_limits(blocks: list[dict[str, Any]]) -> None:
     assert 0 < len(blocks) <= render.MAX_BLOCKS

@@ -159,7 +159,10 @@ def make_client(settings: Settings, session: aiohttp.ClientSession | None = None
     """The Web API client; give it a `session` from web_api_session(). HTTPS_PROXY and the like
     are read by slack_sdk either way."""
     return AsyncWebClient(
-        token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL, session=session
+        token=settings.bot_token,
+        base_url=settings.api_url or AsyncWebClient.BASE_URL,
+        session=session,
+        logger=_held_logger("slack_sdk.web.referral_bot"),
     )
 
 
@@ -177,12 +180,16 @@ def plain_text(text: object) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _bolt_logger() -> logging.Logger:
-    """The base logger for Bolt, held at WARNING or above. Without it Bolt gives each of its loggers
-    the root logger's level at start-up, so LOG_LEVEL=DEBUG would make it log request bodies."""
-    bolt = logging.getLogger("slack_bolt.referral_bot")
-    bolt.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
-    return bolt
+def _held_logger(name: str) -> logging.Logger:
+    """A Slack library logger with its own level set, at WARNING or above. Without it Bolt gives
+    each of its loggers the root logger's level at start-up (so LOG_LEVEL=DEBUG would make it log
+    request bodies), and slack_sdk formats every request's and response's body into a debug line
+    whenever the logger's *own* level is unset (it tests `logger.level <= DEBUG`, not the effective
+    level): our 7 KB answers, twice per answer, for a line no handler prints. Measured: about 5% of
+    the CPU per Slack event."""
+    logger = logging.getLogger(name)
+    logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    return logger
 
 
 def log_bug(where: str, exc: BaseException) -> None:
@@ -253,13 +260,14 @@ def build_app(
     with the async Web API client: no thread hops, a fraction of the CPU of the sync app (see
     BENCHMARKS.md)."""
     app = AsyncApp(
-        logger=_bolt_logger(),
+        logger=_held_logger("slack_bolt.referral_bot"),
         client=client or make_client(settings),
         # Socket Mode has no inbound HTTP; a random secret makes any HTTP request fail closed.
         signing_secret=settings.signing_secret or secrets.token_hex(32),
         name="referral-bot",
         process_before_response=True,
     )
+    _held_logger("slack_sdk.webhook.async_client")  # the logger of `respond` (Bolt makes its clients)
     answers = _answers[app] = Answers()
     seen = RecentIds(SEEN_EVENTS)
 
