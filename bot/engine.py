@@ -5,7 +5,8 @@ moment is passed in), no knowledge of any channel. Channels call `reply`, `answe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot import hours as hours_mod
@@ -114,7 +115,7 @@ class Engine:
         else:
             headline = g.t("headline_help")
 
-        reply = Reply(
+        return Reply(
             case=case,
             headline=headline,
             prefecture_name=self.prefecture_name(case.prefecture, case.lang) if case.prefecture else "",
@@ -123,8 +124,8 @@ class Engine:
             sections=sections,
             question=question,
             footer=g.t("footer", date=self.kb.checked_on.isoformat()),
+            renderer=partial(_plain, g),
         )
-        return _with_text(reply, g)
 
     def center_reply(self, name: str, at: dt.datetime, *, lang: str = "ja") -> tuple[Reply | None, list[str]]:
         """The answer for a place typed alone ("/center 横浜"): (reply, []) or (None, suggestions)."""
@@ -292,5 +293,5 @@ def weekly_hours(g: Guidance, c: Center) -> str:
     return text
 
 
-def _with_text(reply: Reply, g: Guidance) -> Reply:
-    return replace(reply, text=render_plain(reply, g))
+def _plain(g: Guidance, reply: Reply) -> str:
+    return render_plain(reply, g)

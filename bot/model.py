@@ -6,7 +6,9 @@ and the bot keeps no conversation state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 FLAGS = ("acute", "minor", "danger", "partner")  # the order used in JSON and in button state
@@ -83,7 +85,14 @@ class Reply:
     sections: tuple[Section, ...] = ()
     question: str = ""  # what the bot asks back (which prefecture?), "" when nothing
     footer: str = ""  # sources and the date the facts were checked
-    text: str = field(default="", compare=False)  # plain-text rendering, filled by the engine
+    # makes `text`: the engine gives the plain-text renderer with the texts of the reply's language
+    renderer: Callable[[Reply], str] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def text(self) -> str:
+        """The plain-text rendering (console, `reply`, `reply --json`), made when first read: the
+        channels that render their own format (Slack blocks, Telegram HTML) never pay for it."""
+        return self.renderer(self) if self.renderer else ""
 
     def to_json(self) -> dict[str, Any]:
         """The documented `reply --json` contract. Add fields; never rename one."""
