@@ -54,3 +54,14 @@ def test_hours_are_kept_to_a_tenth():
 )  # fmt: skip
 def test_malformed_or_forged_data_is_refused(data):
     assert decode(data) is None
+
+
+def test_case_with_changes_only_the_fields_named():
+    case = Case(lang="ja", intent="victim", prefecture="14", candidates=("13",), flags=frozenset({"minor"}),
+                hours_since=2.0)  # fmt: skip
+    changed = case.with_(lang="en", flags=frozenset({"danger"}))
+    assert changed == Case(lang="en", intent="victim", prefecture="14", candidates=("13",),
+                           flags=frozenset({"danger"}), hours_since=2.0)  # fmt: skip
+    assert case.lang == "ja" and case.flags == {"minor"}  # the original is unchanged
+    with pytest.raises(TypeError):
+        case.with_(colour="red")
