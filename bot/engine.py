@@ -60,8 +60,9 @@ class Engine:
     def understand(self, text: object, *, lang: str | None = None, default_prefecture: str | None = None) -> Case:
         raw = clean(text)
         norm = normalize(raw)
-        where = self.kb.locator.find(norm, normalized=True)
-        facts = self.kb.rules.facts(norm, place=where.found)
+        # one pass of the place finder's automaton, which also holds the rules' keywords
+        where, keywords = self.kb.locator.read(norm, normalized=True)
+        facts = self.kb.rules.facts(norm, place=where.found, occurrences=keywords)
         prefecture, candidates = where.prefecture, where.candidates
         if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture
             candidates = ()

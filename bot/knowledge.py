@@ -72,12 +72,6 @@ class Knowledge:
 
 
 def _read(directory: Path, problems: Problems) -> Knowledge | None:
-    try:
-        locator = Locator.load(directory)
-    except KnowledgeError as e:
-        problems.extend(e.problems)
-        locator = None
-
     centers: tuple[Center, ...] = ()
     doc = load_yaml(directory / "centers.yaml", problems)
     if doc is not None:
@@ -100,6 +94,12 @@ def _read(directory: Path, problems: Problems) -> Knowledge | None:
     if doc is not None:
         section_ids = set().union(*(g.sections for g in guidance.values())) if guidance else set()
         rules = load_rules(doc, sections=section_ids, contacts=set(contacts))
+
+    try:  # the place finder's automaton also looks for the rules' keywords: one pass per message
+        locator = Locator.load(directory, keywords=rules.keyword_forms() if rules else ())
+    except KnowledgeError as e:
+        problems.extend(e.problems)
+        locator = None
 
     if problems.errors or locator is None or rules is None or len(guidance) != len(LANGS):
         return None

@@ -6,7 +6,9 @@ memory.
 
 `find` makes one pass of an Aho-Corasick automaton over the normalised message, over every name form
 (prefecture names, short names, readings, romaji and English forms; municipalities, wards, their
-readings and romaji). Overlapping matches are resolved leftmost-longest, so 大津市 is not 津市,
+readings and romaji). The same automaton holds the rules' keywords when it is given them
+(bot.knowledge does): `read` also returns their occurrences, for bot.rules, so the engine walks each
+message once. Overlapping matches are resolved leftmost-longest, so 大津市 is not 津市,
 東京都 is not 京都 and 福島町 (Hokkaido) is not 福島. A match is dropped when its context shows it is
 no place name:
 
@@ -30,6 +32,7 @@ union is returned as candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +64,7 @@ _WORD_CHARS = frozenset(  # [0-9a-z\u00c0-\u024f\u1e00-\u1eff]: a set lookup per
 _PARTICLES = frozenset("のにでへはがをとやもかねよだなざみま")
 _HONORIFICS = ("さん", "様", "さま", "氏", "先生", "くん", "君", "ちゃん", "医師", "殿")
 _HONORIFIC_FIRST = frozenset(h[0] for h in _HONORIFICS)
-# The same sets as UTF-8 bytes read as Latin-1 (see _place_sets): word characters by their UTF-8
+# The same sets as UTF-8 bytes read as Latin-1 (see _scan): word characters by their UTF-8
 # length, particles and the first characters of honorifics (3 bytes each), kana ranges (UTF-8
 # keeps the order of code points, so a range of characters is a range of their byte strings).
 _WORD_1 = frozenset(c for c in _WORD_CHARS if c < "\x80")
@@ -153,7 +156,11 @@ class Locator:
         lookup_forms: dict[str, frozenset[str]],
         postal_prefix: dict[str, str],
         postal_code: dict[str, str],
+        keywords: Sequence[str] = (),
     ):
+        """`keywords`: other automaton keys (bot.text.utf8_letters) the same pass looks for, by
+        index: the rules' keywords (bot.rules.Rules.keyword_forms), whose occurrences `read`
+        reports, so the engine walks a message once for places and keywords."""
         self._prefectures = prefectures
         self._by_code = {p.code: p for p in prefectures}
         self._regions = regions
@@ -162,16 +169,28 @@ class Locator:
         self._lookup: dict[str, frozenset[str]] | None = None  # built on the first lookup()
         # The automaton stores an index into _values (STORE_INTS), not the values: as small ints it
         # pickles and loads several times faster (bot.knowledge caches the loaded Locator).
-        values: list[tuple[int, frozenset[str], int]] = []
+        # A value: (length in bytes, prefectures, flags, keyword index or -1); a key that is only a
+        # keyword has no prefectures.
+        values: list[tuple[int, frozenset[str], int, int]] = []
+        index: dict[str, int] = {}
         shared: dict = {}  # one object per distinct set and value: smaller pickle, less memory
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for form, (prefs, flags) in forms.items():
             if flags & _NOT_ANCHOR:
                 flags &= ~_ANCHOR
             key = utf8_letters(form)
-            automaton.add_word(key, len(values))
-            value = (len(key), shared.setdefault(prefs, prefs), flags)  # length in bytes
-            values.append(shared.setdefault(value, value))
+            index[key] = len(values)
+            values.append((len(key), shared.setdefault(prefs, prefs), flags, -1))
+        for k, key in enumerate(keywords):
+            if key in index:  # a place form that is also a keyword
+                length, prefs, flags, _ = values[index[key]]
+                values[index[key]] = (length, prefs, flags, k)
+            else:
+                index[key] = len(values)
+                values.append((len(key), frozenset(), 0, k))
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for key, i in index.items():
+            automaton.add_word(key, i)
+        values = [shared.setdefault(v, v) for v in values]
         self._lookup_forms = {form: shared.setdefault(prefs, prefs) for form, prefs in lookup_forms.items()}
         automaton.make_automaton()
         self._automaton = automaton
@@ -192,8 +211,9 @@ class Locator:
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
-    def load(cls, knowledge_dir: Path) -> Locator:
-        """Read the three knowledge files; raise KnowledgeError listing every problem (file and line)."""
+    def load(cls, knowledge_dir: Path, *, keywords: Sequence[str] = ()) -> Locator:
+        """Read the three knowledge files; raise KnowledgeError listing every problem (file and line).
+        `keywords`: see __init__."""
         knowledge_dir = Path(knowledge_dir)
         problems = Problems()
         prefectures, regions = _load_prefectures(knowledge_dir / PREFECTURES_FILE, problems)
@@ -247,22 +267,28 @@ class Locator:
             {k: frozenset(v) for k, v in lookup_forms.items()},
             prefix,
             full,
+            keywords,
         )
 
     # -- matching ----------------------------------------------------------------------------
     def find(self, text: str, *, normalized: bool = False) -> Location:
         """The prefecture a message is about. Raw text is normalised first (bot.text.normalize);
         `normalized=True` says the caller already did, and saves doing it again (~10% of a reply)."""
+        return self.read(text, normalized=normalized)[0]
+
+    def read(self, text: str, *, normalized: bool = False) -> tuple[Location, list[tuple[int, int]]]:
+        """`find`, and what the same pass found of the keywords given at construction: every
+        occurrence as (offset of its last byte in bot.text.utf8_letters(text), keyword index)."""
         if not normalized:
             text = normalize(text)
         if not text:
-            return NOWHERE
-        sets = self._place_sets(text)
+            return NOWHERE, []
+        sets, keywords = self._scan(text)
         for m in _POSTAL_SCAN.finditer(text):
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
                 sets.append(prefs)
-        return _resolve(sets)
+        return _resolve(sets), keywords
 
     def lookup(self, name: str) -> Location:
         """A place name typed alone ("/center 横浜", "府中", "とうきょう", "100-0001")."""
@@ -318,7 +344,8 @@ class Locator:
         """Names typed alone: a full form wins over a bare one (福島 is the prefecture, not 福島町)."""
         if self._lookup is None:
             values = self._values
-            forms = {key.encode("latin-1").decode("utf-8"): values[i][1] for key, i in self._automaton.items()}
+            forms = {key.encode("latin-1").decode("utf-8"): values[i][1] for key, i in self._automaton.items()
+                     if values[i][1]}  # fmt: skip
             self._lookup = {**self._lookup_forms, **forms}
         return self._lookup
 
@@ -326,17 +353,23 @@ class Locator:
         pref = self._postal_code.get(code) or self._postal_prefix.get(code[:3])
         return frozenset((pref,)) if pref else None
 
-    def _place_sets(self, text: str) -> list[frozenset[str]]:
+    def _scan(self, text: str) -> tuple[list[frozenset[str]], list[tuple[int, int]]]:
         """The prefecture sets of the place names in `text`, after the context checks (module
-        docstring), leftmost-longest. Works on the UTF-8 bytes the automaton runs over (as Latin-1
-        letters, bot.text.utf8_letters) and their offsets: each check reads the bytes of the
-        characters it needs, so no offset is turned back into a character offset."""
+        docstring), leftmost-longest; and the keywords' occurrences (see `read`). Works on the UTF-8
+        bytes the automaton runs over (as Latin-1 letters, bot.text.utf8_letters) and their offsets:
+        each check reads the bytes of the characters it needs, so no offset is turned back into a
+        character offset."""
         letters = utf8_letters(text)
         last = len(letters) - 1
         raw = []
+        keywords = []
         values = self._values
         for end, i in self._automaton.iter(letters):
-            length, prefs, flags = values[i]  # length in bytes
+            length, prefs, flags, keyword = values[i]  # length in bytes
+            if keyword >= 0:
+                keywords.append((end, keyword))
+                if not prefs:
+                    continue
             start = end - length + 1
             if flags & _LATIN:
                 if (start and _word_before(letters, start)) or (end < last and _word_at(letters, end + 1)):
@@ -364,7 +397,7 @@ class Locator:
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
             anchor = end if flags & _ANCHOR else -1
             sets.append(prefs)
-        return sets
+        return sets, keywords
 
 
 def _word_before(letters: str, i: int) -> bool:

@@ -4,15 +4,18 @@ knowledge/rules.yaml names keyword sets, flag rules, intent rules and what each 
 Each rule's `when` is built from the small registry of condition kinds below (CONDITIONS); an
 unknown kind, an unknown keyword set or a malformed argument is a load-time error naming the key.
 
-Matching is one pass of an Aho-Corasick automaton over the normalised text (leftmost-longest, so a
-longer "stop" phrase such as 大丈夫 hides the 夫 inside it), plus a few precompiled regular
-expressions for numbers (ages, "3時間前", "3 hours ago").
+Matching is one pass of an Aho-Corasick automaton over the normalised text: every occurrence of a
+keyword, then leftmost-longest among them (so a longer "stop" phrase such as 大丈夫 hides the 夫
+inside it), plus a few precompiled regular expressions for numbers (ages, "3時間前", "3 hours
+ago"). The engine's pass is the place finder's (bot.location): its automaton also holds the
+keywords (`keyword_forms`) and hands their occurrences to `facts`, so a message is walked once for
+both; `facts` alone runs this module's own automaton, the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -273,6 +276,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Keyword:
+    """One keyword form: the keyword sets it belongs to, its length in UTF-8 bytes, whether it is
+    written in Latin letters (then it must stand as a word) and whether it ends in * (a prefix:
+    "rape*" also matches "raped")."""
+
+    sets: frozenset[str]
+    length: int
+    latin: bool
+    prefix: bool
+
+
+@dataclass(frozen=True)
 class Rules:
     keyword_sets: dict[str, tuple[str, ...]]
     flag_rules: tuple[FlagRule, ...]
@@ -281,24 +296,44 @@ class Rules:
     sections: dict[str, tuple[Step, ...]]  # intent -> sections shown
     contacts: dict[str, tuple[Step, ...]]  # intent -> contacts shown, in order
     first_contact: dict[str, str]  # flag -> contact id put first ("danger" -> police_110)
+    # the keywords, by index: (UTF-8 key as Latin-1 letters, Keyword); the automaton stores indexes
+    _keywords: tuple[tuple[str, Keyword], ...] = field(repr=False, compare=False, default=())
+    _lengths: tuple[int, ...] = field(repr=False, compare=False, default=())  # Keyword.length, by index
     _automaton: Any = field(repr=False, compare=False, default=None)
 
-    def facts(self, text: str, *, place: bool) -> Facts:
-        """Read keywords, elapsed time and ages from normalised text, then apply the flag rules."""
+    def keyword_forms(self) -> tuple[str, ...]:
+        """Every keyword as the automaton key it is (bot.text.utf8_letters), by index: for an
+        automaton that also looks for them (bot.location.Locator) and reports their occurrences."""
+        return tuple(key for key, _ in self._keywords)
+
+    def facts(self, text: str, *, place: bool, occurrences: Iterable[tuple[int, int]] | None = None) -> Facts:
+        """Read keywords, elapsed time and ages from normalised text, then apply the flag rules.
+        `occurrences`: every (end offset, keyword index) of the keywords in utf8_letters(text), as
+        an automaton holding `keyword_forms()` reports them; by default this module's automaton
+        finds them."""
         found: set[str] = set()
-        if self._automaton is not None and text:
+        if text and self._keywords:
             letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
+            if occurrences is None:
+                occurrences = self._automaton.iter(letters)
+            keywords = self._keywords
+            lengths = self._lengths
+            spans = sorted([(end - lengths[i] + 1, -lengths[i], end, i) for end, i in occurrences])
             last = len(letters) - 1
-            for end, (sets, length, latin, prefix) in self._automaton.iter_long(letters):
+            covered = -1  # leftmost-longest, non-overlapping
+            for start, _, end, i in spans:
+                if start <= covered:
+                    continue
+                covered = end
+                kw = keywords[i][1]
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
                 # matches "raped". Japanese has no spaces, so its keywords match anywhere.
-                if latin:
-                    start = end - length + 1
+                if kw.latin:
                     if start > 0 and letters[start - 1] in _ASCII_ALNUM:
                         continue
-                    if not prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
+                    if not kw.prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
                         continue
-                found.update(sets)
+                found.update(kw.sets)
         hours = read_hours_since(text)
         ages = read_ages(text)
         keywords = frozenset(found)
@@ -476,18 +511,26 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
                     first[flag] = cid
 
     automaton = None
+    keywords: list[tuple[str, Keyword]] = []
     if sets:
-        automaton = ahocorasick.Automaton()
         table: dict[str, set[str]] = {}
         for name, words in sets.items():
             for w in words:
                 table.setdefault(normalize(w), set()).add(name)
+        by_key: dict[str, Keyword] = {}
         for w, names in table.items():
-            prefix = w.endswith("*")
             core = w.rstrip("*")
             if core:
                 key = utf8_letters(core)
-                automaton.add_word(key, (frozenset(names), len(key), core.isascii(), prefix))
+                kw = Keyword(frozenset(names), len(key), core.isascii(), w.endswith("*"))
+                if key in by_key:  # "rape" and "rape*" are one key: its sets, a prefix if either is
+                    old = by_key[key]
+                    kw = Keyword(old.sets | kw.sets, kw.length, kw.latin, old.prefix or kw.prefix)
+                by_key[key] = kw
+        keywords = list(by_key.items())
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for i, (key, _) in enumerate(keywords):
+            automaton.add_word(key, i)
         automaton.make_automaton()
 
     return Rules(
@@ -498,5 +541,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         sections=show_sections,
         contacts=show_contacts,
         first_contact=first,
+        _keywords=tuple(keywords),
+        _lengths=tuple(kw.length for _, kw in keywords),
         _automaton=automaton,
     )
