@@ -89,12 +89,25 @@ _POSTAL_RE = re.compile(
 )
 
 
+_DIGITS = frozenset("0123456789")
+_DASHES = frozenset(_DASH.replace("\\", ""))
+
+
 def _postal_needle(text: str, i: int) -> bool:
-    """〒 and 郵便番号 always; a dash only as in 123-4567 (three digits before it, one after)."""
+    """〒 and 郵便番号 always; a dash only where _POSTAL_RE could use it: three digits before it and
+    four after, no digit (or digit and dash) beyond either end. So the dashes of a phone number
+    (03-5577-3899, 0120-8891-77), the most common in a message, start no zone."""
     if text[i] in "〒郵":
         return True
-    d = "0123456789"
-    return 3 <= i < len(text) - 1 and text[i - 1] in d and text[i - 2] in d and text[i - 3] in d and text[i + 1] in d
+    d = _DIGITS
+    n = len(text)
+    if not (3 <= i <= n - 5) or not (text[i - 1] in d and text[i - 2] in d and text[i - 3] in d):
+        return False
+    if not (text[i + 1] in d and text[i + 2] in d and text[i + 3] in d and text[i + 4] in d):
+        return False
+    if i >= 4 and (text[i - 4] in d or (i >= 5 and text[i - 4] in _DASHES and text[i - 5] in d)):
+        return False
+    return not (i + 5 < n and (text[i + 5] in d or (i + 6 < n and text[i + 5] in _DASHES and text[i + 6] in d)))
 
 
 # scanned only around 〒, 郵便番号 and dashes between digits (see bot.text.Zoned)
@@ -169,8 +182,8 @@ class Locator:
         self._lookup: dict[str, frozenset[str]] | None = None  # built on the first lookup()
         # The automaton stores an index into _values (STORE_INTS), not the values: as small ints it
         # pickles and loads several times faster (bot.knowledge caches the loaded Locator).
-        # A value: (length in bytes, prefectures, flags, keyword index or -1); a key that is only a
-        # keyword has no prefectures.
+        # A place form's value: (length in bytes, prefectures, flags, index of the keyword it also
+        # is, or -1). A key that is only a keyword stores ~index (a negative int): no value to read.
         values: list[tuple[int, frozenset[str], int, int]] = []
         index: dict[str, int] = {}
         shared: dict = {}  # one object per distinct set and value: smaller pickle, less memory
@@ -185,8 +198,7 @@ class Locator:
                 length, prefs, flags, _ = values[index[key]]
                 values[index[key]] = (length, prefs, flags, k)
             else:
-                index[key] = len(values)
-                values.append((len(key), frozenset(), 0, k))
+                index[key] = ~k
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for key, i in index.items():
             automaton.add_word(key, i)
@@ -345,7 +357,7 @@ class Locator:
         if self._lookup is None:
             values = self._values
             forms = {key.encode("latin-1").decode("utf-8"): values[i][1] for key, i in self._automaton.items()
-                     if values[i][1]}  # fmt: skip
+                     if i >= 0}  # fmt: skip
             self._lookup = {**self._lookup_forms, **forms}
         return self._lookup
 
@@ -365,11 +377,12 @@ class Locator:
         keywords = []
         values = self._values
         for end, i in self._automaton.iter(letters):
+            if i < 0:  # a keyword only
+                keywords.append((end, ~i))
+                continue
             length, prefs, flags, keyword = values[i]  # length in bytes
             if keyword >= 0:
                 keywords.append((end, keyword))
-                if not prefs:
-                    continue
             start = end - length + 1
             if flags & _LATIN:
                 if (start and _word_before(letters, start)) or (end < last and _word_at(letters, end + 1)):

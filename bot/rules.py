@@ -95,14 +95,15 @@ def _kanji_number(s: str) -> float | None:
     return float(n)
 
 
-def read_hours_since(text: str) -> float | None:
-    """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None."""
+def read_hours_since(text: str, reverse: str | None = None) -> float | None:
+    """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None.
+    `reverse`: text[::-1], if the caller has it (see bot.text.Zoned)."""
     found: list[float] = []
-    for m in _JA_AGO_SCAN.finditer(text):
+    for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
         if n is not None:
             found.append(n * _JA_UNITS[m.group(2)])
-    for m in _EN_AGO_SCAN.finditer(text):
+    for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
         if n is None:
@@ -117,13 +118,14 @@ def read_hours_since(text: str) -> float | None:
     return round(hours, 2)
 
 
-def read_ages(text: str) -> tuple[float, ...]:
+def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
+    """The ages the message states ("15歳", "10代" -> 10, "a 15-year-old"); `reverse` as above."""
     ages: list[float] = []
-    for m in _JA_AGE_SCAN.finditer(text):
+    for m in _JA_AGE_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
         if n is not None and n < 130:
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
-    for m in _EN_AGE_SCAN.finditer(text):
+    for m in _EN_AGE_SCAN.finditer(text, reverse):
         raw = next(g for g in m.groups() if g is not None)
         n = float(raw)
         if n < 130:
@@ -334,8 +336,9 @@ class Rules:
                     if not kw.prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
                         continue
                 found.update(kw.sets)
-        hours = read_hours_since(text)
-        ages = read_ages(text)
+        reverse = text[::-1]  # for the four scans (bot.text.Zoned)
+        hours = read_hours_since(text, reverse)
+        ages = read_ages(text, reverse)
         keywords = frozenset(found)
         flags: set[str] = set()
         current = Facts(keywords, place, frozenset(), hours, ages)  # always the flags set so far

@@ -124,7 +124,8 @@ class Zoned:
         self.needle_ok = needle_ok
         self._run = re.compile(f"[{alphabet}]*")
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
+    def finditer(self, text: str, reverse: str | None = None) -> list[re.Match[str]]:
+        """`reverse`: text[::-1], when the caller has it (several scans of one text share it)."""
         ok = self.needle_ok
         hits = []
         for needle in self.needles:
@@ -137,7 +138,8 @@ class Zoned:
             return []
         hits.sort()
         n, run, search, ahead = len(text), self._run.match, self.pattern.search, self.ahead
-        reverse = text[::-1]  # the run that ends before q starts at n - q in the reversed text
+        if reverse is None:
+            reverse = text[::-1]  # the run that ends before q starts at n - q in the reversed text
         out: list[re.Match[str]] = []
         end = 0
         k, last = 0, len(hits)
