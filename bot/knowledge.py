@@ -26,6 +26,7 @@ import pickle
 import sys
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.facts import Center, Contact, load_centers, load_contacts, stale
@@ -68,7 +69,15 @@ class Knowledge:
     checked_on: dt.date  # the oldest date a fact was checked: shown in every reply's footer
 
     def centers_in(self, prefecture: str) -> tuple[Center, ...]:
-        return tuple(c for c in self.centers if c.prefecture == prefecture)
+        return self._by_prefecture.get(prefecture, ())
+
+    @cached_property
+    def _by_prefecture(self) -> dict[str, tuple[Center, ...]]:
+        """The centers of each prefecture, in file order (every answer and its buttons ask)."""
+        out: dict[str, list[Center]] = {}
+        for c in self.centers:
+            out.setdefault(c.prefecture, []).append(c)
+        return {code: tuple(cs) for code, cs in out.items()}
 
 
 def _read(directory: Path, problems: Problems) -> Knowledge | None:

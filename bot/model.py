@@ -7,7 +7,7 @@ and the bot keeps no conversation state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
@@ -31,13 +31,23 @@ class Case:
     hours_since: float | None = None  # hours since the incident, where the message says
 
     def with_(self, **changes: Any) -> Case:
-        """This case with some fields changed (each answer's buttons make several: the fields are
-        copied directly, 1.5 µs faster than dataclasses.replace)."""
-        return Case(**{**self.__dict__, **changes})
+        """This case with some fields changed. Each answer's buttons make several, so the fields are
+        copied straight into a new instance (a frozen dataclass's __init__ sets each field through
+        object.__setattr__: 3.5 µs a case with it, 0.8 µs without); a name that is not a field is
+        refused as dataclasses.replace would."""
+        unknown = changes.keys() - _CASE_FIELDS
+        if unknown:
+            raise TypeError(f"Case has no field(s) {sorted(unknown)}")
+        case = object.__new__(Case)
+        case.__dict__.update(self.__dict__, **changes)
+        return case
 
     @property
     def sorted_flags(self) -> list[str]:
         return [f for f in FLAGS if f in self.flags]
+
+
+_CASE_FIELDS = frozenset(f.name for f in fields(Case))
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,13 @@ class State:
     region: str | None = None  # prefecture picker: "*" lists regions, an id lists its prefectures
 
 
+_FLAG_BITS = {f: 1 << i for i, f in enumerate(FLAGS)}
+
+
 def encode(case: Case, region: str | None = None) -> str:
-    bits = sum(1 << i for i, f in enumerate(FLAGS) if f in case.flags)
+    bits = 0
+    for f in case.flags:
+        bits |= _FLAG_BITS.get(f, 0)
     hours = ""
     if case.hours_since is not None:
         h = min(max(case.hours_since, 0.0), 99999.0)
