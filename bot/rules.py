@@ -318,7 +318,7 @@ class Rules:
             letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
             if occurrences is None:
                 occurrences = self._automaton.iter(letters)
-            keywords = self._keywords
+            table = self._keywords
             lengths = self._lengths
             spans = sorted([(end - lengths[i] + 1, -lengths[i], end, i) for end, i in occurrences])
             last = len(letters) - 1
@@ -327,7 +327,7 @@ class Rules:
                 if start <= covered:
                     continue
                 covered = end
-                kw = keywords[i][1]
+                kw = table[i][1]
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
                 # matches "raped". Japanese has no spaces, so its keywords match anywhere.
                 if kw.latin:

@@ -27,6 +27,19 @@ def find(loc: Locator, text: str) -> Location:
     return loc.find(normalize(text), normalized=True)  # as the engine calls it
 
 
+def test_the_byte_level_context_sets_hold_what_the_checks_read(loc):
+    """The context checks read the next character as its 3 UTF-8 bytes (particles, honorifics,
+    kana) and a word character by its UTF-8 length: each set must hold exactly such strings, or a
+    check would silently never match."""
+    from bot import location
+
+    assert all(len(x) == 3 for x in location._PARTICLES_U8 | location._HONORIFIC_FIRST_U8)
+    assert {len(x) for x in location._WORD_2} == {2} and {len(x) for x in location._WORD_3} == {3}
+    assert len(location._WORD_1) + len(location._WORD_2) + len(location._WORD_3) == len(location._WORD_CHARS)
+    for name in ("山口さん", "宮崎先生", "千葉様", "福島氏"):  # honorifics of every first character's kind
+        assert not find(loc, name).found, name
+
+
 def test_raw_text_is_normalised_first(loc):
     messages = ["当院は横浜市です", "ＴＯＫＹＯ　の病院", "ｻｯﾎﾟﾛ市内", "Our clinic is in SAPPORO", "〒２３１－００２３",
                 "府中市", "山口さんが来院", "", "😀"]  # fmt: skip
