@@ -90,7 +90,8 @@ _POSTAL_RE = re.compile(
 
 
 _DIGITS = frozenset("0123456789")
-_DASHES = frozenset(_DASH.replace("\\", ""))
+_DASH_CHARS = _DASH.replace("\\", "")  # the characters of the class above
+_DASHES = frozenset(_DASH_CHARS)
 
 
 def _postal_needle(text: str, i: int) -> bool:
@@ -111,7 +112,7 @@ def _postal_needle(text: str, i: int) -> bool:
 
 
 # scanned only around 〒, 郵便番号 and dashes between digits (see bot.text.Zoned)
-_POSTAL_SCAN = Zoned(_POSTAL_RE, rf"0-9\s:は〒郵便番号{_DASH}", ("〒", "郵便番号", *_DASH.replace("\\", "")), ahead=2,
+_POSTAL_SCAN = Zoned(_POSTAL_RE, rf"0-9\s:は〒郵便番号{_DASH}", ("〒", "郵便番号", *_DASH_CHARS), ahead=2,
                      needle_ok=_postal_needle)  # fmt: skip
 _POSTAL_ALONE_RE = re.compile(rf"〒?\s*([0-9]{{3}})[{_DASH}]?([0-9]{{4}})")
 _BARE_ROMAJI_RE = re.compile(r"^(.+)-(?:shi|ku|cho|chō|machi|son|mura)$")

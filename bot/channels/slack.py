@@ -346,7 +346,9 @@ def build_app(
 
     # -- @bot ...: the answer in the message's thread
     @app.event("app_mention")
-    async def on_mention(ack: Callable, event: dict, body: dict, request: AsyncBoltRequest, client: AsyncWebClient) -> None:
+    async def on_mention(
+        ack: Callable, event: dict, body: dict, request: AsyncBoltRequest, client: AsyncWebClient
+    ) -> None:
         await ack()
         if repeated(body, request):
             return
@@ -362,7 +364,9 @@ def build_app(
 
     # -- App Home: how to use the bot and the national numbers
     @app.event("app_home_opened")
-    async def on_home(ack: Callable, event: dict, body: dict, request: AsyncBoltRequest, client: AsyncWebClient) -> None:
+    async def on_home(
+        ack: Callable, event: dict, body: dict, request: AsyncBoltRequest, client: AsyncWebClient
+    ) -> None:
         await ack()
         if repeated(body, request):
             return

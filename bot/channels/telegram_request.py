@@ -186,7 +186,6 @@ class BotAPIRequest(BaseRequest):
         except aiohttp.ClientError as exc:  # the message may hold the URL, which holds the token: class only
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
 
-
     def _proxy(self, url: str) -> str | None:
         """The proxy the environment names for this URL's scheme and host (None: connect directly)."""
         parts = urlsplit(url)
