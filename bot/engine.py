@@ -61,8 +61,11 @@ class Engine:
         raw = clean(text)
         norm = normalize(raw)
         # one pass of the place finder's automaton, which also holds the rules' keywords
-        where, keywords = self.kb.locator.read(norm, normalized=True)
-        facts = self.kb.rules.facts(norm, place=where.found, occurrences=keywords)
+        reading = self.kb.locator.read(norm, normalized=True)
+        where = reading.location
+        facts = self.kb.rules.facts(
+            norm, place=where.found, occurrences=reading.keywords, letters=reading.letters
+        )
         prefecture, candidates = where.prefecture, where.candidates
         if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture
             candidates = ()
@@ -125,7 +128,7 @@ class Engine:
             sections=sections,
             question=question,
             footer=g.t("footer", date=self.kb.checked_on.isoformat()),
-            renderer=partial(_plain, g),
+            renderer=partial(render_plain, g=g),
         )
 
     def center_reply(self, name: str, at: dt.datetime, *, lang: str = "ja") -> tuple[Reply | None, list[str]]:
@@ -293,6 +296,3 @@ def weekly_hours(g: Guidance, c: Center) -> str:
         text += f"（{g.t('holidays_closed')}）" if g.lang == "ja" else f" ({g.t('holidays_closed')})"
     return text
 
-
-def _plain(g: Guidance, reply: Reply) -> str:
-    return render_plain(reply, g)

@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -128,6 +129,16 @@ class Location:
 
 
 NOWHERE = Location(None, (), False)
+
+
+class Reading(NamedTuple):
+    """What one pass of the automaton read in a message (`Locator.read`)."""
+
+    location: Location
+    # every occurrence of the keywords given at construction: (offset of its last byte in
+    # `letters`, keyword index)
+    keywords: list[tuple[int, int]]
+    letters: str  # the message as the automaton read it: bot.text.utf8_letters(text)
 
 
 @dataclass(frozen=True)
@@ -287,21 +298,22 @@ class Locator:
     def find(self, text: str, *, normalized: bool = False) -> Location:
         """The prefecture a message is about. Raw text is normalised first (bot.text.normalize);
         `normalized=True` says the caller already did, and saves doing it again (~10% of a reply)."""
-        return self.read(text, normalized=normalized)[0]
+        return self.read(text, normalized=normalized).location
 
-    def read(self, text: str, *, normalized: bool = False) -> tuple[Location, list[tuple[int, int]]]:
-        """`find`, and what the same pass found of the keywords given at construction: every
-        occurrence as (offset of its last byte in bot.text.utf8_letters(text), keyword index)."""
+    def read(self, text: str, *, normalized: bool = False) -> Reading:
+        """`find`, and what the same pass found of the keywords given at construction (for
+        bot.rules.Rules.facts, with the letters their offsets count in)."""
         if not normalized:
             text = normalize(text)
+        letters = utf8_letters(text)
         if not text:
-            return NOWHERE, []
-        sets, keywords = self._scan(text)
+            return Reading(NOWHERE, [], letters)
+        sets, keywords = self._scan(letters)
         for m in _POSTAL_SCAN.finditer(text):
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
                 sets.append(prefs)
-        return _resolve(sets), keywords
+        return Reading(_resolve(sets), keywords, letters)
 
     def lookup(self, name: str) -> Location:
         """A place name typed alone ("/center 横浜", "府中", "とうきょう", "100-0001")."""
@@ -366,13 +378,12 @@ class Locator:
         pref = self._postal_code.get(code) or self._postal_prefix.get(code[:3])
         return frozenset((pref,)) if pref else None
 
-    def _scan(self, text: str) -> tuple[list[frozenset[str]], list[tuple[int, int]]]:
-        """The prefecture sets of the place names in `text`, after the context checks (module
+    def _scan(self, letters: str) -> tuple[list[frozenset[str]], list[tuple[int, int]]]:
+        """The prefecture sets of the place names in a text, after the context checks (module
         docstring), leftmost-longest; and the keywords' occurrences (see `read`). Works on the UTF-8
-        bytes the automaton runs over (as Latin-1 letters, bot.text.utf8_letters) and their offsets:
-        each check reads the bytes of the characters it needs, so no offset is turned back into a
-        character offset."""
-        letters = utf8_letters(text)
+        bytes the automaton runs over (`letters`: bot.text.utf8_letters of the text) and their
+        offsets: each check reads the bytes of the characters it needs, so no offset is turned back
+        into a character offset."""
         last = len(letters) - 1
         raw = []
         keywords = []

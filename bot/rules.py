@@ -308,14 +308,22 @@ class Rules:
         automaton that also looks for them (bot.location.Locator) and reports their occurrences."""
         return tuple(key for key, _ in self._keywords)
 
-    def facts(self, text: str, *, place: bool, occurrences: Iterable[tuple[int, int]] | None = None) -> Facts:
+    def facts(
+        self,
+        text: str,
+        *,
+        place: bool,
+        occurrences: Iterable[tuple[int, int]] | None = None,
+        letters: str | None = None,
+    ) -> Facts:
         """Read keywords, elapsed time and ages from normalised text, then apply the flag rules.
-        `occurrences`: every (end offset, keyword index) of the keywords in utf8_letters(text), as
-        an automaton holding `keyword_forms()` reports them; by default this module's automaton
-        finds them."""
+        `occurrences`: every (end offset, keyword index) of the keywords in `letters` (which is
+        utf8_letters(text): give it if you have it), as an automaton holding `keyword_forms()`
+        reports them (bot.location.Locator.read); by default this module's automaton finds them."""
         found: set[str] = set()
         if text and self._keywords:
-            letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
+            if letters is None:
+                letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
             if occurrences is None:
                 occurrences = self._automaton.iter(letters)
             table = self._keywords

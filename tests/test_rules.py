@@ -97,9 +97,10 @@ def same_facts_in_one_pass(kb, text):
     """The engine's way (the keyword occurrences from the place finder's pass, Locator.read) and
     the rules' own automaton read the same facts."""
     norm = normalize(text)
-    where, occurrences = kb.locator.read(norm, normalized=True)
-    one_pass = kb.rules.facts(norm, place=where.found, occurrences=occurrences)
-    assert one_pass == kb.rules.facts(norm, place=where.found), text
+    reading = kb.locator.read(norm, normalized=True)
+    place = reading.location.found
+    one_pass = kb.rules.facts(norm, place=place, occurrences=reading.keywords, letters=reading.letters)
+    assert one_pass == kb.rules.facts(norm, place=place), text
 
 
 def test_one_pass_for_places_and_keywords_reads_the_same_facts(kb):
