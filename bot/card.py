@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.facts import Center, Contact, Text, load_contacts
 from bot.knowledge import Knowledge
+from bot.prefecture import PrefectureError, resolve
 from bot.schema import KnowledgeError, Node, Problems, load_yaml
 
 CARD_FILE = "card.yaml"
@@ -237,22 +238,11 @@ class Card:
 
 
 def resolve_prefecture(kb: Knowledge, value: str) -> str:
-    """A JIS code ("14", "1"), a prefecture or place name ("神奈川", "Yokohama") -> "14"; CardError
-    with suggestions for a name that matches nothing, or names more than one prefecture."""
-    from bot.text import clean, normalize
-
-    text = normalize(clean(value)).strip()
-    if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 47:
-        return f"{int(text):02d}"
-    where = kb.locator.lookup(text) if text else None
-    if where is not None and where.prefecture:
-        return where.prefecture
-    if where is not None and where.candidates:
-        names = ", ".join(f"{kb.locator.prefecture_name(c, 'ja')} ({c})" for c in where.candidates)
-        raise CardError(f"{value!r} is in more than one prefecture: {names}; give the prefecture")
-    hint = kb.locator.suggest(text) if text else []
-    said = f"; did you mean {', '.join(hint)}?" if hint else "; give a code 01-47 or a prefecture name"
-    raise CardError(f"unknown prefecture {value!r}{said}")
+    """`--prefecture`: a code or any place name -> "14" (bot/prefecture.py); CardError otherwise."""
+    try:
+        return resolve(value, locator=kb.locator)
+    except PrefectureError as e:
+        raise CardError(str(e)) from None
 
 
 def check_link(url: str | None) -> str | None:

@@ -59,7 +59,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database, Migrations
@@ -190,7 +190,9 @@ def migrate(db: Database) -> None:
 
 # ------------------------------------------------------------------ store
 def default_path() -> Path:
-    return Path(os.environ.get("REFERRAL_DB") or DEFAULT_PATH)
+    from bot.settings import paths
+
+    return paths().referral_db
 
 
 def _reason(exc: BaseException) -> str:
@@ -663,6 +665,22 @@ def _flush_at_exit() -> None:
     for queue in list(_open_queues):
         with contextlib.suppress(Exception):
             queue.flush(timeout=1.0)
+
+
+class Counts(Protocol):
+    """What callers use: record one referral (never raises), report health, close at shutdown."""
+
+    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool: ...
+
+    def health(self) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+def open_counts(path: str | Path | None = None, *, background: bool = False) -> CountsStore | CountsQueue:
+    """The counts file ($REFERRAL_DB): written at once, or (background) queued for a writer thread."""
+    store = CountsStore(path)
+    return CountsQueue(store) if background else store
 
 
 class NullCounts:

@@ -35,6 +35,7 @@ from bot.location import Locator
 from bot.model import LANGS
 from bot.rules import Rules, load_rules
 from bot.schema import KnowledgeError, Problems, load_yaml
+from bot.settings import paths
 
 STALE_DAYS = 180
 CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
@@ -50,9 +51,9 @@ def _log(level: int, message: str, *args: object) -> None:
 def default_dir() -> Path:
     """knowledge/ inside the installed package, or beside the package in a source checkout;
     $REFERRAL_KNOWLEDGE_DIR overrides both (for reviewers trying an edited copy)."""
-    env = os.environ.get("REFERRAL_KNOWLEDGE_DIR")
-    if env:
-        return Path(env)
+    chosen = paths().knowledge_dir
+    if chosen:
+        return chosen
     here = Path(__file__).resolve().parent
     installed = here / "knowledge"
     return installed if installed.is_dir() else here.parent / "knowledge"
@@ -139,10 +140,11 @@ def load(directory: Path | str | None = None, *, cache: bool = True) -> Knowledg
 # ------------------------------------------------------------------ the cache
 def cache_dir() -> Path | None:
     """Where the loaded knowledge is cached, or None when caching is off."""
-    env = os.environ.get("REFERRAL_CACHE_DIR")
+    where = paths()
+    env = where.cache_dir
     if env is not None:
         return None if env.strip().lower() in ("", "0", "off", "no", "false") else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME")
+    base = where.xdg_cache_home
     if base and Path(base).is_absolute():
         return Path(base) / "referral-bot"
     try:

@@ -11,8 +11,9 @@ logs request bodies at DEBUG. So:
 from __future__ import annotations
 
 import logging
-import os
 import sys
+
+from bot.settings import log_level
 
 LIBRARY_LOGGERS = (
     "httpx",
@@ -64,7 +65,7 @@ def _redact(text: str) -> str:
 
 def setup_logging(level: str | int | None = None) -> None:
     """Configure the root logger from LOG_LEVEL (default INFO), with the privacy filter."""
-    level = level or os.environ.get("LOG_LEVEL", "INFO")
+    level = level or log_level()
     if isinstance(level, str):
         level = logging.getLevelName(level.upper())
         if not isinstance(level, int):

@@ -28,7 +28,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -41,6 +40,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.counts import ANSWER_KINDS, CHANNELS, CountRow, CountsStore
+from bot.prefecture import PrefectureError, resolve
+from bot.settings import paths
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -103,8 +104,9 @@ class Table:
 # ------------------------------------------------------------------ names
 def _knowledge_dir() -> Path:
     """As bot.knowledge.default_dir: $REFERRAL_KNOWLEDGE_DIR, the installed copy, or the checkout's."""
-    if os.environ.get("REFERRAL_KNOWLEDGE_DIR"):
-        return Path(os.environ["REFERRAL_KNOWLEDGE_DIR"])
+    chosen = paths().knowledge_dir
+    if chosen:
+        return chosen
     here = Path(__file__).resolve().parent
     return here / "knowledge" if (here / "knowledge").is_dir() else here.parent / "knowledge"
 
@@ -134,11 +136,10 @@ def prefecture_code(value: str, names: dict[str, str] | None = None) -> str:
     v = unicodedata.normalize("NFKC", value).strip()
     if v.lower() in ("unknown", UNKNOWN_LABEL):
         return "unknown"
-    if v.isdigit() and 1 <= int(v) <= 47:
-        return f"{int(v):02d}"
-    for code, name in (names or prefecture_names()).items():
-        if v in (name, name[:-1] if name[-1] in "都府県" else name):
-            return code
+    try:
+        return resolve(v, names=names or prefecture_names())
+    except PrefectureError:
+        pass
     raise ValueError(f"not a prefecture code (01..47), name or 'unknown': {value!r}")
 
 
@@ -409,7 +410,7 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
     """A font family that draws Japanese, registered with matplotlib; None if there is none."""
     from matplotlib import font_manager
 
-    env = os.environ.get("REFERRAL_CHART_FONT") or _bundled_font()
+    env = paths().chart_font or _bundled_font()
     if env and Path(env).is_file():
         font_manager.fontManager.addfont(env)
         return font_manager.FontProperties(fname=env).get_name()

@@ -161,14 +161,12 @@ def test_chat_no_count_writes_nothing(tmp_path):
 
 
 def test_long_running_commands_count_through_a_background_queue():
-    from argparse import Namespace
-
-    from bot.cli import _counts
+    from bot import wiring
     from bot.counts import CountsQueue, CountsStore
 
-    assert _counts(Namespace(no_count=True), background=True) is None
-    assert type(_counts(Namespace(no_count=False))) is CountsStore  # chat: writes each count at once
-    queue = _counts(Namespace(no_count=False), background=True)
+    assert wiring.counts(enabled=False, background=True) is None
+    assert type(wiring.counts(enabled=True)) is CountsStore  # chat: writes each count at once
+    queue = wiring.counts(enabled=True, background=True)
     try:
         assert isinstance(queue, CountsQueue) and type(queue.store) is CountsStore
         assert str(queue.path) == os.environ["REFERRAL_DB"]

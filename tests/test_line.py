@@ -20,10 +20,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot import logs
+from bot import logs, settings
 from bot.channels import line
 from bot.model import Case
 from bot.render import line as render
+from bot.settings import LineSettings, SettingsError
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
 from tests.fakes.counts import Recorder
@@ -93,10 +94,10 @@ def counts():
     return Recorder()
 
 
-def settings_for(fake: FakeLine, **kw: Any) -> line.Settings:
+def settings_for(fake: FakeLine, **kw: Any) -> LineSettings:
     base: dict[str, Any] = {"access_token": ACCESS_TOKEN, "channel_secret": CHANNEL_SECRET, "api_url": fake.url,
                             "backoff": 0.0}  # fmt: skip
-    return line.Settings(**(base | kw))
+    return LineSettings(**(base | kw))
 
 
 @pytest.fixture
@@ -445,7 +446,7 @@ async def test_a_revoked_token_is_refused_and_not_retried(make_bot, fake, counts
     bot = await make_bot(access_token="revoked-token-0000000000")
     await bot.send(fake.text_event(YOKOHAMA))
     assert [c.status for c in fake.calls("reply")] == [401]
-    with pytest.raises(line.SettingsError, match="LINE refused LINE_CHANNEL_ACCESS_TOKEN"):
+    with pytest.raises(SettingsError, match="LINE refused LINE_CHANNEL_ACCESS_TOKEN"):
         await bot.adapter.check_token()
     assert counts.cases == []
 
@@ -521,13 +522,13 @@ async def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, c
 # ---------------------------------------------------------------------------- settings
 def test_settings_from_the_environment():
     env = {"LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_CHANNEL_SECRET": CHANNEL_SECRET}
-    s = line.settings_from_env(env | {"LINE_API_URL": "http://127.0.0.1:9/"})
+    s = settings.line(env | {"LINE_API_URL": "http://127.0.0.1:9/"})
     assert (s.access_token, s.channel_secret, s.api_url) == (
         ACCESS_TOKEN,
         CHANNEL_SECRET,
         "http://127.0.0.1:9",
     )
-    assert line.settings_from_env(env).api_url is None
+    assert settings.line(env).api_url is None
     assert ACCESS_TOKEN not in repr(s) and CHANNEL_SECRET not in repr(s)
     for bad, match in [
         ({"LINE_CHANNEL_SECRET": ""}, "LINE_CHANNEL_SECRET"),
@@ -535,9 +536,9 @@ def test_settings_from_the_environment():
         ({"LINE_CHANNEL_SECRET": "has a space in it"}, "LINE_CHANNEL_SECRET is malformed"),
         ({"LINE_API_URL": "api.line.me"}, "LINE_API_URL"),
     ]:
-        with pytest.raises(line.SettingsError, match=match):
-            line.settings_from_env(env | bad)
-    assert line.configured({"LINE_CHANNEL_SECRET": "x"}) and not line.configured({"LINE_API_URL": "x"})
+        with pytest.raises(SettingsError, match=match):
+            settings.line(env | bad)
+    assert settings.wanted({"LINE_CHANNEL_SECRET": "x"}) == ["line"] and not settings.wanted({"LINE_API_URL": "x"})
 
 
 def test_signature_is_the_documented_hmac():

@@ -150,7 +150,7 @@ async def test_all_three_channels_each_on_its_own_path_with_its_own_auth(
         body = line_api.webhook_body(line_fake.text_event(YOKOHAMA))
         assert await post(http, line_url, body, line_api.signed_headers(body, secret="f" * 32)) == 401
         assert await post(http, line_url, body, line_api.signed_headers(body)) == 200
-        await server.line.drain()
+        await server.channels["line"].drain()
         [reply] = line_fake.replies()
         assert KANAGAWA_CENTER in reply.text and "#8891" in reply.text
 
@@ -187,7 +187,7 @@ async def test_only_line_configured_the_other_paths_are_404(engine, http, line_f
             == 401
         )
         assert await post(http, f"{server.url}{serve.LINE_PATH}", body, line_api.signed_headers(body)) == 200
-        await server.line.drain()
+        await server.channels["line"].drain()
         assert KANAGAWA_CENTER in line_fake.replies()[0].text
         async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
             health = await r.json()
@@ -269,6 +269,20 @@ def test_a_refused_line_token_exits_2_before_listening(monkeypatch, capsys, line
     err = capsys.readouterr().err
     assert err.strip() == "referral-bot serve: LINE refused LINE_CHANNEL_ACCESS_TOKEN (HTTP 401)"
     assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 401)]
+
+
+def test_a_malformed_answer_at_start_up_exits_2_in_one_line(monkeypatch, capsys, line_fake):
+    line_fake.garble("info")  # GET /v2/bot/info answers 200 with a body that is not JSON
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", line_api.CHANNEL_SECRET)
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line_api.ACCESS_TOKEN)
+    monkeypatch.setenv("LINE_API_URL", line_fake.url)
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    assert cli.main(["serve", "--port", "0", "--no-count"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("referral-bot serve: the LINE Messaging API gave an unreadable answer (")
+    assert line_api.ACCESS_TOKEN not in err
+    assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 200)]
 
 
 def test_a_refused_slack_token_exits_2(monkeypatch, capsys, slack_fake):

@@ -34,10 +34,12 @@ import pytest
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import cli, logs
+from bot import cli, logs, wiring
+from bot import settings as bot_settings
 from bot.channels import slack
 from bot.model import Case
 from bot.render import slack as render
+from bot.settings import SettingsError, SlackSettings
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
 from tests.fakes.counts import Recorder
@@ -89,7 +91,7 @@ async def _session() -> aiohttp.ClientSession:
 class Bot:
     """The Slack app as HTTP mode runs it (slack.start_http), on 127.0.0.1 and a free port."""
 
-    def __init__(self, fake: FakeSlack, engine, counts, settings: slack.Settings):
+    def __init__(self, fake: FakeSlack, engine, counts, settings: SlackSettings):
         self.fake = fake
         self._loop = Loop()
         self.session = self._loop.run(_session())  # as `main` and `serve` give the client one
@@ -233,7 +235,7 @@ def make_bot(fake, engine, counts):
             fake,
             engine,
             counts,
-            slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, **settings),
+            SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, **settings),
         )
         bots.append(bot)
         return bot
@@ -498,11 +500,11 @@ def test_default_prefecture_is_used_unless_the_message_names_a_place(make_bot, f
 
 
 def test_default_prefecture_setting_accepts_a_name_or_code_and_rejects_nonsense(engine):
-    assert slack.resolve_prefecture(engine, "神奈川県") == "14"
-    assert slack.resolve_prefecture(engine, "14") == "14"
-    assert slack.resolve_prefecture(engine, "") is None
-    with pytest.raises(slack.SettingsError, match="DEFAULT_PREFECTURE"):
-        slack.resolve_prefecture(engine, "Atlantis")
+    assert wiring.default_prefecture(engine, "神奈川県") == "14"
+    assert wiring.default_prefecture(engine, "14") == "14"
+    assert wiring.default_prefecture(engine, "") is None
+    with pytest.raises(SettingsError, match="DEFAULT_PREFECTURE"):
+        wiring.default_prefecture(engine, "Atlantis")
 
 
 # ---------------------------------------------------------------------------- App Home
@@ -535,7 +537,7 @@ def test_socket_mode_answers_over_the_websocket(fake, engine, counts, caplog, pr
     app = slack.build_app(
         engine,
         counts,
-        slack.Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN),
+        SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN),
         client=client,
         clock=lambda: WEEKDAY_NOON,
     )
@@ -834,7 +836,7 @@ def test_real_counts_store_counts_one_referral_per_message(fake, engine, tmp_pat
     from bot.counts import CountsStore
 
     store = CountsStore(tmp_path / "counts.db")
-    bot = Bot(fake, engine, store, slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET))
+    bot = Bot(fake, engine, store, SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET))
     try:
         bot.event(dm(YOKOHAMA), event_id="Ev0000000201")
         bot.event(dm(YOKOHAMA), event_id="Ev0000000201", retry=1)
@@ -880,13 +882,13 @@ def test_settings_from_the_environment():
         "SLACK_COMMAND": "/soudan",
         "SLACK_API_URL": "https://slack-gov.com/api",
     }
-    settings = slack.settings_from_env(env, http=False)
+    settings = bot_settings.slack(env, http=False)
     assert (settings.command, settings.api_url, settings.signing_secret) == (
         "/soudan",
         "https://slack-gov.com/api/",
         None,
     )
-    assert slack.settings_from_env(
+    assert bot_settings.slack(
         {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s"}, http=True
     ).command == ("/referral")
     for bad, match in [
@@ -895,14 +897,14 @@ def test_settings_from_the_environment():
         ({"SLACK_COMMAND": "referral bot"}, "SLACK_COMMAND"),
         ({"SLACK_API_URL": "slack.com"}, "http"),
     ]:
-        with pytest.raises(slack.SettingsError, match=match):
-            slack.settings_from_env(env | bad, http=False)
+        with pytest.raises(SettingsError, match=match):
+            bot_settings.slack(env | bad, http=False)
 
 
 def test_manifest_matches_the_app():
     manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
     [command] = manifest["features"]["slash_commands"]
-    assert command["command"] == slack.DEFAULT_COMMAND
+    assert command["command"] == bot_settings.DEFAULT_SLACK_COMMAND
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     assert set(settings["event_subscriptions"]["bot_events"]) == {

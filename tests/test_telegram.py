@@ -26,7 +26,6 @@ import pytest
 from bot.channels.telegram import (
     COMMANDS,
     LANG_NOTE,
-    Settings,
     build_application,
     polling_kwargs,
     webhook_kwargs,
@@ -34,6 +33,7 @@ from bot.channels.telegram import (
 from bot.logs import LIBRARY_LOGGERS, setup_logging
 from bot.model import CenterView, ContactView, Reply, Section
 from bot.render.telegram import MAX_CHARS, render_html, utf16_len
+from bot.settings import TelegramSettings
 from bot.state import decode
 from tests.fakes.telegram_api import BOT_USERNAME, TOKEN, Call, FakeBotAPI
 
@@ -79,8 +79,8 @@ class Running:
         return (await self.api.wait_for(method, before + 1))[-1]
 
 
-def settings_for(api: FakeBotAPI, **kw: Any) -> Settings:
-    return Settings(token=TOKEN, base_url=api.base_url, backoff=0.0, **kw)
+def settings_for(api: FakeBotAPI, **kw: Any) -> TelegramSettings:
+    return TelegramSettings(token=TOKEN, base_url=api.base_url, backoff=0.0, **kw)
 
 
 @pytest.fixture

@@ -15,17 +15,13 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Protocol
 
+from bot.counts import Counts
 from bot.engine import TOKYO, Engine
-from bot.model import INTENT_HELP, Case, Reply
+from bot.model import INTENT_HELP, Reply
 from bot.state import decode
 
 log = logging.getLogger(__name__)
-
-
-class Counts(Protocol):
-    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool: ...
 
 
 def now() -> dt.datetime:

@@ -50,13 +50,10 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import traceback
 import unicodedata
-from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -86,15 +83,14 @@ from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
 from bot.render.line import message, quick_reply, render_text
 from bot.render.plain import contact_line
+from bot.settings import LineSettings, SettingsError
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "line"
 WEBHOOK_PATH = "/line/webhook"
 DEFAULT_API_URL = "https://api.line.me"
-SEEN_EVENTS = 10_000
 GROUP_KEYWORDS = ("/相談", "/referral")  # compared after NFKC, so "／相談" works too
-_PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # tokens and secrets: visible ASCII, no spaces
 
 GROUP_NOTE = {
     "ja": "グループでは、このボットへのメンション（@で選択）か「/相談」で始まるメッセージにだけ答えます。",
@@ -103,54 +99,6 @@ GROUP_NOTE = {
 
 Message = dict[str, Any]
 Plan = Callable[[dt.datetime], tuple[Message, Reply | None]]  # the message to send, and what to count
-
-
-class SettingsError(ValueError):
-    """A missing or malformed setting: one line for the operator, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    access_token: str
-    channel_secret: str
-    api_url: str | None = None  # LINE_API_URL: the Messaging API's base URL (tests, proxies)
-    default_prefecture: str | None = None  # JIS code for a deployment in one place
-    attempts: int = 3  # tries per reply, the first included
-    backoff: float = 0.5  # seconds before retrying; doubles each time
-    request_timeout: float = 10.0  # seconds per Messaging API call (the SDK's default is 5 minutes)
-    dedup_window: int = SEEN_EVENTS
-
-    def __repr__(self) -> str:  # never print the token or the secret
-        return f"Settings(api_url={self.api_url!r}, default_prefecture={self.default_prefecture!r})"
-
-
-def configured(env: Mapping[str, str]) -> bool:
-    """Whether the environment asks for the LINE channel at all."""
-    return any(env.get(n, "").strip() for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET"))
-
-
-def settings_from_env(env: Mapping[str, str]) -> Settings:
-    """Settings from the environment; SettingsError names what is missing or malformed."""
-    missing = [n for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET") if not env.get(n, "").strip()]
-    if missing:
-        raise SettingsError(
-            f"LINE needs {' and '.join(missing)} (LINE Developers Console, Messaging API channel)"
-        )
-    token = env["LINE_CHANNEL_ACCESS_TOKEN"].strip()
-    secret = env["LINE_CHANNEL_SECRET"].strip()
-    if not _PRINTABLE.match(token):
-        raise SettingsError("LINE_CHANNEL_ACCESS_TOKEN is malformed (the channel access token, no spaces)")
-    if not _PRINTABLE.match(secret):
-        raise SettingsError(
-            "LINE_CHANNEL_SECRET is malformed (the channel secret from Basic settings, no spaces)"
-        )
-    api_url = env.get("LINE_API_URL", "").strip() or None
-    if api_url is not None:
-        parts = urlsplit(api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SettingsError("LINE_API_URL must be an http(s) URL, e.g. https://api.line.me")
-        api_url = api_url.rstrip("/")
-    return Settings(access_token=token, channel_secret=secret, api_url=api_url)
 
 
 def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
@@ -210,7 +158,7 @@ def addressed_text(content: TextMessageContent) -> str | None:
 
 # ---------------------------------------------------------------------------- the bot
 class LineBot:
-    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings,
+    def __init__(self, engine: Engine, counts: Counts | None, settings: LineSettings,
                  *, clock: Callable[[], dt.datetime] = now):  # fmt: skip
         register_secret(settings.access_token)
         register_secret(settings.channel_secret)
@@ -257,6 +205,8 @@ class LineBot:
             raise SettingsError(f"the LINE Messaging API answered HTTP {e.status}") from None
         except (aiohttp.ClientError, TimeoutError) as e:
             raise SettingsError(f"cannot reach the LINE Messaging API ({type(e).__name__})") from None
+        except Exception as e:  # a 200 whose body the SDK cannot read (a proxy's page, a broken API)
+            raise SettingsError(f"the LINE Messaging API gave an unreadable answer ({type(e).__name__})") from None
 
     async def _ensure(self) -> AsyncMessagingApi:
         if self._api is None:
@@ -432,3 +382,29 @@ def _read_event(item: object) -> Event | None:
     except Exception:  # the SDK raises ValueError (and pydantic errors) quoting the event: never logged
         return None
     return event if isinstance(event, Event) and isinstance(event.webhook_event_id, str) else None
+
+
+class LineChannel:
+    """LINE under `serve` (bot/channels/base.py): POST /line/webhook; the token is checked at start."""
+
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: LineSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.bot = LineBot(engine, counts, settings, clock=clock)
+
+    async def start(self) -> None:
+        await self.bot.start()
+        await self.bot.check_token()  # GET /v2/bot/info
+
+    def routes(self, app: web.Application) -> None:
+        self.bot.add_routes(app)
+
+    async def stop(self) -> None:
+        await self.bot.close()  # answers the events in hand first
+
+    async def drain(self) -> None:
+        await self.bot.drain()
+
+
+webhook_channel = LineChannel

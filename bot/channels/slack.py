@@ -45,13 +45,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import re
 import secrets
 import traceback
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -72,77 +70,18 @@ from bot.channels.common import (
     stop_on_signals,
 )
 from bot.engine import Engine
-from bot.logs import register_secret, setup_logging
 from bot.model import Reply
 from bot.render.slack import STEP_PREFIX, URL_PREFIX, escape, render_blocks, render_home, render_text
+from bot.settings import SLACK_PORT, SettingsError, SlackSettings
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "slack"
-DEFAULT_COMMAND = "/referral"
-DEFAULT_PORT = 3000
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries within minutes)
 Payload = dict[str, Any]
 QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
 SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
-
-
-class SettingsError(ValueError):
-    """A missing or malformed setting: shown to the operator as one line."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    bot_token: str
-    signing_secret: str | None = None  # HTTP mode
-    app_token: str | None = None  # Socket Mode
-    api_url: str | None = None  # SLACK_API_URL: the Web API base URL (GovSlack, a proxy)
-    command: str = DEFAULT_COMMAND
-    default_prefecture: str | None = None  # JIS code "01".."47" for a workspace in one place
-
-
-def settings_from_env(env: Mapping[str, str], *, http: bool) -> Settings:
-    """Settings from the environment; SettingsError names every missing one."""
-    need = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http else ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
-    missing = [n for n in need if not env.get(n, "").strip()]
-    if missing:
-        mode = "HTTP mode" if http else "Socket Mode"
-        raise SettingsError(f"{mode} needs {' and '.join(missing)} (see the README, Slack)")
-    bot_token = env["SLACK_BOT_TOKEN"].strip()
-    if not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be the bot token (xoxb-...)")
-    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
-    if not http and app_token is not None and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write")
-    command = env.get("SLACK_COMMAND", "").strip() or DEFAULT_COMMAND
-    if not re.fullmatch(r"/[a-z0-9_-]{1,31}", command):
-        raise SettingsError(f"SLACK_COMMAND must look like {DEFAULT_COMMAND} (lower case, no spaces)")
-    api_url = env.get("SLACK_API_URL", "").strip() or None
-    if api_url is not None:
-        if not api_url.startswith(("https://", "http://")):
-            raise SettingsError("SLACK_API_URL must be an http(s) URL, e.g. https://slack-gov.com/api/")
-        api_url = api_url.rstrip("/") + "/"
-    return Settings(
-        bot_token=bot_token,
-        signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
-        app_token=app_token,
-        api_url=api_url,
-        command=command,
-    )
-
-
-def resolve_prefecture(engine: Engine, value: str | None) -> str | None:
-    """DEFAULT_PREFECTURE as a JIS code: accepts "14", "神奈川県", "神奈川", "Kanagawa"."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if re.fullmatch(r"\d\d", value) and 1 <= int(value) <= 47:
-        return value
-    code = engine.understand(value).prefecture
-    if code is None:
-        raise SettingsError(f"DEFAULT_PREFECTURE: not one prefecture: {value!r} (e.g. 14 or 神奈川県)")
-    return code
 
 
 def web_api_session() -> aiohttp.ClientSession:
@@ -154,7 +93,7 @@ def web_api_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(json_serialize=compact_json)
 
 
-def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def make_client(settings: SlackSettings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """The Web API client; give it a `session` from web_api_session(). HTTPS_PROXY and the like
     are read by slack_sdk either way."""
     return AsyncWebClient(
@@ -243,7 +182,7 @@ async def settle(app: AsyncApp, timeout: float | None = None) -> bool:
 def build_app(
     engine: Engine,
     counts: Counts | None,
-    settings: Settings,
+    settings: SlackSettings,
     *,
     client: AsyncWebClient | None = None,
     clock: Callable[[], dt.datetime] = now,
@@ -488,7 +427,7 @@ def http_app(bolt_app: AsyncApp) -> web.Application:
     return app
 
 
-async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> web.AppRunner:
+async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT) -> web.AppRunner:
     """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
     runner = web.AppRunner(http_app(bolt_app), access_log=None)
     await runner.setup()
@@ -527,20 +466,6 @@ async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
-def _port(flag: int | None, env: str | None) -> int:
-    if flag is not None:
-        port = flag
-    elif env and env.strip():
-        if not env.strip().isdigit():
-            raise SettingsError(f"PORT must be a number, not {env!r}")
-        port = int(env)
-    else:
-        port = DEFAULT_PORT
-    if not 0 < port < 65536:
-        raise SettingsError(f"port out of range: {port}")
-    return port
-
-
 async def check_token(client: AsyncWebClient) -> None:
     """auth.test: SettingsError if Slack refuses the bot token or cannot be reached."""
     try:
@@ -549,45 +474,52 @@ async def check_token(client: AsyncWebClient) -> None:
         raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
     except (OSError, aiohttp.ClientError, TimeoutError) as e:
         raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
+    except Exception as e:  # an answer slack_sdk cannot read (a proxy's page, a broken API)
+        raise SettingsError(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
 
 
-def main(args: Any) -> int:
-    """`referral-bot slack [--http] [--port N] [--no-count]`. Settings problems: CliError (exit 2)."""
-    from bot.cli import CliError, _counts, _engine
+async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *, http: bool,
+              host: str, port: int, clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`referral-bot slack`: Socket Mode, or HTTP mode on host:port, until SIGINT or SIGTERM.
+    A refused token is a SettingsError before anything listens."""
+    async with web_api_session() as session:
+        client = make_client(settings, session)
+        await check_token(client)
+        app = build_app(engine, counts, settings, client=client, clock=clock)
+        if http:
+            await serve_http(app, host=host, port=port)
+        else:
+            await serve_socket_mode(app, settings.app_token or "")
 
-    try:
-        settings = settings_from_env(os.environ, http=args.http)
-        port = _port(args.port, os.environ.get("PORT")) if args.http else None
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    for value in (settings.bot_token, settings.app_token, settings.signing_secret):
-        register_secret(value)
-    engine = _engine()
-    try:
-        default = resolve_prefecture(engine, os.environ.get("DEFAULT_PREFECTURE"))
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    settings = replace(settings, default_prefecture=default)
-    setup_logging()
 
-    async def run() -> None:
-        async with web_api_session() as session:
-            client = make_client(settings, session)
-            await check_token(client)
-            counts = _counts(args, background=True)
-            try:
-                app = build_app(engine, counts, settings, client=client)
-                if args.http:
-                    host = os.environ.get("HOST", "").strip() or "0.0.0.0"
-                    await serve_http(app, host=host, port=port or DEFAULT_PORT)
-                else:
-                    await serve_socket_mode(app, settings.app_token or "")
-            finally:
-                if counts is not None:
-                    counts.close()  # writes the counts still queued
+class SlackChannel:
+    """Slack's HTTP mode under `serve` (bot/channels/base.py): POST /slack/events, token checked at start."""
 
-    try:
-        asyncio.run(run())
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    return 0
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: SlackSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.engine, self.counts, self.settings, self.clock = engine, counts, settings, clock
+        self.app: AsyncApp | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        self._session = web_api_session()  # the Web API calls' kept-alive connections
+        client = make_client(self.settings, self._session)
+        await check_token(client)
+        self.app = build_app(self.engine, self.counts, self.settings, client=client, clock=self.clock)
+
+    def routes(self, app: web.Application) -> None:
+        assert self.app is not None, "start() first"
+        app.router.add_post(EVENTS_PATH, events_handler(self.app))
+
+    async def stop(self) -> None:
+        bolt, self.app = self.app, None
+        if bolt is not None:
+            await settle(bolt, SHUTDOWN_TIMEOUT_S)  # the answers already under way
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+webhook_channel = SlackChannel

@@ -33,21 +33,22 @@ What it does (issue 4):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import contextlib
+import datetime as dt
 import functools
+import hmac
 import importlib.util
+import json
 import logging
-import os
 import re
-import sys
 import traceback
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -67,6 +68,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -75,21 +77,19 @@ from telegram.ext import (
 from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
 from bot.channels.telegram_request import BotAPIRequest
 from bot.engine import Action, Engine
-from bot.logs import register_secret, setup_logging
+from bot.logs import register_secret
 from bot.model import INTENT_HELP, INTENT_REFERRAL, Case, Reply
 from bot.render.telegram import MAX_CHARS, e, fit, keyboard, render_html, utf16_len
+from bot.settings import SettingsError, TelegramSettings
 from bot.state import decode
 from bot.text import clean
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-EXIT_USAGE = 2
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # never edited messages: one answer per message
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 KEYBOARDS_CACHED = 4096  # keyboards kept, by case (a few hundred bytes each)
-_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
 
 # Texts that only a Telegram client shows: the command menu, and the /lang note. (The rest comes
 # from knowledge/guidance.*.yaml through engine.ui.)
@@ -118,75 +118,12 @@ LANG_NOTE = {
 }
 
 
-# ---------------------------------------------------------------------------- settings
-class SettingsError(ValueError):
-    """A missing or malformed setting: one line for the user, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    token: str
-    webhook_url: str | None = None  # webhook mode when set; long polling otherwise
-    webhook_secret: str | None = None  # required in webhook mode
-    base_url: str | None = None  # python-telegram-bot's base_url ("http://host:8081/bot"); tests use a fake
-    port: int = 8443
-    listen: str = "0.0.0.0"
-    attempts: int = 3  # tries per Bot API call, the first included
-    backoff: float = 0.5  # seconds before retrying a 5xx or network error; doubles each time
-    max_retry_after: float = 30.0  # a 429 asking for a longer wait is given up at once
-    # one slow answer (a 429 wait) must not hold up everyone else; 8, not more: the benchmarks measured
-    # about half the throughput at 32 (httpcore's connection-pool bookkeeping, before the move to aiohttp)
-    concurrent_updates: int = 8
-    dedup_window: int = 2048
-
-    def __repr__(self) -> str:  # never print the token or the secret
-        return f"Settings(webhook_url={self.webhook_url!r}, base_url={self.base_url!r}, port={self.port})"
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str], *, webhook_url: str | None = None, port: int | None = None
-    ) -> Settings:
-        token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
-            raise SettingsError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
-        if not _TOKEN.match(token):
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is malformed (expected <digits>:<secret> as @BotFather gives it)"
-            )
-        base_url = environ.get("TELEGRAM_BASE_URL", "").strip() or None
-        if base_url and urlsplit(base_url).scheme not in ("http", "https"):
-            raise SettingsError("TELEGRAM_BASE_URL must start with http:// or https://")
-        if not webhook_url:
-            if port is not None:
-                raise SettingsError(
-                    "--port is for webhook mode; add --webhook-url (long polling needs no port)"
-                )
-            return cls(token=token, base_url=base_url)
-
-        url = urlsplit(webhook_url)
-        if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and base_url)):
-            raise SettingsError("--webhook-url must be a public https:// URL")
-        secret = environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
-        if not secret:
-            raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
-        if not _SECRET.match(secret):
-            raise SettingsError("TELEGRAM_WEBHOOK_SECRET is malformed (1-256 of A-Z a-z 0-9 _ -)")
-        if port is None:
-            try:
-                port = int(environ.get("PORT") or 8443)
-            except ValueError:
-                raise SettingsError("PORT is not a number") from None
-        if not 0 < port < 65536:
-            raise SettingsError(f"port out of range: {port}")
-        return cls(token=token, base_url=base_url, webhook_url=webhook_url, webhook_secret=secret, port=port)
-
-
 def polling_kwargs() -> dict[str, Any]:
     """For Application.run_polling / Updater.start_polling."""
     return {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False}
 
 
-def webhook_kwargs(settings: Settings) -> dict[str, Any]:
+def webhook_kwargs(settings: TelegramSettings) -> dict[str, Any]:
     """For Application.run_webhook / Updater.start_webhook. The server listens on the URL's path
     and answers 403 to any request without the secret token header (python-telegram-bot)."""
     if not settings.webhook_url or not settings.webhook_secret:
@@ -264,9 +201,11 @@ def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
 
 
 class _Handlers:
-    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings):
+    def __init__(self, engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
         self.engine = engine
         self.counts = counts
+        self.clock = clock
         self.seen = RecentIds(settings.dedup_window)
         self._keyboards = functools.lru_cache(maxsize=KEYBOARDS_CACHED)(self._keyboard)
 
@@ -300,7 +239,7 @@ class _Handlers:
     async def answer(self, message: Message, text: str) -> None:
         """A new message: the engine's answer, then counted once. `counts` must not block the event
         loop: `main` and `serve` pass a CountsQueue, whose record() only queues the row's key."""
-        at = now()
+        at = self.clock()
         reply = answer_message(self.engine, None, text, channel=CHANNEL, at=at)
         await self.send(message, self.html(reply), self.buttons(reply.case))
         count_referral(self.counts, reply, channel=CHANNEL, at=at)
@@ -315,7 +254,7 @@ class _Handlers:
 
     def help_html(self, lang: str, *extra: str) -> tuple[str, InlineKeyboardMarkup | None]:
         case = Case(lang=lang, intent=INTENT_HELP)
-        body = self.html(self.engine.answer(case, now()))
+        body = self.html(self.engine.answer(case, self.clock()))
         commands = "\n".join(f"/{c} — {e(d)}" for c, d in COMMANDS[lang])
         for block in (*extra, f"<b>{COMMANDS_TITLE[lang]}</b>\n{commands}"):
             if utf16_len(f"{body}\n\n{block}") <= MAX_CHARS:
@@ -396,7 +335,7 @@ class _Handlers:
         if not name:
             await self.send(message, e(self.engine.ui(lang, "ask_place")), pick)
             return
-        reply, suggestions = self.engine.center_reply(name, now(), lang=lang)
+        reply, suggestions = self.engine.center_reply(name, self.clock(), lang=lang)
         if reply is not None:
             await self.send(message, self.html(reply), self.buttons(reply.case))
             return
@@ -487,7 +426,8 @@ async def register_commands(application: Application) -> None:
             log.warning("telegram: setMyCommands failed (%s)", type(exc).__name__)
 
 
-def build_application(engine: Engine, counts: Counts | None, settings: Settings) -> Application:
+def build_application(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                      clock: Callable[[], dt.datetime] = now) -> Application:  # fmt: skip
     """The Telegram bot, ready to run; collaborators come in so a test can pass a fake Bot API
     (settings.base_url) and a recorder of counts."""
     register_secret(settings.token)
@@ -512,7 +452,7 @@ def build_application(engine: Engine, counts: Counts | None, settings: Settings)
         builder = builder.base_url(settings.base_url)
     app = builder.build()
 
-    h = _Handlers(engine, counts, settings)
+    h = _Handlers(engine, counts, settings, clock)
     new = filters.UpdateType.MESSAGE  # not edited messages: each message is answered (and counted) once
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, h.gate), group=-1)
@@ -548,35 +488,15 @@ async def close_requests(app: Application) -> None:
 
 
 # ---------------------------------------------------------------------------- the command
-def _fail(message: object, code: int = EXIT_USAGE) -> int:
-    print(f"referral-bot telegram: {message}", file=sys.stderr)
-    return code
-
-
-def main(args: argparse.Namespace) -> int:
-    """`referral-bot telegram [--webhook-url URL] [--port N] [--no-count]`."""
-    try:
-        settings = Settings.from_env(
-            os.environ, webhook_url=getattr(args, "webhook_url", None), port=getattr(args, "port", None)
-        )
-    except SettingsError as exc:
-        return _fail(exc)
+def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+        clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`referral-bot telegram`: long polling, or its own webhook server, until SIGINT or SIGTERM.
+    SettingsError for a refused token or a missing webhook library."""
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
-        return _fail(
+        raise SettingsError(
             "webhook mode needs python-telegram-bot[webhooks] (pip install 'python-telegram-bot[webhooks]')"
         )
-    register_secret(settings.token)
-    register_secret(settings.webhook_secret)
-    setup_logging()
-
-    from bot.cli import CliError, _counts, _engine
-
-    try:
-        engine = _engine()
-    except CliError as exc:
-        return _fail(exc)
-    counts = _counts(args, background=True)
-    app = build_application(engine, counts, settings)
+    app = build_application(engine, counts, settings, clock)
     try:
         if settings.webhook_url:
             log.info("telegram: webhook mode, listening on port %d", settings.port)
@@ -585,13 +505,94 @@ def main(args: argparse.Namespace) -> int:
             log.info("telegram: long polling")
             app.run_polling(**polling_kwargs(), close_loop=False)
     except InvalidToken:
-        return _fail("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)")
+        raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
     except TelegramError as exc:
-        return _fail(f"could not start: {type(exc).__name__}", 1)
+        raise StartError(f"could not start: {type(exc).__name__}") from None
     finally:
         loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
         loop.run_until_complete(close_requests(app))
         loop.close()
-        if counts is not None:
-            counts.close()  # writes the counts still queued
-    return 0
+
+
+class StartError(Exception):
+    """The Bot API failed at start-up for another reason than the token: exit code 1."""
+
+
+# ---------------------------------------------------------------------------- under `serve`
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramChannel:
+    """Telegram's webhook under `serve` (bot/channels/base.py): POST /telegram/webhook, checked by the
+    secret token header (else 403); updates go to the Application's queue, no updater of its own."""
+
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.settings = settings
+        self.app = build_application(engine, counts, settings, clock)
+        self._started = False
+
+    async def start(self) -> None:
+        app, settings = self.app, self.settings
+        try:
+            await app.initialize()  # getMe: checks the token
+        except InvalidToken:
+            await close_requests(app)
+            raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
+        except TelegramError as e:
+            await close_requests(app)
+            raise SettingsError(f"cannot reach the Telegram Bot API ({type(e).__name__})") from None
+        except Exception as e:  # an answer the library cannot read (a proxy's page, a broken API)
+            await close_requests(app)
+            raise SettingsError(f"the Telegram Bot API gave an unreadable answer ({type(e).__name__})") from None
+        self._started = True
+        if app.post_init:
+            await app.post_init(app)  # setMyCommands, as run_webhook would
+        if settings.webhook_url:
+            try:
+                await app.bot.set_webhook(
+                    url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+            except TelegramError as e:
+                raise SettingsError(f"Telegram refused TELEGRAM_WEBHOOK_URL ({type(e).__name__})") from None
+        await app.start()  # the update queue's consumer; no updater: updates come from the route
+
+    def routes(self, web_app: web.Application) -> None:
+        web_app.router.add_post(WEBHOOK_PATH, self.webhook)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        secret = (self.settings.webhook_secret or "").encode("utf-8")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not secret or not hmac.compare_digest(given, secret):
+            log.warning("telegram: rejected a webhook request without the right secret token")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
+        except Exception as e:  # never log the data or the message: they quote the update
+            log.warning("telegram: rejected an unreadable update (%s)", type(e).__name__)
+            update = None
+        if update is None:
+            return web.Response(status=400, text="bad request")
+        if isinstance(self.app.bot, ExtBot):
+            self.app.bot.insert_callback_data(update)
+        await self.app.update_queue.put(update)
+        return web.Response(text="OK")
+
+    async def stop(self) -> None:
+        app, started, self._started = self.app, self._started, False
+        if not started:
+            return
+        with contextlib.suppress(Exception):
+            if app.running:
+                await app.stop()  # handles the updates already queued first
+            await app.shutdown()
+
+
+webhook_channel = TelegramChannel
