@@ -19,9 +19,13 @@ import io
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.card import Card, CardError
+from bot.card_texts import CardError
 from bot.settings import CARD_FONT_ENV, paths
+
+if TYPE_CHECKING:
+    from bot.card import Card
 
 MM = 72 / 25.4  # points per millimetre
 PAGE = {"a6": (105 * MM, 148 * MM), "a4": (210 * MM, 297 * MM)}

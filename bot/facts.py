@@ -13,7 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.schema import URL_RE, Node
+from bot.schema import URL_RE, Node, Problems
 
 PREFECTURES = tuple(f"{i:02d}" for i in range(1, 48))  # JIS X 0401
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -484,3 +484,12 @@ def _contact(n: Node) -> Contact | None:
         source_date=_source_date(n),
         checked_on=n.date("checked_on") or dt.date.min,
     )
+
+
+STALE_DAYS = 180
+
+
+def warn_if_stale(problems: Problems, file: str, key: str, checked_on: dt.date | None, today: dt.date) -> None:
+    """A warning when a fact was checked more than STALE_DAYS before `today`."""
+    if checked_on and stale(checked_on, today, STALE_DAYS):
+        problems.warn(file, key, f"checked {checked_on}, more than {STALE_DAYS} days ago: check again")

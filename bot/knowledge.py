@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bot.facts import Center, Contact, load_centers, load_contacts, stale
+from bot.card_texts import check_card
+from bot.facts import Center, Contact, load_centers, load_contacts, warn_if_stale
 from bot.guidance import Guidance, cross_check, load_guidance
 from bot.location import Locator
 from bot.model import LANGS
@@ -37,7 +38,6 @@ from bot.rules import Rules, load_rules
 from bot.schema import KnowledgeError, Problems, load_yaml
 from bot.settings import paths
 
-STALE_DAYS = 180
 CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
 CACHE_KEEP = 4  # cache files kept (several checkouts or versions may share one cache directory)
 
@@ -229,8 +229,6 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
     problems = Problems()
     kb = _read(directory, problems)
     today = today or dt.date.today()
-    from bot.card import check_card  # card.yaml, the printable card's texts (imported here: card imports us)
-
     check_card(directory, problems, today=today)
     if kb is not None:
         for c in kb.centers:
@@ -240,9 +238,3 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
         for g in kb.guidance.values():
             warn_if_stale(problems, f"guidance.{g.lang}.yaml", "meta.checked_on", g.checked_on, today)
     return problems
-
-
-def warn_if_stale(problems: Problems, file: str, key: str, checked_on: dt.date | None, today: dt.date) -> None:
-    """A warning when a fact was checked more than STALE_DAYS before `today`."""
-    if checked_on and stale(checked_on, today, STALE_DAYS):
-        problems.warn(file, key, f"checked {checked_on}, more than {STALE_DAYS} days ago: check again")

@@ -29,7 +29,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 import sys
 import unicodedata
 from collections import defaultdict
@@ -39,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.counts import ANSWER_KINDS, CHANNELS, CountRow, CountsStore
+from bot.counts import ANSWER_KINDS, CHANNELS, CountRow, ReadError, open_counts
 from bot.prefecture import PrefectureError, resolve
 from bot.settings import paths
 
@@ -523,13 +522,13 @@ def main(args: argparse.Namespace) -> int:
     by = getattr(args, "by", None) or ("month" if prefecture else "prefecture")
     raw = bool(getattr(args, "raw", False))
     threshold = None if raw else getattr(args, "threshold", DEFAULT_THRESHOLD)
-    store = CountsStore(getattr(args, "db", None))
+    store = open_counts(getattr(args, "db", None))
     try:
         rows = store.rows(month_from=month_from, month_to=month_to, prefecture=prefecture)
     except FileNotFoundError:
         print(f"referral-bot report: no counts file at {store.path} (see REFERRAL_DB, --db)", file=sys.stderr)
         return 1
-    except sqlite3.Error as exc:
+    except ReadError as exc:
         print(f"referral-bot report: cannot read {store.path}: {exc}", file=sys.stderr)
         return 1
     names = prefecture_names()
