@@ -164,16 +164,8 @@ def _center_block(kb: Knowledge, c: Center, lang: str) -> CenterBlock:
 
     g = kb.guidance[lang]
     pref = kb.locator.prefecture_name(c.prefecture, lang)
-    # As the bot names it, without the bot's English prefix for a center with only a Japanese name:
-    # on the card the heading above already says whose centers these are.
-    if lang == "en" and c.name_en:
-        name = c.name_en
-    else:
-        name = c.name or c.nickname or g.t("unnamed_center", prefecture=pref)
-    if c.nickname and c.nickname not in name:
-        name = f"{name}（{c.nickname}）" if lang == "ja" else f"{name} ({c.nickname})"
-
-    shown = c.shown_phones  # verified numbers only: the one rule that must never break
+    name = c.display_name(lang, g.t("unnamed_center", prefecture=pref), introduce=False)
+    shown = c.shown_phones  # verified numbers only
     no_phone = "" if shown else g.t("phone_unverified") if c.phones else g.t("phone_none")
     weekly = "" if c.hours.always_open else weekly_hours(g, c)
     if weekly:

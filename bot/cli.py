@@ -88,7 +88,7 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
         print(f"knowledge: {errors} error(s), {warnings} warning(s)")
         return 1
     kb = knowledge.load(args.dir)
-    shown = sum(1 for c in kb.centers for p in c.phones if p.verified)
+    shown = sum(len(c.shown_phones) for c in kb.centers)
     print(
         f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
         f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "

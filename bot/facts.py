@@ -120,8 +120,20 @@ class Center:
 
     @property
     def shown_phones(self) -> tuple[Phone, ...]:
-        """The numbers a clinician may be given: verified ones only."""
+        """The numbers a clinician may be given: verified ones only. The one place this rule lives."""
         return tuple(p for p in self.phones if p.verified)
+
+    def display_name(self, lang: str, unnamed: str, *, introduce: bool = True) -> str:
+        """How the bot and the cards name the center: its English name in English, else its name or
+        nickname, else `unnamed` (guidance's "unnamed_center"); a nickname not in the name follows
+        in brackets. introduce: in English, a Japanese-only name is introduced by `unnamed` (a
+        card's heading already says whose centers these are, so a card passes False)."""
+        name = self.name_en if lang == "en" and self.name_en else self.name or self.nickname or unnamed
+        if self.nickname and self.nickname not in name:
+            name = f"{name}（{self.nickname}）" if lang == "ja" else f"{name} ({self.nickname})"
+        if introduce and lang == "en" and not self.name_en and (self.name or self.nickname):
+            name = f"{unnamed}: {name}"
+        return name
 
 
 @dataclass(frozen=True)
