@@ -387,7 +387,7 @@ async def test_groups_answer_only_mentions_and_the_keyword(bot, fake, engine, co
 
 async def test_join_event_explains_how_to_ask_in_a_group(bot, fake, engine):
     call = await bot.answer(fake.join_event())
-    assert line.GROUP_NOTE["ja"] in call.text and "#8891" in call.text
+    assert engine.ui("ja", "group_note") in call.text and "#8891" in call.text
 
 
 async def test_buttons_pressed_in_a_group_are_answered(bot, fake, counts):

@@ -24,9 +24,8 @@ import httpx
 import pytest
 
 from bot.channels.telegram import (
-    COMMANDS,
-    LANG_NOTE,
     build_application,
+    commands,
     polling_kwargs,
     webhook_kwargs,
 )
@@ -427,13 +426,13 @@ async def test_edited_messages_are_not_answered_again(bot):
 
 
 # ---------------------------------------------------------------------------- commands
-async def test_commands_are_registered_in_japanese_and_english(bot):
+async def test_commands_are_registered_in_japanese_and_english(bot, engine):
     calls = bot.api.answered("setMyCommands")
     by_language = {c.params.get("language_code"): [x["command"] for x in c.json("commands")] for c in calls}
     names = ["start", "help", "center", "numbers", "privacy", "lang"]
     assert by_language == {None: names, "ja": names, "en": names}
     english = next(c for c in calls if c.params.get("language_code") == "en").json("commands")
-    assert [x["description"] for x in english] == [d for _, d in COMMANDS["en"]]
+    assert [x["description"] for x in english] == [d for _, d in commands(engine, "en")]
 
 
 async def test_start(bot, engine):
@@ -448,7 +447,7 @@ async def test_help_in_the_users_language(bot, engine):
     sent = await bot.send(bot.api.command("/help", user=bot.api.user(language_code="en")))
     text = visible(sent.params["text"])
     assert engine.ui("en", "headline_help") in text
-    assert all(f"/{name}" in text for name, _ in COMMANDS["en"])
+    assert all(f"/{name}" in text for name, _ in commands(engine, "en"))
 
 
 async def test_center_with_a_place(bot, engine):
@@ -494,7 +493,7 @@ async def test_privacy(bot, engine):
 async def test_lang_shows_the_other_language(bot, engine):
     sent = await bot.send(bot.api.command("/lang"))  # a Japanese user
     text = visible(sent.params["text"])
-    assert LANG_NOTE["en"] in text
+    assert engine.ui("en", "lang_note") in text
     assert any(b["text"] == engine.ui("en", "action_lang") for b in buttons(sent))
 
 

@@ -78,6 +78,18 @@ def follow_up(
     return engine.answer(state.case, at or now()), state.region
 
 
+def greeting(engine: Engine, lang: str, *, group: bool = False, numbers: bool = True) -> list[str]:
+    """The paragraphs that greet someone new (a LINE friend, a group, Telegram's /start): what the
+    bot is, how to ask in a group, the national numbers, what is stored. Channels join and escape them."""
+    parts = [engine.ui(lang, "start")]
+    if group:
+        parts.append(engine.ui(lang, "group_note"))
+    if numbers:
+        parts.append(engine.numbers_reply(lang))
+    parts.append(engine.ui(lang, "privacy_short"))
+    return parts
+
+
 class RecentIds:
     """The last `size` delivery ids a channel has seen (Telegram update ids, Slack event ids, LINE
     webhook event ids: nothing about anyone), to answer and count a redelivery once. Thread-safe:

@@ -77,7 +77,7 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
@@ -91,11 +91,6 @@ CHANNEL = "line"
 WEBHOOK_PATH = "/line/webhook"
 DEFAULT_API_URL = "https://api.line.me"
 GROUP_KEYWORDS = ("/相談", "/referral")  # compared after NFKC, so "／相談" works too
-
-GROUP_NOTE = {
-    "ja": "グループでは、このボットへのメンション（@で選択）か「/相談」で始まるメッセージにだけ答えます。",
-    "en": "In a group the bot answers only messages that mention it (@) or start with /referral.",
-}
 
 Message = dict[str, Any]
 Plan = Callable[[dt.datetime], tuple[Message, Reply | None]]  # the message to send, and what to count
@@ -341,10 +336,7 @@ class LineBot:
         return message("\n".join(lines), quick_reply([*self.engine.actions(case, region=region), back]))
 
     def _greeting(self, *, group: bool, lang: str = "ja") -> Message:
-        parts = [self.engine.ui(lang, "start")]
-        if group:
-            parts.append(GROUP_NOTE[lang])
-        parts += [self.engine.numbers_reply(lang), self.engine.ui(lang, "privacy_short")]
+        parts = greeting(self.engine, lang, group=group)
         return message(
             "\n\n".join(parts), quick_reply(self.engine.actions(Case(lang=lang, intent=INTENT_HELP)))
         )

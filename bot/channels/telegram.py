@@ -74,7 +74,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
 from bot.channels.telegram_request import BotAPIRequest
 from bot.engine import Action, Engine
 from bot.logs import register_secret
@@ -91,31 +91,12 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # never edited messag
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 KEYBOARDS_CACHED = 4096  # keyboards kept, by case (a few hundred bytes each)
 
-# Texts that only a Telegram client shows: the command menu, and the /lang note. (The rest comes
-# from knowledge/guidance.*.yaml through engine.ui.)
-COMMANDS: dict[str, list[tuple[str, str]]] = {
-    "ja": [
-        ("start", "このボットについて"),
-        ("help", "使い方と全国の番号"),
-        ("center", "都道府県のセンター（例：/center 神奈川）"),
-        ("numbers", "全国の相談番号"),
-        ("privacy", "保存するもの・しないもの"),
-        ("lang", "English / 日本語"),
-    ],
-    "en": [
-        ("start", "What this bot is"),
-        ("help", "How to use it, national numbers"),
-        ("center", "A prefecture's center (e.g. /center Kanagawa)"),
-        ("numbers", "National numbers"),
-        ("privacy", "What is stored and what is not"),
-        ("lang", "日本語 / English"),
-    ],
-}
-COMMANDS_TITLE = {"ja": "コマンド", "en": "Commands"}
-LANG_NOTE = {
-    "ja": "メッセージには、書かれた言語で答えます。どの回答にも言語を切り替えるボタンがあります。",
-    "en": "Messages are answered in the language they are written in. Every answer has a button to switch.",
-}
+COMMAND_NAMES = ("start", "help", "center", "numbers", "privacy", "lang")  # described by guidance's command_*
+
+
+def commands(engine: Engine, lang: str) -> list[tuple[str, str]]:
+    """The command menu: (name, description) in `lang`, from knowledge/guidance.*.yaml."""
+    return [(name, engine.ui(lang, f"command_{name}")) for name in COMMAND_NAMES]
 
 
 def polling_kwargs() -> dict[str, Any]:
@@ -255,8 +236,8 @@ class _Handlers:
     def help_html(self, lang: str, *extra: str) -> tuple[str, InlineKeyboardMarkup | None]:
         case = Case(lang=lang, intent=INTENT_HELP)
         body = self.html(self.engine.answer(case, self.clock()))
-        commands = "\n".join(f"/{c} — {e(d)}" for c, d in COMMANDS[lang])
-        for block in (*extra, f"<b>{COMMANDS_TITLE[lang]}</b>\n{commands}"):
+        listed = "\n".join(f"/{c} — {e(d)}" for c, d in commands(self.engine, lang))
+        for block in (*extra, f"<b>{e(self.engine.ui(lang, 'commands_title'))}</b>\n{listed}"):
             if utf16_len(f"{body}\n\n{block}") <= MAX_CHARS:
                 body = f"{body}\n\n{block}"
         return body, self.buttons(case)
@@ -299,8 +280,7 @@ class _Handlers:
         if not update.effective_message:
             return
         lang = lang_of(update, context.args)
-        ui = self.engine.ui
-        html = f"{e(ui(lang, 'start'))}\n\n{e(ui(lang, 'privacy_short'))}"
+        html = "\n\n".join(e(part) for part in greeting(self.engine, lang, numbers=False))
         await self.send(update.effective_message, html, self.buttons(Case(lang=lang, intent=INTENT_HELP)))
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -312,7 +292,7 @@ class _Handlers:
             return
         named = [a for a in (context.args or ()) if a.lower() in ("en", "english", "ja", "jp", "日本語")]
         lang = lang_of(update, named) if named else ("ja" if lang_of(update) == "en" else "en")
-        await self.send(update.effective_message, *self.help_html(lang, e(LANG_NOTE[lang])))
+        await self.send(update.effective_message, *self.help_html(lang, e(self.engine.ui(lang, "lang_note"))))
 
     async def cmd_numbers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message:
@@ -416,14 +396,18 @@ class _Handlers:
 
 
 # ---------------------------------------------------------------------------- the application
-async def register_commands(application: Application) -> None:
+async def register_commands(application: Application, engine: Engine) -> None:
     """setMyCommands in Japanese (also the default for other languages) and English."""
     for language_code, lang in ((None, "ja"), ("ja", "ja"), ("en", "en")):
-        commands = [BotCommand(c, d) for c, d in COMMANDS[lang]]
+        menu = [BotCommand(c, d) for c, d in commands(engine, lang)]
         try:
-            await application.bot.set_my_commands(commands, language_code=language_code)
+            await application.bot.set_my_commands(menu, language_code=language_code)
         except TelegramError as exc:  # the bot works without its menu
             log.warning("telegram: setMyCommands failed (%s)", type(exc).__name__)
+
+
+async def _register_commands_of(engine: Engine, application: Application) -> None:
+    await register_commands(application, engine)
 
 
 def build_application(engine: Engine, counts: Counts | None, settings: TelegramSettings,
@@ -446,7 +430,7 @@ def build_application(engine: Engine, counts: Counts | None, settings: TelegramS
         .request(request)
         .get_updates_request(updates_request)
         .concurrent_updates(settings.concurrent_updates)
-        .post_init(register_commands)
+        .post_init(functools.partial(_register_commands_of, engine))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
