@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +25,6 @@ SECRET_NAMES = (  # never logged: registered with bot.logs by the commands that 
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET",
 )  # fmt: skip
-SERVED = ("line", "slack", "telegram")  # the webhook channels `serve` knows, in /healthz order
 NO_CHANNEL = (
     "no channel to serve: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, "
     "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or TELEGRAM_WEBHOOK_SECRET and TELEGRAM_BOT_TOKEN"
@@ -283,18 +282,19 @@ def line(env: Env | None = None) -> LineSettings:
 
 
 # ---------------------------------------------------------------------------- serve
+# The channels `serve` can host, in /healthz order: the variables whose presence asks for one, and
+# the reader of its settings (None: a channel with no settings of its own). One line per channel.
+SERVED: dict[str, tuple[tuple[str, ...], Callable[[Env], object] | None]] = {
+    "line": (("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"), line),
+    "slack": (("SLACK_SIGNING_SECRET",), lambda env: slack(env, http=True)),  # a bot token alone: Socket Mode
+    "telegram": (("TELEGRAM_WEBHOOK_SECRET",), telegram_webhook),  # a token alone: the polling worker
+}
+
+
 def wanted(env: Env | None = None) -> list[str]:
-    """The webhook channels the environment asks `serve` for (cheap: imports nothing)."""
+    """The channels the environment asks `serve` for (cheap: imports nothing)."""
     env = _env(env)
-    asks = {
-        "line": _get(env, "LINE_CHANNEL_SECRET") or _get(env, "LINE_CHANNEL_ACCESS_TOKEN"),
-        "slack": _get(env, "SLACK_SIGNING_SECRET"),  # a bot token alone is Socket Mode, not served
-        "telegram": _get(env, "TELEGRAM_WEBHOOK_SECRET"),  # a token alone is the polling worker
-    }
-    return [name for name in SERVED if asks[name]]
-
-
-_SERVED_READERS = {"line": line, "slack": lambda env: slack(env, http=True), "telegram": telegram_webhook}
+    return [name for name, (asks, _) in SERVED.items() if any(_get(env, n) for n in asks)]
 
 
 @dataclass(frozen=True)
@@ -320,6 +320,6 @@ def serve(env: Env | None = None, *, port_flag: int | None = None) -> ServeSetti
     return ServeSettings(
         host=host(env),
         port=chosen_port,
-        served={name: _SERVED_READERS[name](env) for name in names},
+        served={name: (read(env) if (read := SERVED[name][1]) else None) for name in names},
         default_prefecture=default_prefecture(env),
     )
