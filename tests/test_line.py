@@ -9,7 +9,6 @@ been answered and counted.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import socket
@@ -27,6 +26,7 @@ from bot.render import line as render
 from bot.settings import LineSettings, SettingsError
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
+from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
 from tests.fakes.line_api import (
     ACCESS_TOKEN,
@@ -462,21 +462,10 @@ SECRET_MARKER = "ZEBRAQUAIL"
 
 @pytest.fixture
 def production_logging():
-    """bot.logs.setup_logging at DEBUG (as LOG_LEVEL=DEBUG would), into a buffer; and the library
-    loggers lowered to DEBUG as well (as someone debugging might), to show the filters hold anyway."""
-    root = logging.getLogger()
-    names = [*logs.LIBRARY_LOGGERS, "linebot.v3.messaging.async_rest", "linebot.v3"]
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    logs.setup_logging("DEBUG")
-    buffer = io.StringIO()
-    [handler] = root.handlers
-    handler.setStream(buffer)
-    for n in names:
-        logging.getLogger(n).setLevel(logging.DEBUG)
-    yield buffer.getvalue
-    root.handlers[:], root.level = saved[0], saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    """Production logging at DEBUG, the library loggers lowered to DEBUG too (tests/fakes/logs.py)."""
+    libraries = [*logs.LIBRARY_LOGGERS, "linebot.v3.messaging.async_rest", "linebot.v3"]
+    with fake_logs.production_logging(debug_libraries=libraries) as output:
+        yield output
 
 
 async def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, caplog, production_logging):
@@ -515,8 +504,7 @@ async def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, c
     forbidden = [SECRET_MARKER, "横浜", USER_ID, OTHER_USER_ID, GROUP_ID, ACCESS_TOKEN, CHANNEL_SECRET,
                  *reply_tokens, *quote_tokens, *(e["webhookEventId"] for e in events)]  # fmt: skip
     for text_ in (output, records):
-        leaked = [s for s in forbidden if s in text_]
-        assert not leaked, f"the logs contain {leaked}"
+        fake_logs.assert_private(text_, forbidden)
 
 
 # ---------------------------------------------------------------------------- settings

@@ -28,6 +28,7 @@ from bot.counts import CountsStore
 from tests.fakes import line_api, slack_api
 from tests.fakes.counts import Recorder
 from tests.fakes.line_api import FakeLine
+from tests.fakes.logs import assert_private
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
@@ -365,7 +366,6 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
     assert code == 0
     output = log_file.read_text()
     assert "line: answered a message (1:1)" in output and "serve: stopped" in output
-    leaked = [s for s in FORBIDDEN if s in output]
-    assert not leaked, f"the logs contain {leaked}"
+    assert_private(output, FORBIDDEN)
     rows = CountsStore(tmp_path / "counts.db").rows()
     assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "line", 1)]

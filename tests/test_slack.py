@@ -12,7 +12,6 @@ are only safety nets.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import os
@@ -42,6 +41,7 @@ from bot.render import slack as render
 from bot.settings import SettingsError, SlackSettings
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
+from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
 from tests.fakes.slack_api import (
     APP_TOKEN,
@@ -626,26 +626,16 @@ FORBIDDEN = (
 
 
 def assert_private(text: str) -> None:
-    leaked = [s for s in FORBIDDEN if s in text]
-    assert not leaked, f"the logs contain {leaked}"
+    fake_logs.assert_private(text, FORBIDDEN)
 
 
 @pytest.fixture
 def production_logging():
-    """bot.logs.setup_logging at DEBUG (as LOG_LEVEL=DEBUG would), its handler writing to a buffer
-    the test reads; the logging configuration is restored afterwards."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in logs.LIBRARY_LOGGERS}
-    logs.setup_logging("DEBUG")
+    """Production logging at DEBUG into a buffer (tests/fakes/logs.py), Slack's secrets registered."""
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         logs.register_secret(secret)
-    buffer = io.StringIO()
-    [handler] = root.handlers
-    handler.setStream(buffer)
-    yield buffer.getvalue
-    root.handlers[:], root.level = saved[0], saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    with fake_logs.production_logging() as output:
+        yield output
 
 
 def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, caplog, production_logging):

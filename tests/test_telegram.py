@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import io
 import json
 import logging
 import os
 import socket
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any, ClassVar
@@ -29,11 +28,13 @@ from bot.channels.telegram import (
     polling_kwargs,
     webhook_kwargs,
 )
-from bot.logs import LIBRARY_LOGGERS, setup_logging
+from bot.logs import LIBRARY_LOGGERS
 from bot.model import CenterView, ContactView, Reply, Section
 from bot.render.telegram import MAX_CHARS, render_html, utf16_len
 from bot.settings import TelegramSettings
 from bot.state import decode
+from tests.fakes import logs as fake_logs
+from tests.fakes.counts import Recorder
 from tests.fakes.telegram_api import BOT_USERNAME, TOKEN, Call, FakeBotAPI
 
 # python-telegram-bot warns about its own RetryAfter.retry_after type change when it builds one
@@ -44,17 +45,6 @@ SECRET = "webhook-secret_0123456789"
 USER_ID = 7265019384  # also the private chat id
 GROUP_ID = -1009876543210
 YOKOHAMA = "横浜市の病院です。性被害にあったかもしれない患者さんがいます"
-
-
-@dataclass
-class Recorder:
-    """Stands in for the counts store (CountsStore.record's signature): what was counted."""
-
-    cases: list[Any] = field(default_factory=list)
-
-    def record(self, case: Any, *, channel: str, at: dt.datetime) -> bool:
-        self.cases.append((case, channel))
-        return True
 
 
 @dataclass
@@ -174,7 +164,7 @@ async def test_referral_in_private_chat(bot, engine):
     assert [b["url"] for b in buttons(sent) if "url" in b] == websites
 
     await bot.stop()  # counting follows the send: let every update finish
-    assert [(c.prefecture, channel) for c, channel in bot.counts.cases] == [("14", "telegram")]
+    assert bot.counts.counted == [("14", "telegram")]
 
 
 async def test_answers_go_to_the_bot_api_as_json(bot, engine):
@@ -519,7 +509,7 @@ async def test_groups_answer_only_commands_and_mentions(bot):
     answer = next(c for c in sent if "#8891" in c.params["text"] and c.params.get("reply_markup"))
     assert json.loads(answer.params["reply_parameters"])["message_id"] == mention["message"]["message_id"]
     await bot.stop()  # counting follows the send: let every update finish
-    assert [c.prefecture for c, _ in bot.counts.cases] == ["14"]  # only the mention counted
+    assert [c.prefecture for c in bot.counts.cases] == ["14"]  # only the mention counted
 
 
 # ---------------------------------------------------------------------------- dedup
@@ -656,20 +646,10 @@ async def test_webhook_checks_the_secret_token(webhook):
 # ---------------------------------------------------------------------------- logs
 @pytest.fixture
 def production_logs():
-    """The logging `referral-bot telegram` sets up, at DEBUG, into a buffer; and the library loggers
-    lowered to DEBUG as well (as someone debugging might), to show the filters hold anyway."""
-    root = logging.getLogger()
-    names = [*LIBRARY_LOGGERS, "telegram.ext.Updater", "telegram.ext.Application", "telegram.Bot", "tornado"]
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    setup_logging("DEBUG")
-    buffer = io.StringIO()
-    root.handlers[0].setStream(buffer)
-    for n in names:
-        logging.getLogger(n).setLevel(logging.DEBUG)
-    yield buffer
-    root.handlers[:], root.level = saved[0], saved[1]
-    for n, level in saved[2].items():
-        logging.getLogger(n).setLevel(level)
+    """Production logging at DEBUG, the library loggers lowered to DEBUG too (tests/fakes/logs.py)."""
+    libraries = [*LIBRARY_LOGGERS, "telegram.ext.Updater", "telegram.ext.Application", "telegram.Bot", "tornado"]
+    with fake_logs.production_logging(debug_libraries=libraries) as output:
+        yield output
 
 
 async def test_logs_at_debug_hold_no_text_id_or_token(production_logs, webhook, engine):
@@ -692,21 +672,12 @@ async def test_logs_at_debug_hold_no_text_id_or_token(production_logs, webhook, 
     ).status_code == 403
     await webhook.stop()
 
-    out = production_logs.getvalue()
+    out = production_logs()
     assert (
         "telegram: answered a message" in out and "handling an update failed" in out
     )  # DEBUG and ERROR got out
-    for leak in (
-        marker,
-        "ミナトミライ",
-        "090-1234-5678",
-        str(USER_ID),
-        TOKEN,
-        TOKEN.split(":")[1],
-        SECRET,
-        "wrong-secret-Zq81",
-    ):
-        assert leak not in out, leak
+    forbidden = (marker, "ミナトミライ", "090-1234-5678", USER_ID, TOKEN, TOKEN.split(":")[1], SECRET, "wrong-secret-Zq81")
+    fake_logs.assert_private(out, forbidden)
 
 
 # ---------------------------------------------------------------------------- the command line
