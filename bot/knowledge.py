@@ -1,21 +1,11 @@
 """Load and validate every knowledge file into one immutable Knowledge object.
 
-Fail fast at start-up: `load()` raises KnowledgeError listing every problem with its file and key
-path. `check()` returns the problems instead (errors, plus warnings for facts checked more than
-STALE_DAYS ago) for `referral-bot check-knowledge`.
-
-Cache: reading and validating the files takes a few hundred milliseconds (most of it the 14,000
-place names and their automaton), which would be most of the start-up of `referral-bot reply`. So
-`load()` keeps the Knowledge it built, after it passed every check, as a pickle in a private cache
-directory ($REFERRAL_CACHE_DIR, else $XDG_CACHE_HOME/referral-bot, else ~/.cache/referral-bot;
-REFERRAL_CACHE_DIR=off disables it), and loads that in about 20 ms. The file's name holds two
-checksums (CRC-32 and Adler-32) of everything the Knowledge is built from: every file in the
-knowledge directory, its path, the source of every bot/*.py module, the Python version and the
-pyahocorasick build. Any change to any of them misses the cache and the files are read and
-validated again. A cache file is used only if it is a regular file owned by this user and
-writable by no one else (pickle must never read what another user could have written); anything
-unexpected (missing, unreadable, corrupt, a different object) is ignored and the knowledge is read
-from the files. `check()` never uses the cache.
+`load()` raises KnowledgeError listing every problem with its file and key path; `check()` returns
+them (plus staleness warnings) for `referral-bot check-knowledge` and never uses the cache. Reading
+and validating takes a few hundred milliseconds, so `load()` keeps the validated Knowledge as a
+pickle in a private cache directory (README, "Start-up"), named by checksums of every knowledge
+file, the package's sources and the Python build: any change misses it. A cache file that is not
+a regular file owned by this user and writable by no one else is ignored.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`referral-bot privacy`: what the referral counts file stores, what it does not, and how to delete it.
 
-Keep this text, bot/counts.py and the README's privacy section saying the same thing.
+Keep this text, bot/counts/ and the README's privacy section saying the same thing.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def answer_message(engine: Engine, counts: Counts | None, text: object, *, chann
                    default_prefecture: str | None = None) -> Reply:  # fmt: skip
     """The reply to a new message, counted once as a referral (help answers are not referrals).
     An async channel passes counts=None and calls `count_referral` itself after sending; its counts
-    is a CountsQueue (bot/counts.py), whose record() only queues, so a busy database never holds up
+    is a CountsQueue (bot/counts/queue.py), whose record() only queues, so a busy database never holds up
     the event loop."""
     at = at or now()
     reply = engine.reply(text, at, lang=lang, default_prefecture=default_prefecture)

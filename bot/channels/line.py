@@ -1,44 +1,12 @@
-"""The LINE channel: a thin line-bot-sdk (v3) adapter over the engine, served by `referral-bot serve`.
+"""The LINE channel: a thin line-bot-sdk (v3) adapter over the engine (the only module that imports
+line-bot-sdk), served by `referral-bot serve` on POST /line/webhook.
 
-`LineBot(engine, counts, settings)` owns the Messaging API client; `LineBot.webhook` is the aiohttp
-handler for POST /line/webhook (bot/serve.py mounts it). The only module that imports
-line-bot-sdk, so the other commands never load it.
-
-What it does (issue 7):
-- Every request's X-Line-Signature is checked first: HMAC-SHA256 of the raw body with
-  LINE_CHANNEL_SECRET, base64, compared in constant time. Missing or wrong: 401, and the body is
-  never parsed. A signed body that is not a webhook payload: 400. Otherwise 200 at once, and the
-  events are handled in tasks of their own (LINE asks for a quick 200 and recommends handling
-  events asynchronously); `drain()` waits for them (tests, shutdown).
-- Events are read with the SDK's models (linebot.v3.webhooks), one by one, so one unreadable event
-  does not lose the others. An event seen before (the same webhookEventId: LINE redelivers when a
-  webhook failed) is skipped before anything answers or counts it; the window is the last
-  `dedup_window` ids, in memory (ULIDs, nothing about anyone). Events of a channel in standby
-  mode are left to the module channel that is active.
-- A text message gets the engine's answer at once, through its reply token (single use, short
-  lived; free, unlike push messages, which this adapter never sends). The answer is plain text
-  (bot/render/line.py) with quick-reply buttons for the next step: the prefecture picker (regions,
-  then prefectures), child / partner / danger / within 72 h, the other language. A button is a
-  postback whose data is the whole case (bot/state.py), so nothing is stored; a press answers
-  with the refined case and is never counted. A sticker, image or other non-text message in a 1:1
-  chat gets the help answer with #8891 (not counted).
-- Groups and rooms: a LINE bot there receives every message, so it answers only a text message that
-  mentions it (LINE marks the bot's own mention with isSelf) or that starts with a keyword
-  (GROUP_KEYWORDS: /相談 or /referral, full-width slash too); the answer quotes the message.
-  Everything else in a group is ignored. Buttons pressed in a group are answered in the group.
-- Follow (a user adds the bot as a friend, or unblocks it): a greeting with the national numbers.
-  Join (the bot is invited to a group): the same, plus how to address it in a group.
-- Counting: after the answer is sent, channel "line", through bot/channels/common.py; `serve`
-  passes a CountsQueue, so counting only queues the row key and the queue's thread writes it. Never
-  a LINE user, group or room id.
-- Retries: a reply that fails with 429, 5xx or a network error is tried again (at most
-  `attempts` tries, `backoff` doubling). A reply token works once, so a retry can never deliver
-  the answer twice: if the first try did arrive, LINE refuses the second with 400.
-- Logs never hold message text, user/group/room ids, reply tokens, the access token or the channel
-  secret: our lines name what happened ("answered a message (1:1)"); an API failure is logged by
-  its HTTP status only (the SDK's ApiException quotes the response body and headers); a bug by its
-  type and frames, never its message; the SDK's loggers ("linebot", which logs response bodies at
-  DEBUG) are held at WARNING by bot.logs; both secrets are registered for redaction.
+Every request's X-Line-Signature is checked before the body is read (401 otherwise); events are
+answered in tasks of their own through the reply token (never push messages), as plain text with
+quick-reply buttons that carry the whole case (bot/state.py, never counted). A redelivered
+webhookEventId is answered once. In groups only mentions and /相談 or /referral are answered. A
+reply that fails with 429, 5xx or a network error is retried (a reply token works once, so never
+twice). Logs hold no text, ids, tokens or secrets: API failures by their HTTP status only.
 """
 
 from __future__ import annotations

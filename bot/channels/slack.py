@@ -1,43 +1,11 @@
-"""The Slack channel: `/referral`, app mentions, direct messages, buttons and the App Home tab.
+"""The Slack channel: `/referral`, mentions, direct messages, buttons and the App Home tab, on Bolt's
+asyncio app (the only module that imports the Slack libraries).
 
-A thin adapter over the engine (slack-bolt 1.30): Slack's input in, `answer_message` or
-`follow_up`, the Reply rendered by render/slack.py, sent back. The only module that imports the
-Slack libraries, so `referral-bot reply` never loads them.
-
-Two ways to run the same Bolt app (AsyncApp: asyncio, the async Web API client over aiohttp),
-built by one factory, `build_app`:
-- Socket Mode (`referral-bot slack`): outbound WebSocket only, for hospital networks that forbid
-  inbound connections. slack_bolt's AsyncSocketModeHandler (aiohttp's WebSocket client).
-- HTTP (`referral-bot slack --http`): POST /slack/events for events, commands and interactivity,
-  served by aiohttp (already a dependency, production grade, and Bolt's own dev server is
-  single-threaded and documented as not for production), each request into the app's
-  `async_dispatch`. `http_app()` is the aiohttp application the tests serve on a loopback port:
-  the same code path as production. (The sync Bolt app cost two thread hops and a new connection
-  per answer: measured at about twice the CPU per event; see BENCHMARKS.md.)
-  Bolt checks every request's signature (SLACK_SIGNING_SECRET): forged or older than 5 minutes
-  gets 401. Listens on $HOST (default 0.0.0.0) and --port / $PORT (default 3000); GET /healthz.
-Both stop cleanly on SIGTERM. Optional settings: SLACK_API_URL (Web API base URL, e.g. GovSlack or
-a proxy), SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE (name or code, for a workspace in
-one place; a place named in the message wins).
-
-Acknowledgement: every handler calls `ack()`, starts its answer as a task and returns; Bolt then
-answers Slack's HTTP request or Socket Mode envelope (well inside Slack's 3 seconds) while the
-task computes the answer and sends it: the slash command's ephemeral answer through the
-command's response_url (falling back to chat.postEphemeral), mentions with chat.postMessage in
-the message's thread, DMs in the DM, a button's refined answer by replacing the message through
-the action's response_url (falling back to chat.update). `settle(app)` waits for the answers
-under way: at SIGTERM they are sent before the process ends.
-
-Duplicates: Slack redelivers an event it thinks was not acknowledged (X-Slack-Retry-Num in HTTP
-mode, retry_attempt in Socket Mode), always with the same event_id. The event listeners, which
-Bolt runs after it verified the signature, remember the last SEEN_EVENTS event ids and acknowledge
-a repeat without answering or counting it again.
-
-Privacy: our log lines name what happened ("answered a slash command"), never message text,
-user/channel/team ids or tokens; Slack API errors are logged by their error code only; a bug is
-logged as a traceback without the exception's message (which could quote the user). The Slack
-libraries' loggers are held at WARNING by bot.logs, and tokens and the signing secret are
-registered for redaction.
+One app (`build_app`) for Socket Mode (`referral-bot slack`: outbound WebSocket only, for hospital
+networks) and HTTP mode (`--http`, or `SlackChannel` under `serve`: POST /slack/events served by
+aiohttp, every request's signature checked by Bolt). Each listener acknowledges at once and answers
+in a task (`settle` waits for them at SIGTERM); a redelivered event_id is answered once. Logs hold
+no text, ids or tokens: Slack API errors by their code, bugs without their message.
 """
 
 from __future__ import annotations
@@ -85,11 +53,8 @@ SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to 
 
 
 def web_api_session() -> aiohttp.ClientSession:
-    """The aiohttp session for the Web API client (make it in the running event loop; the caller
-    closes it). Its calls share kept-alive connections: without a session slack_sdk opens a new one,
-    and a new connection, for every call (~0.6 ms of CPU each, measured). JSON bodies go as UTF-8
-    (slack_sdk declares charset=utf-8), not with every Japanese character escaped as \\uXXXX, which
-    doubled the bytes of an answer: ~7% more answers a second in the benchmarks."""
+    """The aiohttp session for the Web API client (made in the running loop; the caller closes it):
+    kept-alive connections, and JSON bodies as UTF-8 rather than \\uXXXX escapes (BENCHMARKS.md)."""
     return aiohttp.ClientSession(json_serialize=compact_json)
 
 
@@ -119,12 +84,9 @@ def plain_text(text: object) -> str:
 
 
 def _held_logger(name: str) -> logging.Logger:
-    """A Slack library logger with its own level set, at WARNING or above. Without it Bolt gives
-    each of its loggers the root logger's level at start-up (so LOG_LEVEL=DEBUG would make it log
-    request bodies), and slack_sdk formats every request's and response's body into a debug line
-    whenever the logger's *own* level is unset (it tests `logger.level <= DEBUG`, not the effective
-    level): our 7 KB answers, twice per answer, for a line no handler prints. Measured: about 10% of
-    the CPU per Slack event."""
+    """A Slack library logger with its own level, WARNING or above: Bolt would otherwise give it the
+    root's level (LOG_LEVEL=DEBUG would log request bodies), and slack_sdk formats every body into a
+    debug line whenever the logger's own level is unset."""
     logger = logging.getLogger(name)
     logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     return logger
@@ -187,16 +149,10 @@ def build_app(
     client: AsyncWebClient | None = None,
     clock: Callable[[], dt.datetime] = now,
 ) -> AsyncApp:
-    """The Bolt app, for either mode. Collaborators are arguments so a test can pass a client whose
-    base_url is a local fake, and a fixed clock. Bolt learns the bot's own ids (auth.test, once, at
-    the first request), so its own messages are ignored.
-
-    Each listener acknowledges, starts its answer as a task (Answers) and returns, so Bolt runs it
-    before responding (`process_before_response`: the response is the acknowledgement, sent as soon
-    as the listener returns) and every answer is tracked from before Slack hears back. The answer is
-    computed in the event loop (the engine takes well under a millisecond for a message) and sent
-    with the async Web API client: no thread hops, a fraction of the CPU of the sync app (see
-    BENCHMARKS.md)."""
+    """The Bolt app, for either mode; the client (a local fake's base_url in tests) and the clock come
+    in. Each listener acknowledges, starts its answer as a task (Answers) and returns, so every answer
+    is tracked before Slack hears back; answers are computed in the event loop and sent with the
+    async Web API client."""
     app = AsyncApp(
         logger=_held_logger("slack_bolt.referral_bot"),
         client=client or make_client(settings),
@@ -249,8 +205,7 @@ def build_app(
     def repeated(body: dict, request: AsyncBoltRequest) -> bool:
         """Has this event been delivered before (same event_id)? Slack redelivers one it thinks was
         not acknowledged: it is acknowledged again, and answered and counted once. Checked in the
-        event listeners, after Bolt verified the signature (a Bolt middleware did this, at the cost
-        of a keyword-argument injection on every request: ~3% of the CPU per event)."""
+        event listeners, after Bolt verified the signature (cheaper than a middleware)."""
         event_id = body.get("event_id")
         if not isinstance(event_id, str) or seen.first_time(event_id):
             return False

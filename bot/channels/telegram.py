@@ -1,34 +1,12 @@
-"""The Telegram channel: a thin python-telegram-bot (22.x) adapter over the engine.
+"""The Telegram channel: a thin python-telegram-bot adapter over the engine (the only module that
+imports python-telegram-bot).
 
-`build_application(engine, counts, settings)` returns a configured `telegram.ext.Application`;
-`main(args)` runs it (`referral-bot telegram`: long polling; `--webhook-url URL [--port N]`: webhook).
-This is the only module that imports python-telegram-bot, so the other commands start fast.
-
-What it does (issue 4):
-- Private chats: any message gets the engine's answer as Telegram HTML (bot/render/telegram.py),
-  with inline buttons for the next step. A button carries its whole case in its callback data
-  (bot/state.py), so the bot keeps no conversation state; a press edits the same message and is
-  never counted. Groups: only commands and messages that mention the bot are answered.
-- Commands, registered with setMyCommands in Japanese and English: /start /help /center /numbers
-  /privacy /lang. Command answers use the language of the user's Telegram app ("en..." -> English,
-  anything else -> Japanese) unless the command names one (`/help en`); a message is answered in
-  the language it is written in; every answer has a button to switch.
-- Dedup: an update_id seen before (Telegram redelivers after a failed or slow webhook response) is
-  skipped before anything answers or counts it. The window is the last DEDUP_WINDOW ids, in memory:
-  update ids carry nothing about anyone.
-- Every Bot API call goes through BotAPIRequest (bot/channels/telegram_request.py): aiohttp rather
-  than python-telegram-bot's httpx client (a quarter of the CPU per call), parameters as JSON rather
-  than a form. Retries, for every call except getUpdates (whose loop in python-telegram-bot already
-  retries forever with a back-off): 429 waits the retry_after Telegram names
-  (and gives up at once if that is longer than `max_retry_after`), 5xx and network errors back off
-  (`backoff`, doubling); at most `attempts` tries, then the call fails, which is logged (method name
-  and status only) and answered by the error handler with the fixed apology (#8891).
-  A timed-out sendMessage may have been delivered: a retry can then send it twice, which is
-  better than a clinician getting no answer.
-- Logs never hold message text, user or chat ids, or the token: our code logs only kinds and API
-  method names; bot.logs holds library loggers at WARNING and redacts registered secrets; and
-  LibraryScrub strips arguments and exception messages from python-telegram-bot's own records
-  (its webhook server logs a whole unparsable update at CRITICAL), keeping types and frames.
+`build_application(engine, counts, settings, clock)` makes the Application; `run` is
+`referral-bot telegram` (long polling, or its own webhook server); `TelegramChannel` is the webhook
+under `serve`. Private chats get every message answered, groups only commands and mentions; a
+button carries its whole case (bot/state.py) and is never counted; a redelivered update_id is
+answered once. Bot API calls go through BotAPIRequest (telegram_request.py). Logs hold no text,
+ids or token: LibraryScrub strips arguments and messages from the library's own records.
 """
 
 from __future__ import annotations
@@ -195,9 +173,8 @@ class _Handlers:
         return render_html(reply, self.engine.guidance(reply.case.lang))
 
     def buttons(self, case: Case) -> InlineKeyboardMarkup | None:
-        """The keyboard for a case. The same few thousand cases recur (prefecture, flags, language),
-        and a keyboard is a frozen python-telegram-bot object, so each is built once: building one
-        (actions, encoding each button's case, the button objects) cost ~0.25 ms per answer."""
+        """The keyboard for a case, built once per case: the same few thousand cases recur and a
+        keyboard is a frozen python-telegram-bot object."""
         return self._keyboards(case)
 
     def _keyboard(self, case: Case) -> InlineKeyboardMarkup | None:

@@ -1,7 +1,7 @@
 """Counting for the long-running channels: record() queues the row key and returns at once; one
 daemon thread writes what is queued in batches, one transaction each, through a guarded store.
 
-A transaction per message cost about 1 ms of CPU per message; counts are read by the month. At most
+One transaction per batch, not per message (BENCHMARKS.md); counts are read by the month. At most
 MAX_PENDING keys wait; beyond that a count is dropped (counted, one WARNING per burst). During the
 store's pause after an error the counts wait in memory. close() at shutdown writes what is queued.
 """
