@@ -369,3 +369,22 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
     assert_private(output, FORBIDDEN)
     rows = CountsStore(tmp_path / "counts.db").rows()
     assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "line", 1)]
+
+
+# ---------------------------------------------------------------------------- a channel with no platform
+async def test_an_http_only_channel_is_one_module_and_one_line_in_each_registry(engine, http, monkeypatch):
+    from bot import settings
+
+    monkeypatch.setitem(serve.CHANNELS, "page", "tests.fakes.page_channel")
+    monkeypatch.setitem(settings.SERVED, "page", (("PAGE_ON",), None))
+    server = await start({"PAGE_ON": "1"}, engine, None)
+    try:
+        async with http.get(f"{server.url}/", params={"q": YOKOHAMA}) as r:
+            assert r.status == 200 and KANAGAWA_CENTER in await r.text()
+        async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
+            assert (await r.json())["channels"] == ["page"]
+        page = server.channels["page"]
+        assert page.started
+    finally:
+        await server.stop()
+    assert page.stopped
