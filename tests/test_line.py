@@ -15,9 +15,7 @@ import socket
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from bot import logs, settings
 from bot.channels import line
@@ -28,6 +26,7 @@ from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
 from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
+from tests.fakes.harness.line import LineHarness
 from tests.fakes.line_api import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
@@ -45,42 +44,7 @@ KANAGAWA_PHONE = "045-322-7379"
 YOKOHAMA = "横浜市の病院です。昨夜性被害にあったかもしれない患者さんが来ています"
 
 
-# ---------------------------------------------------------------------------- harness
-
-
-
-
-class Bot:
-    """The adapter's webhook on 127.0.0.1 and a free port, as `referral-bot serve` mounts it."""
-
-    def __init__(
-        self, fake: FakeLine, adapter: line.LineBot, runner: web.AppRunner, session: aiohttp.ClientSession
-    ):
-        self.fake = fake
-        self.adapter = adapter
-        self.runner = runner
-        self.session = session
-        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}{line.WEBHOOK_PATH}"
-
-    async def post(self, body: str | bytes, headers: dict[str, str]) -> tuple[int, str]:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        async with self.session.post(self.url, data=data, headers=headers) as r:
-            return r.status, await r.text()
-
-    async def send(self, *events: dict[str, Any]) -> int:
-        """POST the events signed as LINE does, then wait until they are answered and counted."""
-        body = webhook_body(*events)
-        status, _ = await self.post(body, signed_headers(body))
-        await self.adapter.drain()
-        return status
-
-    async def answer(self, event: dict[str, Any]) -> Call:
-        """Send one event; the one reply it got."""
-        before = len(self.fake.replies())
-        assert await self.send(event) == 200
-        replies = self.fake.replies()
-        assert len(replies) == before + 1, [c.status for c in self.fake.calls()]
-        return replies[-1]
+# ---------------------------------------------------------------------------- harness: tests/fakes/harness/line.py
 
 
 @pytest.fixture
@@ -102,26 +66,15 @@ def settings_for(fake: FakeLine, **kw: Any) -> LineSettings:
 
 @pytest.fixture
 async def make_bot(fake, engine, counts):
-    made: list[Bot] = []
-    session = aiohttp.ClientSession(trust_env=False)
+    made: list[LineHarness] = []
 
-    async def make(store: Any = counts, **settings: Any) -> Bot:
-        adapter = await line.LineBot(
-            engine, store, settings_for(fake, **settings), clock=lambda: WEEKDAY_NOON
-        ).start()
-        app = web.Application()
-        adapter.add_routes(app)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        made.append(Bot(fake, adapter, runner, session))
+    async def make(store: Any = counts, **settings: Any) -> LineHarness:
+        made.append(await LineHarness.start(fake, engine, store, settings_for(fake, **settings), clock=lambda: WEEKDAY_NOON))
         return made[-1]
 
     yield make
     for bot in made:
-        await bot.runner.cleanup()
-        await bot.adapter.close()
-    await session.close()
+        await bot.stop()
 
 
 @pytest.fixture

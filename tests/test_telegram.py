@@ -25,7 +25,6 @@ import pytest
 from bot.channels.telegram import (
     build_application,
     commands,
-    polling_kwargs,
     webhook_kwargs,
 )
 from bot.logs import LIBRARY_LOGGERS
@@ -35,6 +34,7 @@ from bot.settings import TelegramSettings
 from bot.state import decode
 from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
+from tests.fakes.harness.telegram import TelegramHarness
 from tests.fakes.telegram_api import BOT_USERNAME, TOKEN, Call, FakeBotAPI
 
 # python-telegram-bot warns about its own RetryAfter.retry_after type change when it builds one
@@ -45,27 +45,6 @@ SECRET = "webhook-secret_0123456789"
 USER_ID = 7265019384  # also the private chat id
 GROUP_ID = -1009876543210
 YOKOHAMA = "横浜市の病院です。性被害にあったかもしれない患者さんがいます"
-
-
-@dataclass
-class Running:
-    app: Any
-    api: FakeBotAPI
-    counts: Recorder
-
-    async def stop(self) -> None:
-        """Stop fetching, then let python-telegram-bot finish every update it already has: after
-        this, the fake's record of calls is complete (for "nothing else was sent")."""
-        if self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
-
-    async def send(self, update: dict[str, Any], method: str = "sendMessage") -> Call:
-        before = len(self.api.answered(method))
-        self.api.feed(update)
-        return (await self.api.wait_for(method, before + 1))[-1]
 
 
 def settings_for(api: FakeBotAPI, **kw: Any) -> TelegramSettings:
@@ -79,13 +58,8 @@ async def api():
     await fake.close()
 
 
-async def start_polling(api: FakeBotAPI, engine, counts) -> Running:
-    app = build_application(engine, counts, settings_for(api))
-    await app.initialize()
-    await app.post_init(app)  # what run_polling does first: setMyCommands
-    await app.updater.start_polling(**polling_kwargs())
-    await app.start()
-    return Running(app, api, counts)
+async def start_polling(api: FakeBotAPI, engine, counts) -> TelegramHarness:
+    return await TelegramHarness.start(api, engine, counts, settings_for(api))
 
 
 @pytest.fixture
@@ -123,7 +97,7 @@ def buttons(call: Call) -> list[dict[str, str]]:
     return [b for row in markup["inline_keyboard"] for b in row]
 
 
-def press(bot: Running, sent: Call, predicate) -> dict[str, Any]:
+def press(bot: TelegramHarness, sent: Call, predicate) -> dict[str, Any]:
     """The update for pressing the first button of `sent` that matches."""
     button = next(b for b in buttons(sent) if "callback_data" in b and predicate(b))
     return bot.api.button(button["callback_data"], message=bot.api.sent_message(sent))
@@ -612,7 +586,7 @@ async def webhook(api, engine):
 
 
 @dataclass
-class Webhook(Running):
+class Webhook(TelegramHarness):
     url: str = ""
     client: httpx.AsyncClient | None = None
 
