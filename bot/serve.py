@@ -45,15 +45,6 @@ HEALTH_PATH = "/healthz"
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHUTDOWN_TIMEOUT_S = 10.0  # for requests still in progress when the server stops
 
-Config = ServeSettings
-wanted = settings_mod.wanted
-
-
-def config_from_env(env: settings_mod.Env, engine: Engine, *, port: int | None = None) -> ServeSettings:
-    """Every served channel's settings, validated, DEFAULT_PREFECTURE resolved; SettingsError otherwise."""
-    return wiring.serve_settings(engine, port_flag=port, env=env)
-
-
 def knowledge_version(kb: Knowledge) -> dict[str, str]:
     """The date the facts were checked, and a short hash of the knowledge files' names and bytes."""
     digest = hashlib.sha256()

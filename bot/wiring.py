@@ -70,7 +70,9 @@ def with_default_prefecture(settings: S, code: str | None) -> S:
     return dataclasses.replace(settings, default_prefecture=code) if _has_default(settings) else settings
 
 
-def serve_settings(engine: Engine, *, port_flag: int | None = None, env: settings_mod.Env | None = None):
+def serve_settings(
+    engine: Engine, *, port_flag: int | None = None, env: settings_mod.Env | None = None
+) -> settings_mod.ServeSettings:
     """`serve`'s settings, every channel's default prefecture resolved."""
     found = settings_mod.serve(env, port_flag=port_flag)
     takes = any(_has_default(s) for s in found.served.values())  # Slack and LINE; not Telegram

@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import cli, serve
+from bot import cli, serve, settings, wiring
 from bot.counts import CountsStore
 from tests.fakes import line_api, slack_api
 from tests.fakes.counts import Recorder
@@ -90,7 +90,7 @@ async def post(http: aiohttp.ClientSession, url: str, body: str, headers: dict[s
 
 
 async def start(env: dict[str, str], engine, counts) -> serve.Server:
-    config = serve.config_from_env(env | {"HOST": "127.0.0.1"}, engine, port=0)
+    config = wiring.serve_settings(engine, port_flag=0, env=env | {"HOST": "127.0.0.1"})
     return await serve.Server(config, engine, counts).start()
 
 
@@ -220,11 +220,11 @@ async def test_only_telegram_configured(engine, http, telegram_fake):
 
 # ---------------------------------------------------------------------------- settings
 def test_which_channels_the_environment_asks_for():
-    assert serve.wanted({}) == []
+    assert settings.wanted({}) == []
     assert (
-        serve.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z"}) == []
+        settings.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z"}) == []
     )  # workers
-    assert serve.wanted(
+    assert settings.wanted(
         {"LINE_CHANNEL_SECRET": "x", "SLACK_SIGNING_SECRET": " ", "TELEGRAM_WEBHOOK_SECRET": "s"}
     ) == [
         "line",
@@ -373,8 +373,6 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
 
 # ---------------------------------------------------------------------------- a channel with no platform
 async def test_an_http_only_channel_is_one_module_and_one_line_in_each_registry(engine, http, monkeypatch):
-    from bot import settings
-
     monkeypatch.setitem(serve.CHANNELS, "page", "tests.fakes.page_channel")
     monkeypatch.setitem(settings.SERVED, "page", (("PAGE_ON",), None))
     server = await start({"PAGE_ON": "1"}, engine, None)
