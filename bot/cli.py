@@ -41,7 +41,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels import console
 
     return console.run(wiring.engine(), wiring.counts(enabled=not args.no_count), stdin=sys.stdin,
-                       stdout=sys.stdout, lang=args.lang)  # fmt: skip
+                       stdout=sys.stdout, clock=wiring.clock, lang=args.lang)  # fmt: skip
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
