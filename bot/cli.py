@@ -170,6 +170,24 @@ def cmd_slack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot import logs, settings
+    from bot.counts import migrate_store
+
+    for value in settings.secrets():
+        logs.register_secret(value)
+    settings.database_url()  # a malformed DATABASE_URL: one line, exit 2
+    try:
+        where, applied = migrate_store()
+    except Exception as e:  # the database is unreachable or refused us: its class, never its message
+        code = getattr(e, "sqlstate", None) or getattr(e, "sqlite_errorname", None)
+        print(f"referral-bot migrate: cannot migrate the counts ({type(e).__name__}{f'({code})' if code else ''})",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"counts at {where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot import serve
 
@@ -248,6 +266,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language")
     s.set_defaults(func=cmd_privacy)
 
+    s = sub.add_parser("migrate", help="create or update the counts' tables (PostgreSQL or SQLite), then exit",
+                       description="Apply the schema's pending steps to the counts store: DATABASE_URL "
+                       "(PostgreSQL) if set, else REFERRAL_DB (SQLite, default data/counts.db). For a platform's "
+                       "release phase; every command also migrates when it first opens the store, and "
+                       "instances starting at once wait for each other.")  # fmt: skip
+    s.set_defaults(func=cmd_migrate)
+
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
                        "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
@@ -274,7 +299,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
                        "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
-                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, DATABASE_URL (PostgreSQL, for several "
+                       "instances), REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
     s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_serve)

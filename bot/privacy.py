@@ -85,10 +85,47 @@ Where the file is: {path} (set REFERRAL_DB to change it)
 """
 
 
+# With DATABASE_URL, the counts are in PostgreSQL: these replace the file's deletion and location.
+DELETE_PG_JA = """\
+削除のしかた (PostgreSQL、環境変数 DATABASE_URL)
+  すべて消すには、ボットをすべて止めてから:
+    psql "$DATABASE_URL" -c "DROP TABLE counts, delivery_ids, referral_migrations;"
+  次の起動 (または referral-bot migrate) で空の表が作られます。ある月より前だけを消すには:
+    psql "$DATABASE_URL" -c "DELETE FROM counts WHERE month < '2025-04';" -c "VACUUM FULL counts;"
+  VACUUM FULL は消した行の領域を書き直します。バックアップや WAL アーカイブの中の古い行は、その保存期間が
+  過ぎるまで残ります。delivery_ids 表は、複数のインスタンスが同じ配信に二度答えないよう、配信 ID のハッシュと
+  期限 (1 時間単位) だけを 1 日保持し、自動で削除します。表を読めるロールは管理者に限ってください。
+
+データベース: {path} (パスワードは表示しません)
+"""
+
+DELETE_PG_EN = """\
+How to delete (PostgreSQL, DATABASE_URL)
+  To delete everything, stop every bot process, then:
+    psql "$DATABASE_URL" -c "DROP TABLE counts, delivery_ids, referral_migrations;"
+  Empty tables are created at the next start (or by referral-bot migrate). To delete only the months
+  before one:
+    psql "$DATABASE_URL" -c "DELETE FROM counts WHERE month < '2025-04';" -c "VACUUM FULL counts;"
+  VACUUM FULL rewrites the table without the deleted rows; backups and WAL archives keep old rows
+  until they expire. The delivery_ids table keeps, for one day, a hash of each platform delivery id
+  and the hour it expires, so that several instances answer a redelivery once; it prunes itself.
+  Grant access to the tables to administrators only.
+
+The database: {path} (the password is never shown)
+"""
+
+
 def statement(lang: str | None = None, path: object = None) -> str:
-    """The statement in "ja", "en", or both (None), naming the counts file's path."""
-    p = str(path or default_path())
+    """The statement in "ja", "en", or both (None), naming the counts file's path (or, with
+    DATABASE_URL and no path given, the PostgreSQL database without its password)."""
+    from bot.counts import database_url, where
+
+    pg = path is None and database_url() is not None
+    p = str(path or (where() if pg else default_path()))
     texts = {"ja": PRIVACY_JA, "en": PRIVACY_EN}
+    if pg:  # the file's deletion and location give way to the database's
+        texts = {"ja": PRIVACY_JA.split("削除のしかた")[0] + DELETE_PG_JA,
+                 "en": PRIVACY_EN.split("How to delete")[0] + DELETE_PG_EN}  # fmt: skip
     chosen = [texts[lang]] if lang in texts else list(texts.values())
     return "\n".join(t.format(path=p) for t in chosen)
 

@@ -7,12 +7,13 @@ or malformed value; the command prints it and exits 2. Names and spellings are t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 Env = Mapping[str, str]
 
@@ -112,6 +113,26 @@ def paths(env: Env | None = None) -> Paths:
     )
 
 
+_PG_SCHEMES = ("postgresql", "postgres")
+
+
+def database_url(env: Env | None = None) -> str | None:
+    """DATABASE_URL (postgresql:// or postgres://, a host and a database), or None: counts then go to
+    REFERRAL_DB. The SettingsError never quotes the value (it holds a password)."""
+    value = _get(_env(env), "DATABASE_URL")
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in _PG_SCHEMES and bool(parts.hostname) and len(parts.path) > 1
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SettingsError("DATABASE_URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE")
+    return value
+
+
 def log_level(env: Env | None = None) -> str:
     return _env(env).get("LOG_LEVEL", "INFO")
 
@@ -127,7 +148,12 @@ def default_prefecture(env: Env | None = None) -> str | None:
 
 def secrets(env: Env | None = None) -> list[str]:
     env = _env(env)
-    return [v for n in SECRET_NAMES if (v := _get(env, n))]
+    found = [v for n in SECRET_NAMES if (v := _get(env, n))]
+    with contextlib.suppress(ValueError):  # DATABASE_URL's password, as written and as decoded
+        password = urlsplit(_get(env, "DATABASE_URL") or "").password
+        if password:
+            found += [password, unquote(password)]
+    return found
 
 
 # ---------------------------------------------------------------------------- Telegram

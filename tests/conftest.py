@@ -31,7 +31,7 @@ def _private_knowledge_cache(tmp_path_factory):
 def _hermetic(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "SLACK_", "LINE_")) or name in ("REFERRAL_DB", "DEFAULT_PREFECTURE",
-                                                                         "REFERRAL_KNOWLEDGE_DIR"):
+                                                                         "REFERRAL_KNOWLEDGE_DIR", "DATABASE_URL"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REFERRAL_DB", str(tmp_path / "counts.db"))
 
@@ -62,3 +62,28 @@ def engine(kb):
     from bot.engine import Engine
 
     return Engine(kb)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (tests/fakes/pg_server.py), stopped at the end. Without
+    its binaries: skipped, or failed when CI=true (CI installs them)."""
+    from tests.fakes.pg_server import PostgresServer, Unavailable
+
+    try:
+        server = PostgresServer.start()
+    except Unavailable as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(e))
+        pytest.skip(str(e))
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A new, empty database on the session's server: its URL (with the password)."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request)}"
+    return pg_server.create_database(name[:63])

@@ -1,7 +1,9 @@
 """Anonymous referral counts: what callers use (record, health, close), and `open_counts`.
 
 Layout: keys.py (what a row may hold), backend.py (what a backend does), guard.py (never raises,
-pauses after an error, counts what it drops), sqlite.py (the SQLite backend and CountsStore),
+pauses after an error, counts what it drops), schema.py (the schema of both stores, as versioned
+steps), sqlite.py (the SQLite backend and CountsStore), postgres.py (DATABASE_URL: the PostgreSQL
+backend, and the delivery ids several instances share),
 queue.py (CountsQueue: a background writer for the long-running channels). A follow-up on the same
 case (a button that refines an answer) is not a new referral: callers record only new messages.
 Importing this package loads no database library; open_counts does.
@@ -28,13 +30,15 @@ from bot.counts.keys import (
 from bot.model import Case
 
 if TYPE_CHECKING:
+    from bot.counts.guard import Guarded
+    from bot.counts.postgres import DeliveryClaims
     from bot.counts.queue import CountsQueue
     from bot.counts.sqlite import CountsStore, migrate, migrations
 
 __all__ = [
     "ANSWER_KINDS", "CHANNELS", "KEY", "CountRow", "Counts", "CountsQueue", "CountsStore", "Key",
-    "NullCounts", "ReadError", "answer_kind", "case_kind", "default_path", "key_of", "migrate",
-    "migrations", "month_of", "open_counts",
+    "NullCounts", "ReadError", "answer_kind", "case_kind", "database_url", "default_path", "delivery_claims",
+    "key_of", "migrate", "migrate_store", "migrations", "month_of", "open_counts", "where",
 ]  # fmt: skip
 
 
@@ -55,14 +59,63 @@ def default_path() -> Path:
     return paths().referral_db
 
 
-def open_counts(path: str | Path | None = None, *, background: bool = False) -> CountsStore | CountsQueue:
-    """The counts file: written at once, or (background) queued for a writer thread. The one place
-    that picks the backend."""
-    from bot.counts.queue import CountsQueue
-    from bot.counts.sqlite import CountsStore
+def database_url() -> str | None:
+    """$DATABASE_URL (PostgreSQL), which wins over $REFERRAL_DB; None when unset."""
+    from bot.settings import database_url as read
 
-    store = CountsStore(path)
+    return read()
+
+
+def where() -> str:
+    """Where the counts are: the PostgreSQL database (no password) or the SQLite file."""
+    url = database_url()
+    if url is None:
+        return str(default_path())
+    from bot.counts.postgres import redact
+
+    return redact(url)
+
+
+def open_counts(path: str | Path | None = None, *, background: bool = False) -> Guarded | CountsQueue:
+    """The counts: written at once, or (background) queued for a writer thread. The one place that
+    picks the backend: an explicit `path` is a SQLite file; else $DATABASE_URL (PostgreSQL), else
+    $REFERRAL_DB (SQLite)."""
+    from bot.counts.queue import CountsQueue
+
+    url = database_url() if path is None else None
+    if url is not None:
+        from bot.counts.postgres import PostgresStore
+
+        store: Guarded = PostgresStore(url)
+    else:
+        from bot.counts.sqlite import CountsStore
+
+        store = CountsStore(path)
     return CountsQueue(store) if background else store
+
+
+def migrate_store() -> tuple[str, list[str]]:
+    """`referral-bot migrate`: apply the schema's pending steps to the configured store now.
+    Returns (where, names of the steps applied)."""
+    url = database_url()
+    if url is not None:
+        from bot.counts.postgres import migrate_url, redact
+
+        return redact(url), migrate_url(url)
+    from bot.counts.sqlite import migrate_file
+
+    path = default_path()
+    return str(path), migrate_file(path)
+
+
+def delivery_claims() -> DeliveryClaims | None:
+    """The delivery ids shared by every instance (in PostgreSQL), or None without DATABASE_URL."""
+    url = database_url()
+    if url is None:
+        return None
+    from bot.counts.postgres import DeliveryClaims
+
+    return DeliveryClaims(url)
 
 
 class NullCounts:

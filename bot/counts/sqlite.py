@@ -2,7 +2,8 @@
 guarded store on it.
 
 The table's CHECK constraints refuse anything but a count row (bot/counts/keys.py); the only other
-table is sqlite-utils' migration bookkeeping, cut to the month by a trigger. The busy timeout is
+table is sqlite-utils' migration bookkeeping, cut to the month by a trigger. The schema's steps are
+bot/counts/schema.py's, shared with PostgreSQL. The busy timeout is
 short (0.2 s) so a synchronous caller is never held long, and a busy write is tried again a few
 times with a jittered sleep; several processes may share one file.
 """
@@ -23,6 +24,7 @@ from sqlite_utils import Database, Migrations
 from bot.counts.backend import ReadError
 from bot.counts.guard import Guarded
 from bot.counts.keys import KEY, CountRow, Key
+from bot.counts.schema import STEPS, Step
 
 log = logging.getLogger("bot.counts")
 
@@ -39,34 +41,17 @@ _UPSERT = (
 migrations = Migrations("referral-counts")
 
 
-@migrations()
-def m001_counts(db: Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE counts (
-            month TEXT NOT NULL CHECK (month GLOB '[12][0-9][0-9][0-9]-[01][0-9]'),
-            prefecture TEXT NOT NULL CHECK (prefecture = 'unknown' OR (length(prefecture) = 2
-                AND prefecture GLOB '[0-4][0-9]' AND prefecture BETWEEN '01' AND '47')),
-            channel TEXT NOT NULL CHECK (channel IN ('console', 'telegram', 'slack', 'line', 'other')),
-            case_kind TEXT NOT NULL CHECK (length(case_kind) BETWEEN 5 AND 40
-                AND case_kind NOT GLOB '*[^a-z+]*'),
-            answer_kind TEXT NOT NULL CHECK (answer_kind IN ('clinician', 'victim', 'clarify', 'help')),
-            n INTEGER NOT NULL CHECK (typeof(n) = 'integer' AND n > 0),
-            PRIMARY KEY (month, prefecture, channel, case_kind, answer_kind)
-        ) WITHOUT ROWID
-        """
-    )
-    # WITHOUT ROWID: rows are kept in key order, so the file does not even record which key was
-    # seen first. The trigger keeps sqlite-utils' bookkeeping to the month, like everything else
-    # (it fires for this migration's own record, which is inserted in the same transaction).
-    db.execute(
-        """
-        CREATE TRIGGER migrations_month_only AFTER INSERT ON _sqlite_migrations
-        BEGIN
-            UPDATE _sqlite_migrations SET applied_at = substr(NEW.applied_at, 1, 7) WHERE id = NEW.id;
-        END
-        """
-    )
+def _register(step: Step) -> None:
+    def apply(db: Database) -> None:
+        for sql in step.sqlite or ():
+            db.execute(sql)
+
+    migrations(name=step.name)(apply)
+
+
+for _step in STEPS:  # the steps of bot/counts/schema.py that apply to SQLite, under their names
+    if _step.sqlite is not None:
+        _register(_step)
 
 
 def migrate(db: Database) -> None:
@@ -81,6 +66,23 @@ def migrate(db: Database) -> None:
     except BaseException:
         db.rollback()
         raise
+
+
+def migrate_file(path: Path) -> list[str]:
+    """`referral-bot migrate` on a SQLite file (created owner-only if missing): the steps applied."""
+    path = Path(path)
+    before: set[str] = set()
+    if path.is_file():
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            before = {m.name for m in migrations.applied(Database(conn, execute_plugins=False))}
+        finally:
+            conn.close()
+    backend = SqliteBackend(path)
+    try:
+        return [m.name for m in migrations.applied(backend._open()) if m.name not in before]
+    finally:
+        backend.close()
 
 
 # ------------------------------------------------------------------ the backend
