@@ -5,6 +5,8 @@ bot/channels named in CHANNELS and imported only when configured, so a LINE-only
 loads the Slack or Telegram libraries. A channel that is not configured answers 404 on its path.
 Settings problems and refused tokens: one line on stderr and exit 2, before anything listens.
 SIGTERM or SIGINT: stop listening, answer what was accepted, close the clients, exit 0.
+With DATABASE_URL, several instances share the counts and the delivery ids (a redelivery reaching
+another instance is answered once); /healthz says "degraded" while the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from aiohttp import web
 
 from bot import __version__, wiring
 from bot import settings as settings_mod
-from bot.channels.common import stop_on_signals
+from bot.channels.common import share_delivery_ids, stop_on_signals
 from bot.logs import register_secret, setup_logging
 from bot.settings import ServeSettings, SettingsError
 
 if TYPE_CHECKING:
     from bot.channels.base import Channel
     from bot.counts import Counts
+    from bot.counts.postgres import DeliveryClaims
     from bot.engine import Engine
     from bot.knowledge import Knowledge
 
@@ -58,10 +61,12 @@ def knowledge_version(kb: Knowledge) -> dict[str, str]:
 class Server:
     """The web process: start() brings every configured channel up and listens; stop() ends it."""
 
-    def __init__(self, config: ServeSettings, engine: Engine, counts: Counts | None, clock=wiring.clock):
+    def __init__(self, config: ServeSettings, engine: Engine, counts: Counts | None, clock=wiring.clock,
+                 *, claims: DeliveryClaims | None = None):  # fmt: skip
         self.config = config
         self.engine = engine
         self.counts = counts
+        self.claims = claims  # the delivery ids shared by every instance (DATABASE_URL), or None
         self.clock = clock
         self.knowledge = knowledge_version(engine.kb)
         self.channels: dict[str, Channel] = {}
@@ -108,14 +113,22 @@ class Server:
 
     async def health(self, _: web.Request) -> web.Response:
         counts = await asyncio.to_thread(self._counts_health)
+        deliveries = self._deliveries_health()
         body = {
-            "status": "ok",
+            "status": "ok" if counts["ok"] and deliveries["ok"] else "degraded",  # answers flow either way
             "version": __version__,
             "knowledge": self.knowledge,
             "channels": self.config.channels,
             "counts": counts,
+            "deliveries": deliveries,
         }
         return web.json_response(body)
+
+    def _deliveries_health(self) -> dict[str, Any]:
+        if self.claims is None:
+            return {"shared": False, "ok": True}
+        h = self.claims.health()
+        return {"shared": True, "ok": bool(h.get("ok")), "fallbacks": int(h.get("fallbacks") or 0)}
 
     def _counts_health(self) -> dict[str, Any]:
         if self.counts is None:
@@ -124,9 +137,10 @@ class Server:
         return {"enabled": True, "ok": bool(h.get("ok")), "dropped": int(h.get("dropped") or 0)}
 
 
-async def serve(config: ServeSettings, engine: Engine, counts: Counts | None) -> None:
+async def serve(config: ServeSettings, engine: Engine, counts: Counts | None,
+                claims: DeliveryClaims | None = None) -> None:  # fmt: skip
     """Run until SIGTERM or SIGINT."""
-    server = await Server(config, engine, counts).start()
+    server = await Server(config, engine, counts, claims=claims).start()
     stop = stop_on_signals()
     log.info("serve: listening on port %d for %s", server.port, ", ".join(config.channels))
     try:
@@ -148,10 +162,14 @@ def main(*, port: int | None = None, count: bool = True) -> None:
     config = wiring.serve_settings(engine, port_flag=port)
     setup_logging(settings_mod.log_level())
     counts = wiring.counts(enabled=count, background=True)
+    claims = wiring.delivery_claims()
+    share_delivery_ids(claims)  # the channels made from now on claim their delivery ids there
     try:
-        asyncio.run(serve(config, engine, counts))
+        asyncio.run(serve(config, engine, counts, claims))
     except OSError as e:  # the port is taken, or not ours to bind
         raise SettingsError(f"cannot listen on {config.host}:{config.port} ({type(e).__name__})") from None
     finally:
         if counts is not None:
             counts.close()  # after the server stopped: writes the counts still queued
+        if claims is not None:
+            claims.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, TypeVar
 
 from bot import settings as settings_mod
@@ -14,9 +15,11 @@ from bot.settings import SettingsError
 
 if TYPE_CHECKING:
     from bot.counts import Counts
+    from bot.counts.postgres import DeliveryClaims
     from bot.engine import Engine
 
 S = TypeVar("S")
+log = logging.getLogger("bot.wiring")
 
 
 def clock() -> dt.datetime:
@@ -46,7 +49,20 @@ def counts(*, enabled: bool = True, background: bool = False) -> Counts | None:
         return None
     from bot.counts import open_counts
 
-    return open_counts(background=background)
+    opened = open_counts(background=background)
+    log.info("counts: %s at %s", "PostgreSQL" if settings_mod.database_url() else "SQLite", opened.path)
+    return opened
+
+
+def delivery_claims() -> DeliveryClaims | None:
+    """With DATABASE_URL, the delivery ids every instance claims in the shared database (a redelivery
+    reaching another instance is answered once); None: each channel remembers its own."""
+    from bot.counts import delivery_claims as shared
+
+    claims = shared()
+    if claims is not None:
+        log.info("delivery ids: shared in PostgreSQL at %s", claims.where)
+    return claims
 
 
 def default_prefecture(engine: Engine, value: str | None) -> str | None:

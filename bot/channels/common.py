@@ -15,6 +15,7 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Protocol
 
 from bot.counts import Counts
 from bot.engine import TOKYO, Engine
@@ -109,3 +110,47 @@ class RecentIds:
             if len(self._ids) > self.size:
                 self._ids.popitem(last=False)
             return True
+
+
+class DeliveryIds(Protocol):
+    """What a channel asks of its delivery ids: is this the first time this delivery is seen?"""
+
+    def first_time(self, key: Hashable) -> bool: ...
+
+
+class Claims(Protocol):
+    """Delivery ids claimed in a store shared by every instance (bot.counts.postgres.DeliveryClaims):
+    True on the first claim anywhere, False after, None when the store cannot say."""
+
+    def claim(self, channel: str, delivery_id: Hashable) -> bool | None: ...
+
+
+class SharedIds:
+    """Delivery ids shared by every instance: this instance's memory first (a redelivery here costs
+    no round trip), then a claim in the shared store. When the store cannot say, the memory decides:
+    answering a redelivery twice is better than dropping a first delivery."""
+
+    def __init__(self, claims: Claims, channel: str, size: int):
+        self.claims = claims
+        self.channel = channel
+        self.memory = RecentIds(size)
+
+    def first_time(self, key: Hashable) -> bool:
+        if not self.memory.first_time(key):
+            return False
+        return self.claims.claim(self.channel, key) is not False
+
+
+_shared: Claims | None = None
+
+
+def share_delivery_ids(claims: Claims | None) -> None:
+    """From now on, channels made claim their delivery ids in `claims` (None: memory only)."""
+    global _shared
+    _shared = claims
+
+
+def delivery_ids(size: int, channel: str) -> DeliveryIds:
+    """A channel's delivery ids: shared across instances when `serve` was given a shared store
+    (DATABASE_URL), else this process's memory of the last `size`."""
+    return RecentIds(size) if _shared is None else SharedIds(_shared, channel, size)

@@ -45,7 +45,7 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
+from bot.channels.common import Counts, answer_message, count_referral, delivery_ids, follow_up, greeting, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
@@ -129,7 +129,7 @@ class LineBot:
         self.counts = counts
         self.settings = settings
         self.clock = clock
-        self._seen = RecentIds(settings.dedup_window)
+        self._seen = delivery_ids(settings.dedup_window, CHANNEL)
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None

@@ -30,9 +30,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.common import (
     Counts,
-    RecentIds,
     answer_message,
     compact_json,
+    delivery_ids,
     follow_up,
     now,
     stop_on_signals,
@@ -163,7 +163,7 @@ def build_app(
     )
     _held_logger("slack_sdk.webhook.async_client")  # the logger of `respond` (Bolt makes its clients)
     answers = _answers[app] = Answers()
-    seen = RecentIds(SEEN_EVENTS)
+    seen = delivery_ids(SEEN_EVENTS, CHANNEL)
 
     def message(reply: Reply, region: str | None = None) -> Payload:
         g = engine.guidance(reply.case.lang)

@@ -52,7 +52,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
+from bot.channels.common import Counts, answer_message, count_referral, delivery_ids, follow_up, greeting, now
 from bot.channels.telegram_request import BotAPIRequest
 from bot.engine import Action, Engine
 from bot.logs import register_secret
@@ -165,7 +165,7 @@ class _Handlers:
         self.engine = engine
         self.counts = counts
         self.clock = clock
-        self.seen = RecentIds(settings.dedup_window)
+        self.seen = delivery_ids(settings.dedup_window, CHANNEL)
         self._keyboards = functools.lru_cache(maxsize=KEYBOARDS_CACHED)(self._keyboard)
 
     # -------------------------------------------------------------- pieces
