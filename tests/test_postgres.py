@@ -259,3 +259,12 @@ def test_a_delivery_id_is_claimed_once_across_instances_and_expires(pg_url):
     assert b.claim("telegram", 123456789) is True  # expired and pruned: a new delivery
     a.close()
     b.close()
+
+
+def test_psycopg_is_imported_only_with_database_url(tmp_path):
+    code = ("import sys; from bot import serve, report, privacy; from bot.counts import open_counts; "
+            "open_counts().health(); privacy.statement(); print('psycopg' in sys.modules)")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"REFERRAL_DB": str(tmp_path / "c.db"),
+                                                                           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "False", run.stderr
