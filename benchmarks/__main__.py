@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("engine", "startup", "counts", "telegram", "slack")
+SECTIONS = ("engine", "startup", "counts", "instances", "telegram", "slack")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         f, e = counts_bench.run(runs, args.quick, notes)
         figures += f
         extra["counts"] = e
+    if "instances" in sections:
+        from benchmarks import instances_bench
+
+        step("several instances on PostgreSQL")
+        f, e = instances_bench.run(runs, args.quick, notes)
+        figures += f
+        extra["instances"] = e
     for channel in ("telegram", "slack"):
         if channel in sections:
             from benchmarks import pipelines

@@ -47,10 +47,15 @@ def writer(kind: str, path: str, n: int, start_at: float) -> dict:
     from bot.counts import CountsQueue, CountsStore, key_of
 
     cases = _cases()
-    if kind in ("store", "queue"):
-        store = CountsStore(path)
+    if kind in ("store", "queue", "pgstore", "pgqueue"):  # pg*: `path` is a DATABASE_URL
+        if kind.startswith("pg"):
+            from bot.counts.postgres import PostgresStore
+
+            store = PostgresStore(path)
+        else:
+            store = CountsStore(path)
         store.health()  # open and migrate before the clock starts
-        if kind == "queue":
+        if kind.endswith("queue"):
             store = CountsQueue(store)
         record = store.record
     else:
@@ -95,7 +100,7 @@ def _total(path: Path) -> int:
         conn.close()
 
 
-def _spawn(kind: str, path: Path, n: int, start_at: float) -> subprocess.Popen:
+def _spawn(kind: str, path: Path | str, n: int, start_at: float) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "benchmarks.counts_bench", kind, str(path), str(n), repr(start_at)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
