@@ -65,15 +65,17 @@ def reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}({code})" if code else type(exc).__name__
 
 
-def connect(url: str, *, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> psycopg.Connection:
-    """An autocommit connection (transactions are explicit), with short timeouts. synchronous_commit
-    off, as SQLite's synchronous=NORMAL: a commit does not wait for its fsync, so a server crash may
-    lose the last fraction of a second of counts or claims, never corrupt them (BENCHMARKS.md)."""
+def connect(url: str, *, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS, durable: bool = True) -> psycopg.Connection:
+    """An autocommit connection (transactions are explicit), with short timeouts. durable=False (the
+    delivery ids' claims, on an answer's path): a commit does not wait for its fsync, so a server
+    crash may forget the last fraction of a second of claims (a redelivery then answered twice),
+    never corrupt them. Counts stay durable: the queue's batches make their fsync cheap."""
     timeout = int(statement_timeout_ms)
-    return psycopg.connect(
-        url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="referral-bot",
-        options=f"-c statement_timeout={timeout} -c lock_timeout={timeout} -c synchronous_commit=off",
-    )  # fmt: skip
+    options = f"-c statement_timeout={timeout} -c lock_timeout={timeout}"
+    if not durable:
+        options += " -c synchronous_commit=off"
+    return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="referral-bot",
+                           options=options)  # fmt: skip
 
 
 def migrate(conn: psycopg.Connection) -> list[str]:
@@ -108,9 +110,10 @@ class _Connection:
     """One connection, made (and the schema migrated) on first use, dropped after an error, made again
     at the next use; a child process after fork makes its own (the parent's socket is not ours)."""
 
-    def __init__(self, url: str, statement_timeout_ms: int):
+    def __init__(self, url: str, statement_timeout_ms: int, *, durable: bool = True):
         self.url = url
         self.timeout_ms = statement_timeout_ms
+        self.durable = durable
         self._conn: psycopg.Connection | None = None
         self._pid = 0
 
@@ -119,7 +122,7 @@ class _Connection:
         if conn is not None and not conn.closed and self._pid == os.getpid():
             return conn
         self._conn = None  # a closed one, or the parent's: left alone
-        conn = connect(self.url, statement_timeout_ms=self.timeout_ms)
+        conn = connect(self.url, statement_timeout_ms=self.timeout_ms, durable=self.durable)
         try:
             migrate(conn)
         except BaseException:
@@ -203,7 +206,7 @@ class DeliveryClaims:
     def __init__(self, url: str):
         self.where = redact(url)
         self.fallbacks = 0  # claims answered from memory because the database could not say
-        self._conn = _Connection(url, CLAIM_TIMEOUT_MS)
+        self._conn = _Connection(url, CLAIM_TIMEOUT_MS, durable=False)
         self._lock = threading.Lock()
         self._error: str | None = None
         self._pause = 0.0
