@@ -152,8 +152,8 @@ class PostgresBackend:
     def add(self, items: Sequence[tuple[Key, int]]) -> None:
         try:
             conn = self._conn.get()
-            with conn.transaction(), conn.cursor() as cur:
-                cur.executemany(_UPSERT, [(*key, n) for key, n in items])
+            with conn.transaction(), conn.cursor() as cur:  # in key order: two writers lock rows alike, no deadlock
+                cur.executemany(_UPSERT, sorted((*key, n) for key, n in items))
         except psycopg.Error as exc:
             if not isinstance(exc, psycopg.errors.IntegrityError):
                 self._conn.close()  # made again at the next try: the server may be back
