@@ -61,9 +61,11 @@ def _increments(kind: str, target: str, n: int, total) -> dict:
             raise RuntimeError(f"counts writer failed: {err[-800:]}")
         results.append(json.loads(out.strip().splitlines()[-1]))
     ok = sum(r["ok"] for r in results)
+    dropped = sum(r["dropped"] for r in results)
     stored = total()
     wall = max(r["t0"] + r["elapsed"] for r in results) - min(r["t0"] for r in results)
-    return {"rate": ok / wall, "ok": ok, "dropped": sum(r["dropped"] for r in results), "lost": ok - stored}
+    # lost: neither stored nor counted as dropped (a queued increment whose batch failed is dropped)
+    return {"rate": ok / wall, "ok": ok, "dropped": dropped, "lost": 2 * n - dropped - stored}
 
 
 # ------------------------------------------------------------------ 2. answered events
