@@ -131,6 +131,26 @@ def test_a_malformed_count_is_dropped_and_counted_never_written(pg_url):
     assert store.dropped == 2 and store.rows() == []
 
 
+def test_two_writers_adding_the_same_rows_in_opposite_orders_never_deadlock(pg_url):
+    keys = [key_of(case(f"{i % 47 + 1:02d}", *(["acute"] if i % 2 else [])), "line", AT) for i in range(60)]
+    stores = [PostgresStore(pg_url), PostgresStore(pg_url)]
+    stores[0].health()
+    results: list[bool] = []
+
+    def write(store: PostgresStore, order: list) -> None:
+        for _ in range(40):
+            results.append(store.add(dict.fromkeys(order, 1)))
+
+    threads = [threading.Thread(target=write, args=(stores[0], keys)),
+               threading.Thread(target=write, args=(stores[1], keys[::-1]))]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == [True] * 80 and stores[0].dropped == stores[1].dropped == 0
+    assert sum(r.n for r in stores[0].rows()) == 80 * 60
+
+
 # ---------------------------------------------------------------------------- migrations
 def _migrate_proc(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, text=True,
