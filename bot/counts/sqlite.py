@@ -1,10 +1,10 @@
 """The SQLite counts backend: one file of monthly counters (sqlite-utils), and `CountsStore`, the
 guarded store on it.
 
-The table's CHECK constraints refuse anything but a count row (bot/counts/keys.py); the only other
-table is sqlite-utils' migration bookkeeping, cut to the month by a trigger. The schema's steps are
-bot/counts/schema.py's, shared with PostgreSQL. The busy timeout is
-short (0.2 s) so a synchronous caller is never held long, and a busy write is tried again a few
+The schema is bot/counts/schema.py's steps (shared with PostgreSQL) under sqlite-utils' migration
+names. The table's CHECK constraints refuse anything but a count row (bot/counts/keys.py); the only
+other table is sqlite-utils' migration bookkeeping, cut to the month by a trigger. The busy timeout
+is short (0.2 s) so a synchronous caller is never held long, and a busy write is tried again a few
 times with a jittered sleep; several processes may share one file.
 """
 
