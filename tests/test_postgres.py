@@ -288,3 +288,19 @@ def test_psycopg_is_imported_only_with_database_url(tmp_path):
                                                                            "PYTHONPATH": str(ROOT)}  # fmt: skip
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False", run.stderr
+
+
+def test_a_malformed_database_url_stops_serve_in_one_line(monkeypatch, capsys):
+    from tests.fakes import line_api
+
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line_api.ACCESS_TOKEN)
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", line_api.CHANNEL_SECRET)
+    monkeypatch.setenv("LINE_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    monkeypatch.setenv("DATABASE_URL", "mysql://bot:s3cr3t-pw@db/x")
+    for flags in ([], ["--no-count"]):  # the delivery ids need it too
+        assert cli.main(["serve", "--port", "0", *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.strip().splitlines()[-1] == (
+            "referral-bot serve: DATABASE_URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE")
+        assert "s3cr3t-pw" not in err
