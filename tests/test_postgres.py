@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from bot import cli, privacy, settings, wiring
-from bot.counts import CountsQueue, CountsStore, key_of, open_counts
-from bot.counts.postgres import DeliveryClaims, PostgresStore, delivery_digest, redact
+from bot.counts import ANSWER_KINDS, CHANNELS, CountsQueue, CountsStore, key_of, open_counts
+from bot.counts.postgres import DeliveryClaims, PostgresStore, delete_before, delivery_digest, redact
 from bot.model import Case
 from bot.settings import SettingsError
 from tests.fakes.logs import assert_private, production_logging
@@ -114,13 +114,16 @@ def test_the_table_refuses_anything_but_a_count_row(pg_url):
             conn.execute("INSERT INTO delivery_ids VALUES (%s, now())", [b"update-123456789"])
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("INSERT INTO delivery_ids VALUES (%s, '2026-11-27 13:00')", [b"short"])
+        for channel in CHANNELS:  # and accepts every channel and answer kind the code can count
+            for kind in ANSWER_KINDS:
+                conn.execute("INSERT INTO counts VALUES ('2026-11', '14', %s, 'adult', %s, 1)", [channel, kind])
         tables = {t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert tables == {"counts", "delivery_ids", "referral_migrations"}
         columns = [c for (c,) in conn.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'counts' ORDER BY ordinal_position")]  # fmt: skip
         assert columns == ["month", "prefecture", "channel", "case_kind", "answer_kind", "n"]
         applied = conn.execute("SELECT version, name, applied_month FROM referral_migrations ORDER BY version").fetchall()
-        assert [(v, n) for v, n, _ in applied] == [(1, "m001_counts"), (2, "m002_delivery_ids")]
+        assert [(v, n) for v, n, _ in applied] == [(1, "m001_counts"), (3, "m003_delivery_ids")]
         assert all(len(month) == 7 for _, _, month in applied)  # the month, never a finer time
 
 
@@ -163,7 +166,7 @@ def test_instances_starting_at_once_on_an_empty_database_do_not_race(pg_url):
     outs = [(p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, code in outs] == [0, 0, 0, 0], outs
     said = sorted(out.strip() for (out, _), _ in outs)
-    assert said[0] == f"counts at {redact(pg_url)}: applied m001_counts, m002_delivery_ids"  # one applied
+    assert said[0] == f"counts at {redact(pg_url)}: applied m001_counts, m003_delivery_ids"  # one applied
     assert said[1:] == [f"counts at {redact(pg_url)}: up to date"] * 3  # the others waited, then found them
     assert all(password(pg_url) not in out + err for (out, err), _ in outs)
 
@@ -199,7 +202,7 @@ def test_migrate_on_sqlite_and_postgres(monkeypatch, capsys, pg_url, tmp_path):
     assert capsys.readouterr().out == f"counts at {db}: up to date\n"
     monkeypatch.setenv("DATABASE_URL", pg_url)
     assert cli.main(["migrate"]) == 0
-    assert capsys.readouterr().out == f"counts at {redact(pg_url)}: applied m001_counts, m002_delivery_ids\n"
+    assert capsys.readouterr().out == f"counts at {redact(pg_url)}: applied m001_counts, m003_delivery_ids\n"
     monkeypatch.setenv("DATABASE_URL", pg_url.replace(password(pg_url), "wrong-password-123"))
     assert cli.main(["migrate"]) == 1
     err = capsys.readouterr().err
@@ -304,3 +307,15 @@ def test_a_malformed_database_url_stops_serve_in_one_line(monkeypatch, capsys):
         assert err.strip().splitlines()[-1] == (
             "referral-bot serve: DATABASE_URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE")
         assert "s3cr3t-pw" not in err
+
+
+def test_deleting_old_months_on_postgres(pg_url):
+    assert delete_before(pg_url, "2026-11") == 0  # no table yet: nothing to delete, nothing created
+    store = PostgresStore(pg_url)
+    _fill(store)  # 2026-11 and 2026-10
+    before = store.rows()
+    assert delete_before(pg_url, "2026-11") == 1
+    assert store.rows() == [r for r in before if r.month >= "2026-11"]
+    assert store.record(case("14"), channel="line", at=AT)  # the bot's connection goes on writing
+    with pytest.raises(ValueError):
+        delete_before(pg_url, "2026-11'; DROP TABLE counts; --")

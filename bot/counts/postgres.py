@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Hashable, Sequence
@@ -104,6 +105,22 @@ def migrate_url(url: str) -> list[str]:
     """`referral-bot migrate` on DATABASE_URL: the steps applied (empty: already up to date)."""
     with connect(url, statement_timeout_ms=0) as conn:
         return migrate(conn)
+
+
+def delete_before(url: str, month: str) -> int:
+    """Delete the counts of months before `month` ("YYYY-MM"), then VACUUM FULL, which rewrites the
+    table without them (backups and WAL archives keep them until they expire). Safe while the bot
+    runs: its writes wait for the rewrite of a small table. Returns the rows deleted."""
+    if not re.fullmatch(r"[12][0-9]{3}-(0[1-9]|1[0-2])", month):
+        raise ValueError("expected YYYY-MM")
+    with connect(url, statement_timeout_ms=0) as conn:
+        if conn.execute("SELECT to_regclass('counts')").fetchone()[0] is None:
+            return 0
+        with conn.transaction():
+            deleted = conn.execute("DELETE FROM counts WHERE month < %s", [month]).rowcount
+        if deleted:
+            conn.execute("VACUUM FULL counts")
+        return deleted
 
 
 class _Connection:
