@@ -96,6 +96,37 @@ def cmd_reply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot import evaluate
+
+    entries, problems = [], []
+    for name in args.files:
+        try:
+            with open(name, encoding="utf-8") as f:
+                got, bad = evaluate.parse(f, name)
+        except (OSError, UnicodeDecodeError) as e:
+            raise CliError(f"cannot read {name}: {e}") from None
+        entries += got
+        problems += bad
+    problems += evaluate.check_ids(entries)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        raise CliError(f"{len(problems)} bad line(s): fix them first")
+    if not entries:
+        raise CliError("no entries")
+    res = evaluate.evaluate(_engine(), entries, default_at=_at(args.at) if args.at else evaluate.DEFAULT_AT)
+    if args.json:
+        print(json.dumps(evaluate.summary(res, failures=args.failures), ensure_ascii=False, indent=2))
+    else:
+        print(evaluate.format_text(res, failures=args.failures))
+    below = res.below(args.floor) if args.floor is not None else []
+    if below:
+        print(f"below the floor {args.floor}: {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_check_knowledge(args: argparse.Namespace) -> int:
     from bot import knowledge
 
@@ -191,6 +222,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
     fmt.add_argument("--jsonl", action="store_true", help="batch: JSON Lines in on stdin, JSON Lines out")
     s.set_defaults(func=cmd_reply)
+
+    s = sub.add_parser("evaluate", help="measure understanding against a labelled corpus (JSON Lines)",
+                       description="Read every message of the labelled JSON Lines FILEs with the engine and print "
+                       "the accuracy per field (lang, intent, place, flags, hours_since, all), per class, each flag's "
+                       "precision and recall, then every failure. Bad lines are listed and exit 2. See the README, "
+                       "'Measuring understanding'.")  # fmt: skip
+    s.add_argument("files", nargs="+", metavar="FILE.jsonl")
+    s.add_argument("--floor", type=float, default=None, metavar="0.98",
+                   help="exit 1 when a field's accuracy (lang, intent, place, flags, hours_since) is below this")  # fmt: skip
+    s.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    s.add_argument("--failures", type=int, default=None, metavar="N", help="list at most N failures")
+    s.add_argument("--at", metavar="ISO-8601",
+                   help="the moment for entries without their own 'at' (default: 2026-12-05T10:00+09:00)")  # fmt: skip
+    s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("check-knowledge", help="validate the knowledge files; warn of stale facts",
                        description="Print every problem in knowledge/ (file and key), and warn of facts "
