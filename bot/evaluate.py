@@ -42,6 +42,10 @@ class Entry:
     at: dt.datetime | None = None
     source: str = ""  # "FILE:LINE", for messages
 
+    @property
+    def file(self) -> str:
+        return self.source.rpartition(":")[0] or self.source
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -107,6 +111,7 @@ class Results:
     fields: dict[str, Tally] = field(default_factory=dict)  # FIELDS and "all"
     classes: dict[str, Tally] = field(default_factory=dict)  # "all" per class
     flags: dict[str, FlagTally] = field(default_factory=dict)
+    files: dict[str, Tally] = field(default_factory=dict)  # "all" per file (messages and held-out apart)
 
     @property
     def failures(self) -> list[Result]:
@@ -217,6 +222,7 @@ def evaluate(engine: Any, entries: Iterable[Entry], *, default_at: dt.datetime =
             out.fields[f].add(f not in wrong)
         out.fields["all"].add(result.ok)
         out.classes.setdefault(entry.cls, Tally()).add(result.ok)
+        out.files.setdefault(entry.file, Tally()).add(result.ok)
         for flag in entry.expect.get("flags", []):
             t = out.flags.setdefault(flag, FlagTally())
             if flag in case.flags:
@@ -286,6 +292,10 @@ def format_text(res: Results, *, failures: int | None = None) -> str:
     lines = [f"{len(res.results)} entries, {len(res.failures)} with a wrong field", "", "accuracy per field:"]
     for name, t in res.fields.items():
         lines.append(f"  {name:<12} {_pct(t.accuracy)}  ({t.right}/{t.total})")
+    if len(res.files) > 1:
+        lines += ["", "accuracy per file (every scored field right):"]
+        for name, t in res.files.items():
+            lines.append(f"  {name}  {_pct(t.accuracy)}  ({t.right}/{t.total})")
     lines += ["", "accuracy per class (every scored field right):"]
     for name, t in res.classes.items():
         lines.append(f"  {name:<14} {_pct(t.accuracy)}  ({t.right}/{t.total})")
@@ -323,6 +333,9 @@ def summary(res: Results, *, failures: int | None = None) -> dict[str, Any]:
         },
         "classes": {
             k: {"accuracy": t.accuracy, "right": t.right, "total": t.total} for k, t in res.classes.items()
+        },
+        "files": {
+            k: {"accuracy": t.accuracy, "right": t.right, "total": t.total} for k, t in res.files.items()
         },
         "flags": {
             k: {"precision": t.precision, "recall": t.recall, "tp": t.tp, "fn": t.fn, "fp": t.fp, "tn": t.tn}

@@ -132,3 +132,15 @@ def test_at_reaches_the_engine():
     res = evaluate.evaluate(Fake(), entries)
     assert seen[0].isoformat() == "2026-11-27T21:30:00+09:00" and seen[1] == evaluate.DEFAULT_AT
     assert res.classes["place"].total == 2
+
+
+def test_several_files_are_also_scored_apart(tmp_path, capsys):
+    first, second = (
+        write(tmp_path, RIGHT, name="a.jsonl"),
+        write(tmp_path, {**WRONG, "id": "w"}, name="b.jsonl"),
+    )
+    code, out, _ = run(capsys, "evaluate", first, second)
+    assert code == 0
+    assert f"{first}  100.0%  (1/1)" in out and f"{second}    0.0%  (0/1)" in out
+    code, out, _ = run(capsys, "evaluate", "--json", first, second)
+    assert json.loads(out)["files"][second] == {"accuracy": 0.0, "right": 0, "total": 1}
