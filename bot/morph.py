@@ -17,6 +17,8 @@ _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん", "無し", "な�
 # after the predicate that governs a word, these keep the same predicate going: て-form helpers
 # (来ていない, 離れようとしない) and the auxiliaries between the verb and its negation
 _HELPERS = frozenset({"居る", "いる", "おる", "来る", "くる", "為る", "する", "しまう", "仕舞う", "ある", "有る"})
+# the verbs whose negation denies that a thing named before them is there (加害者はもういない)
+_EXISTENCE = frozenset({"居る", "いる", "有る", "ある", "来る", "くる", "見える", "残る", "為る"})
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
@@ -36,7 +38,7 @@ class Token:
 def _tokenizer():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(SplitMode.C, fields={"pos", "normalized_form"})
 
 
 def tokens(text: str) -> tuple[Token, ...]:
@@ -87,6 +89,8 @@ class Analysis:
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):
                 if head and t.form not in _HELPERS:
                     return False  # the next predicate's negation is not this one's
+                if not head and t.pos == "動詞" and t.form not in _EXISTENCE:
+                    return False  # 男性が離れようとしない denies the leaving, not the man
                 head = True
             elif t.pos == "助詞" and t.pos2 == "接続助詞":
                 if t.surface in _CLAUSE_PARTICLES:

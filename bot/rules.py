@@ -494,8 +494,8 @@ class Rules:
                     kw = Keyword(frozenset(live), kw.length, kw.latin, kw.prefix, kw.word)
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
                 # matches "raped". Japanese has no spaces: a [bracketed] keyword must be a word.
-                if kw.latin:
-                    if start > 0 and letters[start - 1] in _ASCII_ALNUM:
+                if kw.latin:  # ("'s friend" begins with no letter: any neighbour will do)
+                    if start > 0 and letters[start - 1] in _ASCII_ALNUM and letters[start] in _ASCII_ALNUM:
                         continue
                     if not kw.prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
                         continue
@@ -625,9 +625,13 @@ def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], text
                 for other in reversed(occs[:n]) if latin else occs[n + 1 :]:
                     if bisect_left(ends, other.start) != sentence:
                         break
+                    # an event told of (今日、…にあったという相談) is what the disclosure dates, unless
+                    # the time word stands right before it (先週被害にあったと…打ち明けられた)
                     if other.sets & opt.events and not (
-                        other.sets & opt.events - opt.dates_next and _reported(text, other.end, None, other.start)
-                    ):  # an event told of (…にあったという相談) is what the disclosure dates
+                        other.sets & opt.events - opt.dates_next
+                        and other.start - o.end > 4
+                        and _reported(text, other.end, None, other.start)
+                    ):
                         drop = bool(other.sets & opt.dates_next) and not other.sets & (opt.events - opt.dates_next)
                         break
             if drop:
@@ -689,7 +693,7 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(
-    r"\s*(?:[」』”\"]\s*)?(?:と|って|とか)\s*(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫)"
+    r"\s*(?:[」』”\"]\s*)?(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫)"
     r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|らしい|そうです|そうだ|模様|ようです|みたい)"
     r"|\s*,?\s*(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
 )
