@@ -20,6 +20,8 @@ _HELPERS = frozenset({"居る", "いる", "おる", "来る", "くる", "為る"
 # the verbs whose negation denies that a thing named before them is there (加害者はもういない)
 _EXISTENCE = frozenset({"居る", "いる", "有る", "ある", "来る", "くる", "見える", "残る", "為る"})
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
+_FIRST_PERSON = frozenset({"私", "わたし", "あたし", "僕", "ぼく", "俺", "自分", "うち", "わたくし"})
+_NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去年は, 3回は: a time, not a person
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
 
@@ -71,6 +73,22 @@ class Analysis:
 
     def forms(self) -> list[str]:
         return [t.form for t in self.tokens]
+
+    def subject_before(self, end: int) -> bool:
+        """Whether a subject other than the writer is named before `end` in its sentence (父親が…
+        受けている, 加害者は…確保されて): then a passive there is not the writer's own experience."""
+        named = False
+        toks = self.tokens
+        for i, t in enumerate(toks):
+            if t.begin >= end:
+                break
+            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点":
+                named = False
+            elif (t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0
+                  and toks[i - 1].pos in ("名詞", "接尾辞") and toks[i - 1].pos2 not in _NOT_SUBJECTS
+                  and toks[i - 1].form not in _FIRST_PERSON):  # fmt: skip
+                named = True
+        return named
 
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its

@@ -44,6 +44,7 @@ class Facts:
     sentences: tuple[frozenset[str], ...] = ()  # the affirmed sets of each sentence
     own_ages: tuple[float, ...] = ()  # the writer's own age or school year ("中3です", "I'm 16")
     other_words: int = 0  # content words no keyword set or place name explains (電子カルテ, 当直表)
+    named_subject: bool = False  # someone other than the writer is the subject of what happened
 
 
 Condition = Callable[[Facts], bool]
@@ -106,11 +107,17 @@ def _kanji_number(s: str) -> float | None:
 def read_hours_since(text: str, reverse: str | None = None) -> float | None:
     """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None.
     `reverse`: text[::-1], if the caller has it (see bot.text.Zoned)."""
-    found: list[float] = []
+    found = read_elapsed(text, reverse)
+    return round(min(h for h, _, _ in found), 2) if found else None
+
+
+def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int, int]]:
+    """Every elapsed time the message states: (hours, start, end)."""
+    found: list[tuple[float, int, int]] = []
     for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
         if n is not None:
-            found.append(n * _JA_UNITS[m.group(2)])
+            found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
@@ -119,11 +126,8 @@ def read_hours_since(text: str, reverse: str | None = None) -> float | None:
                 n = float(raw)
             except ValueError:
                 continue
-        found.append(float(n) * _EN_UNITS[m.group(2)])
-    if not found:
-        return None
-    hours = min(found)
-    return round(hours, 2)
+        found.append((float(n) * _EN_UNITS[m.group(2)], m.start(), m.end()))
+    return found
 
 
 def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
@@ -196,7 +200,7 @@ _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school 
 _GRADE = re.compile(r"(?<![\w])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
 _SELF_INTRO = r"\s*(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
 _OWN_GRADE = re.compile(r"(?<![\w])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
-_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_DAYS = "月火水木金土日"
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?\s*の?\s*([月火水木金土日])曜")
@@ -231,6 +235,10 @@ def _own_age_under_test(limit: float, f: Facts) -> bool:
 
 def _other_words_at_most_test(limit: float, f: Facts) -> bool:
     return f.other_words <= limit
+
+
+def _named_subject_test(expected: bool, f: Facts) -> bool:
+    return f.named_subject == expected
 
 
 def _none_test(wanted: frozenset[str], f: Facts) -> bool:
@@ -301,6 +309,10 @@ def _other_words_at_most(limit: float) -> Condition:
     return partial(_other_words_at_most_test, limit)
 
 
+def _named_subject(expected: bool) -> Condition:
+    return partial(_named_subject_test, expected)
+
+
 def _none(sets: list[str]) -> Condition:
     return partial(_none_test, frozenset(sets))
 
@@ -351,6 +363,8 @@ CONDITIONS: dict[str, tuple[str, Callable[..., Condition]]] = {
     "together": ("sets", _together),  # all of these sets occur, affirmed, in one sentence
     "flag": ("flags", _flag),  # one of these flags is already set (flag rules run in file order)
     "place": ("bool", _place),  # a place was (true) / was not (false) recognised
+    # what happened has a subject other than the writer (父親が…受けている): not their own story
+    "named_subject": ("bool", _named_subject),
     "hours_since_at_most": ("number", _hours_at_most),
     "hours_since_over": ("number", _hours_over),
     "age_under": ("number", _age_under),  # some age read from the text is below
@@ -526,7 +540,11 @@ class Rules:
             if not _reported(text, o.end, quotes, o.start):
                 said.update(o.sets)
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
-        hours = read_hours_since(text, reverse)
+        elapsed = read_elapsed(text, reverse)
+        recent = self._options.get(_RECENT)
+        if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
+            elapsed = [e for e in elapsed if not _time_context_drops(text, e[1], e[2], occs, recent)]
+        hours = round(min(h for h, _, _ in elapsed), 2) if elapsed else None
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
         ages = read_ages(text, reverse)
@@ -536,6 +554,8 @@ class Rules:
             sentences=tuple(frozenset(v) for _, v in sorted(sentences.items())),
             own_ages=read_own_ages(text),
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
+            named_subject=analysis is not None and any(
+                analysis.subject_before(o.end) for o in occs if _EXPERIENCED in o.sets),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -602,43 +622,72 @@ def _skip_spaces(text: str, i: int, step: int) -> int:
 
 
 def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], text: str) -> list[_Occurrence]:
-    by_start = {}
-    by_end = {}
+    by_start: dict[int, set[str]] = {}
+    by_end: dict[int, set[str]] = {}
     for o in occs:
         by_start.setdefault(o.start, set()).update(o.sets)
         by_end.setdefault(o.end, set()).update(o.sets)
-    ends = _sentence_ends(text)
     out = []
-    for n, o in enumerate(occs):
+    for o in occs:
         sets = o.sets
         for name in o.sets:
             opt = options.get(name)
             if opt is None:
                 continue
-            drop = False
-            if (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before) or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after):
-                drop = True
-            elif opt.dates_next:
-                # Japanese puts the time before the event it dates, English after ("told us today")
-                sentence = bisect_left(ends, o.start)
-                latin = text[o.start].isascii()
-                for other in reversed(occs[:n]) if latin else occs[n + 1 :]:
-                    if bisect_left(ends, other.start) != sentence:
-                        break
-                    # an event told of (今日、…にあったという相談) is what the disclosure dates, unless
-                    # the time word stands right before it (先週被害にあったと…打ち明けられた)
-                    if other.sets & opt.events and not (
-                        other.sets & opt.events - opt.dates_next
-                        and other.start - o.end > 4
-                        and _reported(text, other.end, None, other.start)
-                    ):
-                        drop = bool(other.sets & opt.dates_next) and not other.sets & (opt.events - opt.dates_next)
-                        break
-            if drop:
+            if (
+                (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before)
+                or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
+                or (opt.dates_next and _dates_other_event(text, o.start, o.end, occs, opt))
+            ):
                 sets = sets - {name}
         if sets:
             out.append(o if sets is o.sets else _Occurrence(o.start, o.end, sets))
     return out
+
+
+def _time_context_drops(text: str, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+    """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
+    another event (3日前に入院した), read as the options of a time set say."""
+    nxt = _skip_spaces(text, end, 1)
+    if opt.not_before and any(o.start == nxt and o.sets & opt.not_before for o in occs):
+        return True
+    return bool(opt.dates_next) and _dates_other_event(text, start, end, occs, opt)
+
+
+def _dates_other_event(text: str, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+    """Whether the time word at [start, end) dates one of `opt.dates_next` (a visit, a disclosure)
+    rather than the incident. Japanese puts the time before the event it dates; English after it."""
+    ends = _sentence_ends(text)
+    sentence = bisect_left(ends, start)
+    incident = opt.events - opt.dates_next
+    if text[start:end].isascii():  # "disclosed sexual abuse today": the disclosure's day
+        number = text[start].isdigit() or text.startswith(_EN_AGO_WORDS, start)
+        for other in reversed(occs):
+            if other.start >= start or bisect_left(ends, other.start) != sentence:
+                continue
+            if other.sets & opt.dates_next:
+                return True
+            if other.sets & incident and (number or _EN_PASSIVE.search(text, max(0, other.start - 12), other.start)):
+                return False  # "she was assaulted today", "an assault that happened a year ago"
+        return False
+    for other in occs:
+        if other.start < end or bisect_left(ends, other.start) != sentence:
+            continue
+        # an event told of (今日、…にあったという相談) is what the disclosure dates, unless the time
+        # word stands close before it (先週被害にあったと…打ち明けられた)
+        if other.sets & opt.events and not (
+            other.sets & incident and other.start - end > _NEAR and _reported(text, other.end, None, other.start)
+        ):
+            return bool(other.sets & opt.dates_next) and not other.sets & incident
+    return False
+
+
+_EN_AGO_WORDS = ("a ", "an ", "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine ", "ten ",
+                 "a few ", "several ", "a couple ", "couple ", "half ", "twelve ")  # "a year ago"
+_NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
+_EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
+_RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
 
 # content words that say nothing beyond "a case, please advise" (for other_words)
