@@ -48,10 +48,15 @@ def tokens(text: str) -> tuple[Token, ...]:
     if not text:
         return ()
     out = []
-    for m in _tokenizer().tokenize(text):
-        pos = m.part_of_speech()
-        out.append(Token(m.begin(), m.end(), m.surface(), m.normalized_form(), pos[0], pos[1]))
+    tokenizer = _tokenizer()
+    for offset in range(0, len(text), _CHUNK):  # SudachiPy takes at most 49,149 bytes at once
+        for m in tokenizer.tokenize(text[offset : offset + _CHUNK]):
+            pos = m.part_of_speech()
+            out.append(Token(offset + m.begin(), offset + m.end(), m.surface(), m.normalized_form(), pos[0], pos[1]))
     return tuple(out)
+
+
+_CHUNK = 12_000  # characters: at most 48,000 bytes of UTF-8
 
 
 class Analysis:

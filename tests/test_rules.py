@@ -188,3 +188,20 @@ def test_hours_since(text, hours):
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
+
+
+def test_a_message_longer_than_the_analyser_takes_is_read_whole(rules):
+    """SudachiPy takes at most 49,149 bytes at once: the analysis goes in pieces, to the end."""
+    text = "患者さんが来院しました。" * 3000 + "加害者が待合室にいます"
+    assert "danger" in facts(rules, text).flags
+
+
+def test_negation_belongs_to_its_own_predicate():
+    from bot.morph import Analysis
+
+    assert Analysis("加害者はもういない").negated(3)
+    assert Analysis("危険はありません").negated(2)
+    assert Analysis("dv歴なし").negated(2)
+    assert not Analysis("脅されて帰れない").negated(3)  # the negation is 帰る's
+    assert not Analysis("男性が離れようとしない").negated(2)  # denies the leaving, not the man
+    assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
