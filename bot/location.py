@@ -79,8 +79,8 @@ _GA_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff々])[ヶケがガヵ](?=[\
 _PLACE_SUFFIXES = frozenset("都道府県市区町村郡")
 _KANJI_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff々]")
 _BARE_KANA_MIN = 3  # a prefecture's bare reading matched in a text (ちば, なら, さが are too short)
-# bare prefecture readings that are ordinary words (飽きた)
-_ORDINARY_READINGS = frozenset({"あきた"})
+# bare prefecture readings that are ordinary words (飽きた; きょうと is 今日と as often as 京都)
+_ORDINARY_READINGS = frozenset({"あきた", "きょうと"})
 
 _LATIN_RE = re.compile(r"[a-z\u00c0-\u024f]")
 _KANA_ONLY_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
@@ -105,8 +105,10 @@ _BARE_FOLLOWERS = ("駅", "病院", "在住", "近郊", "近辺", "周辺", "方
                    "大学", "付近", "界隈", "辺り")  # fmt: skip
 # what a bare kanji name may follow directly: a prefecture or district before it (東京都府中)
 _BARE_AFTER = frozenset("都道府県郡")
-# particles a bare kana name may follow (東京都はとうきょうの病院: は before it)
+# particles a bare kana name may follow (東京都はとうきょうの病院: は before it), and the fewer ones a
+# bare hiragana name may run on into (なごやか is 和やか, not 名古屋か)
 _KANA_BEFORE = frozenset("のにではがをとやもへらね")
+_BARE_PARTICLES = frozenset("のにではがをとやもへ")
 # The same sets as UTF-8 bytes read as Latin-1 (see _scan): word characters by their UTF-8
 # length, particles and the first characters of honorifics (3 bytes each), kana ranges (UTF-8
 # keeps the order of code points, so a range of characters is a range of their byte strings).
@@ -126,6 +128,7 @@ _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role 
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
+_BARE_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _BARE_PARTICLES)
 # CJK ideographs (extension A and the unified block) and 々, as 3-byte UTF-8 strings
 _KANJI_U8 = (utf8_letters("\u3400"), utf8_letters("\u9fff"))
 _ITERATION_U8 = utf8_letters("々")
@@ -541,13 +544,17 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
     """A bare name (府中, よこはま) is a place only apart from the word around it: a kanji name not
     inside a longer run of kanji (a prefecture or 郡 may stand before it, a station, hospital or
     area word after it); a kana name not after more kana of its script (a particle may stand
-    before it; what follows was checked as for every kana form)."""
+    before it) nor, in hiragana, before a particle that may end a word (なごやか; what else follows
+    was checked as for every kana form)."""
     prev = letters[start - 3 : start] if start >= 3 else ""
     if flags & _KANA:
+        first = letters[start : start + 3]
+        hiragana = _HIRAGANA_U8[0] <= first <= _HIRAGANA_U8[1]
+        if hiragana and nxt in _PARTICLES_U8 and nxt not in _BARE_PARTICLES_U8:
+            return False
         if not prev or prev in _KANA_BEFORE_U8:
             return True
-        first = letters[start : start + 3]
-        if _HIRAGANA_U8[0] <= first <= _HIRAGANA_U8[1]:
+        if hiragana:
             return not (_HIRAGANA_U8[0] <= prev <= _HIRAGANA_U8[1])
         return not (_KATAKANA_U8[0] <= prev <= _KATAKANA_U8[1])
     if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8:

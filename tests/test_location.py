@@ -514,7 +514,8 @@ def test_a_bare_name_gives_what_its_full_name_gives(loc: Locator) -> None:
         "日光に当たる", "甲斐甲斐しい", "中間報告", "総社の会議室", "清水を飲む", "中村 35歳", "みなと",
         "ひがし", "みどりの窓口", "さくらの花", "あきたらしい", "秋葉神社",
         "尿道内に裂傷", "気道内挿管", "報道内容", "首都内", "戸越銀座", "天満天神", "the date of the visit",
-        "Mine is here", "Nurse Takahashi", "けっこうちゃんと", "ようこうちに",
+        "Mine is here", "Nurse Takahashi", "けっこうちゃんと", "ようこうちに", "きょうと明日で", "なごやかな雰囲気",
+        "こうふんしている", "きょうともう一度",
     ],
 )
 def test_ordinary_words_are_no_bare_place(loc: Locator, text: str) -> None:
@@ -858,6 +859,8 @@ NO_PLACE_SENTENCES = (
     "整形外科で固定しました。",
     "内科の外来からの相談です。",
     "救急科の医師です。",
+    "養父から性被害を受けていると話しています。",
+    "養父が付き添って来院しました。",
 )
 
 
@@ -865,6 +868,28 @@ def test_no_place_in_ordinary_clinical_sentences(loc: Locator) -> None:
     assert len(NO_PLACE_SENTENCES) >= 200
     found = {s: find(loc, s) for s in NO_PLACE_SENTENCES if find(loc, s).found}
     assert found == {}
+
+
+def test_no_rule_keyword_is_a_place(loc: Locator) -> None:
+    """The rules' keywords (養父: a stepfather, and 養父市 in Hyogo) are read in the same pass: none of
+    them may also send the bot to a prefecture."""
+    import yaml
+
+    words: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            words.append(x)
+        elif isinstance(x, list | tuple):
+            for y in x:
+                walk(y)
+        elif isinstance(x, dict):
+            for y in x.values():
+                walk(y)
+
+    walk(yaml.safe_load((KNOWLEDGE / "rules.yaml").read_text(encoding="utf-8")).get("keywords", {}))
+    assert len(words) > 100
+    assert {w: find(loc, w) for w in words if find(loc, w).found} == {}
 
 
 def test_bad_former_and_district_rows_name_file_and_line(tmp_path: Path) -> None:
