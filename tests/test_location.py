@@ -490,7 +490,7 @@ def test_bare_kana_and_romaji_names(loc: Locator, text: str, code: str) -> None:
         ("府中駅前の病院", ("13", "34")),
         ("伊達の病院で働いています", ("01", "07")),
         ("Hospital in Fuchu.", ("13", "34")),
-        ("中野の病院", ("13", "20")),  # Tokyo's ward, Nagano's city
+        ("日野の病院", ("13", "25", "31")),  # 日野市 (Tokyo), 日野町 (Shiga, Tottori)
         ("安芸郡のクリニック", ("34", "39")),  # a district in two prefectures
     ],
 )
@@ -515,7 +515,7 @@ def test_a_bare_name_gives_what_its_full_name_gives(loc: Locator) -> None:
         "ひがし", "みどりの窓口", "さくらの花", "あきたらしい", "秋葉神社",
         "尿道内に裂傷", "気道内挿管", "報道内容", "首都内", "戸越銀座", "天満天神", "the date of the visit",
         "Mine is here", "Nurse Takahashi", "けっこうちゃんと", "ようこうちに", "きょうと明日で", "なごやかな雰囲気",
-        "こうふんしている", "きょうともう一度",
+        "こうふんしている", "きょうともう一度", "中野です", "市川です", "ドアの取手", "裾野が広い",
     ],
 )
 def test_ordinary_words_are_no_bare_place(loc: Locator, text: str) -> None:
