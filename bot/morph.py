@@ -62,13 +62,15 @@ _CHUNK = 12_000  # characters: at most 48,000 bytes of UTF-8
 class Analysis:
     """The tokens of one message, with the questions the rules ask of a span of it."""
 
-    __slots__ = ("_begins", "_ends", "text", "tokens")
+    __slots__ = ("_begins", "_ends", "_resets", "_subjects", "text", "tokens")
 
     def __init__(self, text: str):
         self.text = text
         self.tokens = tokens(text)
         self._begins = [t.begin for t in self.tokens]
         self._ends = [t.end for t in self.tokens]
+        self._subjects: list[int] | None = None  # made when first asked (subject_named_at)
+        self._resets: list[int] = []
 
     def is_word(self, start: int, end: int) -> bool:
         """Whether [start, end) begins and ends on word boundaries (夫 in 夫が: yes; in 工夫: no)."""
@@ -79,21 +81,28 @@ class Analysis:
     def forms(self) -> list[str]:
         return [t.form for t in self.tokens]
 
-    def subject_before(self, end: int) -> bool:
+    def subject_named_at(self, end: int) -> bool:
         """Whether a subject other than the writer is named before `end` in its sentence (父親が…
         受けている, 加害者は…確保されて): then a passive there is not the writer's own experience."""
-        named = False
+        if self._subjects is None:
+            self._subjects, self._resets = self._subject_marks()
+        i = bisect_left(self._subjects, end) - 1
+        if i < 0:
+            return False
+        j = bisect_left(self._resets, end) - 1
+        return j < 0 or self._resets[j] < self._subjects[i]
+
+    def _subject_marks(self) -> tuple[list[int], list[int]]:
+        subjects, resets = [], []
         toks = self.tokens
         for i, t in enumerate(toks):
-            if t.begin >= end:
-                break
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点":
-                named = False
+                resets.append(t.begin)
             elif (t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0
                   and toks[i - 1].pos in ("名詞", "接尾辞") and toks[i - 1].pos2 not in _NOT_SUBJECTS
                   and toks[i - 1].form not in _FIRST_PERSON):  # fmt: skip
-                named = True
-        return named
+                subjects.append(t.begin)
+        return subjects, resets
 
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its

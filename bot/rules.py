@@ -523,27 +523,26 @@ class Rules:
         if analysis is not None and self._lemmas:
             occs.extend(_lemma_occurrences(analysis, self._lemmas))
             occs.sort(key=lambda o: o.start)
+        ctx = _Text(text)
         if self._options:
-            occs = _apply_options(occs, self._options, text)
+            occs = _apply_options(occs, self._options, ctx)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
         sentences: dict[int, set[str]] = {}
-        ends = _sentence_ends(text) if occs else []
-        quotes = _quoted(text) if occs and any(q in text for q in _QUOTE_OPEN) else None
         for o in occs:
             keywords.update(o.sets)
             if (analysis is not None and analysis.negated(o.end)) or _en_negated(text, o.start):
                 continue
             affirmed.update(o.sets)
-            sentences.setdefault(bisect_left(ends, o.start), set()).update(o.sets)
-            if not _reported(text, o.end, quotes, o.start):
+            sentences.setdefault(ctx.sentence(o.start), set()).update(o.sets)
+            if not ctx.reported(o.start, o.end):
                 said.update(o.sets)
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
         elapsed = read_elapsed(text, reverse)
         recent = self._options.get(_RECENT)
         if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
-            elapsed = [e for e in elapsed if not _time_context_drops(text, e[1], e[2], occs, recent)]
+            elapsed = [e for e in elapsed if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
         hours = round(min(h for h, _, _ in elapsed), 2) if elapsed else None
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
@@ -555,7 +554,7 @@ class Rules:
             own_ages=read_own_ages(text),
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
             named_subject=analysis is not None and any(
-                analysis.subject_before(o.end) for o in occs if _EXPERIENCED in o.sets),
+                analysis.subject_named_at(o.end) for o in occs if _EXPERIENCED in o.sets),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -621,7 +620,8 @@ def _skip_spaces(text: str, i: int, step: int) -> int:
     return i
 
 
-def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], text: str) -> list[_Occurrence]:
+def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], ctx: _Text) -> list[_Occurrence]:
+    text = ctx.text
     by_start: dict[int, set[str]] = {}
     by_end: dict[int, set[str]] = {}
     for o in occs:
@@ -637,7 +637,7 @@ def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], text
             if (
                 (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before)
                 or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
-                or (opt.dates_next and _dates_other_event(text, o.start, o.end, occs, opt))
+                or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
             ):
                 sets = sets - {name}
         if sets:
@@ -645,38 +645,52 @@ def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], text
     return out
 
 
-def _time_context_drops(text: str, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
-    nxt = _skip_spaces(text, end, 1)
+    nxt = _skip_spaces(ctx.text, end, 1)
     if opt.not_before and any(o.start == nxt and o.sets & opt.not_before for o in occs):
         return True
-    return bool(opt.dates_next) and _dates_other_event(text, start, end, occs, opt)
+    return bool(opt.dates_next) and _dates_other_event(ctx, start, end, occs, opt)
 
 
-def _dates_other_event(text: str, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+def _in_sentence(ctx: _Text, occs: list[_Occurrence], i: int) -> list[_Occurrence]:
+    """The occurrences in the sentence of character i (occs are sorted by start)."""
+    n = ctx.sentence(i)
+    first = ctx.ends[n - 1] if n > 0 else -1
+    last = ctx.ends[n] if n < len(ctx.ends) else len(ctx.text)
+    lo = bisect_left(occs, first + 1, key=_start)
+    hi = bisect_left(occs, last, key=_start)
+    return occs[lo:hi]
+
+
+def _start(o: _Occurrence) -> int:
+    return o.start
+
+
+def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether the time word at [start, end) dates one of `opt.dates_next` (a visit, a disclosure)
     rather than the incident. Japanese puts the time before the event it dates; English after it."""
-    ends = _sentence_ends(text)
-    sentence = bisect_left(ends, start)
+    text = ctx.text
     incident = opt.events - opt.dates_next
+    sentence = _in_sentence(ctx, occs, start)
     if text[start:end].isascii():  # "disclosed sexual abuse today": the disclosure's day
         number = text[start].isdigit() or text.startswith(_EN_AGO_WORDS, start)
-        for other in reversed(occs):
-            if other.start >= start or bisect_left(ends, other.start) != sentence:
+        for other in reversed(sentence):
+            if other.start >= start:
                 continue
             if other.sets & opt.dates_next:
                 return True
             if other.sets & incident and (number or _EN_PASSIVE.search(text, max(0, other.start - 12), other.start)):
                 return False  # "she was assaulted today", "an assault that happened a year ago"
         return False
-    for other in occs:
-        if other.start < end or bisect_left(ends, other.start) != sentence:
+    for other in sentence:
+        if other.start < end:
             continue
         # an event told of (今日、…にあったという相談) is what the disclosure dates, unless the time
         # word stands close before it (先週被害にあったと…打ち明けられた)
         if other.sets & opt.events and not (
-            other.sets & incident and other.start - end > _NEAR and _reported(text, other.end, None, other.start)
+            other.sets & incident and other.start - end > _NEAR and ctx.reported(other.start, other.end)
         ):
             return bool(other.sets & opt.dates_next) and not other.sets & incident
     return False
@@ -699,24 +713,48 @@ _NEUTRAL = frozenset(
 def _other_words(analysis: Analysis, occs: list[_Occurrence]) -> int:
     """Content words (nouns, verbs, adjectives) that no keyword occurrence covers, that are not
     place names and not the neutral words of any request: what else the message is about."""
-    spans = [(o.start, o.end) for o in occs]
+    covered = bytearray(len(analysis.text) + 1)
+    for o in occs:
+        covered[o.start : o.end] = b"\x01" * (o.end - o.start)
     n = 0
     for t in analysis.tokens:
         if t.pos not in ("名詞", "動詞", "形容詞") or t.pos2 in ("固有名詞", "数詞", "非自立可能", "代名詞"):
             continue
         if t.form in _NEUTRAL or t.surface in _NEUTRAL or (len(t.surface) == 1 and t.pos != "名詞"):
             continue
-        if any(a < t.end and t.begin < b for a, b in spans):
+        if any(covered[t.begin : t.end]):
             continue
         n += 1
     return n
 
 
+class _Text:
+    """One normalised message with what the context checks look up in it, computed once: its
+    sentence ends, the places where reported speech begins, its quotations."""
+
+    __slots__ = ("ends", "marks", "quotes", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+        self.marks = [m.start() for m in _REPORTED.finditer(text)]
+        self.quotes = _quoted(text) if any(q in text for q in _QUOTE_OPEN) else []
+
+    def sentence(self, i: int) -> int:
+        return bisect_left(self.ends, i)
+
+    def reported(self, start: int, end: int) -> bool:
+        """Whether the words at [start, end) are reported speech: quoted, or followed in their
+        clause by と言っている / とのこと (a clinician quoting the patient is not the writer)."""
+        if self.quotes and any(a < start and end <= b for a, b in self.quotes):
+            return True
+        i = bisect_left(self.ends, end)
+        stop = self.ends[i] if i < len(self.ends) else len(self.text)
+        j = bisect_left(self.marks, end)
+        return j < len(self.marks) and self.marks[j] < stop
+
+
 _SENTENCE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
-
-
-def _sentence_ends(text: str) -> list[int]:
-    return [m.start() for m in _SENTENCE_END.finditer(text)]
 
 
 _QUOTE_OPEN = "「『“\""
@@ -746,15 +784,6 @@ _REPORTED = re.compile(
     r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|らしい|そうです|そうだ|模様|ようです|みたい)"
     r"|\s*,?\s*(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
 )
-
-
-def _reported(text: str, end: int, quotes: list[tuple[int, int]] | None, start: int) -> bool:
-    """Whether the words at [start, end) are reported speech: quoted, or followed in their clause by
-    と言っている / とのこと (a clinician quoting the patient is not the writer speaking)."""
-    if quotes and any(a < start and end <= b for a, b in quotes):
-        return True
-    m = _SENTENCE_END.search(text, end)
-    return _REPORTED.search(text, end, m.start() if m else len(text)) is not None
 
 
 _EN_NEGATION = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|without|denies|denied)\s+(?:\w+\s+){0,2}$")
