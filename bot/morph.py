@@ -9,8 +9,8 @@ was chosen over fugashi + unidic-lite for its normalised forms and its cost (REA
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 _PREDICATES = frozenset({"動詞", "形容詞"})
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん", "無し", "なし"})
@@ -26,8 +26,7 @@ _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     begin: int  # character offsets in the analysed text
     end: int
     surface: str
@@ -49,11 +48,19 @@ def tokens(text: str) -> tuple[Token, ...]:
         return ()
     out = []
     tokenizer = _tokenizer()
+    parts = _POS
+    make = tuple.__new__  # a Token without NamedTuple's keyword handling: a third of the cost
     for offset in range(0, len(text), _CHUNK):  # SudachiPy takes at most 49,149 bytes at once
         for m in tokenizer.tokenize(text[offset : offset + _CHUNK]):
-            pos = m.part_of_speech()
-            out.append(Token(offset + m.begin(), offset + m.end(), m.surface(), m.normalized_form(), pos[0], pos[1]))
+            pid = m.part_of_speech_id()
+            pos = parts.get(pid)
+            if pos is None:
+                pos = parts[pid] = m.part_of_speech()[:2]
+            out.append(make(Token, (offset + m.begin(), offset + m.end(), m.surface(), m.normalized_form(), *pos)))
     return tuple(out)
+
+
+_POS: dict[int, tuple[str, str]] = {}  # part-of-speech id -> its first two levels
 
 
 _CHUNK = 12_000  # characters: at most 48,000 bytes of UTF-8
