@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -145,6 +146,21 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     return privacy.main(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.counts import default_path
+    from bot.maintenance import MaintenanceError, backup
+
+    try:
+        done = backup(args.db or default_path(), args.file, force=args.force)
+    except MaintenanceError as e:
+        raise CliError(str(e)) from None
+    except sqlite3.Error as e:
+        raise CliError(f"the backup failed: {type(e).__name__}: {e}") from None
+    span = f", {done.first_month}..{done.last_month}" if done.first_month else ""
+    print(f"backed up {done.rows} rows{span} to {done.target}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     from bot.channels import telegram
 
@@ -164,6 +180,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
+def _month_arg(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
+    return value
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser. Arguments whose definitions live in heavy modules (report: sqlite-utils)
     are added only when `command` is theirs or None (all), so `reply` stays fast."""
@@ -230,9 +254,24 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         report.add_arguments(s)
     s.set_defaults(func=cmd_report)
 
-    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it")
-    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language")
+    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it",
+                       description="Print the privacy statement of the referral counts (Japanese, then English). "
+                       "With --delete-before, delete the counts of older months instead.")  # fmt: skip
+    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language (default: both)")
+    s.add_argument("--delete-before", metavar="YYYY-MM", type=_month_arg,
+                   help="delete every count of the months before this one (secure delete; safe while the bot runs)")  # fmt: skip
+    s.add_argument("--db", metavar="FILE", help="the counts file (default: $REFERRAL_DB or data/counts.db)")
     s.set_defaults(func=cmd_privacy)
+
+    s = sub.add_parser("backup", help="a consistent copy of the counts file, safe while the bot runs",
+                       description="Copy the counts file to FILE with SQLite's online backup API: a consistent "
+                       "snapshot even while the bot writes (a plain file copy can miss what is still in the -wal "
+                       "file). The copy is one owner-only file. To restore, stop every bot process and run "
+                       "`referral-bot backup --db BACKUP --force $REFERRAL_DB`.")  # fmt: skip
+    s.add_argument("file", metavar="FILE", help="where to write the copy (refused if it exists, unless --force)")
+    s.add_argument("--db", metavar="FILE", help="the counts file to copy (default: $REFERRAL_DB or data/counts.db)")
+    s.add_argument("--force", action="store_true", help="overwrite FILE if it exists (a restore, with the bot stopped)")
+    s.set_defaults(func=cmd_backup)
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import build_parser, main
 from tests.conftest import KNOWLEDGE, ROOT
 
-COMMANDS = ["chat", "reply", "check-knowledge", "card", "report", "privacy", "telegram", "slack", "serve"]
+COMMANDS = ["chat", "reply", "check-knowledge", "card", "report", "privacy", "backup", "telegram", "slack", "serve"]
 
 
 def run(capsys, *argv):
