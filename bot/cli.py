@@ -247,7 +247,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_card)
 
     s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
-                       description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip
+                       description="Report the anonymous referral counts as a table (or CSV, JSON, a chart), "
+                       "prefectures or another category by month. Cells under the threshold show as <10, and "
+                       "cells that would give one away as x.")  # fmt: skip
     if command in (None, "report"):
         from bot import report
 
