@@ -208,7 +208,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s = sub.add_parser("reply", help="print one reply (text or --json); --jsonl for batches",
                        description="Print the reply to TEXT (or to stdin). With --jsonl, read JSON Lines "
                        '{"text": ..., "lang"?: ..., "at"?: ...} from stdin and write one JSON reply per line.')  # fmt: skip
-    s.add_argument("text", nargs="*", metavar="TEXT")
+    s.add_argument("text", nargs="*", metavar="TEXT",
+                   help="the message, as a clinician would write it (several words are joined; none: read stdin)")  # fmt: skip
     s.add_argument("--lang", choices=["ja", "en"], help="answer in this language (default: the message's)")
     s.add_argument("--at", metavar="ISO-8601", help="the moment to answer for (default: now, Asia/Tokyo)")
     fmt = s.add_mutually_exclusive_group()
