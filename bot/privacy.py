@@ -41,6 +41,7 @@ PRIVACY_JA = """\
     rm -f {path} {path}-wal {path}-shm
   次に紹介を数えるとき、空のファイルが新しく作られます。ある月より前だけを消すには (ボットを止めずに可):
     referral-bot privacy --delete-before 2025-04
+  `referral-bot backup` の複製にも同じ件数が入っているので、古い複製も削除してください。
   コンソールで数えずに使うには `referral-bot chat --no-count` とします。
 
 ファイルの場所: {path} (環境変数 REFERRAL_DB で変更できます)
@@ -80,6 +81,7 @@ How to delete
   A new, empty file is created at the next count. To delete only the months before one (the bot may
   keep running):
     referral-bot privacy --delete-before 2025-04
+  Copies made with `referral-bot backup` hold the same counts: delete old ones too.
   To use the console without counting: `referral-bot chat --no-count`.
 
 Where the file is: {path} (set REFERRAL_DB to change it)

@@ -591,7 +591,10 @@ def _channels(value: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    import textwrap
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the epilog's lines
+    parser.description = textwrap.fill(parser.description or "", 78) or None
     parser.epilog = HOW_TO_READ
     parser.add_argument(
         "--from",
@@ -626,7 +629,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-help", action="store_true", help="also count answers that were only usage help"
     )
-    parser.add_argument("--db", type=Path, help="the counts file (default: $REFERRAL_DB or data/counts.db)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the counts file (default: $REFERRAL_DB or data/counts.db)")
 
 
 def main(args: argparse.Namespace) -> int:
