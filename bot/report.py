@@ -97,8 +97,10 @@ How to read these numbers / 数字の読み方
     回答を絞り込むボタン (子ども・パートナー・危険・言語) は数え直しません。聞き返した地名
     (府中市など) は、選ばれた都道府県で1回数えます。
   - The prefecture is the place the message named (the hospital's), not where the patient lives;
-    不明 (unknown) when none was named or chosen. Months are Japan time.
-    都道府県はメッセージが示した場所 (病院の所在地) で、患者の住所ではありません。
+    不明 (unknown) when the message named none (one picked afterwards from the prefecture list
+    does not move it). Months are Japan time.
+    都道府県はメッセージが示した場所 (病院の所在地) で、患者の住所ではありません。地名がなければ
+    不明 (後から一覧で選ばれても不明のまま)。
   - Usage-help answers are left out (--include-help adds them). The console demo (`referral-bot
     chat`) counts under channel "console": leave it out of anything published, with
     --channel telegram,slack,line.
