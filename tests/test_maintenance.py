@@ -93,6 +93,9 @@ def test_backup_refuses_to_overwrite_and_restores_with_force(store, tmp_path, ca
     assert rows(store.path) == {("2025-03", "13", "line", "adult", "clinician"): 1}
     assert store.record(Case(prefecture="14"), channel="line", at=dt.datetime(2025, 4, 1))  # counts go on
     assert len(rows(store.path)) == 2
+    store.close()
+    assert main(["backup", "--db", str(store.path), str(tmp_path / "stopped.db")]) == 0  # the bot stopped
+    assert len(rows(tmp_path / "stopped.db")) == 2
 
 
 def test_backup_errors_are_one_line(tmp_path, capsys):
