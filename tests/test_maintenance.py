@@ -40,7 +40,7 @@ def test_a_backup_while_the_bot_writes_has_every_count_committed_before_it(store
     for i in range(2000):  # a file of some size, all of it still in the -wal
         assert store.add({key(i): 1})
     assert Path(f"{store.path}-wal").stat().st_size > 0
-    stop, written = threading.Event(), []
+    stop, running, written = threading.Event(), threading.Event(), []
 
     def writer() -> None:
         i = 0
@@ -48,12 +48,13 @@ def test_a_backup_while_the_bot_writes_has_every_count_committed_before_it(store
             store.add({key(i % 3000): 1})
             written.append(i)
             i += 1
+            if i == 50:
+                running.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        while len(written) < 50:  # the writer is well under way
-            pass
+        assert running.wait(10)  # the writer is well under way
         before = rows(store.path)  # everything committed before the backup starts
         result = backup(store.path, tmp_path / "copy.db")
         during = len(written)
