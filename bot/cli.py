@@ -278,7 +278,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
-                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument(
         "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
     )
@@ -290,7 +290,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
                        "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
-                       "REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
@@ -302,7 +302,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
                        "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
-                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_serve)
