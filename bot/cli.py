@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -176,6 +177,21 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     return privacy.main(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.counts import default_path
+    from bot.maintenance import MaintenanceError, backup
+
+    try:
+        done = backup(args.db or default_path(), args.file, force=args.force)
+    except MaintenanceError as e:
+        raise CliError(str(e)) from None
+    except sqlite3.Error as e:
+        raise CliError(f"the backup failed: {type(e).__name__}: {e}") from None
+    span = f", {done.first_month}..{done.last_month}" if done.first_month else ""
+    print(f"backed up {done.rows} rows{span} to {done.target}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     from bot.channels import telegram
 
@@ -195,6 +211,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
+def _month_arg(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
+    return value
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser. Arguments whose definitions live in heavy modules (report: sqlite-utils)
     are added only when `command` is theirs or None (all), so `reply` stays fast."""
@@ -215,7 +239,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s = sub.add_parser("reply", help="print one reply (text or --json); --jsonl for batches",
                        description="Print the reply to TEXT (or to stdin). With --jsonl, read JSON Lines "
                        '{"text": ..., "lang"?: ..., "at"?: ...} from stdin and write one JSON reply per line.')  # fmt: skip
-    s.add_argument("text", nargs="*", metavar="TEXT")
+    s.add_argument("text", nargs="*", metavar="TEXT",
+                   help="the message, as a clinician would write it (several words are joined; none: read stdin)")  # fmt: skip
     s.add_argument("--lang", choices=["ja", "en"], help="answer in this language (default: the message's)")
     s.add_argument("--at", metavar="ISO-8601", help="the moment to answer for (default: now, Asia/Tokyo)")
     fmt = s.add_mutually_exclusive_group()
@@ -268,20 +293,37 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_card)
 
     s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
-                       description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip
+                       description="Report the anonymous referral counts as a table (or CSV, JSON, a chart), "
+                       "prefectures or another category by month. Cells under the threshold show as <10, and "
+                       "cells that would give one away as x.")  # fmt: skip
     if command in (None, "report"):
         from bot import report
 
         report.add_arguments(s)
     s.set_defaults(func=cmd_report)
 
-    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it")
-    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language")
+    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it",
+                       description="Print the privacy statement of the referral counts (Japanese, then English). "
+                       "With --delete-before, delete the counts of older months instead.")  # fmt: skip
+    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language (default: both)")
+    s.add_argument("--delete-before", metavar="YYYY-MM", type=_month_arg,
+                   help="delete every count of the months before this one (secure delete; safe while the bot runs)")  # fmt: skip
+    s.add_argument("--db", metavar="FILE", help="the counts file (default: $REFERRAL_DB or data/counts.db)")
     s.set_defaults(func=cmd_privacy)
+
+    s = sub.add_parser("backup", help="a consistent copy of the counts file, safe while the bot runs",
+                       description="Copy the counts file to FILE with SQLite's online backup API: a consistent "
+                       "snapshot even while the bot writes (a plain file copy can miss what is still in the -wal "
+                       "file). The copy is one owner-only file. To restore, stop every bot process and run "
+                       "`referral-bot backup --db BACKUP --force $REFERRAL_DB`.")  # fmt: skip
+    s.add_argument("file", metavar="FILE", help="where to write the copy (refused if it exists, unless --force)")
+    s.add_argument("--db", metavar="FILE", help="the counts file to copy (default: $REFERRAL_DB or data/counts.db)")
+    s.add_argument("--force", action="store_true", help="overwrite FILE if it exists (a restore, with the bot stopped)")
+    s.set_defaults(func=cmd_backup)
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
-                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument(
         "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
     )
@@ -293,7 +335,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
                        "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
-                       "REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
@@ -305,7 +347,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
                        "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
-                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_serve)

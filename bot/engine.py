@@ -179,9 +179,9 @@ class Engine:
                 for p in self.kb.locator.prefectures() if p.region == region
             ]  # fmt: skip
         out: list[Action] = []
-        for code in case.candidates:
+        for code in case.candidates:  # the candidates stay: the choice is counted (channels/common.py)
             out.append(Action("prefecture", self.prefecture_name(code, lang),
-                              case.with_(prefecture=code, candidates=(), intent=as_referral)))  # fmt: skip
+                              case.with_(prefecture=code, intent=as_referral)))  # fmt: skip
         if not case.candidates and case.intent != INTENT_VICTIM:
             out.append(Action("regions", g.t("action_choose_prefecture"), case, region="*"))
         if case.intent != INTENT_HELP:

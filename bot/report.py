@@ -40,6 +40,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import __version__
 from bot.counts import ANSWER_KINDS, CHANNELS, CountRow, CountsStore
 
 if TYPE_CHECKING:
@@ -85,6 +86,29 @@ RAW_NOTICE = (
     "anyway; do not publish them.\n"
 )
 
+HOW_TO_READ = """\
+How to read these numbers / 数字の読み方
+  - One count is one answer to a new message about a possible victim: not a patient, not a case.
+    A patient asked about twice counts twice; a patient nobody asked about counts nowhere.
+    1件は、新しいメッセージへの回答1回です。患者の人数でも事案の数でもありません。
+  - A button that refines an answer (child, partner, danger, the other language) is the same
+    referral, not counted again; a place the bot had to ask (府中市: Tokyo or Hiroshima?) is counted
+    once, under the prefecture chosen.
+    回答を絞り込むボタン (子ども・パートナー・危険・言語) は数え直しません。聞き返した地名
+    (府中市など) は、選ばれた都道府県で1回数えます。
+  - The prefecture is the place the message named (the hospital's), not where the patient lives;
+    不明 (unknown) when the message named none (one picked afterwards from the prefecture list
+    does not move it). Months are Japan time.
+    都道府県はメッセージが示した場所 (病院の所在地) で、患者の住所ではありません。地名がなければ
+    不明 (後から一覧で選ばれても不明のまま)。
+  - Usage-help answers are left out (--include-help adds them). The console demo (`referral-bot
+    chat`) counts under channel "console": leave it out of anything published, with
+    --channel telegram,slack,line.
+    使い方の案内は数えません。コンソールのデモは経路 console で数えるので、公表には
+    --channel telegram,slack,line で除いてください。
+  - Counts of 1-9 show as <10; x hides a cell that could otherwise be worked out from the totals;
+    0 means none. 1〜9件は <10、合計から逆算できる欄は x、0 は該当なし。
+"""
 Cell = int | str
 
 
@@ -98,6 +122,7 @@ class Table:
     grid: tuple[tuple[int, ...], ...]  # (rows + 1) x (cols + 1): the last row and column are totals
     months: tuple[str, ...] = ()
     prefecture: str | None = None
+    channels: tuple[str, ...] = ()  # the channels counted; () = all
 
 
 # ------------------------------------------------------------------ names
@@ -165,15 +190,19 @@ def build_report(
     prefecture: str | None = None,
     include_help: bool = False,
     names: dict[str, str] | None = None,
+    channels: Sequence[str] = (),
 ) -> Table:
-    """Exact counts as a table with totals (nothing suppressed yet: see suppress)."""
+    """Exact counts as a table with totals (nothing suppressed yet: see suppress). `channels`: count
+    only these (e.g. leave the console demo out); () counts every channel."""
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
+    channels = tuple(c for c in CHANNELS if c in set(channels))
     names = names or prefecture_names()
     rows = [
         r for r in (CountRow(*r) for r in rows)
         if (month_from is None or r.month >= month_from) and (month_to is None or r.month <= month_to)
         and (prefecture is None or r.prefecture == prefecture) and (include_help or r.answer_kind != "help")
+        and (not channels or r.channel in channels)
     ]  # fmt: skip
     seen = sorted({r.month for r in rows})
     first, last = month_from or (seen[0] if seen else None), month_to or (seen[-1] if seen else None)
@@ -189,7 +218,7 @@ def build_report(
         keys = tuple(sorted({r.case_kind for r in rows}))
         labels = tuple(kind_label(k) for k in keys)
     else:
-        pool = ANSWER_KINDS if by == "answer" else CHANNELS
+        pool = ANSWER_KINDS if by == "answer" else channels or CHANNELS
         keys = tuple(k for k in pool if include_help or k != "help")
         labels = tuple(ANSWER_JA.get(k, k) for k in keys) if by == "answer" else keys
     cols = ("n",) if by == "month" else months
@@ -203,7 +232,7 @@ def build_report(
     grid = [[*line, sum(line)] for line in body]
     grid.append([sum(col) for col in zip(*grid, strict=True)] if grid else [0] * (len(cols) + 1))
     return Table(by, tuple(keys), tuple(labels), tuple(cols), tuple(col_labels),
-                 tuple(tuple(r) for r in grid), months, prefecture)  # fmt: skip
+                 tuple(tuple(r) for r in grid), months, prefecture, channels)  # fmt: skip
 
 
 def suppress(table: Table, threshold: int = DEFAULT_THRESHOLD) -> tuple[tuple[Cell, ...], ...]:
@@ -289,6 +318,36 @@ def title(table: Table, names: dict[str, str] | None = None) -> str:
     return f"紹介件数 {where}{BY_JA[table.by]} {span}"
 
 
+def channels_note(table: Table) -> str:
+    if table.channels and set(table.channels) != set(CHANNELS):
+        return f"経路 / channels: {', '.join(table.channels)}"
+    return "経路 / channels: すべて (コンソールのデモを含む) / all, the console demo included"
+
+
+def period_note(table: Table) -> str:
+    m = table.months
+    span = "データなし / no data" if not m else m[0] if len(m) == 1 else f"{m[0]}〜{m[-1]}"
+    return f"期間 / period: {span} (日本時間 / Japan time)"
+
+
+def source_note() -> str:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
+    return f"出典 / source: referral-bot {__version__} 匿名の紹介件数 (anonymous referral counts), {today}"
+
+
+def notes(table: Table) -> list[str]:
+    """What a published table says beside its legend: channels, period, what a count is, source."""
+    return [
+        channels_note(table),
+        period_note(table),
+        "読み方 / reading: 1件 = 新しいメッセージへの回答1回 (患者数ではない) / one count = one answer, not one patient",
+        source_note(),
+    ]
+
+
 def legend(threshold: int | None) -> list[str]:
     if threshold is None:
         return ["RAW: 実数 (秘匿処理なし) / exact counts, not suppressed"]
@@ -331,16 +390,29 @@ def render_table(table: Table, cells: Sequence[Sequence[Cell]], threshold: int |
         out.append("  ".join([first, *rest]).rstrip())
         if n == 0 or n == len(lines) - 2:
             out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    out += ["", *notes(table)]
     return "\n".join(out) + "\n"
 
 
 def render_csv(table: Table, cells: Sequence[Sequence[Cell]], threshold: int | None) -> str:
+    """The table, then one empty row, then the legend and notes as two-column rows (a marker or
+    heading in the first column, its meaning in the second), which Excel shows as a readable block
+    under the table; a program reads up to the first empty row. `main` writes it as UTF-8 with a
+    BOM, so Excel on Japanese Windows opens it as UTF-8."""
     header, body = _layout(table, cells)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["key", "label", *header])
     for key, lab, vals in body:
         w.writerow([key, lab, *vals])
+    w.writerow([])
+    w.writerow(["凡例 / legend", title(table)])
+    for line in legend(threshold):
+        marker, _, meaning = line.partition(": ")
+        w.writerow([marker, meaning])
+    for line in notes(table):
+        heading, _, text = line.partition(": ")
+        w.writerow([heading, text])
     return buf.getvalue()
 
 
@@ -353,12 +425,14 @@ def render_json(table: Table, cells: Sequence[Sequence[Cell]], threshold: int | 
         "from": table.months[0] if table.months else None,
         "to": table.months[-1] if table.months else None,
         "prefecture": table.prefecture,
+        "channels": list(table.channels) or list(CHANNELS),
         "raw": threshold is None,
         "threshold": threshold,
         "columns": header,
         "rows": [{"key": k, "label": lab, "values": vals} for k, lab, vals in body[:-1]],
         "total": body[-1][2],
         "legend": legend(threshold),
+        "notes": notes(table),
     }
     if threshold is None:
         doc["notice"] = RAW_NOTICE.strip()
@@ -380,6 +454,8 @@ FONT_HINT = (
     "or set REFERRAL_CHART_FONT to a .ttf/.otf/.ttc file"
 )
 CHART_WIDTH_IN, CHART_DPI = 8.0, 100
+FOOTER_IN = 0.9  # the legend, the period and the source line under the chart
+BAR_COLOR = "#3b6ea8"
 
 
 def chart_size(n_bars: int) -> tuple[int, int]:
@@ -388,7 +464,7 @@ def chart_size(n_bars: int) -> tuple[int, int]:
 
 
 def _chart_height(n_bars: int) -> float:
-    return 1.6 + 0.28 * max(n_bars, 1)
+    return 1.6 + 0.28 * max(n_bars, 1) + FOOTER_IN
 
 
 def _bundled_font() -> str | None:
@@ -426,10 +502,17 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
 
 
 def draw_chart(
-    table: Table, cells: Sequence[Sequence[Cell]], path: str | Path, *, font: str | None = None
+    table: Table,
+    cells: Sequence[Sequence[Cell]],
+    path: str | Path,
+    *,
+    font: str | None = None,
+    threshold: int | None = DEFAULT_THRESHOLD,
 ) -> Figure:
     """Horizontal bars, one per row of the table (its total over the months shown), in table order.
-    A suppressed total gets a "<10" or "x" label and no bar, so its size cannot be read off the chart."""
+    A suppressed total gets a "<10" or "x" label and no bar, so its size cannot be read off the chart.
+    Titled with the period; under it a legend (bar, <10, x), the channels counted and a source line.
+    When every total is hidden the chart says so in its middle instead of being blank."""
     font = font or find_cjk_font()
     if font is None:
         raise ChartError(f"no Japanese font found for the chart: {FONT_HINT}")
@@ -437,13 +520,16 @@ def draw_chart(
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     labels, totals = list(table.row_labels), [row[-1] for row in cells[:-1]]
-    fig = Figure(figsize=(CHART_WIDTH_IN, _chart_height(len(labels))), dpi=CHART_DPI, layout="constrained")
+    height = _chart_height(len(labels))
+    fig = Figure(figsize=(CHART_WIDTH_IN, height), dpi=CHART_DPI, layout="constrained")
+    fig.get_layout_engine().set(rect=(0, FOOTER_IN / height, 1, 1 - FOOTER_IN / height))
     ax = fig.add_subplot()
     ys = list(range(len(labels)))
     values = [v if isinstance(v, int) else 0 for v in totals]
-    ax.barh(ys, values, color="#3b6ea8")
+    ax.barh(ys, values, color=BAR_COLOR)
     top = max(values, default=0) or 10
     for y, v in zip(ys, totals, strict=True):
         ax.text(
@@ -452,10 +538,26 @@ def draw_chart(
     ax.set_yticks(ys, labels, family=font, fontsize=8)
     ax.set_ylim(len(labels) - 0.4, -0.6)  # first row on top, no empty band
     ax.set_xlim(0, top * 1.12)
-    ax.set_xlabel("件数 (n)", family=font)
-    ax.set_title(title(table), family=font, fontsize=10)
+    ax.set_xlabel("件数 (回答の数) / count (answers)", family=font)
+    ax.set_title(f"{title(table)}\n{channels_note(table)}", family=font, fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    shown = [v for v in totals if isinstance(v, int) and v > 0]
+    if not shown and any(isinstance(v, str) for v in totals):
+        small = f"<{threshold}" if threshold else "<10"
+        ax.text(0.5, 0.5, f"すべての欄を秘匿 ({small})\nall cells suppressed ({small})", transform=ax.transAxes,
+                ha="center", va="center", fontsize=14, family=font, color="#444444",
+                bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#999999"})  # fmt: skip
+    elif not shown:
+        ax.text(0.5, 0.5, "該当なし (0) / no referrals counted", transform=ax.transAxes, ha="center",
+                va="center", fontsize=14, family=font, color="#444444")  # fmt: skip
+    keys = legend(threshold)
+    handles = [Patch(color=BAR_COLOR, label="件数 / count")]
+    handles += [Patch(facecolor="none", edgecolor="none", label=k) for k in keys[: 1 if threshold is None else 2]]
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.30 / height), fontsize=7,
+               frameon=False, prop={"family": font, "size": 7}, handlelength=1.2, borderaxespad=0)  # fmt: skip
+    fig.text(0.01, 0.08 / height, f"{period_note(table)}    {source_note()}", fontsize=7, family=font,
+             color="#444444")  # fmt: skip
     fig.savefig(path, format="png")
     return fig
 
@@ -481,7 +583,21 @@ def _prefecture(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _channels(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    wrong = [n for n in names if n not in CHANNELS]
+    if wrong or not names:
+        bad = ", ".join(wrong) or repr(value)
+        raise argparse.ArgumentTypeError(f"not a channel: {bad} (one of {', '.join(CHANNELS)})")
+    return names
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    import textwrap
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the epilog's lines
+    parser.description = textwrap.fill(parser.description or "", 78) or None
+    parser.epilog = HOW_TO_READ
     parser.add_argument(
         "--from",
         dest="month_from",
@@ -495,10 +611,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--by", choices=BY, help="rows of the table (default: prefecture; month with --prefecture)"
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.add_argument(
-        "--chart", metavar="FILE.png", type=Path, help="also draw a bar chart (needs a Japanese font)"
-    )
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (for the terminal, default), csv (UTF-8 with BOM for Excel; the legend under "
+                        "the table after an empty row) or json")  # fmt: skip
+    parser.add_argument("--channel", dest="channels", type=_channels, action="append", metavar="NAME[,NAME]",
+                        help=f"count only these channels ({', '.join(CHANNELS)}); repeat or separate with commas. "
+                        "For publication leave the console demo out: --channel telegram,slack,line")  # fmt: skip
+    parser.add_argument("--chart", metavar="FILE.png", type=Path,
+                        help="also draw a bar chart of the rows' totals, with title, period, legend and source "
+                        "(a Japanese font ships with the project)")  # fmt: skip
     parser.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="N",
                         help="publish counts of 1..N-1 as '<N' (default %(default)s)")  # fmt: skip
     parser.add_argument(
@@ -510,7 +631,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-help", action="store_true", help="also count answers that were only usage help"
     )
-    parser.add_argument("--db", type=Path, help="the counts file (default: $REFERRAL_DB or data/counts.db)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the counts file (default: $REFERRAL_DB or data/counts.db)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -532,17 +653,29 @@ def main(args: argparse.Namespace) -> int:
         print(f"referral-bot report: cannot read {store.path}: {exc}", file=sys.stderr)
         return 1
     names = prefecture_names()
+    channels = [c for group in getattr(args, "channels", None) or () for c in group]
     table = build_report(rows, by, month_from=month_from, month_to=month_to, prefecture=prefecture,
-                         include_help=bool(getattr(args, "include_help", False)), names=names)  # fmt: skip
+                         include_help=bool(getattr(args, "include_help", False)), names=names,
+                         channels=channels)  # fmt: skip
     cells = table.grid if threshold is None else suppress(table, threshold)
     if raw:
         sys.stderr.write(RAW_NOTICE)
     chart = getattr(args, "chart", None)
     if chart:
         try:
-            draw_chart(table, cells, chart)
+            draw_chart(table, cells, chart, threshold=threshold)
         except (ChartError, OSError) as exc:
             print(f"referral-bot report: {exc}", file=sys.stderr)
             return 1
-    sys.stdout.write(RENDER[getattr(args, "format", "table")](table, cells, threshold))
+    fmt = getattr(args, "format", "table")
+    text = RENDER[fmt](table, cells, threshold)
+    if fmt == "csv":  # UTF-8 with a BOM: Excel on Japanese Windows reads it as UTF-8, not Shift_JIS
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(("\ufeff" + text).encode("utf-8"))
+            buffer.flush()
+            return 0
+        text = "\ufeff" + text
+    sys.stdout.write(text)
     return 0
