@@ -355,11 +355,15 @@ class WebChat:
         g = self.engine.guidance(lang)
         answer = actions = None
         if reply is not None:
-            answer = render_html(reply, g)
             steps = self.engine.actions(reply.case, region=region)
+            choices = None
             if region:  # the prefecture picker: its buttons, and the way back
                 back_to = None if region == "*" else "*"
                 steps = [*steps, _back(g.t("action_back"), reply.case, back_to)]
+            elif reply.question:  # which prefecture? its answers go right under the question
+                choices = render_actions([a for a in steps if a.kind == "prefecture"], form="refine")
+                steps = [a for a in steps if a.kind != "prefecture"]
+            answer = render_html(reply, g, choices=choices)
             actions = render_actions(steps)
         text = self._page.render(
             lang=lang, other="en" if lang == "ja" else "ja", ui=ui, answer=answer, actions=actions,

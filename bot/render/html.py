@@ -30,6 +30,7 @@ from bot.state import encode
 _ANSWER = """\
 <h2 id="answer-title" class="headline">{{ r.headline }}</h2>
 {% if r.question %}<p class="question">{{ r.question }}</p>
+{% if choices %}{{ choices }}{% endif %}
 {% endif %}
 {% if r.centers %}<h3>{{ g.t("centers_title", prefecture=r.prefecture_name) }}</h3>
 {% for c in r.centers %}<div class="center">
@@ -51,8 +52,8 @@ _ANSWER = """\
 {% endfor %}{% endif %}
 {% if r.contacts %}<h3>{{ g.t("contacts_title") }}</h3>
 <ul class="contacts">
-{% for k in r.contacts %}<li>{% for n in k.numbers or ([k.number] if k.number else []) %}<a class="tel" href="{{ n|tel }}">{{ n }}</a> {% endfor %}
-<b>{% if k.url|web %}<a href="{{ k.url }}">{{ k.label }}</a>{% else %}{{ k.label }}{% endif %}</b>{% if k.note %} <span class="note">{{ k.note }}</span>{% endif %}</li>
+{% for k in r.contacts %}<li>{% if k.numbers or k.number %}<span class="numbers">{% for n in k.numbers or [k.number] %}<a class="tel" href="{{ n|tel }}">{{ n }}</a> {% endfor %}</span>
+{% endif %}<b>{% if k.url|web %}<a href="{{ k.url }}">{{ k.label }}</a>{% else %}{{ k.label }}{% endif %}</b>{% if k.note %} <span class="note">{{ k.note }}</span>{% endif %}</li>
 {% endfor %}</ul>
 {% endif %}
 {% for s in r.sections %}<h3>{{ s.title }}</h3>
@@ -67,7 +68,7 @@ _ANSWER = """\
 _ACTIONS = """\
 {% for kind, group in groups %}<div class="actions actions-{{ kind }}">
 {% for a in group %}{% if a.kind == "url" %}<a class="button link" href="{{ a.url }}">{{ a.label }}</a>
-{% else %}<button type="submit" name="{{ field }}" value="{{ a.case|state(a.region) }}">{{ a.label }}</button>
+{% else %}<button type="submit" name="{{ field }}" value="{{ a.case|state(a.region) }}"{% if form %} form="{{ form }}"{% endif %}>{{ a.label }}</button>
 {% endif %}{% endfor %}</div>
 {% endfor %}"""
 
@@ -97,14 +98,16 @@ def _templates():
     return env.from_string(_ANSWER), env.from_string(_ACTIONS)
 
 
-def render_html(reply: Reply, g: Labels) -> Markup:
-    """The answer as an HTML fragment (escaped), to go inside the page's answer section."""
-    return Markup(_templates()[0].render(r=reply, g=g))
+def render_html(reply: Reply, g: Labels, *, choices: Markup | None = None) -> Markup:
+    """The answer as an HTML fragment (escaped), to go inside the page's answer section. `choices`
+    (render_actions' buttons) go right after the question, if the reply asks one."""
+    return Markup(_templates()[0].render(r=reply, g=g, choices=choices))
 
 
-def render_actions(actions: Sequence[ActionLike], *, field: str = "case") -> Markup:
+def render_actions(actions: Sequence[ActionLike], *, field: str = "case", form: str | None = None) -> Markup:
     """The actions as buttons, consecutive ones of a kind in one group: a button carries its case in
-    `field` (to sit inside a form that posts back); a "url" action is a link to a web address."""
+    `field`, for a form that posts back (the enclosing one, or the one whose id is `form`: a button
+    may sit anywhere in the page); a "url" action is a link to a web address."""
     groups: list[tuple[str, list[ActionLike]]] = []
     for a in actions:
         if a.kind == "url" and not is_web(a.url):
@@ -115,4 +118,4 @@ def render_actions(actions: Sequence[ActionLike], *, field: str = "case") -> Mar
             groups[-1][1].append(a)
         else:
             groups.append((a.kind, [a]))
-    return Markup(_templates()[1].render(groups=groups, field=field))
+    return Markup(_templates()[1].render(groups=groups, field=field, form=form))

@@ -1,5 +1,6 @@
 // Optional: the page works without it. Stops a double send and lets Ctrl/Cmd+Enter send.
 "use strict";
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -7,7 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
       form.dataset.sent = "1";
       // disable after the submitter's name/value has been taken for the post
       setTimeout(function () {
-        form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        buttons(form).forEach(function (b) { b.disabled = true; });
       }, 0);
       form.setAttribute("aria-busy", "true");
     });
@@ -24,11 +25,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var answer = document.getElementById("answer");
   if (answer && location.hash === "#answer") { answer.focus({ preventScroll: true }); }
 });
+// The form's buttons, those outside it (form="...") included.
+function buttons(form) {
+  return Array.prototype.filter.call(form.elements, function (e) { return e.tagName === "BUTTON"; });
+}
 // A page restored from the back/forward cache: sendable again.
 window.addEventListener("pageshow", function () {
   document.querySelectorAll("form").forEach(function (form) {
     delete form.dataset.sent;
     form.removeAttribute("aria-busy");
-    form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+    buttons(form).forEach(function (b) { b.disabled = false; });
   });
 });
