@@ -24,7 +24,8 @@ rather than a silent bot. Only the configured channels' libraries are imported.
 
 Optional: TELEGRAM_WEBHOOK_URL (the public URL of /telegram/webhook: registered with setWebhook at
 start-up; without it, register the webhook yourself), TELEGRAM_BASE_URL, SLACK_API_URL,
-SLACK_COMMAND, LINE_API_URL, DEFAULT_PREFECTURE (Slack and LINE), HOST (default 0.0.0.0), PORT
+SLACK_COMMAND, LINE_API_URL, DEFAULT_PREFECTURE (Slack and LINE), WEB_CHAT, WEB_FRAME_ANCESTORS and
+TRUST_PROXY (the web page: bot/channels/web.py), HOST (default 0.0.0.0), PORT
 (default 8080; --port wins), REFERRAL_DB, LOG_LEVEL.
 
 SIGTERM or SIGINT: stop listening, let requests in progress finish, answer the events already

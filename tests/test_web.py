@@ -195,6 +195,27 @@ async def test_a_message_in_english_is_answered_in_english(client, counted):
     assert counted.counted == [("01", "web")]
 
 
+async def test_a_message_in_the_url_is_never_read(client, counted):
+    r = await client.get("/", params={"text": YOKOHAMA})
+    page = await r.text()
+    assert r.status == 200 and KANAGAWA_CENTER not in page and 'id="answer"' not in page
+    assert counted.counted == []
+
+
+async def test_a_failure_gets_the_apology_with_8891_uncounted(engine):
+    def broken_clock():
+        raise RuntimeError("the clock broke")
+
+    counts = Recorder()
+    client = await client_for(WebChat(engine, counts, Settings(), clock=broken_clock))
+    try:
+        status, page, _ = await send(client, form(text=YOKOHAMA))
+        assert status == 500 and shows_8891(page) and "申し訳ありません" in page
+        assert counts.counted == []
+    finally:
+        await client.close()
+
+
 # ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("body", ["", "text=", "text=%20%0A", "lang=en", "other=1"])
 async def test_an_empty_message_gets_the_help_answer_uncounted(client, counted, body):

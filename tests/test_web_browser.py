@@ -171,6 +171,41 @@ def test_a_360px_screen_has_no_sideways_scroll_and_big_targets(js_off, site, tmp
         assert image.size == (360, 800)
 
 
+CONTRAST = """
+function lum(color) {
+  const [r, g, b] = color.match(/[\\d.]+/g).slice(0, 3).map(Number).map(function (v) {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function background(el) {
+  for (; el; el = el.parentElement) {
+    const c = getComputedStyle(el).backgroundColor, parts = c.match(/[\\d.]+/g).map(Number);
+    if (parts.length < 4 || parts[3] > 0) return c;
+  }
+  return "rgb(255, 255, 255)";
+}
+const out = [];
+for (const el of document.querySelectorAll("body *")) {
+  const own = Array.from(el.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  if (!own || !el.getClientRects().length) continue;
+  const fg = lum(getComputedStyle(el).color), bg = lum(background(el));
+  out.push([el.tagName + "." + el.className, (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)]);
+}
+return out;
+"""
+
+
+def test_every_text_has_a_contrast_of_at_least_4_5(js_off, site):
+    driver = js_off
+    driver.get(f"{site.url}/")
+    ask(driver, "府中市の病院です。患者さんが性被害にあったかもしれません")
+    ratios = driver.execute_script(CONTRAST)
+    assert len(ratios) > 20
+    low = [(where, round(ratio, 2)) for where, ratio in ratios if ratio < 4.5]
+    assert not low, low
+
+
 def test_printed_the_answer_shows_and_the_form_does_not(js_off, site):
     driver = js_off
     driver.get(f"{site.url}/")
@@ -179,6 +214,7 @@ def test_printed_the_answer_shows_and_the_form_does_not(js_off, site):
     try:
         assert not driver.find_element(By.CSS_SELECTOR, "form.ask").is_displayed()
         assert not driver.find_element(By.CSS_SELECTOR, "form.refine").is_displayed()
+        assert not any(b.is_displayed() for b in driver.find_elements(By.TAG_NAME, "button"))
         assert driver.find_element(By.ID, "answer").is_displayed()
         assert KANAGAWA_CENTER in answer_text(driver)
     finally:

@@ -149,11 +149,6 @@ def settings_from_env(env: Mapping[str, str]) -> Settings | None:
     return Settings(frame_ancestors=" ".join(sources) or "'none'", trust_proxy=_switch(env, "TRUST_PROXY", False))
 
 
-def enabled(env: Mapping[str, str]) -> bool:
-    """WEB_CHAT is not off (cheap: for the list of channels to serve)."""
-    return env.get("WEB_CHAT", "").strip().lower() not in _OFF
-
-
 class RateLimiter:
     """A token bucket per client, in memory. Clients are keyed by a hash with a per-process random
     key, so not even memory holds an address; the least recently seen are forgotten beyond
@@ -275,8 +270,8 @@ class WebChat:
             return self._respond(page_lang, problem=p.key, status=p.status)
         if fields.get("lang") in LANGS:
             page_lang = fields["lang"]
-        at = self.clock()
         try:
+            at = self.clock()
             if "case" in fields:  # a refinement: the same case, never counted
                 result = follow_up(self.engine, fields["case"], at=at)
                 if result is None:
@@ -292,8 +287,12 @@ class WebChat:
         except Exception:  # a bug: the apology with the numbers, never the traceback's data
             log.exception("web: failed to answer (apology sent)")
             return self._respond(page_lang, problem="error", status=500)
-        await response.prepare(request)  # the answer goes out first; then it is counted
-        await response.write_eof()
+        try:  # the answer goes out first; then it is counted
+            await response.prepare(request)
+            await response.write_eof()
+        except ConnectionError:
+            log.info("web: the client left before the answer was sent (not counted)")
+            return response
         count_referral(self.counts, reply, channel=CHANNEL, at=at)
         log.info("web: answered a message")
         return response
