@@ -235,9 +235,9 @@ class Server:
             if self.config.line is not None:
                 await self._start_line(app, self.config.line)
             if self.config.web is not None:
-                from bot.channels.web import WebChat
+                from bot.channels import web as web_channel
 
-                WebChat(self.engine, self.counts, self.config.web).routes(app)
+                web_channel.webhook_channel(self.engine, self.counts, self.config.web).routes(app)
             self._runner = web.AppRunner(
                 app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S
             )

@@ -1,8 +1,8 @@
 """The web page: the bot in any browser, no app and no account (for hospital PCs that cannot open
 Telegram, Slack or LINE). Served by `referral-bot serve` on `GET /` and `POST /`.
 
-`WebChat(engine, counts, settings, clock=...)` is the whole channel; `routes(app)` adds its routes to
-an aiohttp application:
+`WebChat(engine, counts, settings, clock=...)` (or `webhook_channel(...)`) is the whole channel:
+`name`, `routes(app)` (adds its routes to an aiohttp application), `start()`, `stop()`:
 
     GET  /                  the page: a text box, a send button; Japanese, or English from
                             Accept-Language or ?lang=en (only the language ever goes in a URL)
@@ -233,7 +233,7 @@ class WebChat:
             "Cache-Control": "no-store",
             "Cross-Origin-Opener-Policy": "same-origin",
             "Cross-Origin-Resource-Policy": "same-origin",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
         }
         if self.settings.frame_ancestors == "'none'":
             self.headers["X-Frame-Options"] = "DENY"  # for browsers without CSP frame-ancestors
@@ -373,6 +373,12 @@ class WebChat:
         headers["Content-Language"] = lang
         headers["Vary"] = "Accept-Language"
         return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=headers)
+
+
+def webhook_channel(engine: Engine, counts: Counts | None, settings: Settings | None,
+                    clock: Callable[[], dt.datetime] = now) -> WebChat:  # fmt: skip
+    """The channel as serve's registry makes one (name, routes, start, stop)."""
+    return WebChat(engine, counts, settings, clock=clock)
 
 
 def _back(label: str, case: Case, region: str | None) -> Any:
