@@ -195,6 +195,14 @@ async def test_a_message_in_english_is_answered_in_english(client, counted):
     assert counted.counted == [("01", "web")]
 
 
+async def test_a_post_from_another_sites_page_is_answered_but_not_counted(client, counted):
+    status, page, _ = await send(client, form(text=YOKOHAMA), FORM | {"Sec-Fetch-Site": "cross-site"})
+    assert status == 200 and KANAGAWA_CENTER in page
+    assert counted.counted == []
+    await send(client, form(text=YOKOHAMA), FORM | {"Sec-Fetch-Site": "same-origin"})
+    assert counted.counted == [("14", "web")]
+
+
 async def test_a_message_in_the_url_is_never_read(client, counted):
     r = await client.get("/", params={"text": YOKOHAMA})
     page = await r.text()

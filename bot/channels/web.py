@@ -17,7 +17,8 @@ Works with JavaScript off: the page is server-rendered HTML and plain form posts
 stops a double send and lets Ctrl+Enter send. Nothing is loaded from another host, and the headers
 say so (Content-Security-Policy). The message travels only in a POST body and is never logged;
 neither is a client's address. A body over MAX_BODY gets 413, an unreadable one 400 or 415, a client
-over its rate 429: each a page that still shows #8891, none counted.
+over its rate 429: each a page that still shows #8891, none counted. A post a browser marks as sent
+from another site's page (Sec-Fetch-Site: cross-site) is answered but not counted.
 
 Rate limit: a token bucket per client (RATE_BURST posts, then RATE_PER_S a second), in memory, keyed
 by a keyed hash of the client's address (the peer address, or with TRUST_PROXY the last
@@ -293,6 +294,9 @@ class WebChat:
         except ConnectionError:
             log.info("web: the client left before the answer was sent (not counted)")
             return response
+        if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+            log.info("web: answered a post from another site's page (not counted)")
+            return response  # another site's form must not be able to make counts through its visitors
         count_referral(self.counts, reply, channel=CHANNEL, at=at)
         log.info("web: answered a message")
         return response
