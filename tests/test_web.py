@@ -177,6 +177,7 @@ async def test_an_ambiguous_place_offers_its_prefectures(client, counted):
 
 async def test_the_prefecture_picker_goes_region_then_prefecture_and_back(client):
     _, page, _ = await send(client, form(text="患者さんが性被害にあったかもしれません"))
+    assert page.index('<p class="question">') < page.index('form="refine">都道府県を選ぶ</button>') < page.index("<h3>")
     _, regions, _ = await send(client, form(case=buttons(page)["都道府県を選ぶ"]))
     assert "もどる" in buttons(regions) and len(buttons(regions)) > 5
     kanto = next(v for k, v in buttons(regions).items() if "関東" in k)

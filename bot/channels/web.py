@@ -67,6 +67,7 @@ RATE_BURST = 20  # posts a client may make at once ...
 RATE_PER_S = 0.5  # ... then one every 2 s
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen is forgotten first (a full bucket anyway)
 FORM_TYPE = "application/x-www-form-urlencoded"
+_ANSWER_THE_QUESTION = ("prefecture", "regions")  # action kinds that answer "which prefecture?"
 _OFF = ("off", "0", "false", "no")
 _ON = ("", "on", "1", "true", "yes")
 _SOURCE = re.compile(  # a CSP host-source or keyword, as WEB_FRAME_ANCESTORS may list them
@@ -363,9 +364,9 @@ class WebChat:
             if region:  # the prefecture picker: its buttons, and the way back
                 back_to = None if region == "*" else "*"
                 steps = [*steps, _back(g.t("action_back"), reply.case, back_to)]
-            elif reply.question:  # which prefecture? its answers go right under the question
-                choices = render_actions([a for a in steps if a.kind == "prefecture"], form="refine")
-                steps = [a for a in steps if a.kind != "prefecture"]
+            elif reply.question:  # which prefecture? the buttons that answer it go right under the question
+                choices = render_actions([a for a in steps if a.kind in _ANSWER_THE_QUESTION], form="refine")
+                steps = [a for a in steps if a.kind not in _ANSWER_THE_QUESTION]
             answer = render_html(reply, g, choices=choices)
             actions = render_actions(steps)
         text = self._page.render(
