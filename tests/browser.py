@@ -61,8 +61,7 @@ def chrome(*, javascript: bool = True, width: int = 360, height: int = 800, lang
     if found is None:
         raise RuntimeError(MISSING)
     browser, driver_path = found
-    os.environ["SE_OFFLINE"] = "1"  # never let Selenium Manager look for a driver online
-    with tempfile.TemporaryDirectory(prefix="referral-chromium-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="referral-chromium-") as tmp, _offline_selenium():
         profile = Path(tmp) / "profile"
         options = webdriver.ChromeOptions()
         options.binary_location = browser
@@ -91,6 +90,20 @@ def chrome(*, javascript: bool = True, width: int = 360, height: int = 800, lang
             yield driver
         finally:
             driver.quit()
+
+
+@contextmanager
+def _offline_selenium() -> Iterator[None]:
+    """SE_OFFLINE=1 while a driver starts: Selenium Manager never looks for a driver online."""
+    before = os.environ.get("SE_OFFLINE")
+    os.environ["SE_OFFLINE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SE_OFFLINE", None)
+        else:
+            os.environ["SE_OFFLINE"] = before
 
 
 class ServerThread:
