@@ -341,8 +341,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_slack)
 
-    s = sub.add_parser("serve", help="one web server for every webhook channel (LINE, Slack, Telegram)",
-                       description="Serve every configured webhook channel from one web process: "
+    s = sub.add_parser("serve", help="one web server: the web page and every webhook channel (LINE, Slack, Telegram)",
+                       description="Serve the web page for clinicians (GET and POST /; WEB_CHAT=off turns it off; "
+                       "WEB_FRAME_ANCESTORS, TRUST_PROXY) and every configured webhook channel from one web process: "
                        "POST /line/webhook (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN), POST /slack/events "
                        "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "

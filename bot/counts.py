@@ -69,7 +69,7 @@ from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM, Case
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("data") / "counts.db"
-CHANNELS = ("console", "telegram", "slack", "line", "other")
+CHANNELS = ("console", "telegram", "slack", "line", "web", "other")
 ANSWER_KINDS = ("clinician", "victim", "clarify", "help")
 BUSY_TIMEOUT_S = 0.2  # see the module docstring; the constructor accepts at most MAX_BUSY_TIMEOUT_S
 MAX_BUSY_TIMEOUT_S = 2.0
@@ -172,6 +172,30 @@ def m001_counts(db: Database) -> None:
         END
         """
     )
+
+
+@migrations()
+def m002_web_channel(db: Database) -> None:
+    """Channel "web" (the web page, bot/channels/web.py). SQLite cannot change a CHECK constraint in
+    place: the table is made again with the new one and the rows copied over."""
+    db.execute(
+        """
+        CREATE TABLE counts_new (
+            month TEXT NOT NULL CHECK (month GLOB '[12][0-9][0-9][0-9]-[01][0-9]'),
+            prefecture TEXT NOT NULL CHECK (prefecture = 'unknown' OR (length(prefecture) = 2
+                AND prefecture GLOB '[0-4][0-9]' AND prefecture BETWEEN '01' AND '47')),
+            channel TEXT NOT NULL CHECK (channel IN ('console', 'telegram', 'slack', 'line', 'web', 'other')),
+            case_kind TEXT NOT NULL CHECK (length(case_kind) BETWEEN 5 AND 40
+                AND case_kind NOT GLOB '*[^a-z+]*'),
+            answer_kind TEXT NOT NULL CHECK (answer_kind IN ('clinician', 'victim', 'clarify', 'help')),
+            n INTEGER NOT NULL CHECK (typeof(n) = 'integer' AND n > 0),
+            PRIMARY KEY (month, prefecture, channel, case_kind, answer_kind)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(f"INSERT INTO counts_new ({', '.join(KEY)}, n) SELECT {', '.join(KEY)}, n FROM counts")
+    db.execute("DROP TABLE counts")
+    db.execute("ALTER TABLE counts_new RENAME TO counts")
 
 
 def migrate(db: Database) -> None:

@@ -17,7 +17,7 @@ PRIVACY_JA = """\
   紹介に答えるたびに、次の組み合わせごとの件数を 1 増やします。これ以外は何も保存しません。
   - 月 (YYYY-MM、日本時間)。日付や時刻は保存しません。
   - 都道府県コード (01〜47)。分からないときは「unknown」。
-  - 経路の種類 (console, telegram, slack, line, other)。
+  - 経路の種類 (console, telegram, slack, line, web, other)。
   - 事案の区分: 未成年か否か、急性期、危険、パートナーからの被害 (例 "minor+acute")。
   - 回答の種類: 医療者向け案内 / 被害者向け案内 / 都道府県の確認 / 使い方。
   ほかにあるのは、表の作成・更新の記録 (sqlite-utils の migrations 表、作成した月だけ) です。
@@ -54,7 +54,7 @@ What is stored
   Each answered referral adds 1 to a counter for this combination, and nothing else:
   - the month (YYYY-MM, Japan time); never a day or a time
   - the prefecture code (01..47), or "unknown"
-  - the kind of channel (console, telegram, slack, line, other)
+  - the kind of channel (console, telegram, slack, line, web, other)
   - the kind of case: minor or not, acute, danger, partner (e.g. "minor+acute")
   - the kind of answer: clinician guidance, victim-facing answer, prefecture asked, usage help
   The only other table records which schema migrations were applied, with the month only.

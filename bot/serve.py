@@ -9,10 +9,11 @@ A platform with one public HTTPS port (the Procfile's `web`) runs this one proce
     POST /slack/events       Slack events, commands and buttons, through slack.py's own aiohttp
                              handler into Bolt, which checks the signature (else 401).
     POST /line/webhook       LINE webhook events (bot/channels/line.py; X-Line-Signature, else 401).
+    GET  /, POST /           the web page for clinicians (bot/channels/web.py): on unless WEB_CHAT=off.
     GET  /healthz            {"status", "version", "knowledge": {"checked_on", "hash"}, "channels",
                              "counts": {"enabled", "ok", "dropped"}}: never a count, never an id.
 
-Which channels: those whose webhook settings are present. Telegram when TELEGRAM_WEBHOOK_SECRET is
+Which channels: the web page (unless WEB_CHAT=off), and those whose webhook settings are present. Telegram when TELEGRAM_WEBHOOK_SECRET is
 set (TELEGRAM_BOT_TOKEN then required; a token alone is the long-polling `worker`, not served here),
 Slack when SLACK_SIGNING_SECRET is set (SLACK_BOT_TOKEN then required; Socket Mode needs no web
 server), LINE when LINE_CHANNEL_SECRET or LINE_CHANNEL_ACCESS_TOKEN is set (both then required). A
@@ -23,7 +24,8 @@ rather than a silent bot. Only the configured channels' libraries are imported.
 
 Optional: TELEGRAM_WEBHOOK_URL (the public URL of /telegram/webhook: registered with setWebhook at
 start-up; without it, register the webhook yourself), TELEGRAM_BASE_URL, SLACK_API_URL,
-SLACK_COMMAND, LINE_API_URL, DEFAULT_PREFECTURE (Slack and LINE), HOST (default 0.0.0.0), PORT
+SLACK_COMMAND, LINE_API_URL, DEFAULT_PREFECTURE (Slack and LINE), WEB_CHAT, WEB_FRAME_ANCESTORS and
+TRUST_PROXY (the web page: bot/channels/web.py), HOST (default 0.0.0.0), PORT
 (default 8080; --port wins), REFERRAL_DB, LOG_LEVEL.
 
 SIGTERM or SIGINT: stop listening, let requests in progress finish, answer the events already
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from bot.channels import line as line_mod
     from bot.channels import slack as slack_mod
     from bot.channels import telegram as telegram_mod
+    from bot.channels import web as web_mod
     from bot.channels.common import Counts
     from bot.engine import Engine
 
@@ -70,7 +73,7 @@ TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
 SHUTDOWN_TIMEOUT_S = 10.0  # for requests still in progress when the server stops
 NO_CHANNEL = (
-    "no channel to serve: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, "
+    "no channel to serve (WEB_CHAT=off): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, "
     "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or TELEGRAM_WEBHOOK_SECRET and TELEGRAM_BOT_TOKEN"
 )
 
@@ -90,6 +93,8 @@ def wanted(env: Mapping[str, str]) -> list[str]:
         out.append("slack")
     if "TELEGRAM_WEBHOOK_SECRET" in has:
         out.append("telegram")
+    if env.get("WEB_CHAT", "").strip().lower() not in ("off", "0", "false", "no"):  # web.enabled
+        out.append("web")
     return out
 
 
@@ -112,12 +117,13 @@ class Config:
     telegram: telegram_mod.Settings | None = None
     slack: slack_mod.Settings | None = None
     line: line_mod.Settings | None = None
+    web: web_mod.Settings | None = None
     host: str = "0.0.0.0"
     port: int = DEFAULT_PORT
 
     @property
     def channels(self) -> list[str]:
-        return [n for n in ("line", "slack", "telegram") if getattr(self, n) is not None]
+        return [n for n in ("line", "slack", "telegram", "web") if getattr(self, n) is not None]
 
 
 def config_from_env(env: Mapping[str, str], engine: Engine, *, port: int | None = None) -> Config:
@@ -153,6 +159,13 @@ def config_from_env(env: Mapping[str, str], engine: Engine, *, port: int | None 
         except line.SettingsError as e:
             raise SettingsError(str(e)) from None
         config = replace(config, line=replace(settings, default_prefecture=default))
+    if "web" in channels:
+        from bot.channels import web as web_channel  # (`web` here is aiohttp's)
+
+        try:
+            config = replace(config, web=web_channel.settings_from_env(env))
+        except web_channel.SettingsError as e:
+            raise SettingsError(str(e)) from None
     return config
 
 
@@ -221,6 +234,10 @@ class Server:
                 await self._start_slack(app, self.config.slack)
             if self.config.line is not None:
                 await self._start_line(app, self.config.line)
+            if self.config.web is not None:
+                from bot.channels import web as web_channel
+
+                web_channel.webhook_channel(self.engine, self.counts, self.config.web).routes(app)
             self._runner = web.AppRunner(
                 app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S
             )

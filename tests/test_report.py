@@ -155,7 +155,7 @@ def test_month_range_and_help():
 def test_by_kind_answer_channel_and_one_prefecture():
     assert build_report(ROWS, "kind").row_keys == ("adult", "adult+danger", "minor+acute")
     assert build_report(ROWS, "answer").row_keys == ("clinician", "victim", "clarify")
-    assert build_report(ROWS, "channel").row_keys == ("console", "telegram", "slack", "line", "other")
+    assert build_report(ROWS, "channel").row_keys == ("console", "telegram", "slack", "line", "web", "other")
     t = build_report(ROWS, "month", prefecture="27")
     assert t.prefecture == "27" and t.grid[-1][0] == 37
 
