@@ -253,7 +253,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "the accuracy per field (lang, intent, place, flags, hours_since, all), per class, each flag's "
                        "precision and recall, then every failure. Bad lines are listed and exit 2. See the README, "
                        "'Measuring understanding'.")  # fmt: skip
-    s.add_argument("files", nargs="+", metavar="FILE.jsonl")
+    s.add_argument("files", nargs="+", metavar="FILE.jsonl",
+                   help="labelled messages, one JSON object a line (README: Measuring understanding)")
     s.add_argument("--floor", type=float, default=None, metavar="0.98",
                    help="exit 1 when a field's accuracy (lang, intent, place, flags, hours_since) is below this")  # fmt: skip
     s.add_argument("--json", action="store_true", help="print a machine-readable summary")

@@ -172,7 +172,7 @@ async def test_an_ambiguous_place_offers_its_prefectures(client, counted):
     assert question < page.index('form="refine">東京都</button>') < page.index("<h3>")  # right under the question
     status, page, _ = await send(client, form(case=buttons(page)["東京都"]))
     assert status == 200 and "東京都のセンター" in page
-    assert counted.counted == [(None, "web")]  # the question was the counted answer; the choice is not
+    assert counted.counted == [("13", "web")]  # the question is not counted; the choice is, once
 
 
 async def test_the_prefecture_picker_goes_region_then_prefecture_and_back(client):

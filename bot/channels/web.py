@@ -274,8 +274,10 @@ class WebChat:
             page_lang = fields["lang"]
         try:
             at = self.clock()
-            if "case" in fields:  # a refinement: the same case, never counted
-                result = follow_up(self.engine, fields["case"], at=at)
+            if "case" in fields:  # a refinement: the same case, counted only as a chosen place
+                cross_site = request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site"
+                result = follow_up(self.engine, fields["case"], at=at,
+                                   counts=None if cross_site else self.counts, channel=CHANNEL)  # fmt: skip
                 if result is None:
                     log.info("web: refused a button that is not ours")
                     return self._respond(page_lang, problem="bad_request", status=400)
