@@ -71,7 +71,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o)\b|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
@@ -80,7 +80,7 @@ _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
-_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/adefghilnorsty", ("y", "age", "0s"), ahead=1,
+_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilnorsty", ("y", "age", "0s"), ahead=1,
                      needle_ok=lambda text, i: text[i] != "y" or _digit_before(text, i))  # fmt: skip
 
 
@@ -154,6 +154,13 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     return tuple(ages)
 
 
+def read_recalled(text: str) -> list[tuple[int, int]]:
+    """Where the message recalls an age or a school year ("12歳の時", "小6のとき", "when I was 8")."""
+    out = [(m.start(), m.end()) for m in _JA_RECALLED_AGE.finditer(text)]
+    out += [(m.start(), m.end()) for m in _EN_RECALLED_AGE.finditer(text)]
+    return out
+
+
 def read_own_ages(text: str) -> tuple[float, ...]:
     """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
     out = []
@@ -187,14 +194,18 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return None
         last_week, day = m.group(1) is not None, _EN_DAYS.index(m.group(2))
     weekday = today.weekday()
-    days = weekday - day + 7 if last_week else (weekday - day) % 7
+    days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return float(days * 24)
 
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
+_JA_RECALLED_AGE = re.compile(
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![\w])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?)"
+    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
+_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
-_EN_RECALLED = re.compile(r"\b(?:was|were|at age|when|aged?)\s+(?:about\s+|only\s+)?$")
+_EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(r"(?<![\w])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
@@ -522,7 +533,9 @@ class Rules:
                 occs.append(_Occurrence(s, e, kw.sets))
         if analysis is not None and self._lemmas:
             occs.extend(_lemma_occurrences(analysis, self._lemmas))
-            occs.sort(key=lambda o: o.start)
+        if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
+            occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
+        occs.sort(key=_start)
         ctx = _Text(text)
         if self._options:
             occs = _apply_options(occs, self._options, ctx)
@@ -598,13 +611,15 @@ def _byte_starts(text: str) -> list[int]:
 
 
 def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
-    """Where a ~lemma keyword's dictionary forms follow one another (触る れる: 触られた, さわられて)."""
+    """Where a ~lemma keyword's dictionary forms follow one another (触る れる: 触られた, さわられて);
+    "(名詞)" stands for any word of that part of speech (叔父にされた: (名詞) に 為る れる)."""
     out: list[_Occurrence] = []
     toks = analysis.tokens
-    forms = [t.form for t in toks]
-    for i, form in enumerate(forms):
-        for seq, sets in lemmas.get(form, ()):
-            if tuple(forms[i : i + len(seq)]) == seq:
+    for i, tok in enumerate(toks):
+        for seq, sets in lemmas.get(tok.form, ()) + lemmas.get(f"({tok.pos})", ()):
+            if len(seq) <= len(toks) - i and all(
+                w == toks[i + k].form or (w[0] == "(" and w[1:-1] == toks[i + k].pos) for k, w in enumerate(seq)
+            ):
                 o = _Occurrence(toks[i].begin, toks[i + len(seq) - 1].end, sets)
                 # rows that overlap for the same sets are one occurrence (され + れました)
                 if out and out[-1].sets == sets and o.start < out[-1].end:
@@ -675,31 +690,49 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     incident = opt.events - opt.dates_next
     sentence = _in_sentence(ctx, occs, start)
     if text[start:end].isascii():  # "disclosed sexual abuse today": the disclosure's day
-        number = text[start].isdigit() or text.startswith(_EN_AGO_WORDS, start)
+        if not text.startswith(_EN_TODAY, start):
+            return False  # "disclosed touching yesterday", "assaulted a year ago": the incident's
         for other in reversed(sentence):
             if other.start >= start:
                 continue
             if other.sets & opt.dates_next:
                 return True
-            if other.sets & incident and (number or _EN_PASSIVE.search(text, max(0, other.start - 12), other.start)):
-                return False  # "she was assaulted today", "an assault that happened a year ago"
+            if other.sets & incident and _EN_PASSIVE.search(text, max(0, other.start - 12), other.start):
+                return False  # "she was assaulted today"
         return False
-    for other in sentence:
-        if other.start < end:
+    of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
+    for n, other in enumerate(sentence):
+        if other.start < end or not other.sets & opt.events:
             continue
-        # an event told of (今日、…にあったという相談) is what the disclosure dates, unless the time
-        # word stands close before it (先週被害にあったと…打ち明けられた)
-        if other.sets & opt.events and not (
-            other.sets & incident and other.start - end > _NEAR and ctx.reported(other.start, other.end)
-        ):
-            return bool(other.sets & opt.dates_next) and not other.sets & incident
+        if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
+            # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
+            # という相談) is not what the time dates, unless the time stands close before a told event
+            # (先週被害にあったと…打ち明けられた)
+            if _told_by_next(text, other, sentence[n + 1 :], opt.dates_next):
+                continue
+            if other.start - end > _NEAR and ctx.reported(other.start, other.end):
+                continue
+        return bool(other.sets & opt.dates_next) and not other.sets & incident
     return False
 
 
-_EN_AGO_WORDS = ("a ", "an ", "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine ", "ten ",
-                 "a few ", "several ", "a couple ", "couple ", "half ", "twelve ")  # "a year ago"
+def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telling: frozenset[str]) -> bool:
+    """Whether `event` is the object of a telling that follows it (性被害を打ち明けられた,
+    性暴力について相談された)."""
+    i = _skip_spaces(text, event.end, 1)
+    mark = next((m for m in _OBJECT_MARKS if text.startswith(m, i)), None)
+    if mark is None:
+        return False
+    reach = i + len(mark) + 4
+    return any(o.sets & telling for o in later if o.start <= reach)
+
+
+_EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
+_OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
+_PAST = "past"  # the set that recalled ages join
+_PAST_SETS = frozenset({_PAST})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
@@ -780,8 +813,9 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(
-    r"\s*(?:[」』”\"]\s*)?(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫)"
-    r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|らしい|そうです|そうだ|模様|ようです|みたい)"
+    r"\s*(?:[」』”\"]\s*)?(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい)"
+    r"|\s*(?:と|って)\s*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
     r"|\s*,?\s*(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
 )
 
