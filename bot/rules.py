@@ -69,6 +69,8 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
+                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
@@ -118,6 +120,11 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
         n = _kanji_number(m.group(1))
         if n is not None:
             found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
+        for m in _JA_SINCE.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
@@ -200,7 +207,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
 _JA_RECALLED_AGE = re.compile(
-    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![\w])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?)"
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![一-龥々])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?)"
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
@@ -208,9 +215,9 @@ _JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
-_GRADE = re.compile(r"(?<![\w])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
+_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
 _SELF_INTRO = r"\s*(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
-_OWN_GRADE = re.compile(r"(?<![\w])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
+_OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_DAYS = "月火水木金土日"
