@@ -103,7 +103,7 @@ class Analysis:
         subjects, resets = [], []
         toks = self.tokens
         for i, t in enumerate(toks):
-            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点":
+            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a casual clause
                 resets.append(t.begin)
             elif (t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0
                   and toks[i - 1].pos in ("名詞", "接尾辞") and toks[i - 1].pos2 not in _NOT_SUBJECTS

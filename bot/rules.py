@@ -820,7 +820,7 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(
-    r"\s*(?:[」』”\"]\s*)?(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"\s*(?:[」』”\"]\s*)?(?<![こあひもほ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
     r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい)"
     r"|\s*(?:と|って)\s*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
     r"|\s*,?\s*(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
