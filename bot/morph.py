@@ -76,7 +76,7 @@ class Analysis:
         self.tokens = tokens(text)
         self._begins = [t.begin for t in self.tokens]
         self._ends = [t.end for t in self.tokens]
-        self._subjects: list[int] | None = None  # made when first asked (subject_named_at)
+        self._subjects: list[tuple[int, frozenset[int]]] | None = None  # made when first asked
         self._resets: list[int] = []
 
     def is_word(self, start: int, end: int) -> bool:
@@ -88,27 +88,43 @@ class Analysis:
     def forms(self) -> list[str]:
         return [t.form for t in self.tokens]
 
-    def subject_named_at(self, end: int) -> bool:
-        """Whether a subject other than the writer is named before `end` in its sentence (父親が…
-        受けている, 加害者は…確保されて): then a passive there is not the writer's own experience."""
+    def subject_named_at(self, end: int, people: frozenset[int] | set[int]) -> bool:
+        """Whether a person other than the writer is the subject (が/は) of a clause before `end`
+        (父親が…受けている, 男性（30代）が…): then a passive there is not the writer's own story.
+        `people`: the offsets where words naming people end (セクハラが is no person)."""
         if self._subjects is None:
             self._subjects, self._resets = self._subject_marks()
-        i = bisect_left(self._subjects, end) - 1
-        if i < 0:
-            return False
         j = bisect_left(self._resets, end) - 1
-        return j < 0 or self._resets[j] < self._subjects[i]
+        clause = self._resets[j] if j >= 0 else -1
+        i = bisect_left(self._subjects, (end,)) - 1
+        while i >= 0 and self._subjects[i][0] > clause:
+            if self._subjects[i][1] & people:
+                return True
+            i -= 1
+        return False
 
-    def _subject_marks(self) -> tuple[list[int], list[int]]:
+    def _subject_marks(self) -> tuple[list[tuple[int, frozenset[int]]], list[int]]:
+        """The subject particles (offset, the offsets where the noun before it may end), and the
+        offsets where clauses end."""
         subjects, resets = [], []
         toks = self.tokens
         for i, t in enumerate(toks):
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a casual clause
                 resets.append(t.begin)
-            elif (t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0
-                  and toks[i - 1].pos in ("名詞", "接尾辞") and toks[i - 1].pos2 not in _NOT_SUBJECTS
-                  and toks[i - 1].form not in _FIRST_PERSON):  # fmt: skip
-                subjects.append(t.begin)
+            elif t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0:
+                ends = set()
+                k = i - 1
+                if toks[k].surface in (")", "）"):  # 男性（30代）が: the noun before the brackets
+                    while k > 0 and toks[k].surface not in ("(", "（"):
+                        k -= 1
+                    k -= 1
+                if k >= 0 and toks[k].pos == "接尾辞":  # 利用者さんが
+                    ends.add(toks[k].end)
+                    k -= 1
+                if k >= 0 and toks[k].pos in ("名詞", "接尾辞") and toks[k].form not in _FIRST_PERSON:
+                    ends.add(toks[k].end)
+                if ends:
+                    subjects.append((t.begin, frozenset(ends)))
         return subjects, resets
 
     def negated(self, end: int) -> bool:

@@ -73,7 +73,7 @@ _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ�
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
@@ -82,8 +82,8 @@ _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
-_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilnorsty", ("y", "age", "0s"), ahead=1,
-                     needle_ok=lambda text, i: text[i] != "y" or _digit_before(text, i))  # fmt: skip
+_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilmnorsty", ("y", "age", "0s", "f", "m"), ahead=1,
+                     needle_ok=lambda text, i: text[i] not in "yfm" or _digit_before(text, i))  # fmt: skip
 
 
 def _kanji_number(s: str) -> float | None:
@@ -123,8 +123,9 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
-            if n is not None:
-                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+            if n is not None:  # "72時間過ぎ", "72時間以上": more than that
+                more = 1.0 if m.group(0).endswith("過ぎ") or "以上" in m.group(0) else 0.0
+                found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
@@ -175,6 +176,8 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     for m in _OWN_AGE.finditer(text):
         out.append(float(m.group(1) or m.group(2)))
+    for m in _OWN_SCHOOL.finditer(text):
+        out.append(_SCHOOL_AGE[m.group(1)])
     return tuple(out)
 
 
@@ -216,9 +219,11 @@ _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|on
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
-_SELF_INTRO = r"\s*(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
+_SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
 _OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
+_OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_DAYS = "月火水木金土日"
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?\s*の?\s*([月火水木金土日])曜")
@@ -475,6 +480,7 @@ class Rules:
     _lemmas: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(
         repr=False, compare=False, default_factory=dict)
     _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
+    _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
 
     def keyword_forms(self) -> tuple[str, ...]:
         """Every keyword as the automaton key it is (bot.text.utf8_letters), by index: for an
@@ -573,8 +579,7 @@ class Rules:
             sentences=tuple(frozenset(v) for _, v in sorted(sentences.items())),
             own_ages=read_own_ages(text),
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
-            named_subject=analysis is not None and any(
-                analysis.subject_named_at(o.end) for o in occs if _EXPERIENCED in o.sets),
+            named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -582,11 +587,12 @@ class Rules:
             if rule.flag not in flags and rule.when(current) and not (rule.unless and rule.unless(current)):
                 flags.add(rule.flag)
                 current = Facts(flags=frozenset(flags), **base)
-        # an "unless" may also withdraw a flag that an earlier rule set (numbers beat words)
+        # an "unless" may depend on a flag a later rule set (娘 yields to a carer's abuse): a flag stays
+        # when one of its rules still holds with every flag known
         final = current
-        for rule in self.flag_rules:
-            if rule.unless and rule.flag in flags and rule.unless(final):
-                flags.discard(rule.flag)
+        for flag in list(flags):
+            if not any(r.flag == flag and r.when(final) and not (r.unless and r.unless(final)) for r in self.flag_rules):
+                flags.discard(flag)
         return final if len(flags) == len(final.flags) else Facts(flags=frozenset(flags), **base)
 
     def intent(self, facts: Facts) -> str:
@@ -605,6 +611,13 @@ _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 
 # ---------------------------------------------------------------- reading occurrences in context
+
+
+def _named_subject(analysis: Analysis, occs: list[_Occurrence], people: frozenset[str]) -> bool:
+    """Whether a person (a word of the `subjects` sets) is the subject before a passive of the
+    writer's experience (父親が…受けている): then it is someone else's story."""
+    ends = {o.end for o in occs if o.sets & people}
+    return bool(ends) and any(analysis.subject_named_at(o.end, ends) for o in occs if _EXPERIENCED in o.sets)
 
 
 def _byte_starts(text: str) -> list[int]:
@@ -909,7 +922,7 @@ def _steps(node: Node, key: str, known: set[str], what: str) -> tuple[Step, ...]
 
 def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
     """Build Rules from rules.yaml; `sections` and `contacts` are the ids the references must hit."""
-    doc.only("meta", "keywords", "flags", "intents", "fallback_intent", "show")
+    doc.only("meta", "keywords", "subjects", "flags", "intents", "fallback_intent", "show")
     sets: dict[str, tuple[str, ...]] = {}
     raw_options: dict[str, Node] = {}
     kw = doc.child("keywords")
@@ -937,6 +950,11 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
                 v = []
             values[key] = frozenset(v)
         options[name] = SetOptions(**values)
+
+    subjects = doc.value.get("subjects", []) if doc.is_mapping() else []
+    if not isinstance(subjects, list) or any(n not in sets for n in subjects):
+        doc.error(f"expected keyword set names (defined: {', '.join(sets)})", "subjects")
+        subjects = []
 
     flag_rules = []
     seen_ids: set[str] = set()
@@ -1047,4 +1065,5 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         _automaton=automaton,
         _lemmas={k: tuple(v) for k, v in lemmas.items()},
         _options=options,
+        _subject_sets=frozenset(subjects),
     )

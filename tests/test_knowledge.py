@@ -55,7 +55,7 @@ def test_load_raises_with_every_problem(copy):
         ("rules.yaml", "when: {affirmed: [danger]}", "when: {affirmed: [dangerous]}",
          "rules.yaml: flags[0].when.affirmed: unknown keyword set(s) ['dangerous']"),
         ("rules.yaml", "when: {hours_since_at_most: 72}", "when: {hours_since_at_most: soon}",
-         "rules.yaml: flags[12].when.hours_since_at_most: expected a number"),
+         "rules.yaml: flags[13].when.hours_since_at_most: expected a number"),
         ("rules.yaml", "- {ref: danger, if_flag: danger}", "- {ref: dnager, if_flag: danger}",
          "rules.yaml: show.referral.sections[0].ref: unknown guidance section 'dnager'"),
         ("rules.yaml", "      - onestop_8891\n      - {ref: child_189", "      - onestop_8892\n      - {ref: child_189",
