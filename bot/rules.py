@@ -476,8 +476,8 @@ class Rules:
     _keywords: tuple[tuple[str, Keyword], ...] = field(repr=False, compare=False, default=())
     _lengths: tuple[int, ...] = field(repr=False, compare=False, default=())  # Keyword.length, by index
     _automaton: Any = field(repr=False, compare=False, default=None)
-    # first dictionary form -> [(the forms in a row, sets)]: the ~lemma keywords
-    _lemmas: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(
+    # anchor form -> [(the forms in a row, the anchor's place in it, sets)]: the ~lemma keywords
+    _lemmas: dict[str, tuple[tuple[tuple[str, ...], int, frozenset[str]], ...]] = field(
         repr=False, compare=False, default_factory=dict)
     _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
     _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
@@ -632,20 +632,26 @@ def _byte_starts(text: str) -> list[int]:
 
 def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
     """Where a ~lemma keyword's dictionary forms follow one another (触る れる: 触られた, さわられて);
-    "(名詞)" stands for any word of that part of speech (叔父にされた: (名詞) に 為る れる)."""
-    out: list[_Occurrence] = []
+    "(名詞)" stands for any word of that part of speech (叔父にされた: (名詞) に 為る れる). `lemmas`
+    indexes each row by its first written form (its anchor) and that form's place in the row."""
+    found: list[_Occurrence] = []
     toks = analysis.tokens
+    n = len(toks)
     for i, tok in enumerate(toks):
-        for seq, sets in lemmas.get(tok.form, ()) + lemmas.get(f"({tok.pos})", ()):
-            if len(seq) <= len(toks) - i and all(
-                w == toks[i + k].form or (w[0] == "(" and w[1:-1] == toks[i + k].pos) for k, w in enumerate(seq)
-            ):
-                o = _Occurrence(toks[i].begin, toks[i + len(seq) - 1].end, sets)
-                # rows that overlap for the same sets are one occurrence (され + れました)
-                if out and out[-1].sets == sets and o.start < out[-1].end:
-                    o = _Occurrence(out[-1].start, max(o.end, out[-1].end), sets)
-                    out.pop()
-                out.append(o)
+        for seq, k, sets in lemmas.get(tok.form, ()):
+            first = i - k
+            if first < 0 or first + len(seq) > n:
+                continue
+            if all(w == toks[first + j].form or (w[0] == "(" and w[1:-1] == toks[first + j].pos)
+                   for j, w in enumerate(seq)):  # fmt: skip
+                found.append(_Occurrence(toks[first].begin, toks[first + len(seq) - 1].end, sets))
+    found.sort(key=_start)
+    out: list[_Occurrence] = []
+    for o in found:  # rows that overlap for the same sets are one occurrence (され + れました)
+        if out and out[-1].sets == o.sets and o.start < out[-1].end:
+            o = _Occurrence(out[-1].start, max(o.end, out[-1].end), o.sets)
+            out.pop()
+        out.append(o)
     return out
 
 
@@ -1033,7 +1039,8 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
                 else:
                     table.setdefault(normalize(w), set()).add(name)
         for seq, names in lemma_table.items():
-            lemmas.setdefault(seq[0], []).append((seq, frozenset(names)))
+            k = next(i for i, w in enumerate(seq) if not w.startswith("("))  # the anchor: a written form
+            lemmas.setdefault(seq[k], []).append((seq, k, frozenset(names)))
         by_key: dict[str, Keyword] = {}
         for w, names in table.items():
             word = w.startswith("[") and w.endswith("]")
