@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.counts.backend import ReadError
+from bot.counts.backend import BackupResult, MaintenanceError, ReadError
 from bot.counts.keys import (
     ANSWER_KINDS,
     CHANNELS,
@@ -23,6 +23,7 @@ from bot.counts.keys import (
     answer_kind,
     case_kind,
     key_of,
+    month_arg,
     month_of,
 )
 from bot.model import Case
@@ -32,9 +33,9 @@ if TYPE_CHECKING:
     from bot.counts.sqlite import CountsStore, migrate, migrations
 
 __all__ = [
-    "ANSWER_KINDS", "CHANNELS", "KEY", "CountRow", "Counts", "CountsQueue", "CountsStore", "Key",
-    "NullCounts", "ReadError", "answer_kind", "case_kind", "default_path", "key_of", "migrate",
-    "migrations", "month_of", "open_counts",
+    "ANSWER_KINDS", "CHANNELS", "KEY", "BackupResult", "CountRow", "Counts", "CountsQueue", "CountsStore",
+    "Key", "MaintenanceError", "NullCounts", "ReadError", "answer_kind", "backup", "case_kind", "default_path",
+    "delete_before", "key_of", "migrate", "migrations", "month_arg", "month_of", "open_counts",
 ]  # fmt: skip
 
 
@@ -63,6 +64,22 @@ def open_counts(path: str | Path | None = None, *, background: bool = False) -> 
 
     store = CountsStore(path)
     return CountsQueue(store) if background else store
+
+
+def backup(source: str | Path, target: str | Path, *, force: bool = False) -> BackupResult:
+    """A consistent copy of the counts at `source` to `target`, while the bot may write to it; an
+    existing `target` only with `force` (a restore). MaintenanceError: one line for the user."""
+    from bot.counts.sqlite import backup as sqlite_backup
+
+    return sqlite_backup(Path(source), Path(target), force=force)
+
+
+def delete_before(path: str | Path, month: str) -> int:
+    """Delete every count of a month before `month` ("YYYY-MM") so that no trace of it is left in the
+    store; safe while the bot runs. Returns the rows deleted. MaintenanceError: one line."""
+    from bot.counts.sqlite import delete_before as sqlite_delete_before
+
+    return sqlite_delete_before(Path(path), month)
 
 
 class NullCounts:
