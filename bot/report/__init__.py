@@ -116,7 +116,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "the table after an empty row) or json")  # fmt: skip
     parser.add_argument("--channel", dest="channels", type=_channels, action="append", metavar="NAME[,NAME]",
                         help=f"count only these channels ({', '.join(CHANNELS)}); repeat or separate with commas. "
-                        "For publication leave the console demo out: --channel telegram,slack,line")  # fmt: skip
+                        "For publication leave the console demo out: --channel telegram,slack,line,web")  # fmt: skip
     parser.add_argument("--chart", metavar="FILE.png", type=Path,
                         help="also draw a bar chart of the rows' totals, with title, period, legend and source "
                         "(a Japanese font ships with the project)")  # fmt: skip

@@ -37,9 +37,9 @@ How to read these numbers / 数字の読み方
     不明 (後から一覧で選ばれても不明のまま)。
   - Usage-help answers are left out (--include-help adds them). The console demo (`referral-bot
     chat`) counts under channel "console": leave it out of anything published, with
-    --channel telegram,slack,line.
+    --channel telegram,slack,line,web.
     使い方の案内は数えません。コンソールのデモは経路 console で数えるので、公表には
-    --channel telegram,slack,line で除いてください。
+    --channel telegram,slack,line,web で除いてください。
   - Counts of 1-9 show as <10; x hides a cell that could otherwise be worked out from the totals;
     0 means none. 1〜9件は <10、合計から逆算できる欄は x、0 は該当なし。
 """
