@@ -127,9 +127,10 @@ async def _telegram(runs: int, quick: bool, tmp: Path) -> tuple[list[Figure], di
     from telegram import Update
     from telegram.ext import Application, MessageHandler, filters
 
-    from bot.channels.telegram import Settings, build_application, polling_kwargs
+    from bot.channels.telegram import build_application, polling_kwargs
     from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
+    from bot.settings import TelegramSettings as Settings
     from tests.fakes.telegram_api import TOKEN
 
     our_concurrency = Settings(token=TOKEN).concurrent_updates
@@ -313,6 +314,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     from bot.channels import slack
     from bot.counts import CountsQueue, CountsStore
     from bot.engine import Engine
+    from bot.settings import SlackSettings
     from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET
 
     n = 60 if quick else 300
@@ -326,7 +328,7 @@ def _slack(runs: int, quick: bool, tmp: Path, notes: list[str]) -> tuple[list[Fi
     noon = dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
     def ours() -> AsyncApp:  # as `main` runs it: its client with a session of kept-alive connections
-        settings = slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api["ours"])
+        settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api["ours"])
         client = slack.make_client(settings, slack.web_api_session())
         return slack.build_app(engine, counts, settings, client=client, clock=lambda: noon)
 

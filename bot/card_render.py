@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.card import Card, CardError
+from bot.card_texts import CardError
+from bot.settings import CARD_FONT_ENV, paths
+
+if TYPE_CHECKING:
+    from bot.card import Card
 
 MM = 72 / 25.4  # points per millimetre
 PAGE = {"a6": (105 * MM, 148 * MM), "a4": (210 * MM, 297 * MM)}
@@ -30,7 +34,7 @@ MIN_PT = 4.8  # no text on an A6 card is smaller (9.6 pt on A4): no card rather 
 QR_MM, QR_MIN_MM = 17.0, 16.0  # QR code side at A6 (quiet zone included), as designed and at the least
 QR_MIN_MODULE_MM = 0.3  # the smallest QR module a phone camera reads reliably from a printed card
 FONT = "IPAexGothic"
-FONT_ENV = "REFERRAL_CARD_FONT"
+FONT_ENV = CARD_FONT_ENV
 
 NAVY, RED, BROWN, GREY, INK, WHITE = "#1d3557", "#b3261e", "#8a4100", "#4a4a4a", "#111111", "#ffffff"
 TINT_NAVY, TINT_RED, TINT_BROWN, RULE = "#e9eff8", "#fbeceb", "#fcf1e4", "#c7d2e2"
@@ -94,7 +98,7 @@ def font_path() -> Path:
     """The TTF embedded in cards: $REFERRAL_CARD_FONT, else IPAexGothic from japanize-matplotlib."""
     import importlib.util
 
-    env = os.environ.get(FONT_ENV)
+    env = paths().card_font
     if env:
         if not Path(env).is_file():
             raise CardError(f"${FONT_ENV}={env}: no such font file")

@@ -11,17 +11,18 @@ import argparse
 import datetime as dt
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 
-from bot import __version__
+from bot import __version__, wiring
+from bot.counts import month_arg
+from bot.settings import SettingsError
 
 EXIT_USAGE = 2
 
 
 class CliError(Exception):
-    """An expected problem: shown as one line, exit code 2."""
+    """An expected problem with the command's input: shown as one line, exit code 2."""
 
 
 def _at(value: str | None) -> dt.datetime:
@@ -36,38 +37,16 @@ def _at(value: str | None) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
 
 
-def _engine():
-    from bot.engine import Engine
-    from bot.schema import KnowledgeError
-
-    try:
-        return Engine.load()
-    except KnowledgeError as e:
-        raise CliError(
-            f"the knowledge files have {len(e.problems)} problem(s); run `referral-bot check-knowledge`"
-        ) from None
-
-
-def _counts(args: argparse.Namespace, *, background: bool = False):
-    """The counts store, or None for --no-count. background=True (the long-running channel commands):
-    a CountsQueue, whose record() only queues and whose thread writes; the caller must close() it at
-    shutdown, which writes what is still queued."""
-    if getattr(args, "no_count", False):
-        return None
-    from bot.counts import CountsQueue, CountsStore
-
-    return CountsQueue(CountsStore()) if background else CountsStore()
-
-
 # ---------------------------------------------------------------------------- commands
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels import console
 
-    return console.run(_engine(), _counts(args), stdin=sys.stdin, stdout=sys.stdout, lang=args.lang)
+    return console.run(wiring.engine(), wiring.counts(enabled=not args.no_count), stdin=sys.stdin,
+                       stdout=sys.stdout, clock=wiring.clock, lang=args.lang)  # fmt: skip
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = wiring.engine()
     default_at = _at(args.at)
     if args.jsonl:
         for n, line in enumerate(sys.stdin, 1):
@@ -116,7 +95,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CliError(f"{len(problems)} bad line(s): fix them first")
     if not entries:
         raise CliError("no entries")
-    res = evaluate.evaluate(_engine(), entries, default_at=_at(args.at) if args.at else evaluate.DEFAULT_AT)
+    res = evaluate.evaluate(wiring.engine(), entries, default_at=_at(args.at) if args.at else evaluate.DEFAULT_AT)
     if args.json:
         print(json.dumps(evaluate.summary(res, failures=args.failures), ensure_ascii=False, indent=2))
     else:
@@ -141,7 +120,7 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
         print(f"knowledge: {errors} error(s), {warnings} warning(s)")
         return 1
     kb = knowledge.load(args.dir)
-    shown = sum(1 for c in kb.centers for p in c.phones if p.verified)
+    shown = sum(len(c.shown_phones) for c in kb.centers)
     print(
         f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
         f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "
@@ -155,7 +134,7 @@ def cmd_card(args: argparse.Namespace) -> int:
     from bot import card
 
     try:
-        written = card.write_cards(_engine().kb, prefecture=args.prefecture, all_prefectures=args.all,
+        written = card.write_cards(wiring.engine().kb, prefecture=args.prefecture, all_prefectures=args.all,
                                    lang=args.lang, fmt=args.format, size=args.size, link=args.link,
                                    output=args.output)  # fmt: skip
     except card.CardError as e:
@@ -185,40 +164,65 @@ def cmd_backup(args: argparse.Namespace) -> int:
         done = backup(args.db or default_path(), args.file, force=args.force)
     except MaintenanceError as e:
         raise CliError(str(e)) from None
-    except sqlite3.Error as e:
-        raise CliError(f"the backup failed: {type(e).__name__}: {e}") from None
     span = f", {done.first_month}..{done.last_month}" if done.first_month else ""
     print(f"backed up {done.rows} rows{span} to {done.target}")
     return 0
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot import logs, settings
+
+    config = settings.telegram(webhook_url=args.webhook_url, port=args.port)
+    logs.register_secret(config.token)
+    logs.register_secret(config.webhook_secret)
+    logs.setup_logging(settings.log_level())
+    engine = wiring.engine()
     from bot.channels import telegram
 
-    return telegram.main(args)
+    counts = wiring.counts(enabled=not args.no_count, background=True)
+    try:
+        telegram.run(engine, counts, config, wiring.clock)
+    except telegram.StartError as e:
+        print(f"referral-bot telegram: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if counts is not None:
+            counts.close()  # writes the counts still queued
+    return 0
 
 
 def cmd_slack(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import logs, settings
+
+    config = settings.slack(http=args.http)
+    port = settings.listen_port(args.port, default=settings.SLACK_PORT) if args.http else settings.SLACK_PORT
+    for value in (config.bot_token, config.app_token, config.signing_secret):
+        logs.register_secret(value)
+    engine = wiring.engine()
+    config = wiring.with_default_prefecture(config, wiring.default_prefecture(engine, settings.default_prefecture()))
+    logs.setup_logging(settings.log_level())
     from bot.channels import slack
 
-    return slack.main(args)
+    counts = wiring.counts(enabled=not args.no_count, background=True)
+    try:
+        asyncio.run(slack.run(engine, counts, config, http=args.http, host=settings.host(), port=port,
+                              clock=wiring.clock))  # fmt: skip
+    finally:
+        if counts is not None:
+            counts.close()  # writes the counts still queued
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot import serve
 
-    return serve.main(args)
+    serve.main(port=args.port, count=not args.no_count)
+    return 0
 
 
 # ---------------------------------------------------------------------------- parser
-def _month_arg(value: str) -> str:
-    import re
-
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
-    return value
-
-
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser. Arguments whose definitions live in heavy modules (report: sqlite-utils)
     are added only when `command` is theirs or None (all), so `reply` stays fast."""
@@ -307,7 +311,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Print the privacy statement of the referral counts (Japanese, then English). "
                        "With --delete-before, delete the counts of older months instead.")  # fmt: skip
     s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language (default: both)")
-    s.add_argument("--delete-before", metavar="YYYY-MM", type=_month_arg,
+    s.add_argument("--delete-before", metavar="YYYY-MM", type=month_arg,
                    help="delete every count of the months before this one (secure delete; safe while the bot runs)")  # fmt: skip
     s.add_argument("--db", metavar="FILE", help="the counts file (default: $REFERRAL_DB or data/counts.db)")
     s.set_defaults(func=cmd_privacy)
@@ -366,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args) or 0
-    except CliError as e:
+    except (CliError, SettingsError) as e:
         print(f"referral-bot {args.command}: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

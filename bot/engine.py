@@ -225,20 +225,8 @@ class Engine:
     def _center(self, c: Center, lang: str, at: dt.datetime) -> CenterView:
         g = self.kb.guidance[lang]
         pref = self.prefecture_name(c.prefecture, lang)
-        if lang == "en" and c.name_en:
-            name = c.name_en
-        elif c.name:
-            name = c.name
-        elif c.nickname:
-            name = c.nickname
-        else:
-            name = g.t("unnamed_center", prefecture=pref)
-        if c.nickname and c.nickname not in name:
-            name = f"{name}（{c.nickname}）" if lang == "ja" else f"{name} ({c.nickname})"
-        if lang == "en" and not c.name_en and (c.name or c.nickname):
-            name = f"{g.t('unnamed_center', prefecture=pref)}: {name}"
-
-        shown = tuple(p for p in c.phones if p.verified)
+        name = c.display_name(lang, g.t("unnamed_center", prefecture=pref))
+        shown = c.shown_phones
         notes = []
         if not shown:
             notes.append(g.t("phone_unverified") if c.phones else g.t("phone_none"))

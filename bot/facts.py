@@ -13,7 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.schema import URL_RE, Node
+from bot.schema import URL_RE, Node, Problems
 
 PREFECTURES = tuple(f"{i:02d}" for i in range(1, 48))  # JIS X 0401
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -120,8 +120,20 @@ class Center:
 
     @property
     def shown_phones(self) -> tuple[Phone, ...]:
-        """The numbers a clinician may be given: verified ones only."""
+        """The numbers a clinician may be given: verified ones only. The one place this rule lives."""
         return tuple(p for p in self.phones if p.verified)
+
+    def display_name(self, lang: str, unnamed: str, *, introduce: bool = True) -> str:
+        """How the bot and the cards name the center: its English name in English, else its name or
+        nickname, else `unnamed` (guidance's "unnamed_center"); a nickname not in the name follows
+        in brackets. introduce: in English, a Japanese-only name is introduced by `unnamed` (a
+        card's heading already says whose centers these are, so a card passes False)."""
+        name = self.name_en if lang == "en" and self.name_en else self.name or self.nickname or unnamed
+        if self.nickname and self.nickname not in name:
+            name = f"{name}（{self.nickname}）" if lang == "ja" else f"{name} ({self.nickname})"
+        if introduce and lang == "en" and not self.name_en and (self.name or self.nickname):
+            name = f"{unnamed}: {name}"
+        return name
 
 
 @dataclass(frozen=True)
@@ -484,3 +496,12 @@ def _contact(n: Node) -> Contact | None:
         source_date=_source_date(n),
         checked_on=n.date("checked_on") or dt.date.min,
     )
+
+
+STALE_DAYS = 180
+
+
+def warn_if_stale(problems: Problems, file: str, key: str, checked_on: dt.date | None, today: dt.date) -> None:
+    """A warning when a fact was checked more than STALE_DAYS before `today`."""
+    if checked_on and stale(checked_on, today, STALE_DAYS):
+        problems.warn(file, key, f"checked {checked_on}, more than {STALE_DAYS} days ago: check again")

@@ -60,6 +60,15 @@ UI_KEYS: dict[str, frozenset[str]] = {
     "error_apology": frozenset(),
     "unknown_prefecture": frozenset({"name"}),
     "did_you_mean": frozenset({"names"}),
+    "group_note": frozenset(),  # LINE, greeting in a group
+    "lang_note": frozenset(),  # Telegram, /lang
+    "commands_title": frozenset(),  # Telegram: the command menu and the help's list
+    "command_start": frozenset(),
+    "command_help": frozenset(),
+    "command_center": frozenset(),
+    "command_numbers": frozenset(),
+    "command_privacy": frozenset(),
+    "command_lang": frozenset(),
 }
 
 

@@ -1,21 +1,11 @@
 """Load and validate every knowledge file into one immutable Knowledge object.
 
-Fail fast at start-up: `load()` raises KnowledgeError listing every problem with its file and key
-path. `check()` returns the problems instead (errors, plus warnings for facts checked more than
-STALE_DAYS ago) for `referral-bot check-knowledge`.
-
-Cache: reading and validating the files takes a few hundred milliseconds (most of it the 14,000
-place names and their automaton), which would be most of the start-up of `referral-bot reply`. So
-`load()` keeps the Knowledge it built, after it passed every check, as a pickle in a private cache
-directory ($REFERRAL_CACHE_DIR, else $XDG_CACHE_HOME/referral-bot, else ~/.cache/referral-bot;
-REFERRAL_CACHE_DIR=off disables it), and loads that in about 20 ms. The file's name holds two
-checksums (CRC-32 and Adler-32) of everything the Knowledge is built from: every file in the
-knowledge directory, its path, the source of every bot/*.py module, the Python version and the
-pyahocorasick build. Any change to any of them misses the cache and the files are read and
-validated again. A cache file is used only if it is a regular file owned by this user and
-writable by no one else (pickle must never read what another user could have written); anything
-unexpected (missing, unreadable, corrupt, a different object) is ignored and the knowledge is read
-from the files. `check()` never uses the cache.
+`load()` raises KnowledgeError listing every problem with its file and key path; `check()` returns
+them (plus staleness warnings) for `referral-bot check-knowledge` and never uses the cache. Reading
+and validating takes a few hundred milliseconds, so `load()` keeps the validated Knowledge as a
+pickle in a private cache directory (README, "Start-up"), named by checksums of every knowledge
+file, the package's sources and the Python build: any change misses it. A cache file that is not
+a regular file owned by this user and writable by no one else is ignored.
 """
 
 from __future__ import annotations
@@ -29,14 +19,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bot.facts import Center, Contact, load_centers, load_contacts, stale
+from bot.card_texts import check_card
+from bot.facts import Center, Contact, load_centers, load_contacts, warn_if_stale
 from bot.guidance import Guidance, cross_check, load_guidance
 from bot.location import Locator
 from bot.model import LANGS
 from bot.rules import Rules, load_rules
 from bot.schema import KnowledgeError, Problems, load_yaml
+from bot.settings import paths
 
-STALE_DAYS = 180
 CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
 CACHE_KEEP = 4  # cache files kept (several checkouts or versions may share one cache directory)
 
@@ -50,9 +41,9 @@ def _log(level: int, message: str, *args: object) -> None:
 def default_dir() -> Path:
     """knowledge/ inside the installed package, or beside the package in a source checkout;
     $REFERRAL_KNOWLEDGE_DIR overrides both (for reviewers trying an edited copy)."""
-    env = os.environ.get("REFERRAL_KNOWLEDGE_DIR")
-    if env:
-        return Path(env)
+    chosen = paths().knowledge_dir
+    if chosen:
+        return chosen
     here = Path(__file__).resolve().parent
     installed = here / "knowledge"
     return installed if installed.is_dir() else here.parent / "knowledge"
@@ -139,10 +130,11 @@ def load(directory: Path | str | None = None, *, cache: bool = True) -> Knowledg
 # ------------------------------------------------------------------ the cache
 def cache_dir() -> Path | None:
     """Where the loaded knowledge is cached, or None when caching is off."""
-    env = os.environ.get("REFERRAL_CACHE_DIR")
+    where = paths()
+    env = where.cache_dir
     if env is not None:
         return None if env.strip().lower() in ("", "0", "off", "no", "false") else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME")
+    base = where.xdg_cache_home
     if base and Path(base).is_absolute():
         return Path(base) / "referral-bot"
     try:
@@ -227,8 +219,6 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
     problems = Problems()
     kb = _read(directory, problems)
     today = today or dt.date.today()
-    from bot.card import check_card  # card.yaml, the printable card's texts (imported here: card imports us)
-
     check_card(directory, problems, today=today)
     if kb is not None:
         for c in kb.centers:
@@ -238,9 +228,3 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
         for g in kb.guidance.values():
             warn_if_stale(problems, f"guidance.{g.lang}.yaml", "meta.checked_on", g.checked_on, today)
     return problems
-
-
-def warn_if_stale(problems: Problems, file: str, key: str, checked_on: dt.date | None, today: dt.date) -> None:
-    """A warning when a fact was checked more than STALE_DAYS before `today`."""
-    if checked_on and stale(checked_on, today, STALE_DAYS):
-        problems.warn(file, key, f"checked {checked_on}, more than {STALE_DAYS} days ago: check again")

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sys
+
+from bot.settings import log_format, log_level
 
 LIBRARY_LOGGERS = (
     "httpx",
@@ -100,14 +101,14 @@ class JsonFormatter(logging.Formatter):
 
 def formatter(fmt: str | None = None) -> logging.Formatter:
     """LOG_FORMAT: "json" for JSON Lines, anything else (default "text") for text lines."""
-    fmt = (fmt if fmt is not None else os.environ.get("LOG_FORMAT", "")).strip().lower()
+    fmt = (fmt if fmt is not None else log_format()).strip().lower()
     return JsonFormatter() if fmt == "json" else TextFormatter()
 
 
 def setup_logging(level: str | int | None = None, fmt: str | None = None) -> None:
     """Configure the root logger from LOG_LEVEL (default INFO) and LOG_FORMAT (text or json), with the
     privacy filter."""
-    level = level or os.environ.get("LOG_LEVEL", "INFO")
+    level = level or log_level()
     if isinstance(level, str):
         level = logging.getLevelName(level.upper())
         if not isinstance(level, int):

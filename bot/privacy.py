@@ -1,6 +1,6 @@
 """`referral-bot privacy`: what the referral counts file stores, what it does not, and how to delete it.
 
-Keep this text, bot/counts.py and the README's privacy section saying the same thing.
+Keep this text, bot/counts/ and the README's privacy section saying the same thing.
 """
 
 from __future__ import annotations
@@ -105,17 +105,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _delete(path: object, before: str) -> int:
-    import sqlite3
-
     from bot.maintenance import MaintenanceError, delete_before
 
     try:
         deleted = delete_before(path, before)
     except MaintenanceError as e:
         print(f"referral-bot privacy: {e}", file=sys.stderr)
-        return 1
-    except sqlite3.Error as e:
-        print(f"referral-bot privacy: cannot delete from {path}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     print(f"deleted {deleted} rows of the months before {before} from {path}")
     return 0

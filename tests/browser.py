@@ -116,10 +116,10 @@ class ServerThread:
         self.server = None
 
     def __enter__(self) -> ServerThread:
-        from bot import serve
+        from bot import serve, wiring
 
         self.thread.start()
-        config = serve.config_from_env({"HOST": "127.0.0.1", **self.env}, self.engine, port=0)
+        config = wiring.serve_settings(self.engine, port_flag=0, env={"HOST": "127.0.0.1", **self.env})
         server = serve.Server(config, self.engine, self.counts)
         self.server = asyncio.run_coroutine_threadsafe(server.start(), self.loop).result(60)
         return self

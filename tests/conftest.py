@@ -31,7 +31,7 @@ def _private_knowledge_cache(tmp_path_factory):
 def _hermetic(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "SLACK_", "LINE_", "WEB_")) or name in (
-            "REFERRAL_DB", "DEFAULT_PREFECTURE", "REFERRAL_KNOWLEDGE_DIR", "TRUST_PROXY"
+            "REFERRAL_DB", "DEFAULT_PREFECTURE", "REFERRAL_KNOWLEDGE_DIR", "TRUST_PROXY", "LOG_FORMAT"
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REFERRAL_DB", str(tmp_path / "counts.db"))

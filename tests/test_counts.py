@@ -19,6 +19,8 @@ from sqlite_utils import Database
 
 from bot import counts
 from bot.counts import CountRow, CountsStore, NullCounts, answer_kind, case_kind, migrate, migrations
+from bot.counts import guard as counts_guard
+from bot.counts import sqlite as counts_sqlite
 from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM, Case
 
 AT = dt.datetime(2025, 3, 14, 15, 9, 26)
@@ -251,7 +253,7 @@ KEYS = [case(prefecture=p, flags=frozenset(f)) for p in ("13", "27") for f in ((
 
 
 def _writer(path: str, threads: int, per_thread: int, start, results) -> None:
-    store = CountsStore(path, busy_timeout=counts.MAX_BUSY_TIMEOUT_S)
+    store = CountsStore(path, busy_timeout=counts_sqlite.MAX_BUSY_TIMEOUT_S)
     ok = []
     start.wait()
 
@@ -313,12 +315,12 @@ def test_a_store_opened_before_fork_reopens_in_the_child(tmp_path):
 
 # ------------------------------------------------------------------ failures never block an answer
 # A busy database: BUSY_ATTEMPTS tries, each waiting up to the busy timeout, a short sleep between.
-WORST_BUSY_S = counts.BUSY_ATTEMPTS * (counts.BUSY_TIMEOUT_S + counts.BUSY_RETRY_SLEEP_S[1])
+WORST_BUSY_S = counts_sqlite.BUSY_ATTEMPTS * (counts_sqlite.BUSY_TIMEOUT_S + counts_sqlite.BUSY_RETRY_SLEEP_S[1])
 
 
 @pytest.fixture
 def short_pause(monkeypatch):
-    monkeypatch.setattr(counts, "PAUSE_FIRST_S", 0.05)
+    monkeypatch.setattr(counts_guard, "PAUSE_FIRST_S", 0.05)
 
 
 def timed_record(store: CountsStore, **kw) -> tuple[bool, float]:

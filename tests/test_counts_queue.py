@@ -15,8 +15,10 @@ from collections import Counter
 
 import pytest
 
-from bot import counts
 from bot.counts import CountRow, CountsQueue, CountsStore, key_of
+from bot.counts import guard as counts_guard
+from bot.counts import queue as counts_queue
+from bot.counts import sqlite as counts_sqlite
 from bot.model import INTENT_VICTIM, Case
 from tests.test_counts import AT, CHAT_ID, MARKER, all_rows, assert_clean, case, scripted_run, total
 
@@ -151,8 +153,8 @@ def test_record_never_waits_for_a_locked_database(tmp_path, queues):
 
 
 def test_while_the_store_pauses_counts_wait_in_the_queue(tmp_path, queues, monkeypatch):
-    monkeypatch.setattr(counts, "PAUSE_FIRST_S", 30.0)  # a pause that outlasts the test
-    monkeypatch.setattr(counts, "_sleep", lambda _: None)
+    monkeypatch.setattr(counts_guard, "PAUSE_FIRST_S", 30.0)  # a pause that outlasts the test
+    monkeypatch.setattr(counts_sqlite, "_sleep", lambda _: None)
     path = tmp_path / "counts.db"
     prepared(path)
     q = queues(CountsStore(path))
@@ -223,7 +225,7 @@ def test_the_default_linger_writes_within_seconds_without_a_flush(tmp_path, queu
     store = GatedStore(tmp_path / "counts.db")
     store.gate.set()
     q = queues(store)
-    assert q.linger == counts.LINGER_S <= 5
+    assert q.linger == counts_queue.LINGER_S <= 5
     assert q.record(case(), channel="line", at=AT)
     assert store.entered.wait(WAIT_S)
 
@@ -432,9 +434,9 @@ def test_a_busy_write_is_tried_again_before_it_is_dropped(tmp_path, monkeypatch,
     """Another process holds the write lock past the busy timeout and lets go between two tries:
     without the retry (attempts=1) the count is dropped, with it (the default) the count is written."""
     if attempts is None:
-        assert counts.BUSY_ATTEMPTS >= 2
+        assert counts_sqlite.BUSY_ATTEMPTS >= 2
     else:
-        monkeypatch.setattr(counts, "BUSY_ATTEMPTS", attempts)
+        monkeypatch.setattr(counts_sqlite, "BUSY_ATTEMPTS", attempts)
     path = tmp_path / "counts.db"
     store = CountsStore(path)
     assert store.record(case(), channel="console", at=AT)
@@ -456,7 +458,7 @@ def test_a_busy_write_is_tried_again_before_it_is_dropped(tmp_path, monkeypatch,
         release.set()
         released.wait(WAIT_S)
 
-    monkeypatch.setattr(counts, "_sleep", sleep)
+    monkeypatch.setattr(counts_sqlite, "_sleep", sleep)
     holder = threading.Thread(target=hold)
     holder.start()
     try:
@@ -469,14 +471,14 @@ def test_a_busy_write_is_tried_again_before_it_is_dropped(tmp_path, monkeypatch,
         assert (ok, store.dropped, sleeps, total(path)) == (False, 1, [], 1)
     else:
         assert (ok, store.dropped, total(path)) == (True, 0, 2)
-        lo, hi = counts.BUSY_RETRY_SLEEP_S
+        lo, hi = counts_sqlite.BUSY_RETRY_SLEEP_S
         assert len(sleeps) == 1 and lo <= sleeps[0] <= hi
         assert store.health()["ok"]
 
 
 def test_a_lock_that_outlasts_every_try_drops_the_count_and_pauses(tmp_path, monkeypatch):
     sleeps: list[float] = []
-    monkeypatch.setattr(counts, "_sleep", sleeps.append)
+    monkeypatch.setattr(counts_sqlite, "_sleep", sleeps.append)
     path = tmp_path / "counts.db"
     store = CountsStore(path)
     assert store.record(case(), channel="console", at=AT)
@@ -487,14 +489,14 @@ def test_a_lock_that_outlasts_every_try_drops_the_count_and_pauses(tmp_path, mon
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert len(sleeps) == counts.BUSY_ATTEMPTS - 1
+    assert len(sleeps) == counts_sqlite.BUSY_ATTEMPTS - 1
     assert store.dropped == 1 and store.paused_for() > 0
     assert store.health()["error"] == "OperationalError(SQLITE_BUSY)"
 
 
 def test_other_errors_are_not_tried_again(tmp_path, monkeypatch):
     sleeps: list[float] = []
-    monkeypatch.setattr(counts, "_sleep", sleeps.append)
+    monkeypatch.setattr(counts_sqlite, "_sleep", sleeps.append)
     path = tmp_path / "counts.db"
     CountsStore(path).record(case(), channel="console", at=AT)
     store = CountsStore(path, on_connect=lambda conn: conn.execute("PRAGMA query_only = 1"))
@@ -509,7 +511,7 @@ def test_busy_is_recognised_by_its_code():
     snapshot.sqlite_errorname = "SQLITE_BUSY_SNAPSHOT"
     readonly = sqlite3.OperationalError("attempt to write a readonly database")
     readonly.sqlite_errorname = "SQLITE_READONLY"
-    assert counts._busy(busy) and counts._busy(snapshot)
-    assert counts._busy(sqlite3.OperationalError("database is locked"))  # no code: by its text
-    assert not counts._busy(readonly) and not counts._busy(sqlite3.IntegrityError("database is locked"))
-    assert not counts._busy(OSError("database is locked"))
+    assert counts_sqlite._busy(busy) and counts_sqlite._busy(snapshot)
+    assert counts_sqlite._busy(sqlite3.OperationalError("database is locked"))  # no code: by its text
+    assert not counts_sqlite._busy(readonly) and not counts_sqlite._busy(sqlite3.IntegrityError("database is locked"))
+    assert not counts_sqlite._busy(OSError("database is locked"))

@@ -9,24 +9,24 @@ been answered and counted.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import socket
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from bot import logs
+from bot import logs, settings
 from bot.channels import line
 from bot.model import Case
 from bot.render import line as render
+from bot.settings import LineSettings, SettingsError
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
+from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
+from tests.fakes.harness.line import LineHarness
 from tests.fakes.line_api import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
@@ -44,42 +44,7 @@ KANAGAWA_PHONE = "045-322-7379"
 YOKOHAMA = "横浜市の病院です。昨夜性被害にあったかもしれない患者さんが来ています"
 
 
-# ---------------------------------------------------------------------------- harness
-
-
-
-
-class Bot:
-    """The adapter's webhook on 127.0.0.1 and a free port, as `referral-bot serve` mounts it."""
-
-    def __init__(
-        self, fake: FakeLine, adapter: line.LineBot, runner: web.AppRunner, session: aiohttp.ClientSession
-    ):
-        self.fake = fake
-        self.adapter = adapter
-        self.runner = runner
-        self.session = session
-        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}{line.WEBHOOK_PATH}"
-
-    async def post(self, body: str | bytes, headers: dict[str, str]) -> tuple[int, str]:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        async with self.session.post(self.url, data=data, headers=headers) as r:
-            return r.status, await r.text()
-
-    async def send(self, *events: dict[str, Any]) -> int:
-        """POST the events signed as LINE does, then wait until they are answered and counted."""
-        body = webhook_body(*events)
-        status, _ = await self.post(body, signed_headers(body))
-        await self.adapter.drain()
-        return status
-
-    async def answer(self, event: dict[str, Any]) -> Call:
-        """Send one event; the one reply it got."""
-        before = len(self.fake.replies())
-        assert await self.send(event) == 200
-        replies = self.fake.replies()
-        assert len(replies) == before + 1, [c.status for c in self.fake.calls()]
-        return replies[-1]
+# ---------------------------------------------------------------------------- harness: tests/fakes/harness/line.py
 
 
 @pytest.fixture
@@ -93,34 +58,23 @@ def counts():
     return Recorder()
 
 
-def settings_for(fake: FakeLine, **kw: Any) -> line.Settings:
+def settings_for(fake: FakeLine, **kw: Any) -> LineSettings:
     base: dict[str, Any] = {"access_token": ACCESS_TOKEN, "channel_secret": CHANNEL_SECRET, "api_url": fake.url,
                             "backoff": 0.0}  # fmt: skip
-    return line.Settings(**(base | kw))
+    return LineSettings(**(base | kw))
 
 
 @pytest.fixture
 async def make_bot(fake, engine, counts):
-    made: list[Bot] = []
-    session = aiohttp.ClientSession(trust_env=False)
+    made: list[LineHarness] = []
 
-    async def make(store: Any = counts, **settings: Any) -> Bot:
-        adapter = await line.LineBot(
-            engine, store, settings_for(fake, **settings), clock=lambda: WEEKDAY_NOON
-        ).start()
-        app = web.Application()
-        adapter.add_routes(app)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        made.append(Bot(fake, adapter, runner, session))
+    async def make(store: Any = counts, **settings: Any) -> LineHarness:
+        made.append(await LineHarness.start(fake, engine, store, settings_for(fake, **settings), clock=lambda: WEEKDAY_NOON))
         return made[-1]
 
     yield make
     for bot in made:
-        await bot.runner.cleanup()
-        await bot.adapter.close()
-    await session.close()
+        await bot.stop()
 
 
 @pytest.fixture
@@ -387,7 +341,7 @@ async def test_groups_answer_only_mentions_and_the_keyword(bot, fake, engine, co
 
 async def test_join_event_explains_how_to_ask_in_a_group(bot, fake, engine):
     call = await bot.answer(fake.join_event())
-    assert line.GROUP_NOTE["ja"] in call.text and "#8891" in call.text
+    assert engine.ui("ja", "group_note") in call.text and "#8891" in call.text
 
 
 async def test_buttons_pressed_in_a_group_are_answered(bot, fake, counts):
@@ -446,7 +400,7 @@ async def test_a_revoked_token_is_refused_and_not_retried(make_bot, fake, counts
     bot = await make_bot(access_token="revoked-token-0000000000")
     await bot.send(fake.text_event(YOKOHAMA))
     assert [c.status for c in fake.calls("reply")] == [401]
-    with pytest.raises(line.SettingsError, match="LINE refused LINE_CHANNEL_ACCESS_TOKEN"):
+    with pytest.raises(SettingsError, match="LINE refused LINE_CHANNEL_ACCESS_TOKEN"):
         await bot.adapter.check_token()
     assert counts.cases == []
 
@@ -462,21 +416,10 @@ SECRET_MARKER = "ZEBRAQUAIL"
 
 @pytest.fixture
 def production_logging():
-    """bot.logs.setup_logging at DEBUG (as LOG_LEVEL=DEBUG would), into a buffer; and the library
-    loggers lowered to DEBUG as well (as someone debugging might), to show the filters hold anyway."""
-    root = logging.getLogger()
-    names = [*logs.LIBRARY_LOGGERS, "linebot.v3.messaging.async_rest", "linebot.v3"]
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    logs.setup_logging("DEBUG")
-    buffer = io.StringIO()
-    [handler] = root.handlers
-    handler.setStream(buffer)
-    for n in names:
-        logging.getLogger(n).setLevel(logging.DEBUG)
-    yield buffer.getvalue
-    root.handlers[:], root.level = saved[0], saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    """Production logging at DEBUG, the library loggers lowered to DEBUG too (tests/fakes/logs.py)."""
+    libraries = [*logs.LIBRARY_LOGGERS, "linebot.v3.messaging.async_rest", "linebot.v3"]
+    with fake_logs.production_logging(debug_libraries=libraries) as output:
+        yield output
 
 
 async def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, caplog, production_logging):
@@ -515,20 +458,19 @@ async def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, c
     forbidden = [SECRET_MARKER, "横浜", USER_ID, OTHER_USER_ID, GROUP_ID, ACCESS_TOKEN, CHANNEL_SECRET,
                  *reply_tokens, *quote_tokens, *(e["webhookEventId"] for e in events)]  # fmt: skip
     for text_ in (output, records):
-        leaked = [s for s in forbidden if s in text_]
-        assert not leaked, f"the logs contain {leaked}"
+        fake_logs.assert_private(text_, forbidden)
 
 
 # ---------------------------------------------------------------------------- settings
 def test_settings_from_the_environment():
     env = {"LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_CHANNEL_SECRET": CHANNEL_SECRET}
-    s = line.settings_from_env(env | {"LINE_API_URL": "http://127.0.0.1:9/"})
+    s = settings.line(env | {"LINE_API_URL": "http://127.0.0.1:9/"})
     assert (s.access_token, s.channel_secret, s.api_url) == (
         ACCESS_TOKEN,
         CHANNEL_SECRET,
         "http://127.0.0.1:9",
     )
-    assert line.settings_from_env(env).api_url is None
+    assert settings.line(env).api_url is None
     assert ACCESS_TOKEN not in repr(s) and CHANNEL_SECRET not in repr(s)
     for bad, match in [
         ({"LINE_CHANNEL_SECRET": ""}, "LINE_CHANNEL_SECRET"),
@@ -536,9 +478,10 @@ def test_settings_from_the_environment():
         ({"LINE_CHANNEL_SECRET": "has a space in it"}, "LINE_CHANNEL_SECRET is malformed"),
         ({"LINE_API_URL": "api.line.me"}, "LINE_API_URL"),
     ]:
-        with pytest.raises(line.SettingsError, match=match):
-            line.settings_from_env(env | bad)
-    assert line.configured({"LINE_CHANNEL_SECRET": "x"}) and not line.configured({"LINE_API_URL": "x"})
+        with pytest.raises(SettingsError, match=match):
+            settings.line(env | bad)
+    assert settings.wanted({"LINE_CHANNEL_SECRET": "x"}) == ["line", "web"]  # the web page unless WEB_CHAT=off
+    assert settings.wanted({"LINE_API_URL": "x", "WEB_CHAT": "off"}) == []
 
 
 def test_signature_is_the_documented_hmac():

@@ -395,7 +395,7 @@ def test_chart_for_one_prefecture_by_month(db, capsys, tmp_path):
 
 
 def test_chart_without_a_japanese_font_fails_clearly(db, capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(report.chart, "find_cjk_font", lambda: None)
     code, out, err = run(capsys, "--db", str(db), "--chart", str(tmp_path / "c.png"))
     assert code == 1 and "fonts-noto-cjk" in err and out == ""
     assert not (tmp_path / "c.png").exists()

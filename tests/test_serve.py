@@ -23,11 +23,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import cli, serve
+from bot import cli, serve, settings, wiring
 from bot.counts import CountsStore
 from tests.fakes import line_api, slack_api
 from tests.fakes.counts import Recorder
 from tests.fakes.line_api import FakeLine
+from tests.fakes.logs import assert_private
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
@@ -89,7 +90,7 @@ async def post(http: aiohttp.ClientSession, url: str, body: str, headers: dict[s
 
 
 async def start(env: dict[str, str], engine, counts) -> serve.Server:
-    config = serve.config_from_env(env | {"HOST": "127.0.0.1"}, engine, port=0)
+    config = wiring.serve_settings(engine, port_flag=0, env=env | {"HOST": "127.0.0.1"})
     return await serve.Server(config, engine, counts).start()
 
 
@@ -150,7 +151,7 @@ async def test_all_three_channels_each_on_its_own_path_with_its_own_auth(
         body = line_api.webhook_body(line_fake.text_event(YOKOHAMA))
         assert await post(http, line_url, body, line_api.signed_headers(body, secret="f" * 32)) == 401
         assert await post(http, line_url, body, line_api.signed_headers(body)) == 200
-        await server.line.drain()
+        await server.channels["line"].drain()
         [reply] = line_fake.replies()
         assert KANAGAWA_CENTER in reply.text and "#8891" in reply.text
 
@@ -187,7 +188,7 @@ async def test_only_line_configured_the_other_paths_are_404(engine, http, line_f
             == 401
         )
         assert await post(http, f"{server.url}{serve.LINE_PATH}", body, line_api.signed_headers(body)) == 200
-        await server.line.drain()
+        await server.channels["line"].drain()
         assert KANAGAWA_CENTER in line_fake.replies()[0].text
         async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
             health = await r.json()
@@ -219,13 +220,13 @@ async def test_only_telegram_configured(engine, http, telegram_fake):
 
 # ---------------------------------------------------------------------------- settings
 def test_which_channels_the_environment_asks_for():
-    assert serve.wanted({}) == ["web"]  # the web page needs no settings
-    assert serve.wanted({"WEB_CHAT": "off"}) == []
+    assert settings.wanted({}) == ["web"]  # the web page needs no settings
+    assert settings.wanted({"WEB_CHAT": "off"}) == []
     assert (
-        serve.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z", "WEB_CHAT": "0"})
+        settings.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z", "WEB_CHAT": "0"})
         == []
     )  # workers
-    assert serve.wanted(
+    assert settings.wanted(
         {"LINE_CHANNEL_SECRET": "x", "SLACK_SIGNING_SECRET": " ", "TELEGRAM_WEBHOOK_SECRET": "s"}
     ) == ["line", "telegram", "web"]
 
@@ -271,6 +272,20 @@ def test_a_refused_line_token_exits_2_before_listening(monkeypatch, capsys, line
     err = capsys.readouterr().err
     assert err.strip() == "referral-bot serve: LINE refused LINE_CHANNEL_ACCESS_TOKEN (HTTP 401)"
     assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 401)]
+
+
+def test_a_malformed_answer_at_start_up_exits_2_in_one_line(monkeypatch, capsys, line_fake):
+    line_fake.garble("info")  # GET /v2/bot/info answers 200 with a body that is not JSON
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", line_api.CHANNEL_SECRET)
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line_api.ACCESS_TOKEN)
+    monkeypatch.setenv("LINE_API_URL", line_fake.url)
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    assert cli.main(["serve", "--port", "0", "--no-count"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("referral-bot serve: the LINE Messaging API gave an unreadable answer (")
+    assert line_api.ACCESS_TOKEN not in err
+    assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 200)]
 
 
 def test_a_refused_slack_token_exits_2(monkeypatch, capsys, slack_fake):
@@ -353,7 +368,23 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
     assert code == 0
     output = log_file.read_text()
     assert "line: answered a message (1:1)" in output and "serve: stopped" in output
-    leaked = [s for s in FORBIDDEN if s in output]
-    assert not leaked, f"the logs contain {leaked}"
+    assert_private(output, FORBIDDEN)
     rows = CountsStore(tmp_path / "counts.db").rows()
     assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "line", 1)]
+
+
+# ---------------------------------------------------------------------------- a channel with no platform
+async def test_an_http_only_channel_is_one_module_and_one_line_in_each_registry(engine, http, monkeypatch):
+    monkeypatch.setitem(serve.CHANNELS, "page", "tests.fakes.page_channel")
+    monkeypatch.setitem(settings.SERVED, "page", (("PAGE_ON",), None))
+    server = await start({"PAGE_ON": "1", "WEB_CHAT": "off"}, engine, None)  # GET / is the fake page's here
+    try:
+        async with http.get(f"{server.url}/", params={"q": YOKOHAMA}) as r:
+            assert r.status == 200 and KANAGAWA_CENTER in await r.text()
+        async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
+            assert (await r.json())["channels"] == ["page"]
+        page = server.channels["page"]
+        assert page.started
+    finally:
+        await server.stop()
+    assert page.stopped

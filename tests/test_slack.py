@@ -11,8 +11,6 @@ are only safety nets.
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
 import logging
 import os
@@ -20,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,18 +26,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import aiohttp
 import pytest
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import cli, logs
+from bot import cli, logs, wiring
+from bot import settings as bot_settings
 from bot.channels import slack
 from bot.model import Case
 from bot.render import slack as render
+from bot.settings import SettingsError, SlackSettings
 from bot.state import decode
 from tests.conftest import WEEKDAY_NOON
+from tests.fakes import logs as fake_logs
 from tests.fakes.counts import Recorder
+from tests.fakes.harness.slack import Loop, SlackHarness, event_body
 from tests.fakes.slack_api import (
     APP_TOKEN,
     BOT_ID,
@@ -62,121 +62,6 @@ YOKOHAMA = "横浜市の病院です。昨夜被害にあったかもしれな�
 
 
 # ---------------------------------------------------------------------------- harness
-
-
-class Loop:
-    """An event loop in a thread of its own, for the app under test (the tests themselves are
-    plain functions that post requests and read the fake)."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(WAIT_S)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(WAIT_S)
-        self.loop.close()
-
-
-async def _session() -> aiohttp.ClientSession:
-    return slack.web_api_session()
-
-
-class Bot:
-    """The Slack app as HTTP mode runs it (slack.start_http), on 127.0.0.1 and a free port."""
-
-    def __init__(self, fake: FakeSlack, engine, counts, settings: slack.Settings):
-        self.fake = fake
-        self._loop = Loop()
-        self.session = self._loop.run(_session())  # as `main` and `serve` give the client one
-        self.client = slack.make_client(replace(settings, api_url=fake.url), self.session)
-        self.app = slack.build_app(engine, counts, settings, client=self.client, clock=lambda: WEEKDAY_NOON)
-        self.runner = self._loop.run(slack.start_http(self.app, host="127.0.0.1", port=0))
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}{slack.EVENTS_PATH}"
-
-    def close(self) -> None:
-        self._loop.run(self.runner.cleanup())
-        assert self._loop.run(slack.settle(self.app, WAIT_S)), "an answer did not finish"
-        self._loop.run(self.session.close())
-        self._loop.close()
-
-    def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
-        request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=WAIT_S) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-
-    def send(
-        self,
-        body: str,
-        *,
-        content_type: str = "application/x-www-form-urlencoded",
-        timestamp: int | None = None,
-        extra: dict[str, str] | None = None,
-    ) -> tuple[int, str]:
-        headers = signed_headers(body, timestamp=timestamp, content_type=content_type) | (extra or {})
-        return self.post(body, headers)
-
-    def command(self, text: str, *, key: str = "cmd", **fields: str) -> tuple[int, str]:
-        form = {
-            "token": "unused",
-            "team_id": TEAM_ID,
-            "channel_id": CHANNEL,
-            "user_id": USER,
-            "command": "/referral",
-            "text": text,
-            "response_url": self.fake.response_url(key),
-            "trigger_id": "1111.2222.trigger",
-        } | fields
-        return self.send(urlencode(form))
-
-    def event(
-        self, event: dict[str, Any], *, event_id: str = "Ev0000000001", retry: int | None = None
-    ) -> tuple[int, str]:
-        body = json.dumps(event_body(event, event_id))
-        extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
-        return self.send(body, content_type="application/json", extra=extra)
-
-    def press(self, button: dict[str, Any], *, key: str = "act", ephemeral: bool = True) -> tuple[int, str]:
-        payload = {
-            "type": "block_actions",
-            "user": {"id": USER, "team_id": TEAM_ID},
-            "api_app_id": "A0TESTAPP",
-            "team": {"id": TEAM_ID},
-            "channel": {"id": CHANNEL},
-            "container": {
-                "type": "message",
-                "message_ts": "1700000000.000001",
-                "channel_id": CHANNEL,
-                "is_ephemeral": ephemeral,
-            },
-            "trigger_id": "1111.2222.trigger",
-            "response_url": self.fake.response_url(key),
-            "actions": [{"type": "button", "block_id": "b1", "action_ts": "1700000001.0", **button}],
-        }
-        return self.send(urlencode({"payload": json.dumps(payload)}))
-
-    def settle(self) -> None:
-        assert self._loop.run(slack.settle(self.app, WAIT_S)), "an answer did not finish"
-
-
-def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
-    return {
-        "token": "unused",
-        "team_id": TEAM_ID,
-        "api_app_id": "A0TESTAPP",
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": 1700000000,
-        "event": event,
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-    }
 
 
 def dm(text: str, **more: Any) -> dict[str, Any]:
@@ -226,21 +111,19 @@ def counts():
 
 @pytest.fixture
 def make_bot(fake, engine, counts):
-    bots: list[Bot] = []
+    bots: list[SlackHarness] = []
 
-    def make(**settings: Any) -> Bot:
-        bot = Bot(
-            fake,
-            engine,
-            counts,
-            slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, **settings),
+    def make(**settings: Any) -> SlackHarness:
+        bot = SlackHarness.start(
+            fake, engine, counts, SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, **settings),
+            clock=lambda: WEEKDAY_NOON,
         )
         bots.append(bot)
         return bot
 
     yield make
     for bot in bots:
-        bot.close()
+        bot.stop()
 
 
 @pytest.fixture
@@ -498,11 +381,11 @@ def test_default_prefecture_is_used_unless_the_message_names_a_place(make_bot, f
 
 
 def test_default_prefecture_setting_accepts_a_name_or_code_and_rejects_nonsense(engine):
-    assert slack.resolve_prefecture(engine, "神奈川県") == "14"
-    assert slack.resolve_prefecture(engine, "14") == "14"
-    assert slack.resolve_prefecture(engine, "") is None
-    with pytest.raises(slack.SettingsError, match="DEFAULT_PREFECTURE"):
-        slack.resolve_prefecture(engine, "Atlantis")
+    assert wiring.default_prefecture(engine, "神奈川県") == "14"
+    assert wiring.default_prefecture(engine, "14") == "14"
+    assert wiring.default_prefecture(engine, "") is None
+    with pytest.raises(SettingsError, match="DEFAULT_PREFECTURE"):
+        wiring.default_prefecture(engine, "Atlantis")
 
 
 # ---------------------------------------------------------------------------- App Home
@@ -535,7 +418,7 @@ def test_socket_mode_answers_over_the_websocket(fake, engine, counts, caplog, pr
     app = slack.build_app(
         engine,
         counts,
-        slack.Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN),
+        SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN),
         client=client,
         clock=lambda: WEEKDAY_NOON,
     )
@@ -624,26 +507,16 @@ FORBIDDEN = (
 
 
 def assert_private(text: str) -> None:
-    leaked = [s for s in FORBIDDEN if s in text]
-    assert not leaked, f"the logs contain {leaked}"
+    fake_logs.assert_private(text, FORBIDDEN)
 
 
 @pytest.fixture
 def production_logging():
-    """bot.logs.setup_logging at DEBUG (as LOG_LEVEL=DEBUG would), its handler writing to a buffer
-    the test reads; the logging configuration is restored afterwards."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in logs.LIBRARY_LOGGERS}
-    logs.setup_logging("DEBUG")
+    """Production logging at DEBUG into a buffer (tests/fakes/logs.py), Slack's secrets registered."""
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         logs.register_secret(secret)
-    buffer = io.StringIO()
-    [handler] = root.handlers
-    handler.setStream(buffer)
-    yield buffer.getvalue
-    root.handlers[:], root.level = saved[0], saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    with fake_logs.production_logging() as output:
+        yield output
 
 
 def test_logs_at_debug_hold_no_text_ids_tokens_or_secret(make_bot, fake, caplog, production_logging):
@@ -780,7 +653,6 @@ def test_fallback_text_is_a_summary_with_every_number(engine):
 
 def test_sources_are_linked_once_each_up_to_the_context_limit(engine):
     """The sources line keeps the longest run of whole links that fits MAX_CONTEXT, in order."""
-    from dataclasses import replace
 
     from bot.model import Section
 
@@ -799,7 +671,6 @@ def test_sources_are_linked_once_each_up_to_the_context_limit(engine):
 
 
 def test_oversized_replies_are_cut_to_fit_and_escaped(engine):
-    from dataclasses import replace
 
     from bot.model import Section
 
@@ -834,14 +705,15 @@ def test_real_counts_store_counts_one_referral_per_message(fake, engine, tmp_pat
     from bot.counts import CountsStore
 
     store = CountsStore(tmp_path / "counts.db")
-    bot = Bot(fake, engine, store, slack.Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET))
+    bot = SlackHarness.start(fake, engine, store, SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET),
+                             clock=lambda: WEEKDAY_NOON)  # fmt: skip
     try:
         bot.event(dm(YOKOHAMA), event_id="Ev0000000201")
         bot.event(dm(YOKOHAMA), event_id="Ev0000000201", retry=1)
         bot.command("")  # help: not a referral
         bot.settle()
     finally:
-        bot.close()
+        bot.stop()
     rows = store.rows()
     assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "slack", 1)]
     store.close()
@@ -880,13 +752,13 @@ def test_settings_from_the_environment():
         "SLACK_COMMAND": "/soudan",
         "SLACK_API_URL": "https://slack-gov.com/api",
     }
-    settings = slack.settings_from_env(env, http=False)
+    settings = bot_settings.slack(env, http=False)
     assert (settings.command, settings.api_url, settings.signing_secret) == (
         "/soudan",
         "https://slack-gov.com/api/",
         None,
     )
-    assert slack.settings_from_env(
+    assert bot_settings.slack(
         {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s"}, http=True
     ).command == ("/referral")
     for bad, match in [
@@ -895,14 +767,14 @@ def test_settings_from_the_environment():
         ({"SLACK_COMMAND": "referral bot"}, "SLACK_COMMAND"),
         ({"SLACK_API_URL": "slack.com"}, "http"),
     ]:
-        with pytest.raises(slack.SettingsError, match=match):
-            slack.settings_from_env(env | bad, http=False)
+        with pytest.raises(SettingsError, match=match):
+            bot_settings.slack(env | bad, http=False)
 
 
 def test_manifest_matches_the_app():
     manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
     [command] = manifest["features"]["slash_commands"]
-    assert command["command"] == slack.DEFAULT_COMMAND
+    assert command["command"] == bot_settings.DEFAULT_SLACK_COMMAND
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     assert set(settings["event_subscriptions"]["bot_events"]) == {

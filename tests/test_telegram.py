@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import io
 import json
 import logging
 import os
 import socket
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any, ClassVar
@@ -24,17 +23,18 @@ import httpx
 import pytest
 
 from bot.channels.telegram import (
-    COMMANDS,
-    LANG_NOTE,
-    Settings,
     build_application,
-    polling_kwargs,
+    commands,
     webhook_kwargs,
 )
-from bot.logs import LIBRARY_LOGGERS, setup_logging
+from bot.logs import LIBRARY_LOGGERS
 from bot.model import CenterView, ContactView, Reply, Section
 from bot.render.telegram import MAX_CHARS, render_html, utf16_len
+from bot.settings import TelegramSettings
 from bot.state import decode
+from tests.fakes import logs as fake_logs
+from tests.fakes.counts import Recorder
+from tests.fakes.harness.telegram import TelegramHarness
 from tests.fakes.telegram_api import BOT_USERNAME, TOKEN, Call, FakeBotAPI
 
 # python-telegram-bot warns about its own RetryAfter.retry_after type change when it builds one
@@ -47,40 +47,8 @@ GROUP_ID = -1009876543210
 YOKOHAMA = "横浜市の病院です。性被害にあったかもしれない患者さんがいます"
 
 
-@dataclass
-class Recorder:
-    """Stands in for the counts store (CountsStore.record's signature): what was counted."""
-
-    cases: list[Any] = field(default_factory=list)
-
-    def record(self, case: Any, *, channel: str, at: dt.datetime) -> bool:
-        self.cases.append((case, channel))
-        return True
-
-
-@dataclass
-class Running:
-    app: Any
-    api: FakeBotAPI
-    counts: Recorder
-
-    async def stop(self) -> None:
-        """Stop fetching, then let python-telegram-bot finish every update it already has: after
-        this, the fake's record of calls is complete (for "nothing else was sent")."""
-        if self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
-
-    async def send(self, update: dict[str, Any], method: str = "sendMessage") -> Call:
-        before = len(self.api.answered(method))
-        self.api.feed(update)
-        return (await self.api.wait_for(method, before + 1))[-1]
-
-
-def settings_for(api: FakeBotAPI, **kw: Any) -> Settings:
-    return Settings(token=TOKEN, base_url=api.base_url, backoff=0.0, **kw)
+def settings_for(api: FakeBotAPI, **kw: Any) -> TelegramSettings:
+    return TelegramSettings(token=TOKEN, base_url=api.base_url, backoff=0.0, **kw)
 
 
 @pytest.fixture
@@ -90,13 +58,8 @@ async def api():
     await fake.close()
 
 
-async def start_polling(api: FakeBotAPI, engine, counts) -> Running:
-    app = build_application(engine, counts, settings_for(api))
-    await app.initialize()
-    await app.post_init(app)  # what run_polling does first: setMyCommands
-    await app.updater.start_polling(**polling_kwargs())
-    await app.start()
-    return Running(app, api, counts)
+async def start_polling(api: FakeBotAPI, engine, counts) -> TelegramHarness:
+    return await TelegramHarness.start(api, engine, counts, settings_for(api))
 
 
 @pytest.fixture
@@ -134,7 +97,7 @@ def buttons(call: Call) -> list[dict[str, str]]:
     return [b for row in markup["inline_keyboard"] for b in row]
 
 
-def press(bot: Running, sent: Call, predicate) -> dict[str, Any]:
+def press(bot: TelegramHarness, sent: Call, predicate) -> dict[str, Any]:
     """The update for pressing the first button of `sent` that matches."""
     button = next(b for b in buttons(sent) if "callback_data" in b and predicate(b))
     return bot.api.button(button["callback_data"], message=bot.api.sent_message(sent))
@@ -175,7 +138,7 @@ async def test_referral_in_private_chat(bot, engine):
     assert [b["url"] for b in buttons(sent) if "url" in b] == websites
 
     await bot.stop()  # counting follows the send: let every update finish
-    assert [(c.prefecture, channel) for c, channel in bot.counts.cases] == [("14", "telegram")]
+    assert bot.counts.counted == [("14", "telegram")]
 
 
 async def test_answers_go_to_the_bot_api_as_json(bot, engine):
@@ -346,7 +309,7 @@ async def test_ambiguous_place_asks_with_buttons_then_answers(bot, engine):
     )
     assert engine.prefecture_name("13", "ja") in visible(edited.params["text"])
     await bot.stop()  # counting follows the send: let every update finish
-    assert [(c.prefecture, ch) for c, ch in bot.counts.cases] == [("13", "telegram")]  # once, under the choice
+    assert bot.counts.counted == [("13", "telegram")]  # once, under the choice
 
 
 async def test_prefecture_picker_changes_only_the_buttons(bot, engine):
@@ -427,13 +390,13 @@ async def test_edited_messages_are_not_answered_again(bot):
 
 
 # ---------------------------------------------------------------------------- commands
-async def test_commands_are_registered_in_japanese_and_english(bot):
+async def test_commands_are_registered_in_japanese_and_english(bot, engine):
     calls = bot.api.answered("setMyCommands")
     by_language = {c.params.get("language_code"): [x["command"] for x in c.json("commands")] for c in calls}
     names = ["start", "help", "center", "numbers", "privacy", "lang"]
     assert by_language == {None: names, "ja": names, "en": names}
     english = next(c for c in calls if c.params.get("language_code") == "en").json("commands")
-    assert [x["description"] for x in english] == [d for _, d in COMMANDS["en"]]
+    assert [x["description"] for x in english] == [d for _, d in commands(engine, "en")]
 
 
 async def test_start(bot, engine):
@@ -448,7 +411,7 @@ async def test_help_in_the_users_language(bot, engine):
     sent = await bot.send(bot.api.command("/help", user=bot.api.user(language_code="en")))
     text = visible(sent.params["text"])
     assert engine.ui("en", "headline_help") in text
-    assert all(f"/{name}" in text for name, _ in COMMANDS["en"])
+    assert all(f"/{name}" in text for name, _ in commands(engine, "en"))
 
 
 async def test_center_with_a_place(bot, engine):
@@ -494,7 +457,7 @@ async def test_privacy(bot, engine):
 async def test_lang_shows_the_other_language(bot, engine):
     sent = await bot.send(bot.api.command("/lang"))  # a Japanese user
     text = visible(sent.params["text"])
-    assert LANG_NOTE["en"] in text
+    assert engine.ui("en", "lang_note") in text
     assert any(b["text"] == engine.ui("en", "action_lang") for b in buttons(sent))
 
 
@@ -520,7 +483,7 @@ async def test_groups_answer_only_commands_and_mentions(bot):
     answer = next(c for c in sent if "#8891" in c.params["text"] and c.params.get("reply_markup"))
     assert json.loads(answer.params["reply_parameters"])["message_id"] == mention["message"]["message_id"]
     await bot.stop()  # counting follows the send: let every update finish
-    assert [c.prefecture for c, _ in bot.counts.cases] == ["14"]  # only the mention counted
+    assert [c.prefecture for c in bot.counts.cases] == ["14"]  # only the mention counted
 
 
 # ---------------------------------------------------------------------------- dedup
@@ -623,7 +586,7 @@ async def webhook(api, engine):
 
 
 @dataclass
-class Webhook(Running):
+class Webhook(TelegramHarness):
     url: str = ""
     client: httpx.AsyncClient | None = None
 
@@ -657,20 +620,10 @@ async def test_webhook_checks_the_secret_token(webhook):
 # ---------------------------------------------------------------------------- logs
 @pytest.fixture
 def production_logs():
-    """The logging `referral-bot telegram` sets up, at DEBUG, into a buffer; and the library loggers
-    lowered to DEBUG as well (as someone debugging might), to show the filters hold anyway."""
-    root = logging.getLogger()
-    names = [*LIBRARY_LOGGERS, "telegram.ext.Updater", "telegram.ext.Application", "telegram.Bot", "tornado"]
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    setup_logging("DEBUG")
-    buffer = io.StringIO()
-    root.handlers[0].setStream(buffer)
-    for n in names:
-        logging.getLogger(n).setLevel(logging.DEBUG)
-    yield buffer
-    root.handlers[:], root.level = saved[0], saved[1]
-    for n, level in saved[2].items():
-        logging.getLogger(n).setLevel(level)
+    """Production logging at DEBUG, the library loggers lowered to DEBUG too (tests/fakes/logs.py)."""
+    libraries = [*LIBRARY_LOGGERS, "telegram.ext.Updater", "telegram.ext.Application", "telegram.Bot", "tornado"]
+    with fake_logs.production_logging(debug_libraries=libraries) as output:
+        yield output
 
 
 async def test_logs_at_debug_hold_no_text_id_or_token(production_logs, webhook, engine):
@@ -693,21 +646,12 @@ async def test_logs_at_debug_hold_no_text_id_or_token(production_logs, webhook, 
     ).status_code == 403
     await webhook.stop()
 
-    out = production_logs.getvalue()
+    out = production_logs()
     assert (
         "telegram: answered a message" in out and "handling an update failed" in out
     )  # DEBUG and ERROR got out
-    for leak in (
-        marker,
-        "ミナトミライ",
-        "090-1234-5678",
-        str(USER_ID),
-        TOKEN,
-        TOKEN.split(":")[1],
-        SECRET,
-        "wrong-secret-Zq81",
-    ):
-        assert leak not in out, leak
+    forbidden = (marker, "ミナトミライ", "090-1234-5678", USER_ID, TOKEN, TOKEN.split(":")[1], SECRET, "wrong-secret-Zq81")
+    fake_logs.assert_private(out, forbidden)
 
 
 # ---------------------------------------------------------------------------- the command line

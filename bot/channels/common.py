@@ -15,17 +15,13 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Protocol
 
+from bot.counts import Counts
 from bot.engine import TOKYO, Engine
 from bot.model import INTENT_HELP, Case, Reply
 from bot.state import decode
 
 log = logging.getLogger(__name__)
-
-
-class Counts(Protocol):
-    def record(self, case: Case, *, channel: str, at: dt.datetime) -> bool: ...
 
 
 def now() -> dt.datetime:
@@ -53,7 +49,7 @@ def answer_message(engine: Engine, counts: Counts | None, text: object, *, chann
                    default_prefecture: str | None = None) -> Reply:  # fmt: skip
     """The reply to a new message, counted once as a referral (help answers are not referrals).
     An async channel passes counts=None and calls `count_referral` itself after sending; its counts
-    is a CountsQueue (bot/counts.py), whose record() only queues, so a busy database never holds up
+    is a CountsQueue (bot/counts/queue.py), whose record() only queues, so a busy database never holds up
     the event loop."""
     at = at or now()
     reply = engine.reply(text, at, lang=lang, default_prefecture=default_prefecture)
@@ -104,6 +100,18 @@ def refine(engine: Engine, case: Case, *, at: dt.datetime, counts: Counts | None
     if chosen:
         count_referral(counts, reply, channel=channel, at=at)
     return reply
+
+
+def greeting(engine: Engine, lang: str, *, group: bool = False, numbers: bool = True) -> list[str]:
+    """The paragraphs that greet someone new (a LINE friend, a group, Telegram's /start): what the
+    bot is, how to ask in a group, the national numbers, what is stored. Channels join and escape them."""
+    parts = [engine.ui(lang, "start")]
+    if group:
+        parts.append(engine.ui(lang, "group_note"))
+    if numbers:
+        parts.append(engine.numbers_reply(lang))
+    parts.append(engine.ui(lang, "privacy_short"))
+    return parts
 
 
 class RecentIds:

@@ -1,44 +1,12 @@
-"""The LINE channel: a thin line-bot-sdk (v3) adapter over the engine, served by `referral-bot serve`.
+"""The LINE channel: a thin line-bot-sdk (v3) adapter over the engine (the only module that imports
+line-bot-sdk), served by `referral-bot serve` on POST /line/webhook.
 
-`LineBot(engine, counts, settings)` owns the Messaging API client; `LineBot.webhook` is the aiohttp
-handler for POST /line/webhook (bot/serve.py mounts it). The only module that imports
-line-bot-sdk, so the other commands never load it.
-
-What it does (issue 7):
-- Every request's X-Line-Signature is checked first: HMAC-SHA256 of the raw body with
-  LINE_CHANNEL_SECRET, base64, compared in constant time. Missing or wrong: 401, and the body is
-  never parsed. A signed body that is not a webhook payload: 400. Otherwise 200 at once, and the
-  events are handled in tasks of their own (LINE asks for a quick 200 and recommends handling
-  events asynchronously); `drain()` waits for them (tests, shutdown).
-- Events are read with the SDK's models (linebot.v3.webhooks), one by one, so one unreadable event
-  does not lose the others. An event seen before (the same webhookEventId: LINE redelivers when a
-  webhook failed) is skipped before anything answers or counts it; the window is the last
-  `dedup_window` ids, in memory (ULIDs, nothing about anyone). Events of a channel in standby
-  mode are left to the module channel that is active.
-- A text message gets the engine's answer at once, through its reply token (single use, short
-  lived; free, unlike push messages, which this adapter never sends). The answer is plain text
-  (bot/render/line.py) with quick-reply buttons for the next step: the prefecture picker (regions,
-  then prefectures), child / partner / danger / within 72 h, the other language. A button is a
-  postback whose data is the whole case (bot/state.py), so nothing is stored; a press answers
-  with the refined case and is never counted. A sticker, image or other non-text message in a 1:1
-  chat gets the help answer with #8891 (not counted).
-- Groups and rooms: a LINE bot there receives every message, so it answers only a text message that
-  mentions it (LINE marks the bot's own mention with isSelf) or that starts with a keyword
-  (GROUP_KEYWORDS: /相談 or /referral, full-width slash too); the answer quotes the message.
-  Everything else in a group is ignored. Buttons pressed in a group are answered in the group.
-- Follow (a user adds the bot as a friend, or unblocks it): a greeting with the national numbers.
-  Join (the bot is invited to a group): the same, plus how to address it in a group.
-- Counting: after the answer is sent, channel "line", through bot/channels/common.py; `serve`
-  passes a CountsQueue, so counting only queues the row key and the queue's thread writes it. Never
-  a LINE user, group or room id.
-- Retries: a reply that fails with 429, 5xx or a network error is tried again (at most
-  `attempts` tries, `backoff` doubling). A reply token works once, so a retry can never deliver
-  the answer twice: if the first try did arrive, LINE refuses the second with 400.
-- Logs never hold message text, user/group/room ids, reply tokens, the access token or the channel
-  secret: our lines name what happened ("answered a message (1:1)"); an API failure is logged by
-  its HTTP status only (the SDK's ApiException quotes the response body and headers); a bug by its
-  type and frames, never its message; the SDK's loggers ("linebot", which logs response bodies at
-  DEBUG) are held at WARNING by bot.logs; both secrets are registered for redaction.
+Every request's X-Line-Signature is checked before the body is read (401 otherwise); events are
+answered in tasks of their own through the reply token (never push messages), as plain text with
+quick-reply buttons that carry the whole case (bot/state.py, never counted). A redelivered
+webhookEventId is answered once. In groups only mentions and /相談 or /referral are answered. A
+reply that fails with 429, 5xx or a network error is retried (a reply token works once, so never
+twice). Logs hold no text, ids, tokens or secrets: API failures by their HTTP status only.
 """
 
 from __future__ import annotations
@@ -50,13 +18,10 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import traceback
 import unicodedata
-from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -80,77 +45,23 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
 from bot.engine import Action, Engine
 from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
 from bot.render.line import message, quick_reply, render_text
 from bot.render.plain import contact_line
+from bot.settings import LineSettings, SettingsError
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "line"
 WEBHOOK_PATH = "/line/webhook"
 DEFAULT_API_URL = "https://api.line.me"
-SEEN_EVENTS = 10_000
 GROUP_KEYWORDS = ("/相談", "/referral")  # compared after NFKC, so "／相談" works too
-_PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # tokens and secrets: visible ASCII, no spaces
-
-GROUP_NOTE = {
-    "ja": "グループでは、このボットへのメンション（@で選択）か「/相談」で始まるメッセージにだけ答えます。",
-    "en": "In a group the bot answers only messages that mention it (@) or start with /referral.",
-}
 
 Message = dict[str, Any]
 Plan = Callable[[dt.datetime], tuple[Message, Reply | None]]  # the message to send, and what to count
-
-
-class SettingsError(ValueError):
-    """A missing or malformed setting: one line for the operator, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    access_token: str
-    channel_secret: str
-    api_url: str | None = None  # LINE_API_URL: the Messaging API's base URL (tests, proxies)
-    default_prefecture: str | None = None  # JIS code for a deployment in one place
-    attempts: int = 3  # tries per reply, the first included
-    backoff: float = 0.5  # seconds before retrying; doubles each time
-    request_timeout: float = 10.0  # seconds per Messaging API call (the SDK's default is 5 minutes)
-    dedup_window: int = SEEN_EVENTS
-
-    def __repr__(self) -> str:  # never print the token or the secret
-        return f"Settings(api_url={self.api_url!r}, default_prefecture={self.default_prefecture!r})"
-
-
-def configured(env: Mapping[str, str]) -> bool:
-    """Whether the environment asks for the LINE channel at all."""
-    return any(env.get(n, "").strip() for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET"))
-
-
-def settings_from_env(env: Mapping[str, str]) -> Settings:
-    """Settings from the environment; SettingsError names what is missing or malformed."""
-    missing = [n for n in ("LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET") if not env.get(n, "").strip()]
-    if missing:
-        raise SettingsError(
-            f"LINE needs {' and '.join(missing)} (LINE Developers Console, Messaging API channel)"
-        )
-    token = env["LINE_CHANNEL_ACCESS_TOKEN"].strip()
-    secret = env["LINE_CHANNEL_SECRET"].strip()
-    if not _PRINTABLE.match(token):
-        raise SettingsError("LINE_CHANNEL_ACCESS_TOKEN is malformed (the channel access token, no spaces)")
-    if not _PRINTABLE.match(secret):
-        raise SettingsError(
-            "LINE_CHANNEL_SECRET is malformed (the channel secret from Basic settings, no spaces)"
-        )
-    api_url = env.get("LINE_API_URL", "").strip() or None
-    if api_url is not None:
-        parts = urlsplit(api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SettingsError("LINE_API_URL must be an http(s) URL, e.g. https://api.line.me")
-        api_url = api_url.rstrip("/")
-    return Settings(access_token=token, channel_secret=secret, api_url=api_url)
 
 
 def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
@@ -210,7 +121,7 @@ def addressed_text(content: TextMessageContent) -> str | None:
 
 # ---------------------------------------------------------------------------- the bot
 class LineBot:
-    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings,
+    def __init__(self, engine: Engine, counts: Counts | None, settings: LineSettings,
                  *, clock: Callable[[], dt.datetime] = now):  # fmt: skip
         register_secret(settings.access_token)
         register_secret(settings.channel_secret)
@@ -257,6 +168,8 @@ class LineBot:
             raise SettingsError(f"the LINE Messaging API answered HTTP {e.status}") from None
         except (aiohttp.ClientError, TimeoutError) as e:
             raise SettingsError(f"cannot reach the LINE Messaging API ({type(e).__name__})") from None
+        except Exception as e:  # a 200 whose body the SDK cannot read (a proxy's page, a broken API)
+            raise SettingsError(f"the LINE Messaging API gave an unreadable answer ({type(e).__name__})") from None
 
     async def _ensure(self) -> AsyncMessagingApi:
         if self._api is None:
@@ -391,10 +304,7 @@ class LineBot:
         return message("\n".join(lines), quick_reply([*self.engine.actions(case, region=region), back]))
 
     def _greeting(self, *, group: bool, lang: str = "ja") -> Message:
-        parts = [self.engine.ui(lang, "start")]
-        if group:
-            parts.append(GROUP_NOTE[lang])
-        parts += [self.engine.numbers_reply(lang), self.engine.ui(lang, "privacy_short")]
+        parts = greeting(self.engine, lang, group=group)
         return message(
             "\n\n".join(parts), quick_reply(self.engine.actions(Case(lang=lang, intent=INTENT_HELP)))
         )
@@ -432,3 +342,29 @@ def _read_event(item: object) -> Event | None:
     except Exception:  # the SDK raises ValueError (and pydantic errors) quoting the event: never logged
         return None
     return event if isinstance(event, Event) and isinstance(event.webhook_event_id, str) else None
+
+
+class LineChannel:
+    """LINE under `serve` (bot/channels/base.py): POST /line/webhook; the token is checked at start."""
+
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: LineSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.bot = LineBot(engine, counts, settings, clock=clock)
+
+    async def start(self) -> None:
+        await self.bot.start()
+        await self.bot.check_token()  # GET /v2/bot/info
+
+    def routes(self, app: web.Application) -> None:
+        self.bot.add_routes(app)
+
+    async def stop(self) -> None:
+        await self.bot.close()  # answers the events in hand first
+
+    async def drain(self) -> None:
+        await self.bot.drain()
+
+
+webhook_channel = LineChannel

@@ -1,43 +1,11 @@
-"""The Slack channel: `/referral`, app mentions, direct messages, buttons and the App Home tab.
+"""The Slack channel: `/referral`, mentions, direct messages, buttons and the App Home tab, on Bolt's
+asyncio app (the only module that imports the Slack libraries).
 
-A thin adapter over the engine (slack-bolt 1.30): Slack's input in, `answer_message` or
-`follow_up`, the Reply rendered by render/slack.py, sent back. The only module that imports the
-Slack libraries, so `referral-bot reply` never loads them.
-
-Two ways to run the same Bolt app (AsyncApp: asyncio, the async Web API client over aiohttp),
-built by one factory, `build_app`:
-- Socket Mode (`referral-bot slack`): outbound WebSocket only, for hospital networks that forbid
-  inbound connections. slack_bolt's AsyncSocketModeHandler (aiohttp's WebSocket client).
-- HTTP (`referral-bot slack --http`): POST /slack/events for events, commands and interactivity,
-  served by aiohttp (already a dependency, production grade, and Bolt's own dev server is
-  single-threaded and documented as not for production), each request into the app's
-  `async_dispatch`. `http_app()` is the aiohttp application the tests serve on a loopback port:
-  the same code path as production. (The sync Bolt app cost two thread hops and a new connection
-  per answer: measured at about twice the CPU per event; see BENCHMARKS.md.)
-  Bolt checks every request's signature (SLACK_SIGNING_SECRET): forged or older than 5 minutes
-  gets 401. Listens on $HOST (default 0.0.0.0) and --port / $PORT (default 3000); GET /healthz.
-Both stop cleanly on SIGTERM. Optional settings: SLACK_API_URL (Web API base URL, e.g. GovSlack or
-a proxy), SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE (name or code, for a workspace in
-one place; a place named in the message wins).
-
-Acknowledgement: every handler calls `ack()`, starts its answer as a task and returns; Bolt then
-answers Slack's HTTP request or Socket Mode envelope (well inside Slack's 3 seconds) while the
-task computes the answer and sends it: the slash command's ephemeral answer through the
-command's response_url (falling back to chat.postEphemeral), mentions with chat.postMessage in
-the message's thread, DMs in the DM, a button's refined answer by replacing the message through
-the action's response_url (falling back to chat.update). `settle(app)` waits for the answers
-under way: at SIGTERM they are sent before the process ends.
-
-Duplicates: Slack redelivers an event it thinks was not acknowledged (X-Slack-Retry-Num in HTTP
-mode, retry_attempt in Socket Mode), always with the same event_id. The event listeners, which
-Bolt runs after it verified the signature, remember the last SEEN_EVENTS event ids and acknowledge
-a repeat without answering or counting it again.
-
-Privacy: our log lines name what happened ("answered a slash command"), never message text,
-user/channel/team ids or tokens; Slack API errors are logged by their error code only; a bug is
-logged as a traceback without the exception's message (which could quote the user). The Slack
-libraries' loggers are held at WARNING by bot.logs, and tokens and the signing secret are
-registered for redaction.
+One app (`build_app`) for Socket Mode (`referral-bot slack`: outbound WebSocket only, for hospital
+networks) and HTTP mode (`--http`, or `SlackChannel` under `serve`: POST /slack/events served by
+aiohttp, every request's signature checked by Bolt). Each listener acknowledges at once and answers
+in a task (`settle` waits for them at SIGTERM); a redelivered event_id is answered once. Logs hold
+no text, ids or tokens: Slack API errors by their code, bugs without their message.
 """
 
 from __future__ import annotations
@@ -45,13 +13,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import re
 import secrets
 import traceback
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -72,15 +38,13 @@ from bot.channels.common import (
     stop_on_signals,
 )
 from bot.engine import Engine
-from bot.logs import register_secret, setup_logging
 from bot.model import Reply
 from bot.render.slack import STEP_PREFIX, URL_PREFIX, escape, render_blocks, render_home, render_text
+from bot.settings import SLACK_PORT, SettingsError, SlackSettings
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "slack"
-DEFAULT_COMMAND = "/referral"
-DEFAULT_PORT = 3000
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries within minutes)
 Payload = dict[str, Any]
@@ -88,73 +52,13 @@ QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the cen
 SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
 
 
-class SettingsError(ValueError):
-    """A missing or malformed setting: shown to the operator as one line."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    bot_token: str
-    signing_secret: str | None = None  # HTTP mode
-    app_token: str | None = None  # Socket Mode
-    api_url: str | None = None  # SLACK_API_URL: the Web API base URL (GovSlack, a proxy)
-    command: str = DEFAULT_COMMAND
-    default_prefecture: str | None = None  # JIS code "01".."47" for a workspace in one place
-
-
-def settings_from_env(env: Mapping[str, str], *, http: bool) -> Settings:
-    """Settings from the environment; SettingsError names every missing one."""
-    need = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http else ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
-    missing = [n for n in need if not env.get(n, "").strip()]
-    if missing:
-        mode = "HTTP mode" if http else "Socket Mode"
-        raise SettingsError(f"{mode} needs {' and '.join(missing)} (see the README, Slack)")
-    bot_token = env["SLACK_BOT_TOKEN"].strip()
-    if not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be the bot token (xoxb-...)")
-    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
-    if not http and app_token is not None and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write")
-    command = env.get("SLACK_COMMAND", "").strip() or DEFAULT_COMMAND
-    if not re.fullmatch(r"/[a-z0-9_-]{1,31}", command):
-        raise SettingsError(f"SLACK_COMMAND must look like {DEFAULT_COMMAND} (lower case, no spaces)")
-    api_url = env.get("SLACK_API_URL", "").strip() or None
-    if api_url is not None:
-        if not api_url.startswith(("https://", "http://")):
-            raise SettingsError("SLACK_API_URL must be an http(s) URL, e.g. https://slack-gov.com/api/")
-        api_url = api_url.rstrip("/") + "/"
-    return Settings(
-        bot_token=bot_token,
-        signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
-        app_token=app_token,
-        api_url=api_url,
-        command=command,
-    )
-
-
-def resolve_prefecture(engine: Engine, value: str | None) -> str | None:
-    """DEFAULT_PREFECTURE as a JIS code: accepts "14", "神奈川県", "神奈川", "Kanagawa"."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if re.fullmatch(r"\d\d", value) and 1 <= int(value) <= 47:
-        return value
-    code = engine.understand(value).prefecture
-    if code is None:
-        raise SettingsError(f"DEFAULT_PREFECTURE: not one prefecture: {value!r} (e.g. 14 or 神奈川県)")
-    return code
-
-
 def web_api_session() -> aiohttp.ClientSession:
-    """The aiohttp session for the Web API client (make it in the running event loop; the caller
-    closes it). Its calls share kept-alive connections: without a session slack_sdk opens a new one,
-    and a new connection, for every call (~0.6 ms of CPU each, measured). JSON bodies go as UTF-8
-    (slack_sdk declares charset=utf-8), not with every Japanese character escaped as \\uXXXX, which
-    doubled the bytes of an answer: ~7% more answers a second in the benchmarks."""
+    """The aiohttp session for the Web API client (made in the running loop; the caller closes it):
+    kept-alive connections, and JSON bodies as UTF-8 rather than \\uXXXX escapes (BENCHMARKS.md)."""
     return aiohttp.ClientSession(json_serialize=compact_json)
 
 
-def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def make_client(settings: SlackSettings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """The Web API client; give it a `session` from web_api_session(). HTTPS_PROXY and the like
     are read by slack_sdk either way."""
     return AsyncWebClient(
@@ -180,12 +84,9 @@ def plain_text(text: object) -> str:
 
 
 def _held_logger(name: str) -> logging.Logger:
-    """A Slack library logger with its own level set, at WARNING or above. Without it Bolt gives
-    each of its loggers the root logger's level at start-up (so LOG_LEVEL=DEBUG would make it log
-    request bodies), and slack_sdk formats every request's and response's body into a debug line
-    whenever the logger's *own* level is unset (it tests `logger.level <= DEBUG`, not the effective
-    level): our 7 KB answers, twice per answer, for a line no handler prints. Measured: about 10% of
-    the CPU per Slack event."""
+    """A Slack library logger with its own level, WARNING or above: Bolt would otherwise give it the
+    root's level (LOG_LEVEL=DEBUG would log request bodies), and slack_sdk formats every body into a
+    debug line whenever the logger's own level is unset."""
     logger = logging.getLogger(name)
     logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     return logger
@@ -243,21 +144,15 @@ async def settle(app: AsyncApp, timeout: float | None = None) -> bool:
 def build_app(
     engine: Engine,
     counts: Counts | None,
-    settings: Settings,
+    settings: SlackSettings,
     *,
     client: AsyncWebClient | None = None,
     clock: Callable[[], dt.datetime] = now,
 ) -> AsyncApp:
-    """The Bolt app, for either mode. Collaborators are arguments so a test can pass a client whose
-    base_url is a local fake, and a fixed clock. Bolt learns the bot's own ids (auth.test, once, at
-    the first request), so its own messages are ignored.
-
-    Each listener acknowledges, starts its answer as a task (Answers) and returns, so Bolt runs it
-    before responding (`process_before_response`: the response is the acknowledgement, sent as soon
-    as the listener returns) and every answer is tracked from before Slack hears back. The answer is
-    computed in the event loop (the engine takes well under a millisecond for a message) and sent
-    with the async Web API client: no thread hops, a fraction of the CPU of the sync app (see
-    BENCHMARKS.md)."""
+    """The Bolt app, for either mode; the client (a local fake's base_url in tests) and the clock come
+    in. Each listener acknowledges, starts its answer as a task (Answers) and returns, so every answer
+    is tracked before Slack hears back; answers are computed in the event loop and sent with the
+    async Web API client."""
     app = AsyncApp(
         logger=_held_logger("slack_bolt.referral_bot"),
         client=client or make_client(settings),
@@ -310,8 +205,7 @@ def build_app(
     def repeated(body: dict, request: AsyncBoltRequest) -> bool:
         """Has this event been delivered before (same event_id)? Slack redelivers one it thinks was
         not acknowledged: it is acknowledged again, and answered and counted once. Checked in the
-        event listeners, after Bolt verified the signature (a Bolt middleware did this, at the cost
-        of a keyword-argument injection on every request: ~3% of the CPU per event)."""
+        event listeners, after Bolt verified the signature (cheaper than a middleware)."""
         event_id = body.get("event_id")
         if not isinstance(event_id, str) or seen.first_time(event_id):
             return False
@@ -488,7 +382,7 @@ def http_app(bolt_app: AsyncApp) -> web.Application:
     return app
 
 
-async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> web.AppRunner:
+async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT) -> web.AppRunner:
     """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
     runner = web.AppRunner(http_app(bolt_app), access_log=None)
     await runner.setup()
@@ -527,20 +421,6 @@ async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
-def _port(flag: int | None, env: str | None) -> int:
-    if flag is not None:
-        port = flag
-    elif env and env.strip():
-        if not env.strip().isdigit():
-            raise SettingsError(f"PORT must be a number, not {env!r}")
-        port = int(env)
-    else:
-        port = DEFAULT_PORT
-    if not 0 < port < 65536:
-        raise SettingsError(f"port out of range: {port}")
-    return port
-
-
 async def check_token(client: AsyncWebClient) -> None:
     """auth.test: SettingsError if Slack refuses the bot token or cannot be reached."""
     try:
@@ -549,45 +429,52 @@ async def check_token(client: AsyncWebClient) -> None:
         raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
     except (OSError, aiohttp.ClientError, TimeoutError) as e:
         raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
+    except Exception as e:  # an answer slack_sdk cannot read (a proxy's page, a broken API)
+        raise SettingsError(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
 
 
-def main(args: Any) -> int:
-    """`referral-bot slack [--http] [--port N] [--no-count]`. Settings problems: CliError (exit 2)."""
-    from bot.cli import CliError, _counts, _engine
+async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *, http: bool,
+              host: str, port: int, clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`referral-bot slack`: Socket Mode, or HTTP mode on host:port, until SIGINT or SIGTERM.
+    A refused token is a SettingsError before anything listens."""
+    async with web_api_session() as session:
+        client = make_client(settings, session)
+        await check_token(client)
+        app = build_app(engine, counts, settings, client=client, clock=clock)
+        if http:
+            await serve_http(app, host=host, port=port)
+        else:
+            await serve_socket_mode(app, settings.app_token or "")
 
-    try:
-        settings = settings_from_env(os.environ, http=args.http)
-        port = _port(args.port, os.environ.get("PORT")) if args.http else None
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    for value in (settings.bot_token, settings.app_token, settings.signing_secret):
-        register_secret(value)
-    engine = _engine()
-    try:
-        default = resolve_prefecture(engine, os.environ.get("DEFAULT_PREFECTURE"))
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    settings = replace(settings, default_prefecture=default)
-    setup_logging()
 
-    async def run() -> None:
-        async with web_api_session() as session:
-            client = make_client(settings, session)
-            await check_token(client)
-            counts = _counts(args, background=True)
-            try:
-                app = build_app(engine, counts, settings, client=client)
-                if args.http:
-                    host = os.environ.get("HOST", "").strip() or "0.0.0.0"
-                    await serve_http(app, host=host, port=port or DEFAULT_PORT)
-                else:
-                    await serve_socket_mode(app, settings.app_token or "")
-            finally:
-                if counts is not None:
-                    counts.close()  # writes the counts still queued
+class SlackChannel:
+    """Slack's HTTP mode under `serve` (bot/channels/base.py): POST /slack/events, token checked at start."""
 
-    try:
-        asyncio.run(run())
-    except SettingsError as e:
-        raise CliError(str(e)) from None
-    return 0
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: SlackSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.engine, self.counts, self.settings, self.clock = engine, counts, settings, clock
+        self.app: AsyncApp | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        self._session = web_api_session()  # the Web API calls' kept-alive connections
+        client = make_client(self.settings, self._session)
+        await check_token(client)
+        self.app = build_app(self.engine, self.counts, self.settings, client=client, clock=self.clock)
+
+    def routes(self, app: web.Application) -> None:
+        assert self.app is not None, "start() first"
+        app.router.add_post(EVENTS_PATH, events_handler(self.app))
+
+    async def stop(self) -> None:
+        bolt, self.app = self.app, None
+        if bolt is not None:
+            await settle(bolt, SHUTDOWN_TIMEOUT_S)  # the answers already under way
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+webhook_channel = SlackChannel

@@ -1,53 +1,32 @@
-"""The Telegram channel: a thin python-telegram-bot (22.x) adapter over the engine.
+"""The Telegram channel: a thin python-telegram-bot adapter over the engine (the only module that
+imports python-telegram-bot).
 
-`build_application(engine, counts, settings)` returns a configured `telegram.ext.Application`;
-`main(args)` runs it (`referral-bot telegram`: long polling; `--webhook-url URL [--port N]`: webhook).
-This is the only module that imports python-telegram-bot, so the other commands start fast.
-
-What it does (issue 4):
-- Private chats: any message gets the engine's answer as Telegram HTML (bot/render/telegram.py),
-  with inline buttons for the next step. A button carries its whole case in its callback data
-  (bot/state.py), so the bot keeps no conversation state; a press edits the same message and is
-  never counted. Groups: only commands and messages that mention the bot are answered.
-- Commands, registered with setMyCommands in Japanese and English: /start /help /center /numbers
-  /privacy /lang. Command answers use the language of the user's Telegram app ("en..." -> English,
-  anything else -> Japanese) unless the command names one (`/help en`); a message is answered in
-  the language it is written in; every answer has a button to switch.
-- Dedup: an update_id seen before (Telegram redelivers after a failed or slow webhook response) is
-  skipped before anything answers or counts it. The window is the last DEDUP_WINDOW ids, in memory:
-  update ids carry nothing about anyone.
-- Every Bot API call goes through BotAPIRequest (bot/channels/telegram_request.py): aiohttp rather
-  than python-telegram-bot's httpx client (a quarter of the CPU per call), parameters as JSON rather
-  than a form. Retries, for every call except getUpdates (whose loop in python-telegram-bot already
-  retries forever with a back-off): 429 waits the retry_after Telegram names
-  (and gives up at once if that is longer than `max_retry_after`), 5xx and network errors back off
-  (`backoff`, doubling); at most `attempts` tries, then the call fails, which is logged (method name
-  and status only) and answered by the error handler with the fixed apology (#8891).
-  A timed-out sendMessage may have been delivered: a retry can then send it twice, which is
-  better than a clinician getting no answer.
-- Logs never hold message text, user or chat ids, or the token: our code logs only kinds and API
-  method names; bot.logs holds library loggers at WARNING and redacts registered secrets; and
-  LibraryScrub strips arguments and exception messages from python-telegram-bot's own records
-  (its webhook server logs a whole unparsable update at CRITICAL), keeping types and frames.
+`build_application(engine, counts, settings, clock)` makes the Application; `run` is
+`referral-bot telegram` (long polling, or its own webhook server); `TelegramChannel` is the webhook
+under `serve`. Private chats get every message answered, groups only commands and mentions; a
+button carries its whole case (bot/state.py) and is never counted; a redelivered update_id is
+answered once. Bot API calls go through BotAPIRequest (telegram_request.py). Logs hold no text,
+ids or token: LibraryScrub strips arguments and messages from the library's own records.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import contextlib
+import datetime as dt
 import functools
+import hmac
 import importlib.util
+import json
 import logging
-import os
 import re
-import sys
 import traceback
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -67,118 +46,35 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, now
+from bot.channels.common import Counts, RecentIds, answer_message, count_referral, follow_up, greeting, now
 from bot.channels.telegram_request import BotAPIRequest
 from bot.engine import Action, Engine
-from bot.logs import register_secret, setup_logging
+from bot.logs import register_secret
 from bot.model import INTENT_HELP, INTENT_REFERRAL, Case, Reply
 from bot.render.telegram import MAX_CHARS, e, fit, keyboard, render_html, utf16_len
+from bot.settings import SettingsError, TelegramSettings
 from bot.state import decode
 from bot.text import clean
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-EXIT_USAGE = 2
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # never edited messages: one answer per message
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 KEYBOARDS_CACHED = 4096  # keyboards kept, by case (a few hundred bytes each)
-_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
 
-# Texts that only a Telegram client shows: the command menu, and the /lang note. (The rest comes
-# from knowledge/guidance.*.yaml through engine.ui.)
-COMMANDS: dict[str, list[tuple[str, str]]] = {
-    "ja": [
-        ("start", "このボットについて"),
-        ("help", "使い方と全国の番号"),
-        ("center", "都道府県のセンター（例：/center 神奈川）"),
-        ("numbers", "全国の相談番号"),
-        ("privacy", "保存するもの・しないもの"),
-        ("lang", "English / 日本語"),
-    ],
-    "en": [
-        ("start", "What this bot is"),
-        ("help", "How to use it, national numbers"),
-        ("center", "A prefecture's center (e.g. /center Kanagawa)"),
-        ("numbers", "National numbers"),
-        ("privacy", "What is stored and what is not"),
-        ("lang", "日本語 / English"),
-    ],
-}
-COMMANDS_TITLE = {"ja": "コマンド", "en": "Commands"}
-LANG_NOTE = {
-    "ja": "メッセージには、書かれた言語で答えます。どの回答にも言語を切り替えるボタンがあります。",
-    "en": "Messages are answered in the language they are written in. Every answer has a button to switch.",
-}
+COMMAND_NAMES = ("start", "help", "center", "numbers", "privacy", "lang")  # described by guidance's command_*
 
 
-# ---------------------------------------------------------------------------- settings
-class SettingsError(ValueError):
-    """A missing or malformed setting: one line for the user, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    token: str
-    webhook_url: str | None = None  # webhook mode when set; long polling otherwise
-    webhook_secret: str | None = None  # required in webhook mode
-    base_url: str | None = None  # python-telegram-bot's base_url ("http://host:8081/bot"); tests use a fake
-    port: int = 8443
-    listen: str = "0.0.0.0"
-    attempts: int = 3  # tries per Bot API call, the first included
-    backoff: float = 0.5  # seconds before retrying a 5xx or network error; doubles each time
-    max_retry_after: float = 30.0  # a 429 asking for a longer wait is given up at once
-    # one slow answer (a 429 wait) must not hold up everyone else; 8, not more: the benchmarks measured
-    # about half the throughput at 32 (httpcore's connection-pool bookkeeping, before the move to aiohttp)
-    concurrent_updates: int = 8
-    dedup_window: int = 2048
-
-    def __repr__(self) -> str:  # never print the token or the secret
-        return f"Settings(webhook_url={self.webhook_url!r}, base_url={self.base_url!r}, port={self.port})"
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str], *, webhook_url: str | None = None, port: int | None = None
-    ) -> Settings:
-        token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
-            raise SettingsError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
-        if not _TOKEN.match(token):
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is malformed (expected <digits>:<secret> as @BotFather gives it)"
-            )
-        base_url = environ.get("TELEGRAM_BASE_URL", "").strip() or None
-        if base_url and urlsplit(base_url).scheme not in ("http", "https"):
-            raise SettingsError("TELEGRAM_BASE_URL must start with http:// or https://")
-        if not webhook_url:
-            if port is not None:
-                raise SettingsError(
-                    "--port is for webhook mode; add --webhook-url (long polling needs no port)"
-                )
-            return cls(token=token, base_url=base_url)
-
-        url = urlsplit(webhook_url)
-        if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and base_url)):
-            raise SettingsError("--webhook-url must be a public https:// URL")
-        secret = environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
-        if not secret:
-            raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
-        if not _SECRET.match(secret):
-            raise SettingsError("TELEGRAM_WEBHOOK_SECRET is malformed (1-256 of A-Z a-z 0-9 _ -)")
-        if port is None:
-            try:
-                port = int(environ.get("PORT") or 8443)
-            except ValueError:
-                raise SettingsError("PORT is not a number") from None
-        if not 0 < port < 65536:
-            raise SettingsError(f"port out of range: {port}")
-        return cls(token=token, base_url=base_url, webhook_url=webhook_url, webhook_secret=secret, port=port)
+def commands(engine: Engine, lang: str) -> list[tuple[str, str]]:
+    """The command menu: (name, description) in `lang`, from knowledge/guidance.*.yaml."""
+    return [(name, engine.ui(lang, f"command_{name}")) for name in COMMAND_NAMES]
 
 
 def polling_kwargs() -> dict[str, Any]:
@@ -186,7 +82,7 @@ def polling_kwargs() -> dict[str, Any]:
     return {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False}
 
 
-def webhook_kwargs(settings: Settings) -> dict[str, Any]:
+def webhook_kwargs(settings: TelegramSettings) -> dict[str, Any]:
     """For Application.run_webhook / Updater.start_webhook. The server listens on the URL's path
     and answers 403 to any request without the secret token header (python-telegram-bot)."""
     if not settings.webhook_url or not settings.webhook_secret:
@@ -264,9 +160,11 @@ def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
 
 
 class _Handlers:
-    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings):
+    def __init__(self, engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
         self.engine = engine
         self.counts = counts
+        self.clock = clock
         self.seen = RecentIds(settings.dedup_window)
         self._keyboards = functools.lru_cache(maxsize=KEYBOARDS_CACHED)(self._keyboard)
 
@@ -275,9 +173,8 @@ class _Handlers:
         return render_html(reply, self.engine.guidance(reply.case.lang))
 
     def buttons(self, case: Case) -> InlineKeyboardMarkup | None:
-        """The keyboard for a case. The same few thousand cases recur (prefecture, flags, language),
-        and a keyboard is a frozen python-telegram-bot object, so each is built once: building one
-        (actions, encoding each button's case, the button objects) cost ~0.25 ms per answer."""
+        """The keyboard for a case, built once per case: the same few thousand cases recur and a
+        keyboard is a frozen python-telegram-bot object."""
         return self._keyboards(case)
 
     def _keyboard(self, case: Case) -> InlineKeyboardMarkup | None:
@@ -300,7 +197,7 @@ class _Handlers:
     async def answer(self, message: Message, text: str) -> None:
         """A new message: the engine's answer, then counted once. `counts` must not block the event
         loop: `main` and `serve` pass a CountsQueue, whose record() only queues the row's key."""
-        at = now()
+        at = self.clock()
         reply = answer_message(self.engine, None, text, channel=CHANNEL, at=at)
         await self.send(message, self.html(reply), self.buttons(reply.case))
         count_referral(self.counts, reply, channel=CHANNEL, at=at)
@@ -315,9 +212,9 @@ class _Handlers:
 
     def help_html(self, lang: str, *extra: str) -> tuple[str, InlineKeyboardMarkup | None]:
         case = Case(lang=lang, intent=INTENT_HELP)
-        body = self.html(self.engine.answer(case, now()))
-        commands = "\n".join(f"/{c} — {e(d)}" for c, d in COMMANDS[lang])
-        for block in (*extra, f"<b>{COMMANDS_TITLE[lang]}</b>\n{commands}"):
+        body = self.html(self.engine.answer(case, self.clock()))
+        listed = "\n".join(f"/{c} — {e(d)}" for c, d in commands(self.engine, lang))
+        for block in (*extra, f"<b>{e(self.engine.ui(lang, 'commands_title'))}</b>\n{listed}"):
             if utf16_len(f"{body}\n\n{block}") <= MAX_CHARS:
                 body = f"{body}\n\n{block}"
         return body, self.buttons(case)
@@ -360,8 +257,7 @@ class _Handlers:
         if not update.effective_message:
             return
         lang = lang_of(update, context.args)
-        ui = self.engine.ui
-        html = f"{e(ui(lang, 'start'))}\n\n{e(ui(lang, 'privacy_short'))}"
+        html = "\n\n".join(e(part) for part in greeting(self.engine, lang, numbers=False))
         await self.send(update.effective_message, html, self.buttons(Case(lang=lang, intent=INTENT_HELP)))
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -373,7 +269,7 @@ class _Handlers:
             return
         named = [a for a in (context.args or ()) if a.lower() in ("en", "english", "ja", "jp", "日本語")]
         lang = lang_of(update, named) if named else ("ja" if lang_of(update) == "en" else "en")
-        await self.send(update.effective_message, *self.help_html(lang, e(LANG_NOTE[lang])))
+        await self.send(update.effective_message, *self.help_html(lang, e(self.engine.ui(lang, "lang_note"))))
 
     async def cmd_numbers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message:
@@ -396,7 +292,7 @@ class _Handlers:
         if not name:
             await self.send(message, e(self.engine.ui(lang, "ask_place")), pick)
             return
-        reply, suggestions = self.engine.center_reply(name, now(), lang=lang)
+        reply, suggestions = self.engine.center_reply(name, self.clock(), lang=lang)
         if reply is not None:
             await self.send(message, self.html(reply), self.buttons(reply.case))
             return
@@ -477,17 +373,22 @@ class _Handlers:
 
 
 # ---------------------------------------------------------------------------- the application
-async def register_commands(application: Application) -> None:
+async def register_commands(application: Application, engine: Engine) -> None:
     """setMyCommands in Japanese (also the default for other languages) and English."""
     for language_code, lang in ((None, "ja"), ("ja", "ja"), ("en", "en")):
-        commands = [BotCommand(c, d) for c, d in COMMANDS[lang]]
+        menu = [BotCommand(c, d) for c, d in commands(engine, lang)]
         try:
-            await application.bot.set_my_commands(commands, language_code=language_code)
+            await application.bot.set_my_commands(menu, language_code=language_code)
         except TelegramError as exc:  # the bot works without its menu
             log.warning("telegram: setMyCommands failed (%s)", type(exc).__name__)
 
 
-def build_application(engine: Engine, counts: Counts | None, settings: Settings) -> Application:
+async def _register_commands_of(engine: Engine, application: Application) -> None:
+    await register_commands(application, engine)
+
+
+def build_application(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                      clock: Callable[[], dt.datetime] = now) -> Application:  # fmt: skip
     """The Telegram bot, ready to run; collaborators come in so a test can pass a fake Bot API
     (settings.base_url) and a recorder of counts."""
     register_secret(settings.token)
@@ -506,13 +407,13 @@ def build_application(engine: Engine, counts: Counts | None, settings: Settings)
         .request(request)
         .get_updates_request(updates_request)
         .concurrent_updates(settings.concurrent_updates)
-        .post_init(register_commands)
+        .post_init(functools.partial(_register_commands_of, engine))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
 
-    h = _Handlers(engine, counts, settings)
+    h = _Handlers(engine, counts, settings, clock)
     new = filters.UpdateType.MESSAGE  # not edited messages: each message is answered (and counted) once
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, h.gate), group=-1)
@@ -548,35 +449,15 @@ async def close_requests(app: Application) -> None:
 
 
 # ---------------------------------------------------------------------------- the command
-def _fail(message: object, code: int = EXIT_USAGE) -> int:
-    print(f"referral-bot telegram: {message}", file=sys.stderr)
-    return code
-
-
-def main(args: argparse.Namespace) -> int:
-    """`referral-bot telegram [--webhook-url URL] [--port N] [--no-count]`."""
-    try:
-        settings = Settings.from_env(
-            os.environ, webhook_url=getattr(args, "webhook_url", None), port=getattr(args, "port", None)
-        )
-    except SettingsError as exc:
-        return _fail(exc)
+def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+        clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`referral-bot telegram`: long polling, or its own webhook server, until SIGINT or SIGTERM.
+    SettingsError for a refused token or a missing webhook library."""
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
-        return _fail(
+        raise SettingsError(
             "webhook mode needs python-telegram-bot[webhooks] (pip install 'python-telegram-bot[webhooks]')"
         )
-    register_secret(settings.token)
-    register_secret(settings.webhook_secret)
-    setup_logging()
-
-    from bot.cli import CliError, _counts, _engine
-
-    try:
-        engine = _engine()
-    except CliError as exc:
-        return _fail(exc)
-    counts = _counts(args, background=True)
-    app = build_application(engine, counts, settings)
+    app = build_application(engine, counts, settings, clock)
     try:
         if settings.webhook_url:
             log.info("telegram: webhook mode, listening on port %d", settings.port)
@@ -585,13 +466,94 @@ def main(args: argparse.Namespace) -> int:
             log.info("telegram: long polling")
             app.run_polling(**polling_kwargs(), close_loop=False)
     except InvalidToken:
-        return _fail("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)")
+        raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
     except TelegramError as exc:
-        return _fail(f"could not start: {type(exc).__name__}", 1)
+        raise StartError(f"could not start: {type(exc).__name__}") from None
     finally:
         loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
         loop.run_until_complete(close_requests(app))
         loop.close()
-        if counts is not None:
-            counts.close()  # writes the counts still queued
-    return 0
+
+
+class StartError(Exception):
+    """The Bot API failed at start-up for another reason than the token: exit code 1."""
+
+
+# ---------------------------------------------------------------------------- under `serve`
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramChannel:
+    """Telegram's webhook under `serve` (bot/channels/base.py): POST /telegram/webhook, checked by the
+    secret token header (else 403); updates go to the Application's queue, no updater of its own."""
+
+    name = CHANNEL
+
+    def __init__(self, engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                 clock: Callable[[], dt.datetime] = now):  # fmt: skip
+        self.settings = settings
+        self.app = build_application(engine, counts, settings, clock)
+        self._started = False
+
+    async def start(self) -> None:
+        app, settings = self.app, self.settings
+        try:
+            await app.initialize()  # getMe: checks the token
+        except InvalidToken:
+            await close_requests(app)
+            raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
+        except TelegramError as e:
+            await close_requests(app)
+            raise SettingsError(f"cannot reach the Telegram Bot API ({type(e).__name__})") from None
+        except Exception as e:  # an answer the library cannot read (a proxy's page, a broken API)
+            await close_requests(app)
+            raise SettingsError(f"the Telegram Bot API gave an unreadable answer ({type(e).__name__})") from None
+        self._started = True
+        if app.post_init:
+            await app.post_init(app)  # setMyCommands, as run_webhook would
+        if settings.webhook_url:
+            try:
+                await app.bot.set_webhook(
+                    url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+            except TelegramError as e:
+                raise SettingsError(f"Telegram refused TELEGRAM_WEBHOOK_URL ({type(e).__name__})") from None
+        await app.start()  # the update queue's consumer; no updater: updates come from the route
+
+    def routes(self, web_app: web.Application) -> None:
+        web_app.router.add_post(WEBHOOK_PATH, self.webhook)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        secret = (self.settings.webhook_secret or "").encode("utf-8")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not secret or not hmac.compare_digest(given, secret):
+            log.warning("telegram: rejected a webhook request without the right secret token")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
+        except Exception as e:  # never log the data or the message: they quote the update
+            log.warning("telegram: rejected an unreadable update (%s)", type(e).__name__)
+            update = None
+        if update is None:
+            return web.Response(status=400, text="bad request")
+        if isinstance(self.app.bot, ExtBot):
+            self.app.bot.insert_callback_data(update)
+        await self.app.update_queue.put(update)
+        return web.Response(text="OK")
+
+    async def stop(self) -> None:
+        app, started, self._started = self.app, self._started, False
+        if not started:
+            return
+        with contextlib.suppress(Exception):
+            if app.running:
+                await app.stop()  # handles the updates already queued first
+            await app.shutdown()
+
+
+webhook_channel = TelegramChannel

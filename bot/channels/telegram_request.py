@@ -1,30 +1,12 @@
 """How the Telegram channel talks to the Bot API: JSON bodies over one aiohttp session, bounded retries.
 
-`BotAPIRequest` is a python-telegram-bot networking backend (a `telegram.request.BaseRequest`, the
-library's documented extension point), used for every Bot API call, getUpdates included (with one
-attempt: python-telegram-bot's polling loop already retries it forever, with a back-off).
-
-- aiohttp, not httpx. python-telegram-bot's own HTTPXRequest runs on httpx, httpcore and anyio, all
-  pure Python: ~1.4 ms of CPU for each call on loopback, against ~0.3 ms for aiohttp, whose HTTP
-  parser is compiled (measured side by side, the same bodies, 1 and 8 at a time). One call per
-  answer, so that was a quarter of the bot's whole cost per message. aiohttp is already the server
-  of `serve` and of the webhooks. HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured, as httpx did
-  them, read once per host (aiohttp's own `trust_env` reads them, and ~/.netrc, in a worker thread
-  for every call: two thread hops per call); certificates are checked against certifi's bundle, as
-  httpx did.
-- JSON, not a form. HTTPXRequest sends parameters as application/x-www-form-urlencoded, which
-  percent-encodes every byte of a Japanese answer (a 1,500-character answer, ~4 KB of UTF-8,
-  becomes ~12 KB) in pure Python. The Bot API takes application/json for every method that uploads
-  no file, so the parameters go as one UTF-8 JSON object (`RequestData.parameters`: nested objects
-  as objects). A call with a file (we send none) goes as multipart/form-data.
-- Retries: 429 waits the retry_after Telegram names (and gives up at once if that is longer than
-  `max_retry_after`), 5xx and network errors back off (`backoff`, doubling); at most `attempts`
-  tries, then the answer goes back to python-telegram-bot, which raises as usual. Only the method
-  name and the status are logged: the rest of the URL holds the token, the body holds the answer.
-- Timeouts: python-telegram-bot's four, per call. `connect` bounds opening a connection, `read`
-  the wait for each chunk of the answer, `pool` + `connect` the wait for a free connection and its
-  opening (aiohttp counts them together); aiohttp has no write timeout of its own, so the four
-  added up bound the whole call.
+`BotAPIRequest` is a python-telegram-bot networking backend (`telegram.request.BaseRequest`, the
+library's extension point), used for every call (getUpdates with one attempt: the library's polling
+loop retries it). aiohttp rather than httpx and JSON rather than a form, for the CPU per call (see
+BENCHMARKS.md); HTTPS_PROXY / NO_PROXY are honoured and certificates checked against certifi.
+Retries: 429 waits Telegram's retry_after (up to `max_retry_after`), 5xx and network errors back
+off; at most `attempts` tries. Only the method name and status are logged (the URL holds the token).
+Timeouts: python-telegram-bot's four per call, which together bound the whole call.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ Rate limit: a token bucket per client (RATE_BURST posts, then RATE_PER_S a secon
 by a keyed hash of the client's address (the peer address, or with TRUST_PROXY the last
 X-Forwarded-For entry, which the operator's proxy appends), so a script cannot flood the counts.
 
-Settings (`settings_from_env`): WEB_CHAT (on by default; off: no page, `serve` as before),
-WEB_FRAME_ANCESTORS (who may frame the page: CSP frame-ancestors sources, default 'none'),
+Settings (`bot.settings.web`, WebSettings): WEB_CHAT (on by default; off: no page, `serve` as
+before), WEB_FRAME_ANCESTORS (who may frame the page: CSP frame-ancestors sources, default 'none'),
 TRUST_PROXY (believe X-Forwarded-For: only behind a proxy that sets it).
 """
 
@@ -35,11 +35,9 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +47,7 @@ from aiohttp import web
 
 from bot.channels.common import Counts, count_referral, follow_up, now
 from bot.model import INTENT_HELP, LANGS, Case, Reply
+from bot.settings import WebSettings
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -68,11 +67,6 @@ RATE_PER_S = 0.5  # ... then one every 2 s
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen is forgotten first (a full bucket anyway)
 FORM_TYPE = "application/x-www-form-urlencoded"
 _ANSWER_THE_QUESTION = ("prefecture", "regions")  # action kinds that answer "which prefecture?"
-_OFF = ("off", "0", "false", "no")
-_ON = ("", "on", "1", "true", "yes")
-_SOURCE = re.compile(  # a CSP host-source or keyword, as WEB_FRAME_ANCESTORS may list them
-    r"^(?:'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?)$"
-)
 
 UI = {
     "ja": {
@@ -110,45 +104,6 @@ UI = {
         "not_found": "Page not found.",
     },
 }
-
-
-class SettingsError(ValueError):
-    """A malformed WEB_* or TRUST_PROXY setting: one line, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    frame_ancestors: str = "'none'"  # CSP frame-ancestors: who may show the page in a frame
-    trust_proxy: bool = False  # take the client's address from X-Forwarded-For
-
-
-def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in _OFF:
-        return False
-    if value in _ON:
-        return True
-    raise SettingsError(f"{name} must be on or off, not {value!r}")
-
-
-def settings_from_env(env: Mapping[str, str]) -> Settings | None:
-    """The web page's settings, or None when WEB_CHAT is off. SettingsError names a malformed one."""
-    if not _switch(env, "WEB_CHAT", True):
-        return None
-    sources = []
-    for token in env.get("WEB_FRAME_ANCESTORS", "").split():
-        token = f"'{token}'" if token in ("self", "none") else token
-        if not _SOURCE.match(token):
-            raise SettingsError(
-                "WEB_FRAME_ANCESTORS must list 'self', 'none' or https://host[:port] origins, "
-                f"separated by spaces (not {token[:40]!r})"
-            )
-        sources.append(token)
-    if "'none'" in sources and len(sources) > 1:
-        raise SettingsError("WEB_FRAME_ANCESTORS: 'none' cannot be combined with other sources")
-    return Settings(frame_ancestors=" ".join(sources) or "'none'", trust_proxy=_switch(env, "TRUST_PROXY", False))
 
 
 class RateLimiter:
@@ -211,13 +166,13 @@ class WebChat:
 
     name = CHANNEL
 
-    def __init__(self, engine: Engine, counts: Counts | None, settings: Settings | None = None, *,
+    def __init__(self, engine: Engine, counts: Counts | None, settings: WebSettings | None = None, *,
                  clock: Callable[[], dt.datetime] = now, limiter: RateLimiter | None = None):  # fmt: skip
         from jinja2 import Environment, FileSystemLoader
 
         self.engine = engine
         self.counts = counts
-        self.settings = settings or Settings()
+        self.settings = settings or WebSettings()
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self._jinja = Environment(loader=FileSystemLoader(ASSETS), autoescape=True, trim_blocks=True,
@@ -382,7 +337,7 @@ class WebChat:
         return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=headers)
 
 
-def webhook_channel(engine: Engine, counts: Counts | None, settings: Settings | None,
+def webhook_channel(engine: Engine, counts: Counts | None, settings: WebSettings | None,
                     clock: Callable[[], dt.datetime] = now) -> WebChat:  # fmt: skip
     """The channel as serve's registry makes one (name, routes, start, stop)."""
     return WebChat(engine, counts, settings, clock=clock)

@@ -95,6 +95,7 @@ class FakeLine(LoopbackServer):
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._faults: dict[str, deque[tuple[int, bool]]] = defaultdict(deque)
+        self._garbled: dict[str, int] = defaultdict(int)
         self._issued: set[str] = set()
         self._used: set[str] = set()
         self._ids = itertools.count(1)
@@ -137,6 +138,11 @@ class FakeLine(LoopbackServer):
         is used up) and only the answer is lost, as when a response times out on the way back."""
         with self._cond:
             self._faults[endpoint].extend([(status, delivered)] * times)
+
+    def garble(self, endpoint: str, *, times: int = 1) -> None:
+        """The next `times` calls of `endpoint` get 200 with a body that is not JSON (a proxy's page)."""
+        with self._cond:
+            self._garbled[endpoint] += times
 
     # ------------------------------------------------------------------ events a test builds
     def _base(self, kind: str, *, source: dict[str, Any] | None, event_id: str | None, redelivery: bool,
@@ -228,6 +234,12 @@ class FakeLine(LoopbackServer):
         if token != self.access_token:
             self._record(Call(endpoint, body, token, 401))
             return _error(401, "Authentication failed due to the following reason: invalid token.")
+        with self._cond:
+            garbled = self._garbled[endpoint] > 0
+            self._garbled[endpoint] -= garbled
+        if garbled:
+            self._record(Call(endpoint, body, token, 200))
+            return web.Response(text="<html>proxy error</html>", content_type="application/json")
         fault = self._fault(endpoint)
         if fault is not None and not fault[1]:
             self._record(Call(endpoint, body, token, fault[0]))
