@@ -226,7 +226,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typi
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_DAYS = "月火水木金土日"
-_JA_WEEKDAY = re.compile(r"(先週|今週|この前)?\s*の?\s*([月火水木金土日])曜")
+_JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 
@@ -838,11 +838,11 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
-_REPORTED = re.compile(
-    r"\s*(?:[」』”\"]\s*)?(?<![こあひもほ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
-    r"|\s*(?:とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい)"
-    r"|\s*(?:と|って)\s*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
-    r"|\s*,?\s*(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
+_REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
+    r"(?<![こあひもほ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
+    r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
+    r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
 )
 
 
