@@ -149,7 +149,7 @@ def build_card(kb: Knowledge, texts: CardTexts, code: str, lang: str, link: str 
         checked=texts.label("checked", lang, date=checked_on.isoformat()),
         checked_on=checked_on,
         sources_label=texts.label("sources", lang),
-        sources=_sources(centers, used, texts),
+        sources=_sources(kb, code, centers, used),
         more_label=texts.labels["more"].get(lang),
         qr=tuple(qr),
     )
@@ -204,13 +204,71 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def _sources(centers: tuple[Center, ...], contacts: list[Contact], texts: CardTexts) -> tuple[str, ...]:
-    """The center pages (shortened URLs) first, then the sites behind the national numbers and the
-    card's own lines (host names): what a reader needs to check a fact, in the space of a footer."""
-    out: list[str] = [short_url(u) for c in centers for u in c.source_urls]
-    out += [_host(u) for c in contacts for u in c.source_urls]
-    out += [_host(u) for line in texts.what_to_do for u in line.sources]
-    out += [_host(u) for urls in texts.label_sources.values() for u in urls]
+_MIRROR_SUFFIXES = (".cache.yimg.jp",)  # Yahoo! Japan's cached copies: www-pref-x-jp.cache.yimg.jp
+_ARCHIVE = re.compile(r"^https?://web\.archive\.org/web/[0-9a-z_*]+/(?P<url>https?://.+)$")
+_LOCAL_GOVERNMENT = re.compile(r"(^|\.)(pref|city|town|vill|metro|police)\.")
+
+
+def original_url(url: str) -> str:
+    """The official page a mirror or archive copies: web.archive.org/web/…/URL -> URL;
+    www-pref-shizuoka-jp.cache.yimg.jp/… -> www.pref.shizuoka.jp/…; a CMS preview query dropped."""
+    m = _ARCHIVE.match(url)
+    if m:
+        url = m["url"]
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for suffix in _MIRROR_SUFFIXES:
+        if host.endswith(suffix):
+            host = host.removesuffix(suffix)
+            host = host if "." in host else host.replace("-", ".")
+    query = "" if parts.query == "mode=preview" else parts.query
+    return parts._replace(netloc=host, query=query).geturl()
+
+
+def is_official(url: str, own_sites: frozenset[str] = frozenset()) -> bool:
+    """A government page (national .go.jp, local .lg.jp, pref./city./metro. hosts) or the center's
+    own website."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host.endswith((".go.jp", ".lg.jp")) or bool(_LOCAL_GOVERNMENT.search(host)) or host in own_sites
+
+
+def _prefecture_of(url: str, romaji: dict[str, str]) -> str | None:
+    """The prefecture whose local government publishes this page (pref.kanagawa.jp -> "14"), or None."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not (host.endswith(".lg.jp") or _LOCAL_GOVERNMENT.search(host)):
+        return None
+    tokens = set(re.split(r"[.-]", host))
+    return next((code for name, code in romaji.items() if name in tokens), None)
+
+
+def card_sources(kb: Knowledge, code: str, centers: tuple[Center, ...], contacts: list[Contact]) -> list[str]:
+    """The original official URLs behind this card's facts, and nothing else: the prefecture's centers'
+    official pages (all their sources when none is official), then the national contacts' national
+    (.go.jp) pages, or this prefecture's own page about them. Mirrors and archives give way to the
+    page they copy; news, dictionaries and other prefectures' pages are left out."""
+    romaji = {p.romaji.lower(): p.code for p in kb.locator.prefectures()}
+
+    def ours(url: str) -> bool:
+        return _prefecture_of(url, romaji) in (None, code)
+
+    out: list[str] = []
+    for c in centers:
+        own = frozenset([(urlsplit(c.website).hostname or "").removeprefix("www.")] if c.website else [])
+        urls = [original_url(u) for u in c.source_urls]
+        official = [u for u in urls if is_official(u, own) and ours(u)]
+        out += official or urls
+    for c in contacts:
+        urls = [original_url(u) for u in c.source_urls]
+        out += [u for u in urls if (urlsplit(u).hostname or "").endswith(".go.jp")
+                or (is_official(u) and _prefecture_of(u, romaji) == code)]  # fmt: skip
+    return list(dict.fromkeys(out))
+
+
+def _sources(kb: Knowledge, code: str, centers: tuple[Center, ...], contacts: list[Contact]) -> tuple[str, ...]:
+    """The card's source footer: the center pages (shortened URLs) first, then the sites behind the
+    national numbers (host names), in the space of a footer (see card_sources)."""
+    centers_urls = set(u for c in centers for u in (original_url(x) for x in c.source_urls))
+    out = [short_url(u) if u in centers_urls else _host(u) for u in card_sources(kb, code, centers, contacts)]
     return tuple(dict.fromkeys(s for s in out if s))
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__, wiring
+from bot.counts import month_arg
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
@@ -75,6 +76,37 @@ def cmd_reply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot import evaluate
+
+    entries, problems = [], []
+    for name in args.files:
+        try:
+            with open(name, encoding="utf-8") as f:
+                got, bad = evaluate.parse(f, name)
+        except (OSError, UnicodeDecodeError) as e:
+            raise CliError(f"cannot read {name}: {e}") from None
+        entries += got
+        problems += bad
+    problems += evaluate.check_ids(entries)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        raise CliError(f"{len(problems)} bad line(s): fix them first")
+    if not entries:
+        raise CliError("no entries")
+    res = evaluate.evaluate(wiring.engine(), entries, default_at=_at(args.at) if args.at else evaluate.DEFAULT_AT)
+    if args.json:
+        print(json.dumps(evaluate.summary(res, failures=args.failures), ensure_ascii=False, indent=2))
+    else:
+        print(evaluate.format_text(res, failures=args.failures))
+    below = res.below(args.floor) if args.floor is not None else []
+    if below:
+        print(f"below the floor {args.floor}: {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_check_knowledge(args: argparse.Namespace) -> int:
     from bot import knowledge
 
@@ -122,6 +154,21 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     from bot import privacy
 
     return privacy.main(args)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot import settings
+    from bot.maintenance import MaintenanceError, backup
+
+    if args.db is None:
+        settings.database_url()  # a malformed DATABASE_URL: one line, exit 2
+    try:
+        done = backup(args.db, args.file, force=args.force)  # None: $REFERRAL_DB, refused with DATABASE_URL
+    except MaintenanceError as e:
+        raise CliError(str(e)) from None
+    span = f", {done.first_month}..{done.last_month}" if done.first_month else ""
+    print(f"backed up {done.rows} rows{span} to {done.target}")
+    return 0
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
@@ -216,13 +263,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s = sub.add_parser("reply", help="print one reply (text or --json); --jsonl for batches",
                        description="Print the reply to TEXT (or to stdin). With --jsonl, read JSON Lines "
                        '{"text": ..., "lang"?: ..., "at"?: ...} from stdin and write one JSON reply per line.')  # fmt: skip
-    s.add_argument("text", nargs="*", metavar="TEXT")
+    s.add_argument("text", nargs="*", metavar="TEXT",
+                   help="the message, as a clinician would write it (several words are joined; none: read stdin)")  # fmt: skip
     s.add_argument("--lang", choices=["ja", "en"], help="answer in this language (default: the message's)")
     s.add_argument("--at", metavar="ISO-8601", help="the moment to answer for (default: now, Asia/Tokyo)")
     fmt = s.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object (the documented contract)")
     fmt.add_argument("--jsonl", action="store_true", help="batch: JSON Lines in on stdin, JSON Lines out")
     s.set_defaults(func=cmd_reply)
+
+    s = sub.add_parser("evaluate", help="measure understanding against a labelled corpus (JSON Lines)",
+                       description="Read every message of the labelled JSON Lines FILEs with the engine and print "
+                       "the accuracy per field (lang, intent, place, flags, hours_since, all), per class, each flag's "
+                       "precision and recall, then every failure. Bad lines are listed and exit 2. See the README, "
+                       "'Measuring understanding'.")  # fmt: skip
+    s.add_argument("files", nargs="+", metavar="FILE.jsonl",
+                   help="labelled messages, one JSON object a line (README: Measuring understanding)")
+    s.add_argument("--floor", type=float, default=None, metavar="0.98",
+                   help="exit 1 when a field's accuracy (lang, intent, place, flags, hours_since) is below this")  # fmt: skip
+    s.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    s.add_argument("--failures", type=int, default=None, metavar="N", help="list at most N failures")
+    s.add_argument("--at", metavar="ISO-8601",
+                   help="the moment for entries without their own 'at' (default: 2026-12-05T10:00+09:00)")  # fmt: skip
+    s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("check-knowledge", help="validate the knowledge files; warn of stale facts",
                        description="Print every problem in knowledge/ (file and key), and warn of facts "
@@ -255,16 +318,35 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_card)
 
     s = sub.add_parser("report", help="anonymous referral counts, with small cells suppressed",
-                       description="Report the anonymous referral counts. Cells under the threshold show as <10.")  # fmt: skip
+                       description="Report the anonymous referral counts as a table (or CSV, JSON, a chart), "
+                       "prefectures or another category by month. Cells under the threshold show as <10, and "
+                       "cells that would give one away as x.")  # fmt: skip
     if command in (None, "report"):
         from bot import report
 
         report.add_arguments(s)
     s.set_defaults(func=cmd_report)
 
-    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it")
-    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language")
+    s = sub.add_parser("privacy", help="what the bot stores, what it never stores, and how to delete it",
+                       description="Print the privacy statement of the referral counts (Japanese, then English). "
+                       "With --delete-before, delete the counts of older months instead.")  # fmt: skip
+    s.add_argument("--lang", choices=["ja", "en"], default=None, help="only this language (default: both)")
+    s.add_argument("--delete-before", metavar="YYYY-MM", type=month_arg,
+                   help="delete every count of the months before this one (secure delete; safe while the bot runs)")  # fmt: skip
+    s.add_argument("--db", metavar="FILE", help="the counts file (default: the PostgreSQL database of "
+                   "$DATABASE_URL, else $REFERRAL_DB or data/counts.db)")  # fmt: skip
     s.set_defaults(func=cmd_privacy)
+
+    s = sub.add_parser("backup", help="a consistent copy of the counts file, safe while the bot runs",
+                       description="Copy the counts file to FILE with SQLite's online backup API: a consistent "
+                       "snapshot even while the bot writes (a plain file copy can miss what is still in the -wal "
+                       "file). The copy is one owner-only file. To restore, stop every bot process and run "
+                       "`referral-bot backup --db BACKUP --force $REFERRAL_DB`. With DATABASE_URL (PostgreSQL) it refuses: "
+                       "use pg_dump.")  # fmt: skip
+    s.add_argument("file", metavar="FILE", help="where to write the copy (refused if it exists, unless --force)")
+    s.add_argument("--db", metavar="FILE", help="the counts file to copy (default: $REFERRAL_DB or data/counts.db)")
+    s.add_argument("--force", action="store_true", help="overwrite FILE if it exists (a restore, with the bot stopped)")
+    s.set_defaults(func=cmd_backup)
 
     s = sub.add_parser("migrate", help="create or update the counts' tables (PostgreSQL or SQLite), then exit",
                        description="Apply the schema's pending steps to the counts store: DATABASE_URL "
@@ -275,7 +357,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
-                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument(
         "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
     )
@@ -287,20 +369,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
                        "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
-                       "REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_slack)
 
-    s = sub.add_parser("serve", help="one web server for every webhook channel (LINE, Slack, Telegram)",
-                       description="Serve every configured webhook channel from one web process: "
+    s = sub.add_parser("serve", help="one web server: the web page and every webhook channel (LINE, Slack, Telegram)",
+                       description="Serve the web page for clinicians (GET and POST /; WEB_CHAT=off turns it off; "
+                       "WEB_FRAME_ANCESTORS, TRUST_PROXY) and every configured webhook channel from one web process: "
                        "POST /line/webhook (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN), POST /slack/events "
                        "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN), POST /telegram/webhook (TELEGRAM_WEBHOOK_SECRET, "
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
                        "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
                        "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, DATABASE_URL (PostgreSQL, for several "
-                       "instances), REFERRAL_DB, LOG_LEVEL.")  # fmt: skip
+                       "instances), REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: "
+                       "docs/configuration.md.")  # fmt: skip
     s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")
     s.set_defaults(func=cmd_serve)

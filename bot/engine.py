@@ -31,6 +31,8 @@ from bot.text import clean, guess_lang, normalize
 
 TOKYO = dt.timezone(dt.timedelta(hours=9), "JST")  # Japan has no daylight saving time
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIMES = ("acute", "late")  # within / more than 72 h: offered while the message leaves it unknown
+_REFINEMENTS = ("danger", "minor", "partner")  # flags a button can add
 
 
 @dataclass(frozen=True)
@@ -57,32 +59,36 @@ class Engine:
         return cls(knowledge_mod.load(directory))
 
     # ------------------------------------------------------------------ understanding
-    def understand(self, text: object, *, lang: str | None = None, default_prefecture: str | None = None) -> Case:
+    def understand(self, text: object, *, lang: str | None = None, default_prefecture: str | None = None,
+                   at: dt.datetime | None = None) -> Case:  # fmt: skip
+        """What a message says. `at`, the moment it was written, dates weekday phrases (先週の金曜日)."""
         raw = clean(text)
         norm = normalize(raw)
         # one pass of the place finder's automaton, which also holds the rules' keywords
         reading = self.kb.locator.read(norm, normalized=True)
         where = reading.location
         facts = self.kb.rules.facts(
-            norm, place=where.found, occurrences=reading.keywords, letters=reading.letters
+            norm, place=where.found, occurrences=reading.keywords, letters=reading.letters, at=at
         )
         prefecture, candidates = where.prefecture, where.candidates
         if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture
             candidates = ()
         if prefecture is None and not candidates and default_prefecture:
             prefecture = default_prefecture
+        intent = self.kb.rules.intent(facts)
+        about_nothing = intent == INTENT_HELP  # a fever's "since yesterday" dates no assault
         return Case(
             lang=lang if lang in ("ja", "en") else guess_lang(raw),
-            intent=self.kb.rules.intent(facts),
+            intent=intent,
             prefecture=prefecture,
             candidates=candidates,
-            flags=facts.flags,
-            hours_since=facts.hours_since,
+            flags=frozenset() if about_nothing else facts.flags,
+            hours_since=None if about_nothing else facts.hours_since,
         )
 
     def reply(self, text: object, at: dt.datetime, *, lang: str | None = None,
               default_prefecture: str | None = None) -> Reply:  # fmt: skip
-        return self.answer(self.understand(text, lang=lang, default_prefecture=default_prefecture), at)
+        return self.answer(self.understand(text, lang=lang, default_prefecture=default_prefecture, at=at), at)
 
     # ------------------------------------------------------------------ answering
     def answer(self, case: Case, at: dt.datetime) -> Reply:
@@ -113,7 +119,7 @@ class Engine:
                 question = g.t("ask_place")
 
         if case.intent == INTENT_VICTIM:
-            headline = g.t("headline_victim")
+            headline = g.t("headline_victim_child" if "minor" in flags else "headline_victim")
         elif case.intent == INTENT_REFERRAL:
             headline = g.t("headline_referral_danger" if "danger" in flags else "headline_referral")
         else:
@@ -173,15 +179,19 @@ class Engine:
                 for p in self.kb.locator.prefectures() if p.region == region
             ]  # fmt: skip
         out: list[Action] = []
-        for code in case.candidates:
+        for code in case.candidates:  # the candidates stay: the choice is counted (channels/common.py)
             out.append(Action("prefecture", self.prefecture_name(code, lang),
-                              case.with_(prefecture=code, candidates=(), intent=as_referral)))  # fmt: skip
+                              case.with_(prefecture=code, intent=as_referral)))  # fmt: skip
         if not case.candidates and case.intent != INTENT_VICTIM:
             out.append(Action("regions", g.t("action_choose_prefecture"), case, region="*"))
         if case.intent != INTENT_HELP:
-            for flag in ("danger", "minor", "partner", "acute"):
-                if flag not in case.flags:
-                    out.append(Action("flag", g.t(f"action_{flag}"), case.with_(flags=case.flags | {flag})))
+            flags = case.flags
+            if flags.isdisjoint(_TIMES):  # the time is unknown: the two answers to "when did it happen?"
+                for flag in _TIMES:
+                    out.append(Action("flag", g.t(f"action_{flag}"), case.with_(flags=flags | {flag})))
+            for flag in _REFINEMENTS:
+                if flag not in flags:
+                    out.append(Action("flag", g.t(f"action_{flag}"), case.with_(flags=flags | {flag})))
         out.append(Action("lang", g.t("action_lang"), case.with_(lang="en" if lang == "ja" else "ja")))
         if case.prefecture:
             for c in self.kb.centers_in(case.prefecture):

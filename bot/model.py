@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-FLAGS = ("acute", "minor", "danger", "partner")  # the order used in JSON and in button state
+# the order used in JSON and in button state; new flags are only ever appended
+# acute: within 72 h, stated; late: more than 72 h ago, stated (neither: the time is unknown)
+FLAGS = ("acute", "minor", "danger", "partner", "late", "carer", "pharmacy")
 LANGS = ("ja", "en")
 
 # What kind of answer a Case gets.

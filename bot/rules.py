@@ -14,7 +14,9 @@ both; `facts` alone runs this module's own automaton, the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +25,7 @@ from typing import Any
 import ahocorasick
 
 from bot.model import FLAGS, INTENTS
+from bot.morph import Analysis
 from bot.schema import Node
 from bot.text import Zoned, digit_before, normalize, utf8_letters
 
@@ -36,6 +39,12 @@ class Facts:
     flags: frozenset[str]
     hours_since: float | None
     ages: tuple[float, ...]  # ages read from the text ("15歳", "10代" -> 10, "15-year-old")
+    affirmed: frozenset[str] = frozenset()  # sets with an occurrence that no negation denies
+    said: frozenset[str] = frozenset()  # ... that is also the writer's own words (not quoted speech)
+    sentences: tuple[frozenset[str], ...] = ()  # the affirmed sets of each sentence
+    own_ages: tuple[float, ...] = ()  # the writer's own age or school year ("中3です", "I'm 16")
+    other_words: int = 0  # content words no keyword set or place name explains (電子カルテ, 当直表)
+    named_subject: bool = False  # someone other than the writer is the subject of what happened
 
 
 Condition = Callable[[Facts], bool]
@@ -60,9 +69,11 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
+                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o)\b|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
@@ -71,8 +82,8 @@ _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
-_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/adefghilnorsty", ("y", "age", "0s"), ahead=1,
-                     needle_ok=lambda text, i: text[i] != "y" or _digit_before(text, i))  # fmt: skip
+_EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilmnorsty", ("y", "age", "0s", "f", "m"), ahead=1,
+                     needle_ok=lambda text, i: text[i] not in "yfm" or _digit_before(text, i))  # fmt: skip
 
 
 def _kanji_number(s: str) -> float | None:
@@ -98,11 +109,23 @@ def _kanji_number(s: str) -> float | None:
 def read_hours_since(text: str, reverse: str | None = None) -> float | None:
     """The smallest elapsed time the message states, in hours ("2時間前", "3 days ago"), or None.
     `reverse`: text[::-1], if the caller has it (see bot.text.Zoned)."""
-    found: list[float] = []
+    found = read_elapsed(text, reverse)
+    return round(min(h for h, _, _ in found), 2) if found else None
+
+
+def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int, int]]:
+    """Every elapsed time the message states: (hours, start, end)."""
+    found: list[tuple[float, int, int]] = []
     for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
         if n is not None:
-            found.append(n * _JA_UNITS[m.group(2)])
+            found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
+        for m in _JA_SINCE.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:  # "72時間過ぎ", "72時間以上": more than that
+                more = 1.0 if m.group(0).endswith("過ぎ") or "以上" in m.group(0) else 0.0
+                found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1)
         n = _WORD_NUM.get(raw)
@@ -111,26 +134,101 @@ def read_hours_since(text: str, reverse: str | None = None) -> float | None:
                 n = float(raw)
             except ValueError:
                 continue
-        found.append(float(n) * _EN_UNITS[m.group(2)])
-    if not found:
-        return None
-    hours = min(found)
-    return round(hours, 2)
+        found.append((float(n) * _EN_UNITS[m.group(2)], m.start(), m.end()))
+    return found
 
 
 def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
-    """The ages the message states ("15歳", "10代" -> 10, "a 15-year-old"); `reverse` as above."""
+    """The ages the message states ("15歳", "10代" -> 10, "a 15-year-old", "she's 17"), or else
+    those its school years imply (中3 -> 14, 高2 -> 16); not an age recalled ("12歳の頃",
+    "when she was 12"). `reverse` as above."""
     ages: list[float] = []
     for m in _JA_AGE_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
-        if n is not None and n < 130:
+        if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()):
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
     for m in _EN_AGE_SCAN.finditer(text, reverse):
         raw = next(g for g in m.groups() if g is not None)
         n = float(raw)
-        if n < 130:
+        if n < 130 and not _EN_RECALLED.search(text, max(0, m.start() - 25), m.start()):
             ages.append(n)
+    if "'s " in text or " is " in text or "'m " in text or " am " in text:
+        for m in _EN_IS_AGE.finditer(text):
+            ages.append(float(m.group(1)))
+    if not ages:
+        for m in _GRADE.finditer(text):
+            if not _JA_RECALLED.match(text, m.end()):
+                ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     return tuple(ages)
+
+
+def read_recalled(text: str) -> list[tuple[int, int]]:
+    """Where the message recalls an age or a school year ("12歳の時", "小6のとき", "when I was 8")."""
+    out = [(m.start(), m.end()) for m in _JA_RECALLED_AGE.finditer(text)]
+    out += [(m.start(), m.end()) for m in _EN_RECALLED_AGE.finditer(text)]
+    return out
+
+
+def read_own_ages(text: str) -> tuple[float, ...]:
+    """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
+    out = []
+    for m in _OWN_GRADE.finditer(text):
+        out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+    for m in _OWN_AGE.finditer(text):
+        out.append(float(m.group(1) or m.group(2)))
+    for m in _OWN_SCHOOL.finditer(text):
+        out.append(_SCHOOL_AGE[m.group(1)])
+    return tuple(out)
+
+
+def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
+    """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
+    Friday), counted in whole days from `at`'s date; None when it names none."""
+    today = at.astimezone(_TOKYO).date()
+    m = _JA_DATE.search(text)
+    if m:
+        month, day = int(m.group(1)), int(m.group(2))
+        try:
+            date = dt.date(today.year, month, day)
+            if date > today:
+                date = dt.date(today.year - 1, month, day)
+        except ValueError:
+            return None
+        return float((today - date).days * 24)
+    m = _JA_WEEKDAY.search(text)
+    if m:
+        last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
+    else:
+        m = _EN_WEEKDAY.search(text)
+        if not m:
+            return None
+        last_week, day = m.group(1) is not None, _EN_DAYS.index(m.group(2))
+    weekday = today.weekday()
+    days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
+    return float(days * 24)
+
+
+_TOKYO = dt.timezone(dt.timedelta(hours=9))
+_JA_RECALLED_AGE = re.compile(
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![一-龥々])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?)"
+    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
+_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
+# an age or a school year followed by "at the time" is a memory, not the patient's age now
+_JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
+_EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
+_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
+_SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
+_OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
+_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
+_OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
+_JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
+_JA_DAYS = "月火水木金土日"
+_JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
+_EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 
 
 # ---------------------------------------------------------------- the condition kinds
@@ -140,6 +238,30 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
 
 def _any_test(wanted: frozenset[str], f: Facts) -> bool:
     return bool(f.keywords & wanted)
+
+
+def _affirmed_test(wanted: frozenset[str], f: Facts) -> bool:
+    return bool(f.affirmed & wanted)
+
+
+def _said_test(wanted: frozenset[str], f: Facts) -> bool:
+    return bool(f.said & wanted)
+
+
+def _together_test(wanted: frozenset[str], f: Facts) -> bool:
+    return any(wanted <= s for s in f.sentences)
+
+
+def _own_age_under_test(limit: float, f: Facts) -> bool:
+    return any(a < limit for a in f.own_ages)
+
+
+def _other_words_at_most_test(limit: float, f: Facts) -> bool:
+    return f.other_words <= limit
+
+
+def _named_subject_test(expected: bool, f: Facts) -> bool:
+    return f.named_subject == expected
 
 
 def _none_test(wanted: frozenset[str], f: Facts) -> bool:
@@ -190,6 +312,30 @@ def _any(sets: list[str]) -> Condition:
     return partial(_any_test, frozenset(sets))
 
 
+def _affirmed(sets: list[str]) -> Condition:
+    return partial(_affirmed_test, frozenset(sets))
+
+
+def _said(sets: list[str]) -> Condition:
+    return partial(_said_test, frozenset(sets))
+
+
+def _together(sets: list[str]) -> Condition:
+    return partial(_together_test, frozenset(sets))
+
+
+def _own_age_under(limit: float) -> Condition:
+    return partial(_own_age_under_test, limit)
+
+
+def _other_words_at_most(limit: float) -> Condition:
+    return partial(_other_words_at_most_test, limit)
+
+
+def _named_subject(expected: bool) -> Condition:
+    return partial(_named_subject_test, expected)
+
+
 def _none(sets: list[str]) -> Condition:
     return partial(_none_test, frozenset(sets))
 
@@ -235,12 +381,20 @@ def _not(cond: Condition) -> Condition:
 CONDITIONS: dict[str, tuple[str, Callable[..., Condition]]] = {
     "any": ("sets", _any),  # one of these keyword sets occurs
     "none": ("sets", _none),  # none of these keyword sets occurs
+    "affirmed": ("sets", _affirmed),  # one occurs and no negation denies it (危険はありません does not)
+    "said": ("sets", _said),  # ... and it is the writer's own words, not quoted or reported speech
+    "together": ("sets", _together),  # all of these sets occur, affirmed, in one sentence
     "flag": ("flags", _flag),  # one of these flags is already set (flag rules run in file order)
     "place": ("bool", _place),  # a place was (true) / was not (false) recognised
+    # what happened has a subject other than the writer (父親が…受けている): not their own story
+    "named_subject": ("bool", _named_subject),
     "hours_since_at_most": ("number", _hours_at_most),
     "hours_since_over": ("number", _hours_over),
     "age_under": ("number", _age_under),  # some age read from the text is below
     "age_at_least": ("number", _age_at_least),  # ages were read, all at least this
+    "own_age_under": ("number", _own_age_under),  # the writer gives their own age, below this
+    # the message says little beyond what the sets and places explain (not a question of another kind)
+    "other_words_at_most": ("number", _other_words_at_most),
     "all": ("conds", _all),
     "anyof": ("conds", _anyof),
     "not": ("cond", _not),
@@ -287,6 +441,26 @@ class Keyword:
     length: int
     latin: bool
     prefix: bool
+    word: bool = False  # written [in brackets]: must be a whole word of the morphological analysis
+
+
+@dataclass(frozen=True, slots=True)
+class _Occurrence:
+    start: int  # character offsets in the normalised text
+    end: int
+    sets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SetOptions:
+    """How a keyword set reads its context (the mapping form of a set in rules.yaml)."""
+
+    not_before: frozenset[str] = frozenset()  # dropped right before one of these sets (子ども + の頃)
+    not_after: frozenset[str] = frozenset()  # dropped right after one of these sets (母の + 交際相手)
+    # a time word dates the next event of its sentence: dropped when that event is of these sets
+    # (今日 + 来院: the day of the visit, not of the assault) ...
+    dates_next: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()  # ... among the events of these sets (and dates_next)
 
 
 @dataclass(frozen=True)
@@ -302,6 +476,11 @@ class Rules:
     _keywords: tuple[tuple[str, Keyword], ...] = field(repr=False, compare=False, default=())
     _lengths: tuple[int, ...] = field(repr=False, compare=False, default=())  # Keyword.length, by index
     _automaton: Any = field(repr=False, compare=False, default=None)
+    # anchor form -> [(the forms in a row, the anchor's place in it, sets)]: the ~lemma keywords
+    _lemmas: dict[str, tuple[tuple[tuple[str, ...], int, frozenset[str]], ...]] = field(
+        repr=False, compare=False, default_factory=dict)
+    _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
+    _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
 
     def keyword_forms(self) -> tuple[str, ...]:
         """Every keyword as the automaton key it is (bot.text.utf8_letters), by index: for an
@@ -315,12 +494,15 @@ class Rules:
         place: bool,
         occurrences: Iterable[tuple[int, int]] | None = None,
         letters: str | None = None,
+        at: dt.datetime | None = None,
     ) -> Facts:
         """Read keywords, elapsed time and ages from normalised text, then apply the flag rules.
         `occurrences`: every (end offset, keyword index) of the keywords in `letters` (which is
         utf8_letters(text): give it if you have it), as an automaton holding `keyword_forms()`
-        reports them (bot.location.Locator.read); by default this module's automaton finds them."""
-        found: set[str] = set()
+        reports them (bot.location.Locator.read); by default this module's automaton finds them.
+        `at`: the moment of the message, for weekday phrases (先週の金曜日)."""
+        occs: list[_Occurrence] = []
+        analysis = Analysis(text) if text and not text.isascii() else None
         if text and self._keywords:
             if letters is None:
                 letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
@@ -330,36 +512,88 @@ class Rules:
             lengths = self._lengths
             spans = sorted([(end - lengths[i] + 1, -lengths[i], end, i) for end, i in occurrences])
             last = len(letters) - 1
-            covered = -1  # leftmost-longest, non-overlapping
+            byte_starts = None if len(letters) == len(text) else _byte_starts(text)
+            # leftmost-longest, non-overlapping within each set; a "stop" phrase hides every set
+            covered: dict[str, int] = {}
+            stopped = -1
             for start, _, end, i in spans:
-                if start <= covered:
-                    continue
-                covered = end
                 kw = table[i][1]
+                if start <= stopped:
+                    continue
+                if _STOP in kw.sets:
+                    stopped = end
+                    continue
+                live = [n for n in kw.sets if start > covered.get(n, -1)]
+                if not live:
+                    continue
+                for n in live:
+                    covered[n] = end
+                if len(live) < len(kw.sets):
+                    kw = Keyword(frozenset(live), kw.length, kw.latin, kw.prefix, kw.word)
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
-                # matches "raped". Japanese has no spaces, so its keywords match anywhere.
-                if kw.latin:
-                    if start > 0 and letters[start - 1] in _ASCII_ALNUM:
+                # matches "raped". Japanese has no spaces: a [bracketed] keyword must be a word.
+                if kw.latin:  # ("'s friend" begins with no letter: any neighbour will do)
+                    if start > 0 and letters[start - 1] in _ASCII_ALNUM and letters[start] in _ASCII_ALNUM:
                         continue
                     if not kw.prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
                         continue
-                found.update(kw.sets)
+                if byte_starts is None:
+                    s, e = start, end + 1
+                else:
+                    s, e = bisect_left(byte_starts, start), bisect_left(byte_starts, end + 1)
+                if kw.word and analysis is not None and not analysis.is_word(s, e):
+                    continue
+                occs.append(_Occurrence(s, e, kw.sets))
+        if analysis is not None and self._lemmas:
+            occs.extend(_lemma_occurrences(analysis, self._lemmas))
+        if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
+            occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
+        occs.sort(key=_start)
+        ctx = _Text(text)
+        if self._options:
+            occs = _apply_options(occs, self._options, ctx)
+        keywords: set[str] = set()
+        affirmed: set[str] = set()
+        said: set[str] = set()
+        sentences: dict[int, set[str]] = {}
+        for o in occs:
+            keywords.update(o.sets)
+            if (analysis is not None and analysis.negated(o.end)) or _en_negated(text, o.start):
+                continue
+            affirmed.update(o.sets)
+            sentences.setdefault(ctx.sentence(o.start), set()).update(o.sets)
+            if not ctx.reported(o.start, o.end):
+                said.update(o.sets)
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
-        hours = read_hours_since(text, reverse)
+        elapsed = read_elapsed(text, reverse)
+        recent = self._options.get(_RECENT)
+        if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
+            elapsed = [e for e in elapsed if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
+        hours = round(min(h for h, _, _ in elapsed), 2) if elapsed else None
+        if hours is None and at is not None:
+            hours = read_calendar_hours(text, at)
         ages = read_ages(text, reverse)
-        keywords = frozenset(found)
+        base = dict(
+            keywords=frozenset(keywords), place=place, hours_since=hours, ages=ages,
+            affirmed=frozenset(affirmed), said=frozenset(said),
+            sentences=tuple(frozenset(v) for _, v in sorted(sentences.items())),
+            own_ages=read_own_ages(text),
+            other_words=_other_words(analysis, occs) if analysis is not None else 0,
+            named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
+        )  # fmt: skip
         flags: set[str] = set()
-        current = Facts(keywords, place, frozenset(), hours, ages)  # always the flags set so far
+        current = Facts(flags=frozenset(), **base)  # always the flags set so far
         for rule in self.flag_rules:
             if rule.flag not in flags and rule.when(current) and not (rule.unless and rule.unless(current)):
                 flags.add(rule.flag)
-                current = Facts(keywords, place, frozenset(flags), hours, ages)
-        # an "unless" may also withdraw a flag that an earlier rule set (numbers beat words)
+                current = Facts(flags=frozenset(flags), **base)
+        # an "unless" may depend on a flag a later rule set (娘 yields to a carer's abuse): a flag stays
+        # when one of its rules still holds with every flag known
         final = current
-        for rule in self.flag_rules:
-            if rule.unless and rule.flag in flags and rule.unless(final):
-                flags.discard(rule.flag)
-        return final if len(flags) == len(final.flags) else Facts(keywords, place, frozenset(flags), hours, ages)
+        for flag in list(flags):
+            if not any(r.flag == flag and r.when(final) and not (r.unless and r.unless(final)) for r in self.flag_rules):
+                flags.discard(flag)
+        return final if len(flags) == len(final.flags) else Facts(flags=frozenset(flags), **base)
 
     def intent(self, facts: Facts) -> str:
         for rule in self.intent_rules:
@@ -371,7 +605,255 @@ class Rules:
         return [r.id for r in self.flag_rules] + [r.id for r in self.intent_rules]
 
 
+_STOP = "stop"  # the keyword set whose phrases only hide the words inside them (大丈夫 hides 夫)
+_OPTION_KEYS = ("not_before", "not_after", "dates_next", "events")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # word characters
+
+
+# ---------------------------------------------------------------- reading occurrences in context
+
+
+def _named_subject(analysis: Analysis, occs: list[_Occurrence], people: frozenset[str]) -> bool:
+    """Whether a person (a word of the `subjects` sets) is the subject before a passive of the
+    writer's experience (父親が…受けている): then it is someone else's story."""
+    ends = {o.end for o in occs if o.sets & people}
+    return bool(ends) and any(analysis.subject_named_at(o.end, ends) for o in occs if _EXPERIENCED in o.sets)
+
+
+def _byte_starts(text: str) -> list[int]:
+    """The UTF-8 offset of each character of `text` (and of its end): byte offset -> character."""
+    out = [0]
+    n = 0
+    for ch in text:
+        n += 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4
+        out.append(n)
+    return out
+
+
+def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
+    """Where a ~lemma keyword's dictionary forms follow one another (触る れる: 触られた, さわられて);
+    "(名詞)" stands for any word of that part of speech (叔父にされた: (名詞) に 為る れる). `lemmas`
+    indexes each row by its first written form (its anchor) and that form's place in the row."""
+    found: list[_Occurrence] = []
+    toks = analysis.tokens
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        for seq, k, sets in lemmas.get(tok.form, ()):
+            first = i - k
+            if first < 0 or first + len(seq) > n:
+                continue
+            if all(w == toks[first + j].form or (w[0] == "(" and w[1:-1] == toks[first + j].pos)
+                   for j, w in enumerate(seq)):  # fmt: skip
+                found.append(_Occurrence(toks[first].begin, toks[first + len(seq) - 1].end, sets))
+    found.sort(key=_start)
+    out: list[_Occurrence] = []
+    for o in found:  # rows that overlap for the same sets are one occurrence (され + れました)
+        if out and out[-1].sets == o.sets and o.start < out[-1].end:
+            o = _Occurrence(out[-1].start, max(o.end, out[-1].end), o.sets)
+            out.pop()
+        out.append(o)
+    return out
+
+
+def _skip_spaces(text: str, i: int, step: int) -> int:
+    while 0 <= i < len(text) and text[i] == " ":
+        i += step
+    return i
+
+
+def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], ctx: _Text) -> list[_Occurrence]:
+    text = ctx.text
+    by_start: dict[int, set[str]] = {}
+    by_end: dict[int, set[str]] = {}
+    for o in occs:
+        by_start.setdefault(o.start, set()).update(o.sets)
+        by_end.setdefault(o.end, set()).update(o.sets)
+    out = []
+    for o in occs:
+        sets = o.sets
+        for name in o.sets:
+            opt = options.get(name)
+            if opt is None:
+                continue
+            if (
+                (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before)
+                or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
+                or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
+            ):
+                sets = sets - {name}
+        if sets:
+            out.append(o if sets is o.sets else _Occurrence(o.start, o.end, sets))
+    return out
+
+
+def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+    """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
+    another event (3日前に入院した), read as the options of a time set say."""
+    nxt = _skip_spaces(ctx.text, end, 1)
+    if opt.not_before and any(o.start == nxt and o.sets & opt.not_before for o in occs):
+        return True
+    return bool(opt.dates_next) and _dates_other_event(ctx, start, end, occs, opt)
+
+
+def _in_sentence(ctx: _Text, occs: list[_Occurrence], i: int) -> list[_Occurrence]:
+    """The occurrences in the sentence of character i (occs are sorted by start)."""
+    n = ctx.sentence(i)
+    first = ctx.ends[n - 1] if n > 0 else -1
+    last = ctx.ends[n] if n < len(ctx.ends) else len(ctx.text)
+    lo = bisect_left(occs, first + 1, key=_start)
+    hi = bisect_left(occs, last, key=_start)
+    return occs[lo:hi]
+
+
+def _start(o: _Occurrence) -> int:
+    return o.start
+
+
+def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
+    """Whether the time word at [start, end) dates one of `opt.dates_next` (a visit, a disclosure)
+    rather than the incident. Japanese puts the time before the event it dates; English after it."""
+    text = ctx.text
+    incident = opt.events - opt.dates_next
+    sentence = _in_sentence(ctx, occs, start)
+    if text[start:end].isascii():  # "disclosed sexual abuse today": the disclosure's day
+        if not text.startswith(_EN_TODAY, start):
+            return False  # "disclosed touching yesterday", "assaulted a year ago": the incident's
+        for other in reversed(sentence):
+            if other.start >= start:
+                continue
+            if other.sets & opt.dates_next:
+                return True
+            if other.sets & incident and _EN_PASSIVE.search(text, max(0, other.start - 12), other.start):
+                return False  # "she was assaulted today"
+        return False
+    of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
+    for n, other in enumerate(sentence):
+        if other.start < end or not other.sets & opt.events:
+            continue
+        if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
+            # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
+            # という相談) is not what the time dates, unless the time stands close before a told event
+            # (先週被害にあったと…打ち明けられた)
+            if _told_by_next(text, other, sentence[n + 1 :], opt.dates_next):
+                continue
+            if other.start - end > _NEAR and ctx.reported(other.start, other.end):
+                continue
+        return bool(other.sets & opt.dates_next) and not other.sets & incident
+    return False
+
+
+def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telling: frozenset[str]) -> bool:
+    """Whether `event` is the object of a telling that follows it (性被害を打ち明けられた,
+    性暴力について相談された)."""
+    i = _skip_spaces(text, event.end, 1)
+    mark = next((m for m in _OBJECT_MARKS if text.startswith(m, i)), None)
+    if mark is None:
+        return False
+    reach = i + len(mark) + 4
+    return any(o.sets & telling for o in later if o.start <= reach)
+
+
+_EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
+_OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
+_NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
+_EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
+_PAST = "past"  # the set that recalled ages join
+_PAST_SETS = frozenset({_PAST})
+_RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
+
+
+# content words that say nothing beyond "a case, please advise" (for other_words)
+_NEUTRAL = frozenset(
+    ["病院", "当院", "医院", "こと", "事", "方", "件", "相談", "質問", "お願い", "願う", "対応", "教える", "知る", "分かる", "良い", "いい", "どう", "何", "為る", "有る", "居る", "成る", "出来る", "思う", "人", "さん", "者", "場合", "今", "時", "中", "様", "お", "私", "わたし", "当", "科", "連絡", "紹介", "先", "どこ", "窓口", "支援", "センター", "来る", "行く", "言う", "話", "聞く", "困る", "欲しい", "ほしい", "大丈夫", "必要", "可能", "今後", "まず", "最初", "流れ", "方法", "ここ", "そこ", "これ", "それ", "状況", "様子", "件", "旨", "等", "助ける", "受ける", "様子", "見る"]
+)
+
+
+def _other_words(analysis: Analysis, occs: list[_Occurrence]) -> int:
+    """Content words (nouns, verbs, adjectives) that no keyword occurrence covers, that are not
+    place names and not the neutral words of any request: what else the message is about."""
+    covered = bytearray(len(analysis.text) + 1)
+    for o in occs:
+        covered[o.start : o.end] = b"\x01" * (o.end - o.start)
+    n = 0
+    for t in analysis.tokens:
+        if t.pos not in ("名詞", "動詞", "形容詞") or t.pos2 in ("固有名詞", "数詞", "非自立可能", "代名詞"):
+            continue
+        if t.form in _NEUTRAL or t.surface in _NEUTRAL or (len(t.surface) == 1 and t.pos != "名詞"):
+            continue
+        if any(covered[t.begin : t.end]):
+            continue
+        n += 1
+    return n
+
+
+class _Text:
+    """One normalised message with what the context checks look up in it, computed once: its
+    sentence ends, the places where reported speech begins, its quotations."""
+
+    __slots__ = ("ends", "marks", "quotes", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+        self.marks = [m.start() for m in _REPORTED.finditer(text)]
+        self.quotes = _quoted(text) if any(q in text for q in _QUOTE_OPEN) else []
+
+    def sentence(self, i: int) -> int:
+        return bisect_left(self.ends, i)
+
+    def reported(self, start: int, end: int) -> bool:
+        """Whether the words at [start, end) are reported speech: quoted, or followed in their
+        clause by と言っている / とのこと (a clinician quoting the patient is not the writer)."""
+        if self.quotes and any(a < start and end <= b for a, b in self.quotes):
+            return True
+        i = bisect_left(self.ends, end)
+        stop = self.ends[i] if i < len(self.ends) else len(self.text)
+        j = bisect_left(self.marks, end)
+        return j < len(self.marks) and self.marks[j] < stop
+
+
+_SENTENCE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+
+
+_QUOTE_OPEN = "「『“\""
+_QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”", '"': '"'}
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """The spans inside quotation marks."""
+    out = []
+    i = 0
+    while i < len(text):
+        close = _QUOTE_PAIRS.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if j < 0:
+            break
+        out.append((i, j))
+        i = j + 1
+    return out
+
+
+# the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
+_REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
+    r"(?<![こあひもほ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
+    r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
+    r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
+)
+
+
+_EN_NEGATION = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|without|denies|denied)\s+(?:\w+\s+){0,2}$")
+
+
+def _en_negated(text: str, start: int) -> bool:
+    """An English negation just before the words ("no danger", "is not in danger")."""
+    if start == 0 or not text[max(0, start - 1)].isascii():
+        return False
+    return _EN_NEGATION.search(text, max(0, start - 40), start) is not None
 
 
 # ---------------------------------------------------------------- loading and validation
@@ -446,16 +928,39 @@ def _steps(node: Node, key: str, known: set[str], what: str) -> tuple[Step, ...]
 
 def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
     """Build Rules from rules.yaml; `sections` and `contacts` are the ids the references must hit."""
-    doc.only("meta", "keywords", "flags", "intents", "fallback_intent", "show")
+    doc.only("meta", "keywords", "subjects", "flags", "intents", "fallback_intent", "show")
     sets: dict[str, tuple[str, ...]] = {}
+    raw_options: dict[str, Node] = {}
     kw = doc.child("keywords")
     if kw is not None and kw.is_mapping():
         for name, words in kw.value.items():
             k = Node(words, kw.file, f"keywords.{name}", kw.problems)
+            if isinstance(words, dict):  # the mapping form: words plus how they read their context
+                k.only("words", *_OPTION_KEYS)
+                raw_options[str(name)] = k
+                words = words.get("words")
+                k = Node(words, kw.file, f"keywords.{name}.words", kw.problems)
             if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
                 k.error("expected a non-empty list of non-empty strings")
                 continue
             sets[str(name)] = tuple(words)
+    options: dict[str, SetOptions] = {}
+    for name, node in raw_options.items():
+        values = {}
+        for key in _OPTION_KEYS:
+            v = node.value.get(key, [])
+            v = [v] if isinstance(v, str) else v
+            bad = [x for x in v if x not in sets] if isinstance(v, list) else [v]
+            if bad:
+                node.error(f"unknown keyword set(s) {bad}", key)
+                v = []
+            values[key] = frozenset(v)
+        options[name] = SetOptions(**values)
+
+    subjects = doc.value.get("subjects", []) if doc.is_mapping() else []
+    if not isinstance(subjects, list) or any(n not in sets for n in subjects):
+        doc.error(f"expected keyword set names (defined: {', '.join(sets)})", "subjects")
+        subjects = []
 
     flag_rules = []
     seen_ids: set[str] = set()
@@ -523,20 +1028,30 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
 
     automaton = None
     keywords: list[tuple[str, Keyword]] = []
+    lemmas: dict[str, list] = {}
     if sets:
         table: dict[str, set[str]] = {}
+        lemma_table: dict[tuple[str, ...], set[str]] = {}
         for name, words in sets.items():
             for w in words:
-                table.setdefault(normalize(w), set()).add(name)
+                if w.startswith("~"):  # dictionary forms in a row: conjugations and spellings too
+                    lemma_table.setdefault(tuple(normalize(w[1:]).split()), set()).add(name)
+                else:
+                    table.setdefault(normalize(w), set()).add(name)
+        for seq, names in lemma_table.items():
+            k = next(i for i, w in enumerate(seq) if not w.startswith("("))  # the anchor: a written form
+            lemmas.setdefault(seq[k], []).append((seq, k, frozenset(names)))
         by_key: dict[str, Keyword] = {}
         for w, names in table.items():
-            core = w.rstrip("*")
+            word = w.startswith("[") and w.endswith("]")
+            core = w[1:-1] if word else w.rstrip("*")
             if core:
                 key = utf8_letters(core)
-                kw = Keyword(frozenset(names), len(key), core.isascii(), w.endswith("*"))
+                kw = Keyword(frozenset(names), len(key), core.isascii(), w.endswith("*"), word)
                 if key in by_key:  # "rape" and "rape*" are one key: its sets, a prefix if either is
                     old = by_key[key]
-                    kw = Keyword(old.sets | kw.sets, kw.length, kw.latin, old.prefix or kw.prefix)
+                    kw = Keyword(old.sets | kw.sets, kw.length, kw.latin, old.prefix or kw.prefix,
+                                 old.word and kw.word)
                 by_key[key] = kw
         keywords = list(by_key.items())
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -555,4 +1070,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         _keywords=tuple(keywords),
         _lengths=tuple(kw.length for _, kw in keywords),
         _automaton=automaton,
+        _lemmas={k: tuple(v) for k, v in lemmas.items()},
+        _options=options,
+        _subject_sets=frozenset(subjects),
     )

@@ -1,8 +1,10 @@
-"""`referral-bot serve`: one aiohttp web server for every configured webhook channel, plus /healthz.
+"""`referral-bot serve`: one aiohttp web server for the web page and every configured webhook
+channel, plus /healthz.
 
-Which channels: those whose settings are present (bot/settings.py, `wanted`); each is a module of
-bot/channels named in CHANNELS and imported only when configured, so a LINE-only process never
-loads the Slack or Telegram libraries. A channel that is not configured answers 404 on its path.
+Which channels: the web page at GET and POST / (bot/channels/web.py) unless WEB_CHAT=off, and those
+whose settings are present (bot/settings.py, `wanted`); each is a module of bot/channels named in
+CHANNELS and imported only when configured, so a LINE-only process never loads the Slack or
+Telegram libraries. A channel that is not configured answers 404 on its path.
 Settings problems and refused tokens: one line on stderr and exit 2, before anything listens.
 SIGTERM or SIGINT: stop listening, answer what was accepted, close the clients, exit 0.
 With DATABASE_URL, several instances share the counts and the delivery ids (a redelivery reaching
@@ -40,6 +42,7 @@ CHANNELS = {
     "line": "bot.channels.line",
     "slack": "bot.channels.slack",
     "telegram": "bot.channels.telegram",
+    "web": "bot.channels.web",
 }
 TELEGRAM_PATH = "/telegram/webhook"  # telegram.WEBHOOK_PATH
 SLACK_PATH = "/slack/events"  # slack.EVENTS_PATH

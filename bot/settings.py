@@ -27,7 +27,7 @@ SECRET_NAMES = (  # never logged: registered with bot.logs by the commands that 
     "SLACK_APP_TOKEN", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET",
 )  # fmt: skip
 NO_CHANNEL = (
-    "no channel to serve: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, "
+    "no channel to serve (WEB_CHAT=off): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, "
     "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or TELEGRAM_WEBHOOK_SECRET and TELEGRAM_BOT_TOKEN"
 )
 
@@ -36,6 +36,11 @@ _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook acce
 _PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # LINE tokens and secrets: visible ASCII, no spaces
 _SLACK_COMMAND = re.compile(r"/[a-z0-9_-]{1,31}")
 _CODE = re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
+_OFF = ("off", "0", "false", "no")
+_ON = ("", "on", "1", "true", "yes")
+_FRAME_SOURCE = re.compile(  # a CSP host-source or keyword, as WEB_FRAME_ANCESTORS may list them
+    r"^(?:'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?)$"
+)
 
 
 class SettingsError(ValueError):
@@ -81,6 +86,18 @@ def secret(name: str, value: str | None, pattern: re.Pattern[str], hint: str) ->
     if value is None or not pattern.match(value):
         raise SettingsError(f"{name} is malformed ({hint})")
     return value
+
+
+def switch(env: Env, name: str, default: bool) -> bool:
+    """An on/off variable: on, 1, true, yes / off, 0, false, no (any case); unset or empty: `default`."""
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in _OFF:
+        return False
+    if value in _ON:
+        return True
+    raise SettingsError(f"{name} must be on or off, not {value!r}")
 
 
 def prefecture_code(value: str | None) -> str | None:
@@ -135,6 +152,11 @@ def database_url(env: Env | None = None) -> str | None:
 
 def log_level(env: Env | None = None) -> str:
     return _env(env).get("LOG_LEVEL", "INFO")
+
+
+def log_format(env: Env | None = None) -> str:
+    """LOG_FORMAT as written: "json" for JSON Lines; anything else (default "text") for text lines."""
+    return _env(env).get("LOG_FORMAT", "")
 
 
 def host(env: Env | None = None) -> str:
@@ -307,20 +329,60 @@ def line(env: Env | None = None) -> LineSettings:
                         api_url=api_url.rstrip("/") if api_url else None)  # fmt: skip
 
 
+# ---------------------------------------------------------------------------- the web page
+@dataclass(frozen=True)
+class WebSettings:
+    frame_ancestors: str = "'none'"  # CSP frame-ancestors: who may show the page in a frame
+    trust_proxy: bool = False  # take the client's address from X-Forwarded-For
+
+
+def web_wanted(env: Env | None = None) -> bool:
+    """The web page is served unless WEB_CHAT is off (a malformed value is web()'s error to name)."""
+    return _env(env).get("WEB_CHAT", "").strip().lower() not in _OFF
+
+
+def web(env: Env | None = None) -> WebSettings | None:
+    """The web page's settings, or None when WEB_CHAT is off: WEB_FRAME_ANCESTORS (who may frame the
+    page: 'self', 'none' or https://host[:port] origins, default 'none'), TRUST_PROXY (believe
+    X-Forwarded-For: only behind a proxy that sets it)."""
+    env = _env(env)
+    if not switch(env, "WEB_CHAT", True):
+        return None
+    sources = []
+    for token in env.get("WEB_FRAME_ANCESTORS", "").split():
+        token = f"'{token}'" if token in ("self", "none") else token
+        if not _FRAME_SOURCE.match(token):
+            raise SettingsError(
+                "WEB_FRAME_ANCESTORS must list 'self', 'none' or https://host[:port] origins, "
+                f"separated by spaces (not {token[:40]!r})"
+            )
+        sources.append(token)
+    if "'none'" in sources and len(sources) > 1:
+        raise SettingsError("WEB_FRAME_ANCESTORS: 'none' cannot be combined with other sources")
+    return WebSettings(frame_ancestors=" ".join(sources) or "'none'", trust_proxy=switch(env, "TRUST_PROXY", False))
+
+
 # ---------------------------------------------------------------------------- serve
-# The channels `serve` can host, in /healthz order: the variables whose presence asks for one, and
-# the reader of its settings (None: a channel with no settings of its own). One line per channel.
-SERVED: dict[str, tuple[tuple[str, ...], Callable[[Env], object] | None]] = {
+# The channels `serve` can host, in /healthz order: what asks for one (the variables whose presence
+# does, or a test of the environment), and the reader of its settings (None: a channel with no
+# settings of its own). One line per channel.
+Asks = tuple[str, ...] | Callable[[Env], bool]
+SERVED: dict[str, tuple[Asks, Callable[[Env], object] | None]] = {
     "line": (("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"), line),
     "slack": (("SLACK_SIGNING_SECRET",), lambda env: slack(env, http=True)),  # a bot token alone: Socket Mode
     "telegram": (("TELEGRAM_WEBHOOK_SECRET",), telegram_webhook),  # a token alone: the polling worker
+    "web": (web_wanted, web),  # the page: on unless WEB_CHAT=off, no platform settings needed
 }
+
+
+def _asked(env: Env, asks: Asks) -> bool:
+    return asks(env) if callable(asks) else any(_get(env, n) for n in asks)
 
 
 def wanted(env: Env | None = None) -> list[str]:
     """The channels the environment asks `serve` for (cheap: imports nothing)."""
     env = _env(env)
-    return [name for name, (asks, _) in SERVED.items() if any(_get(env, n) for n in asks)]
+    return [name for name, (asks, _) in SERVED.items() if _asked(env, asks)]
 
 
 @dataclass(frozen=True)

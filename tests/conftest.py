@@ -30,8 +30,9 @@ def _private_knowledge_cache(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _hermetic(monkeypatch, tmp_path):
     for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "SLACK_", "LINE_")) or name in ("REFERRAL_DB", "DEFAULT_PREFECTURE",
-                                                                         "REFERRAL_KNOWLEDGE_DIR", "DATABASE_URL"):
+        if name.startswith(("TELEGRAM_", "SLACK_", "LINE_", "WEB_")) or name in (
+            "REFERRAL_DB", "DEFAULT_PREFECTURE", "REFERRAL_KNOWLEDGE_DIR", "TRUST_PROXY", "LOG_FORMAT", "DATABASE_URL"
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REFERRAL_DB", str(tmp_path / "counts.db"))
 

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pypdf
 import pypdfium2 as pdfium
@@ -301,6 +302,40 @@ def test_sources_are_shortened_sensibly(kb, texts):
     c = card.build_card(kb, texts, "14", "ja")
     assert c.sources[0] == "pref.kanagawa.jp/…/p1163001.html"  # the center's own page first
     assert "gender.go.jp" in c.sources and len(c.sources) == len(set(c.sources))
+
+
+def test_a_card_cites_its_own_facts_sources_by_their_original_official_urls(kb, texts):
+    romaji = {p.romaji.lower(): p.code for p in kb.locator.prefectures()}
+    assert card.original_url("https://www-pref-shizuoka-jp.cache.yimg.jp/kurashikankyo/x/1013663.html") == \
+        "https://www.pref.shizuoka.jp/kurashikankyo/x/1013663.html"  # fmt: skip
+    assert card.original_url("http://www.pref.miyagi.jp.cache.yimg.jp/soshiki/a.html") == \
+        "http://www.pref.miyagi.jp/soshiki/a.html"  # fmt: skip
+    assert card.original_url("https://web.archive.org/web/2024id_/https://www.pref.nara.jp/1.html") == \
+        "https://www.pref.nara.jp/1.html"  # fmt: skip
+    assert card.original_url("https://www.pref.okinawa.jp/site/7001.html?mode=preview") == \
+        "https://www.pref.okinawa.jp/site/7001.html"  # fmt: skip
+    for p in kb.locator.prefectures():
+        centers = kb.centers_in(p.code)
+        contacts = [kb.contacts[i] for i in (card.ONESTOP, card.NIGHT, card.POLICE, card.CHILD)]
+        urls = card.card_sources(kb, p.code, centers, contacts)
+        hosts = [(urlsplit(u).hostname or "") for u in urls]
+        assert not any(h.endswith(("cache.yimg.jp", "archive.org")) for h in hosts), p.code
+        assert not any("mode=preview" in u for u in urls), p.code
+        for other in ("kotobank.jp", "iuris.jp", "medical.jiji.com", "jp.usembassy.gov", "med.or.jp."):
+            assert other not in hosts, (p.code, other)
+        for u in urls:  # no other prefecture's government page
+            assert card._prefecture_of(u, romaji) in (None, p.code), (p.code, u)
+        center_urls = {card.original_url(u) for c in centers for u in c.source_urls}
+        for u in urls:  # each is a source of one of its centers, or a national (.go.jp) page
+            assert u in center_urls or urlsplit(u).hostname.endswith(".go.jp") or \
+                card._prefecture_of(u, romaji) == p.code, (p.code, u)  # fmt: skip
+        assert any(urlsplit(u).hostname.endswith("gender.go.jp") for u in urls), p.code  # #8891's own source
+        for c in centers:  # every center is cited
+            assert center_urls & set(urls) or not c.source_urls, c.id
+    shizuoka = card.build_card(kb, texts, "22", "ja").sources
+    assert shizuoka[0].startswith("pref.shizuoka.jp/") and "soumu.metro.tokyo.lg.jp" not in " ".join(shizuoka)
+    hokkaido = card.build_card(kb, texts, "01", "ja").sources
+    assert not any(s.startswith(("pref.kanagawa", "city.kashima", "pref.okinawa", "iwate-np")) for s in hokkaido)
 
 
 # -- card.yaml -------------------------------------------------------------------------------------------

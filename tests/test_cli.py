@@ -13,7 +13,8 @@ import pytest
 from bot.cli import build_parser, main
 from tests.conftest import KNOWLEDGE, ROOT
 
-COMMANDS = ["chat", "reply", "check-knowledge", "card", "report", "privacy", "migrate", "telegram", "slack", "serve"]
+COMMANDS = ["chat", "reply", "check-knowledge", "evaluate", "card", "report", "privacy", "backup", "migrate",
+            "telegram", "slack", "serve"]  # fmt: skip
 
 
 def run(capsys, *argv):
@@ -34,6 +35,14 @@ def test_help_lists_and_explains_every_command(capsys):
     for name, parser in sub.choices.items():
         assert parser.format_help().strip(), name
         assert any(a.dest == name or a.help for a in sub._choices_actions if a.dest == name), name
+
+
+def test_every_command_and_argument_has_help():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        assert parser.description, name
+        for action in parser._actions:
+            assert action.help, (name, action.option_strings or action.dest)
 
 
 def test_no_command_prints_help_and_exits_2(capsys):
@@ -184,3 +193,19 @@ def test_reply_imports_no_channel_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY []" in proc.stdout
+
+
+def test_the_configuration_reference_names_every_environment_variable_in_both_languages():
+    import re
+
+    readers = [p for p in (ROOT / "bot").rglob("*.py") if re.search(r"\bos\.environ\b|\bgetenv\(", p.read_text())]
+    assert readers == [ROOT / "bot" / "settings.py"]  # the one reader of the environment
+    source = readers[0].read_text()
+    names = set(re.findall(r'(?:\.get\(|\b_get\([^"\n]*|\bswitch\([^"\n]*|\[)"([A-Z][A-Z0-9_]+)"', source))
+    names |= {"REFERRAL_CARD_FONT", "HTTPS_PROXY", "NO_PROXY"}  # read through a constant / urllib
+    assert len(names) > 20 and {"WEB_CHAT", "WEB_FRAME_ANCESTORS", "TRUST_PROXY", "LOG_FORMAT", "PORT"} <= names
+    doc = (ROOT / "docs" / "configuration.md").read_text()
+    english, japanese = doc.split("## 日本語")
+    for name in names:
+        assert f"`{name}`" in english.split("## English")[1] and f"`{name}`" in japanese, name
+    assert "docs/configuration.md" in (ROOT / "README.md").read_text()

@@ -89,14 +89,42 @@ def test_month_is_japan_time_and_nothing_finer():
 # ------------------------------------------------------------------ schema
 def test_migrations_on_an_in_memory_database():
     db = Database(memory=True)
-    assert [m.name for m in migrations.pending(db)] == ["m001_counts"]
+    assert [m.name for m in migrations.pending(db)] == ["m001_counts", "m002_web_channel"]
     migrate(db)
     migrate(db)  # idempotent
     assert migrations.pending(db) == []
     assert set(db.table_names()) == {"counts", "_sqlite_migrations"}
     assert [c.name for c in db["counts"].columns] == [*counts.KEY, "n"]
-    (applied,) = db["_sqlite_migrations"].rows
-    assert re.fullmatch(r"\d{4}-\d{2}", applied["applied_at"])  # the month, not a timestamp
+    for applied in db["_sqlite_migrations"].rows:
+        assert re.fullmatch(r"\d{4}-\d{2}", applied["applied_at"])  # the month, not a timestamp
+
+
+def test_the_table_accepts_every_channel_and_answer_kind_the_code_counts():
+    db = Database(memory=True)
+    migrate(db)
+    for channel in counts.CHANNELS:  # the same as PostgreSQL's (tests/test_postgres.py): one schema.py
+        for kind in counts.ANSWER_KINDS:
+            db.execute("INSERT INTO counts VALUES ('2026-11', '14', ?, 'adult', ?, 1)", [channel, kind])
+    assert db.execute("SELECT count(*) FROM counts").fetchone()[0] == len(counts.CHANNELS) * len(counts.ANSWER_KINDS)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO counts VALUES ('2026-11', '14', 'webpage', 'adult', 'clinician', 1)")
+
+
+def test_a_file_of_the_first_schema_keeps_its_counts_and_takes_the_web_channel(tmp_path):
+    path = tmp_path / "counts.db"
+    db = Database(path)
+    db.execute("BEGIN IMMEDIATE")
+    migrations.apply(db, stop_before="m002_web_channel")  # a file written before the web page existed
+    db.execute("COMMIT")
+    db.execute("INSERT INTO counts VALUES ('2025-03', '13', 'line', 'adult', 'clinician', 4)")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO counts VALUES ('2025-03', '13', 'web', 'adult', 'clinician', 1)")
+    db.conn.commit()
+    db.close()
+    store = CountsStore(path)
+    assert store.record(Case(prefecture="13"), channel="web", at=dt.datetime(2025, 3, 2, tzinfo=dt.UTC))
+    assert sorted((r.channel, r.n) for r in store.rows()) == [("line", 4), ("web", 1)]
+    store.close()
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_actions_lead_to_refined_cases(engine):
     actions = engine.actions(case)
     picks = [a for a in actions if a.kind == "prefecture"]
     assert [a.case.prefecture for a in picks] == ["13", "34"]
-    assert all(a.case.candidates == () for a in picks)
+    assert all(a.case.candidates == ("13", "34") for a in picks)  # a choice: counted (channels/common.py)
     flags = {a.label: a.case.flags for a in actions if a.kind == "flag"}
     assert any("minor" in f for f in flags.values())
     lang = next(a for a in actions if a.kind == "lang")
@@ -220,3 +220,52 @@ def test_answers_from_a_warm_engine_equal_those_of_a_fresh_one(engine, kb):
         engine.reply(text, WEEKDAY_NOON)
     for text in texts[::7]:
         assert engine.reply(text, WEEKDAY_NOON) == Engine(kb).reply(text, WEEKDAY_NOON), text
+
+
+def test_silence_about_time_puts_the_72_hour_actions_first_as_conditions(engine):
+    """Issue 13: a message that says nothing of time is neither acute nor late. The answer gives the
+    72-hour actions as conditions and asks when; a button says which, and then the answer follows."""
+    case = engine.understand("性被害の女性が来院中です。横浜市です")
+    assert not case.flags & {"acute", "late"}
+    reply = engine.answer(case, WEEKDAY_NOON)
+    ids = [s.id for s in reply.sections]
+    assert "medical_unknown_time" in ids and "medical_later" not in ids and "medical_acute" not in ids
+    assert ids.index("medical_unknown_time") < ids.index("police")
+    assert "72時間以内なら" in reply.text
+    times = {a.case.flags & {"acute", "late"}: a for a in engine.actions(case) if a.kind == "flag"}
+    late = engine.answer(times[frozenset({"late"})].case, WEEKDAY_NOON)
+    acute = engine.answer(times[frozenset({"acute"})].case, WEEKDAY_NOON)
+    assert "medical_later" in [s.id for s in late.sections]
+    assert "medical_unknown_time" not in [s.id for s in late.sections]
+    assert "medical_acute" in [s.id for s in acute.sections]
+    # once the time is known, no time button is offered again
+    assert not any(a.case.flags & {"late"} for a in engine.actions(acute.case) if a.kind == "flag")
+
+
+def test_only_a_stated_time_past_72_hours_drops_the_acute_care(engine):
+    assert "late" in engine.understand("1週間前に性被害にあった患者さん").flags
+    assert "late" not in engine.understand("性被害にあった患者さん").flags
+
+
+def test_a_child_writing_gets_a_childs_answer(engine):
+    reply = engine.reply("中3です。塾の先生にさわられた", WEEKDAY_NOON)
+    assert reply.case.intent == "victim" and "minor" in reply.case.flags
+    assert "あなたは悪くない" in reply.headline
+    contacts = [k.id for k in reply.contacts]
+    assert contacts[0] == "onestop_8891" and "child_189" in contacts and "police_8103" not in contacts
+    assert [s.id for s in reply.sections] == ["victim_child"]
+    for jargon in ("性感染症", "予防投与", "証拠", "診断書"):
+        assert jargon not in reply.text
+
+
+def test_danger_puts_110_first_and_a_negation_does_not(engine):
+    present = engine.reply("加害者が待合室にいます。性被害の患者さん", WEEKDAY_NOON)
+    assert present.contacts[0].id == "police_110"
+    gone = engine.reply("加害者はもういません。危険はありません。性被害の患者さん", WEEKDAY_NOON)
+    assert "danger" not in gone.case.flags and "police_110" not in [k.id for k in gone.contacts]
+
+
+def test_a_question_of_another_kind_gets_the_help_answer_without_flags(engine):
+    reply = engine.reply("横浜市の病院です。昨夜から発熱の患者さん、解熱剤の用量は？", WEEKDAY_NOON)
+    assert reply.case.intent == "help" and reply.case.flags == frozenset()
+    assert "#8891" in reply.text

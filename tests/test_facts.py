@@ -54,6 +54,17 @@ def test_unverified_numbers_are_never_shown(shipped):
     assert osaka.shown_phones == ()
 
 
+def test_moved_and_seasonal_centers_read_right(shipped):
+    centers, _, _ = shipped
+    by_id = {c.id: c for c in centers}
+    # Osaka moved in 2025-10; the reference has no page after the move: link to none, not the old site
+    assert by_id["osaka-withyou"].website is None
+    # Okinawa: open 24 hours first, then the typhoon closure (not a bare "closed" above "open 24 hours")
+    okinawa = by_id["okinawa-onestop"].hours
+    assert okinawa.always_open is True
+    assert okinawa.note.ja.startswith("24時間") and okinawa.note.en.startswith("Open 24 hours")
+
+
 def test_closed_and_unverified_services_stay_out(shipped):
     _, contacts, _ = shipped
     ids = {c.id for c in contacts}

@@ -28,11 +28,12 @@ def edit(folder, name, old, new, count=1):
 
 
 def errors(folder):
-    return [str(p) for p in knowledge.check(folder, today=dt.date(2026, 11, 27)).errors]
+    return [str(p) for p in knowledge.check(folder, today=dt.date(2026, 12, 5)).errors]
 
 
 def test_shipped_knowledge_has_no_problem():
-    assert list(knowledge.check(KNOWLEDGE, today=dt.date(2026, 11, 27))) == []
+    # the day the facts were last checked: a checked_on after `today` would be a warning
+    assert list(knowledge.check(KNOWLEDGE, today=dt.date(2026, 12, 5))) == []
 
 
 def test_load_raises_with_every_problem(copy):
@@ -49,12 +50,12 @@ def test_load_raises_with_every_problem(copy):
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("rules.yaml", "when: {any: [danger]}", "when: {anny: [danger]}",
+        ("rules.yaml", "when: {affirmed: [danger]}", "when: {anny: [danger]}",
          "rules.yaml: flags[0].when: unknown condition kind 'anny'"),
-        ("rules.yaml", "when: {any: [danger]}", "when: {any: [dangerous]}",
-         "rules.yaml: flags[0].when.any: unknown keyword set(s) ['dangerous']"),
+        ("rules.yaml", "when: {affirmed: [danger]}", "when: {affirmed: [dangerous]}",
+         "rules.yaml: flags[0].when.affirmed: unknown keyword set(s) ['dangerous']"),
         ("rules.yaml", "when: {hours_since_at_most: 72}", "when: {hours_since_at_most: soon}",
-         "rules.yaml: flags[4].when.hours_since_at_most: expected a number"),
+         "rules.yaml: flags[13].when.hours_since_at_most: expected a number"),
         ("rules.yaml", "- {ref: danger, if_flag: danger}", "- {ref: dnager, if_flag: danger}",
          "rules.yaml: show.referral.sections[0].ref: unknown guidance section 'dnager'"),
         ("rules.yaml", "      - onestop_8891\n      - {ref: child_189", "      - onestop_8892\n      - {ref: child_189",
@@ -65,8 +66,8 @@ def test_load_raises_with_every_problem(copy):
          "rules.yaml: intents[0].intent: unknown intent 'victims'"),
         ("rules.yaml", "  - id: partner-words", "  - id: danger-words",
          "rules.yaml: flags[1].id: duplicate rule id 'danger-words'"),
-        ("rules.yaml", "  recent:\n", "  recent:\n    - \"\"\n",
-         "rules.yaml: keywords.recent: expected a non-empty list of non-empty strings"),
+        ("rules.yaml", "    words:\n    - さっき\n", "    words:\n    - \"\"\n    - さっき\n",
+         "rules.yaml: keywords.recent.words: expected a non-empty list of non-empty strings"),
         ("rules.yaml", "show:\n", "colour: blue\nshow:\n", "rules.yaml: colour: unknown key"),
         ("guidance.ja.yaml", "status_open: 現在受付中（{until}まで）", "status_open: 現在受付中",
          "guidance.ja.yaml: ui.status_open: missing placeholder(s) ['until']"),

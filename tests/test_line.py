@@ -183,9 +183,10 @@ async def test_prefecture_picker_walks_region_then_prefecture(bot, fake, engine,
 async def test_ambiguous_place_offers_the_candidates(bot, fake, engine, counts):
     call = await bot.answer(fake.text_event("府中市の病院、性被害の患者さん"))
     assert "「東京都」「広島県」" in call.text
+    assert counts.cases == []  # held back until the place is chosen
     picked = await bot.answer(fake.postback_event(press(call, lambda a: a["label"] == "東京都")))
     assert engine.prefecture_name("13", "ja") in picked.text
-    assert len(counts.cases) == 1
+    assert [c.prefecture for c in counts.cases] == ["13"] and counts.channels == ["line"]  # once, the choice
 
 
 async def test_forged_postback_data_gets_the_help_answer(bot, fake, engine, counts):
@@ -479,7 +480,8 @@ def test_settings_from_the_environment():
     ]:
         with pytest.raises(SettingsError, match=match):
             settings.line(env | bad)
-    assert settings.wanted({"LINE_CHANNEL_SECRET": "x"}) == ["line"] and not settings.wanted({"LINE_API_URL": "x"})
+    assert settings.wanted({"LINE_CHANNEL_SECRET": "x"}) == ["line", "web"]  # the web page unless WEB_CHAT=off
+    assert settings.wanted({"LINE_API_URL": "x", "WEB_CHAT": "off"}) == []
 
 
 def test_signature_is_the_documented_hmac():

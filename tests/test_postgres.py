@@ -123,7 +123,7 @@ def test_the_table_refuses_anything_but_a_count_row(pg_url):
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'counts' ORDER BY ordinal_position")]  # fmt: skip
         assert columns == ["month", "prefecture", "channel", "case_kind", "answer_kind", "n"]
         applied = conn.execute("SELECT version, name, applied_month FROM referral_migrations ORDER BY version").fetchall()
-        assert [(v, n) for v, n, _ in applied] == [(1, "m001_counts"), (3, "m003_delivery_ids")]
+        assert [(v, n) for v, n, _ in applied] == [(1, "m001_counts"), (2, "m002_web_channel"), (3, "m003_delivery_ids")]
         assert all(len(month) == 7 for _, _, month in applied)  # the month, never a finer time
 
 
@@ -166,7 +166,7 @@ def test_instances_starting_at_once_on_an_empty_database_do_not_race(pg_url):
     outs = [(p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, code in outs] == [0, 0, 0, 0], outs
     said = sorted(out.strip() for (out, _), _ in outs)
-    assert said[0] == f"counts at {redact(pg_url)}: applied m001_counts, m003_delivery_ids"  # one applied
+    assert said[0] == f"counts at {redact(pg_url)}: applied m001_counts, m002_web_channel, m003_delivery_ids"  # one applied
     assert said[1:] == [f"counts at {redact(pg_url)}: up to date"] * 3  # the others waited, then found them
     assert all(password(pg_url) not in out + err for (out, err), _ in outs)
 
@@ -196,13 +196,13 @@ def test_migrate_on_sqlite_and_postgres(monkeypatch, capsys, pg_url, tmp_path):
     db = tmp_path / "m.db"
     monkeypatch.setenv("REFERRAL_DB", str(db))
     assert cli.main(["migrate"]) == 0
-    assert capsys.readouterr().out == f"counts at {db}: applied m001_counts\n"
+    assert capsys.readouterr().out == f"counts at {db}: applied m001_counts, m002_web_channel\n"
     assert oct(db.stat().st_mode & 0o777) == "0o600"
     assert cli.main(["migrate"]) == 0
     assert capsys.readouterr().out == f"counts at {db}: up to date\n"
     monkeypatch.setenv("DATABASE_URL", pg_url)
     assert cli.main(["migrate"]) == 0
-    assert capsys.readouterr().out == f"counts at {redact(pg_url)}: applied m001_counts, m003_delivery_ids\n"
+    assert capsys.readouterr().out == f"counts at {redact(pg_url)}: applied m001_counts, m002_web_channel, m003_delivery_ids\n"
     monkeypatch.setenv("DATABASE_URL", pg_url.replace(password(pg_url), "wrong-password-123"))
     assert cli.main(["migrate"]) == 1
     err = capsys.readouterr().err
@@ -307,6 +307,74 @@ def test_a_malformed_database_url_stops_serve_in_one_line(monkeypatch, capsys):
         assert err.strip().splitlines()[-1] == (
             "referral-bot serve: DATABASE_URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE")
         assert "s3cr3t-pw" not in err
+
+
+def test_a_database_of_the_first_schema_keeps_its_counts_and_takes_the_web_channel(pg_url):
+    from bot.counts.schema import PG_BOOKKEEPING, STEPS
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a database made before the web page existed
+        conn.execute(PG_BOOKKEEPING)
+        for sql in STEPS[0].postgres:
+            conn.execute(sql)
+        conn.execute("INSERT INTO referral_migrations VALUES (1, 'm001_counts', '2026-10')")
+        conn.execute("INSERT INTO counts VALUES ('2026-10', '13', 'line', 'adult', 'clinician', 4)")
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO counts VALUES ('2026-10', '13', 'web', 'adult', 'clinician', 1)")
+    store = PostgresStore(pg_url)
+    assert store.record(case("13"), channel="web", at=AT)
+    assert sorted((r.channel, r.n) for r in store.rows()) == [("line", 4), ("web", 1)]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.CheckViolation):  # still only the channels the code counts
+            conn.execute("INSERT INTO counts VALUES ('2026-10', '13', 'webpage', 'adult', 'clinician', 1)")
+        versions = [v for (v,) in conn.execute("SELECT version FROM referral_migrations ORDER BY version")]
+        assert versions == [1, 2, 3]
+    store.close()
+
+
+async def test_the_web_page_counts_into_postgres(monkeypatch, engine, pg_url):
+    from bot.channels.web import WebChat
+    from bot.settings import WebSettings
+    from tests.conftest import WEEKDAY_NOON
+    from tests.test_web import FORM, YOKOHAMA, client_for, form
+
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    queue = wiring.counts(background=True)  # as serve makes it
+    client = await client_for(WebChat(engine, queue, WebSettings(), clock=lambda: WEEKDAY_NOON))
+    try:
+        r = await client.post("/", data=form(text=YOKOHAMA, lang="ja").encode(), headers=FORM)
+        assert r.status == 200
+    finally:
+        await client.close()
+        queue.close()  # writes what is queued
+    rows = PostgresStore(pg_url).rows()
+    assert [(r.prefecture, r.channel, r.n) for r in rows] == [("14", "web", 1)]
+
+
+def test_privacy_delete_before_and_backup_with_database_url(monkeypatch, capsys, pg_url, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    store = PostgresStore(pg_url)
+    _fill(store)  # 2026-11 and 2026-10
+    assert cli.main(["privacy", "--delete-before", "2026-11"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"deleted 1 rows of the months before 2026-11 from {redact(pg_url)}\n" and not err
+    assert password(pg_url) not in out
+    assert {r.month for r in store.rows()} == {"2026-11"}
+    file_store = CountsStore(tmp_path / "c.db")  # an explicit --db is still a file
+    file_store.record(case("13"), channel="line", at=AT - dt.timedelta(days=60))
+    file_store.close()
+    assert cli.main(["privacy", "--db", str(tmp_path / "c.db"), "--delete-before", "2026-11"]) == 0
+    assert capsys.readouterr().out == f"deleted 1 rows of the months before 2026-11 from {tmp_path / 'c.db'}\n"
+
+    assert cli.main(["backup", str(tmp_path / "copy.db")]) == 2  # nothing to copy: one line, pg_dump
+    out, err = capsys.readouterr()
+    assert not out and len(err.strip().splitlines()) == 1 and "pg_dump" in err and password(pg_url) not in err
+    assert not (tmp_path / "copy.db").exists()
+
+    monkeypatch.setenv("DATABASE_URL", pg_url.replace(password(pg_url), "wrong-password-123"))
+    assert cli.main(["privacy", "--delete-before", "2026-11"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"referral-bot privacy: cannot delete from {redact(pg_url)}: OperationalError\n"
+    store.close()
 
 
 def test_deleting_old_months_on_postgres(pg_url):

@@ -155,7 +155,7 @@ def test_month_range_and_help():
 def test_by_kind_answer_channel_and_one_prefecture():
     assert build_report(ROWS, "kind").row_keys == ("adult", "adult+danger", "minor+acute")
     assert build_report(ROWS, "answer").row_keys == ("clinician", "victim", "clarify")
-    assert build_report(ROWS, "channel").row_keys == ("console", "telegram", "slack", "line", "other")
+    assert build_report(ROWS, "channel").row_keys == ("console", "telegram", "slack", "line", "web", "other")
     t = build_report(ROWS, "month", prefecture="27")
     assert t.prefecture == "27" and t.grid[-1][0] == 37
 
@@ -226,13 +226,67 @@ def test_table_format(db, capsys):
     assert "<10: 1〜9件" in out and "NOTICE" not in out
 
 
+def csv_rows(out: str) -> list[list[str]]:
+    """The table's rows: the BOM off, up to the empty row before the legend."""
+    assert out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out[1:])))
+    return rows[: rows.index([])]
+
+
 def test_csv_format(db, capsys):
     _, out, _ = run(capsys, "--db", str(db), "--format", "csv")
-    rows = list(csv.reader(io.StringIO(out)))
+    rows = csv_rows(out)
     assert rows[0] == ["key", "label", "2025-01", "2025-02", "2025-03", "計"]
     assert len(rows) == 1 + 47 + 1 + 1  # header, prefectures, unknown, total
     assert rows[27] == ["27", "大阪府", "x", "<10", "x", "x"]
     assert rows[-1][0] == "total"
+
+
+def test_csv_is_for_excel_utf8_with_bom_and_a_legend_under_the_table(db, capsysbinary):
+    parser = argparse.ArgumentParser()
+    report.add_arguments(parser)
+    assert report.main(parser.parse_args(["--db", str(db), "--format", "csv"])) == 0
+    data = capsysbinary.readouterr().out
+    assert data.startswith(b"\xef\xbb\xbf" + b"key,label,") and b"\r\n" in data
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    legend = {r[0]: r[1] for r in rows[rows.index([]) + 1 :]}
+    assert legend["<10"].startswith("1〜9件") and "逆算" in legend["x"] and legend["0"].startswith("該当なし")
+    assert legend["凡例 / legend"] == "紹介件数 都道府県別 2025-01〜2025-03"
+    assert legend["期間 / period"].startswith("2025-01〜2025-03")
+    assert "console demo included" in legend["経路 / channels"]
+    assert legend["出典 / source"].startswith("referral-bot ")
+    assert "not one patient" in legend["読み方 / reading"]
+
+
+def test_channels_are_chosen_and_said(tmp_path, capsys):
+    path = tmp_path / "counts.db"
+    store = CountsStore(path)
+    for channel, n in (("console", 30), ("telegram", 12), ("line", 20), ("slack", 1)):
+        for _ in range(n):
+            store.record(Case(prefecture="13"), channel=channel, at=dt.datetime(2025, 5, 1))
+    store.close()
+    _, out, _ = run(capsys, "--db", str(path), "--format", "json", "--by", "channel")
+    doc = json.loads(out)
+    assert [r["key"] for r in doc["rows"]] == list(report.CHANNELS) and doc["total"] == [63]
+    _, out, _ = run(capsys, "--db", str(path), "--format", "json", "--channel", "telegram,slack", "--channel", "line")
+    doc = json.loads(out)
+    assert doc["channels"] == ["telegram", "slack", "line"]
+    assert doc["total"] == [33] and "経路 / channels: telegram, slack, line" in doc["notes"]
+    _, out, _ = run(capsys, "--db", str(path), "--by", "channel", "--channel", "line,slack")
+    assert "console" not in out.split("経路")[0] and "<10" in out
+    with pytest.raises(SystemExit):
+        run(capsys, "--db", str(path), "--channel", "console,fax")
+    assert "not a channel: fax" in capsys.readouterr().err
+
+
+def test_report_help_says_how_to_read_the_numbers(capsys):
+    from bot.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    out = capsys.readouterr().out
+    for said in ("not a patient", "患者の人数", "--channel telegram,slack,line", "府中市", "<10", "console"):
+        assert said in out, said
 
 
 def test_json_format(db, capsys):
@@ -260,13 +314,13 @@ def test_month_filters_and_one_prefecture(db, capsys):
     _, out, _ = run(
         capsys, "--db", str(db), "--from", "2025-02", "--to", "2025-03", "--format", "csv", "--raw"
     )
-    rows = list(csv.reader(io.StringIO(out)))
+    rows = csv_rows(out)
     assert rows[0][2:] == ["2025-02", "2025-03", "計"]
     assert rows[13] == ["13", "東京都", "35", "50", "85"]
     assert rows[27] == ["27", "大阪府", "4", "30", "34"]
     assert rows[-1] == ["total", "計", "39", "82", "121"]
     _, out, _ = run(capsys, "--db", str(db), "--from", "2025-03", "--format", "csv")
-    rows = list(csv.reader(io.StringIO(out)))
+    rows = csv_rows(out)
     assert rows[0][2:] == ["2025-03"] and rows[13] == ["13", "東京都", "50"]
     _, out, _ = run(capsys, "--db", str(db), "--prefecture", "東京都", "--format", "json")
     doc = json.loads(out)
@@ -299,7 +353,7 @@ def test_chart_by_prefecture(db, capsys, tmp_path):
         code, _, err = run(capsys, "--db", str(db), "--chart", str(png))
     assert code == 0, err
     assert png.stat().st_size > 20_000
-    assert png_size(png) == report.chart_size(48) == (800, 1504)
+    assert png_size(png) == report.chart_size(48) == (800, 1594)
 
 
 def test_chart_draws_labels_not_bars_for_suppressed_cells(db, tmp_path):
@@ -317,6 +371,20 @@ def test_chart_draws_labels_not_bars_for_suppressed_cells(db, tmp_path):
     assert widths[26] == 0 and texts[26] == "x"  # 大阪府's total is hidden as well
     assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["北海道", "青森県"]
     assert png_size(tmp_path / "c.png") == report.chart_size(48)
+
+
+def test_chart_has_a_legend_period_source_and_says_when_everything_is_hidden(tmp_path):
+    rows = [CountRow("2025-02", p, "line", "adult", "clinician", 3) for p in ("01", "13", "14")]
+    t = build_report(rows, "channel", channels=["line", "slack"])
+    published = suppress(t)
+    assert [r[-1] for r in published[:-1]] == [0, "<10"]  # slack, line
+    fig = report.draw_chart(t, published, tmp_path / "small.png")
+    texts = [x.get_text() for x in fig.axes[0].texts] + [x.get_text() for x in fig.texts]
+    assert any("all cells suppressed (<10)" in x for x in texts)
+    assert any("period: 2025-02" in x and "source: referral-bot" in x for x in texts)
+    assert "channels: slack, line" in fig.axes[0].get_title()
+    legend = [x.get_text() for x in fig.legends[0].get_texts()]
+    assert legend[0] == "件数 / count" and legend[1].startswith("<10: ") and legend[2].startswith("x: ")
 
 
 def test_chart_for_one_prefecture_by_month(db, capsys, tmp_path):

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.model import FLAGS
 from bot.rules import read_ages, read_hours_since
 from bot.text import normalize
 
@@ -60,6 +61,33 @@ FLAG_CASES = [
     ("大丈夫ですか、性被害の患者", "partner", False),  # 夫 inside 大丈夫
     ("知らない男に襲われた患者", "partner", False),
     ("raped by a stranger", "partner", False),
+    # issue 13: the classes a hurried message gets wrong
+    ("工夫して話を聞いています。性被害の患者さん", "partner", False),  # 夫 inside the word 工夫
+    ("母の交際相手から性的虐待を受けた小学生", "partner", False),  # the mother's partner: child abuse
+    ("見知らぬ男に襲われ、夫が付き添って来院", "partner", False),
+    ("Patient was assaulted by her boyfriend's friend", "partner", False),
+    ("同棲中の彼氏から性暴力を受けた女性", "partner", True),
+    ("加害者はもういない。危険はありません。性被害の患者", "danger", False),  # negations
+    ("加害者は外にはいないとのことです", "danger", False),
+    ("いま家の外に元彼がいる", "danger", True),  # the victim writing
+    ("付き添いの男性が患者のそばを離れようとしない。性被害の疑い", "danger", True),
+    ("加害者が病棟に面会に来ると言っています", "danger", True),
+    ("中3の生徒が性被害", "minor", True),  # school years
+    ("小4の女児、性被害の疑い", "minor", True),
+    ("she's 17 and was raped", "minor", True),
+    ("高3（18歳）の患者、性被害", "minor", False),  # the stated age wins
+    ("30代の女性、小学生の頃に性被害", "minor", False),  # an adult recalling childhood
+    ("女性が来院中です、性被害", "acute", False),  # silence about time: neither acute ...
+    ("女性が来院中です、性被害", "late", False),  # ... nor late
+    ("1週間前に性被害にあった患者", "late", True),
+    ("先週被害にあったと今日打ち明けられた", "late", True),  # the day of disclosure is not the day
+    ("先週被害にあったと今日打ち明けられた", "acute", False),
+    ("今日来院した患者、昨夜被害にあった", "acute", True),
+    ("きのう性被害にあった患者", "late", False),
+    ("80代女性、介護施設の職員から性的虐待の疑い", "carer", True),
+    ("介護士として働いている患者が知人から性被害", "carer", False),  # the carer is the victim
+    ("薬剤師です。性被害の方が緊急避妊薬を求めて来局", "pharmacy", True),
+    ("医師です。患者は薬局で緊急避妊薬を買えなかった。性被害", "pharmacy", False),
 ]
 
 
@@ -69,7 +97,7 @@ def test_flag(rules, text, flag, expected):
 
 
 def test_every_flag_is_tested_both_ways():
-    for flag in ("acute", "minor", "danger", "partner"):
+    for flag in FLAGS:
         assert {e for _, f, e in FLAG_CASES if f == flag} == {True, False}, flag
 
 
@@ -85,6 +113,21 @@ INTENT_CASES = [
     ("hello", False, "help"),
     ("", False, "help"),
     ("😀😀😀", False, "help"),
+    # issue 13: first person without 私, a staff member who is the victim, a child writing
+    ("無理やりされました", False, "victim"),
+    ("嫌だって言ったのにされた", False, "victim"),
+    ("助けて", False, "victim"),
+    ("患者さんを助けてあげたい。性被害の疑い", False, "referral"),
+    ("看護師です。私自身が同僚医師から性被害を受けました", False, "victim"),
+    ("中3です。塾の先生にさわられた", False, "victim"),
+    ("いま家の外に元彼がいる", False, "victim"),
+    ("先週性被害にあったと今日打ち明けられました", False, "referral"),
+    ("レイプされたとのことで来院", False, "referral"),  # reported speech is not the writer's
+    ("女性が来院中です", False, "referral"),  # a clinician asking about a patient, no more said
+    # not about sexual violence: the help answer, whatever place or patient it names
+    ("横浜市の病院です。アセトアミノフェンの用量を教えて", True, "help"),
+    ("東京の病院です。電子カルテが落ちました", True, "help"),
+    ("患者さんが昨夜から38度の発熱です", False, "help"),
 ]
 
 
@@ -145,3 +188,20 @@ def test_hours_since(text, hours):
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
+
+
+def test_a_message_longer_than_the_analyser_takes_is_read_whole(rules):
+    """SudachiPy takes at most 49,149 bytes at once: the analysis goes in pieces, to the end."""
+    text = "患者さんが来院しました。" * 3000 + "加害者が待合室にいます"
+    assert "danger" in facts(rules, text).flags
+
+
+def test_negation_belongs_to_its_own_predicate():
+    from bot.morph import Analysis
+
+    assert Analysis("加害者はもういない").negated(3)
+    assert Analysis("危険はありません").negated(2)
+    assert Analysis("dv歴なし").negated(2)
+    assert not Analysis("脅されて帰れない").negated(3)  # the negation is 帰る's
+    assert not Analysis("男性が離れようとしない").negated(2)  # denies the leaving, not the man
+    assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)

@@ -159,7 +159,7 @@ async def test_all_three_channels_each_on_its_own_path_with_its_own_auth(
         async with http.get(f"{base}{serve.HEALTH_PATH}") as r:
             assert r.status == 200
             health = await r.json()
-        assert health["status"] == "ok" and health["channels"] == ["line", "slack", "telegram"]
+        assert health["status"] == "ok" and health["channels"] == ["line", "slack", "telegram", "web"]
         assert health["knowledge"]["checked_on"] == engine.kb.checked_on.isoformat()
         assert re.fullmatch(r"[0-9a-f]{12}", health["knowledge"]["hash"])
         assert health["counts"] == {"enabled": True, "ok": True, "dropped": 0}
@@ -192,7 +192,7 @@ async def test_only_line_configured_the_other_paths_are_404(engine, http, line_f
         assert KANAGAWA_CENTER in line_fake.replies()[0].text
         async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
             health = await r.json()
-        assert health["channels"] == ["line"]
+        assert health["channels"] == ["line", "web"]
         assert health["counts"] == {"enabled": True, "ok": True, "dropped": 0}
         assert str(tmp_path) not in json.dumps(health)
     finally:
@@ -213,30 +213,32 @@ async def test_only_telegram_configured(engine, http, telegram_fake):
         assert not telegram_fake.calls_to("setWebhook")  # no TELEGRAM_WEBHOOK_URL: left to the operator
         async with http.get(f"{server.url}{serve.HEALTH_PATH}") as r:
             health = await r.json()
-        assert health["channels"] == ["telegram"] and health["counts"]["enabled"] is False
+        assert health["channels"] == ["telegram", "web"] and health["counts"]["enabled"] is False
     finally:
         await server.stop()
 
 
 # ---------------------------------------------------------------------------- settings
 def test_which_channels_the_environment_asks_for():
-    assert settings.wanted({}) == []
+    assert settings.wanted({}) == ["web"]  # the web page needs no settings
+    assert settings.wanted({"WEB_CHAT": "off"}) == []
     assert (
-        settings.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z"}) == []
+        settings.wanted({"TELEGRAM_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "SLACK_BOT_TOKEN": "z", "WEB_CHAT": "0"})
+        == []
     )  # workers
     assert settings.wanted(
         {"LINE_CHANNEL_SECRET": "x", "SLACK_SIGNING_SECRET": " ", "TELEGRAM_WEBHOOK_SECRET": "s"}
-    ) == [
-        "line",
-        "telegram",
-    ]
+    ) == ["line", "telegram", "web"]
 
 
 @pytest.mark.parametrize(
     ("env", "argv", "says"),
     [
-        ({}, ["serve"], "no channel to serve"),
-        ({"TELEGRAM_BOT_TOKEN": TOKEN}, ["serve"], "no channel to serve"),  # polling is `telegram`
+        ({"WEB_CHAT": "off"}, ["serve"], "no channel to serve"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEB_CHAT": "off"}, ["serve"], "no channel to serve"),  # polling is `telegram`
+        ({"WEB_CHAT": "maybe"}, ["serve"], "WEB_CHAT must be on or off"),
+        ({"TRUST_PROXY": "perhaps"}, ["serve"], "TRUST_PROXY must be on or off"),
+        ({"WEB_FRAME_ANCESTORS": "https://intranet.example; script-src *"}, ["serve"], "WEB_FRAME_ANCESTORS"),
         ({"TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}, ["serve"], "TELEGRAM_BOT_TOKEN is not set"),
         ({"TELEGRAM_WEBHOOK_SECRET": "has space", "TELEGRAM_BOT_TOKEN": TOKEN}, ["serve"],
          "TELEGRAM_WEBHOOK_SECRET is malformed"),
@@ -347,7 +349,7 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
         import urllib.request
 
         with urllib.request.urlopen(f"{base}/healthz", timeout=WAIT_S) as r:
-            assert json.loads(r.read())["channels"] == ["line"]
+            assert json.loads(r.read())["channels"] == ["line", "web"]
         body = line_api.webhook_body(line_fake.text_event(f"{YOKOHAMA} ZEBRAQUAIL"))
         request = urllib.request.Request(
             f"{base}/line/webhook", data=body.encode(), headers=line_api.signed_headers(body)
@@ -375,7 +377,7 @@ def test_python_m_bot_serve_answers_and_stops_on_sigterm(line_fake, tmp_path):
 async def test_an_http_only_channel_is_one_module_and_one_line_in_each_registry(engine, http, monkeypatch):
     monkeypatch.setitem(serve.CHANNELS, "page", "tests.fakes.page_channel")
     monkeypatch.setitem(settings.SERVED, "page", (("PAGE_ON",), None))
-    server = await start({"PAGE_ON": "1"}, engine, None)
+    server = await start({"PAGE_ON": "1", "WEB_CHAT": "off"}, engine, None)  # GET / is the fake page's here
     try:
         async with http.get(f"{server.url}/", params={"q": YOKOHAMA}) as r:
             assert r.status == 200 and KANAGAWA_CENTER in await r.text()

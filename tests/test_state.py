@@ -65,3 +65,11 @@ def test_case_with_changes_only_the_fields_named():
     assert case.lang == "ja" and case.flags == {"minor"}  # the original is unchanged
     with pytest.raises(TypeError):
         case.with_(colour="red")
+
+
+def test_buttons_of_the_first_format_still_work():
+    """Format 1 carried four flags in one hex digit; buttons sent before format 2 still decode."""
+    state = decode("1jr13b3~~")
+    assert state is not None
+    assert state.case.flags == frozenset({"acute", "minor", "partner"})
+    assert state.case.hours_since == 3.0 and state.case.prefecture == "13"

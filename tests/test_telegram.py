@@ -309,7 +309,7 @@ async def test_ambiguous_place_asks_with_buttons_then_answers(bot, engine):
     )
     assert engine.prefecture_name("13", "ja") in visible(edited.params["text"])
     await bot.stop()  # counting follows the send: let every update finish
-    assert len(bot.counts.cases) == 1
+    assert bot.counts.counted == [("13", "telegram")]  # once, under the choice
 
 
 async def test_prefecture_picker_changes_only_the_buttons(bot, engine):

@@ -19,7 +19,9 @@ import yaml
 from bot.facts import load_centers, load_contacts
 from bot.schema import Problems, load_yaml
 
-SHOWN_NUMBERS = 18  # numbers verified on an official page, as of the last reference update
+# Numbers verified on an official page, as of the reference pass of 2026-12-05: 20 verified entries,
+# 19 with direct lines (Tokushima's three), Shizuoka none.
+SHOWN_NUMBERS = 21
 NATIONAL_NUMBERS = {"#8891", "0120-8891-77", "110", "#8103", "189", "#8008", "0120-279-889", "0570-079714"}
 PHONE = re.compile(r"(?<![\d-])(?:0\d{1,4}-\d{1,4}-\d{2,4}|0\d{9,10}|#\d{4})(?![\d-])")
 

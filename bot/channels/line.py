@@ -285,7 +285,7 @@ class LineBot:
         return self._full(self.engine.answer(Case(lang=lang, intent=INTENT_HELP), at))
 
     def _button(self, data: object, at: dt.datetime) -> Message:
-        result = follow_up(self.engine, data, at=at)
+        result = follow_up(self.engine, data, at=at, counts=self.counts, channel=CHANNEL)
         if result is None:  # not our data (forged, or from an old version): the help answer
             log.debug("line: a button that is not ours got the help answer")
             return self._help("ja", at)

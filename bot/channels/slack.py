@@ -299,7 +299,7 @@ def build_app(
         await ack()
 
         def make() -> Payload:
-            result = follow_up(engine, action.get("value"), at=clock())
+            result = follow_up(engine, action.get("value"), at=clock(), counts=counts, channel=CHANNEL)
             if result is None:  # not our data (forged, or from an old version): show the help
                 return message(answer_message(engine, None, "", channel=CHANNEL, at=clock()))
             reply, region = result

@@ -315,7 +315,7 @@ class _Handlers:
             await query.answer()  # stops the client's spinner; the answer below matters more
         except TelegramError as exc:
             log.info("telegram: answerCallbackQuery failed (%s)", type(exc).__name__)
-        result = follow_up(self.engine, query.data)  # never counted: the same case, refined
+        result = follow_up(self.engine, query.data, counts=self.counts, channel=CHANNEL)  # counted only if a place is chosen
         if result is None or query.message is None:
             log.debug("telegram: ignored a button that is not ours")
             return

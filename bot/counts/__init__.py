@@ -4,7 +4,8 @@ Layout: keys.py (what a row may hold), backend.py (what a backend does), guard.p
 pauses after an error, counts what it drops), schema.py (the schema of both stores, as versioned
 steps), sqlite.py (the SQLite backend and CountsStore), postgres.py (DATABASE_URL: the PostgreSQL
 backend, and the delivery ids several instances share),
-queue.py (CountsQueue: a background writer for the long-running channels). A follow-up on the same
+queue.py (CountsQueue: a background writer for the long-running channels). `backup` (the SQLite
+file) and `delete_before` (either store) serve bot/maintenance.py. A follow-up on the same
 case (a button that refines an answer) is not a new referral: callers record only new messages.
 Importing this package loads no database library; open_counts does.
 """
@@ -15,7 +16,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.counts.backend import ReadError
+from bot.counts.backend import BackupResult, MaintenanceError, ReadError
 from bot.counts.keys import (
     ANSWER_KINDS,
     CHANNELS,
@@ -25,6 +26,7 @@ from bot.counts.keys import (
     answer_kind,
     case_kind,
     key_of,
+    month_arg,
     month_of,
 )
 from bot.model import Case
@@ -36,9 +38,10 @@ if TYPE_CHECKING:
     from bot.counts.sqlite import CountsStore, migrate, migrations
 
 __all__ = [
-    "ANSWER_KINDS", "CHANNELS", "KEY", "CountRow", "Counts", "CountsQueue", "CountsStore", "Key",
-    "NullCounts", "ReadError", "answer_kind", "case_kind", "database_url", "default_path", "delivery_claims",
-    "key_of", "migrate", "migrate_store", "migrations", "month_of", "open_counts", "where",
+    "ANSWER_KINDS", "CHANNELS", "KEY", "BackupResult", "CountRow", "Counts", "CountsQueue", "CountsStore",
+    "Key", "MaintenanceError", "NullCounts", "ReadError", "answer_kind", "backup", "case_kind", "database_url",
+    "default_path", "delete_before", "delivery_claims", "key_of", "migrate", "migrate_store", "migrations",
+    "month_arg", "month_of", "open_counts", "where",
 ]  # fmt: skip
 
 
@@ -116,6 +119,39 @@ def delivery_claims() -> DeliveryClaims | None:
     from bot.counts.postgres import DeliveryClaims
 
     return DeliveryClaims(url)
+
+
+PG_DUMP_HINT = 'the counts are in PostgreSQL (DATABASE_URL): back them up with pg_dump "$DATABASE_URL"'
+
+
+def backup(source: str | Path | None, target: str | Path, *, force: bool = False) -> BackupResult:
+    """A consistent copy of the counts file `source` (None: the configured store) to `target`, while
+    the bot may write to it; an existing `target` only with `force` (a restore). The SQLite file only:
+    with DATABASE_URL and no `source`, MaintenanceError pointing to pg_dump. MaintenanceError: one
+    line for the user."""
+    if source is None:
+        if database_url() is not None:
+            raise MaintenanceError(PG_DUMP_HINT)
+        source = default_path()
+    from bot.counts.sqlite import backup as sqlite_backup
+
+    return sqlite_backup(Path(source), Path(target), force=force)
+
+
+def delete_before(path: str | Path | None, month: str) -> int:
+    """Delete every count of a month before `month` ("YYYY-MM") so that no trace of it is left in the
+    store; safe while the bot runs. `path` None: the configured store (DATABASE_URL's PostgreSQL, else
+    the SQLite file); a path: that SQLite file. Returns the rows deleted. MaintenanceError: one line."""
+    if path is None:
+        url = database_url()
+        if url is not None:
+            from bot.counts.postgres import delete_before as pg_delete_before
+
+            return pg_delete_before(url, month)
+        path = default_path()
+    from bot.counts.sqlite import delete_before as sqlite_delete_before
+
+    return sqlite_delete_before(Path(path), month)
 
 
 class NullCounts:

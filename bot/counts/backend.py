@@ -7,6 +7,8 @@ SQLite (bot/counts/sqlite.py) is the first; a second one is one module with thes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from bot.counts.keys import CountRow, Key
@@ -14,6 +16,19 @@ from bot.counts.keys import CountRow, Key
 
 class ReadError(Exception):
     """The counts exist but cannot be read (a report's problem, shown as one line)."""
+
+
+class MaintenanceError(Exception):
+    """A backup or a deletion that cannot be done (no such file, not a counts file, the target exists,
+    the database refused): one line for the user."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    target: Path
+    rows: int
+    first_month: str | None
+    last_month: str | None
 
 
 class Backend(Protocol):

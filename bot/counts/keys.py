@@ -5,6 +5,7 @@ Never message text, never a user, chat, team or channel id, never a time finer t
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import re
@@ -15,12 +16,13 @@ from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM, Case
 
 log = logging.getLogger("bot.counts")
 
-CHANNELS = ("console", "telegram", "slack", "line", "other")
+CHANNELS = ("console", "telegram", "slack", "line", "web", "other")
 ANSWER_KINDS = ("clinician", "victim", "clarify", "help")
 JST = ZoneInfo("Asia/Tokyo")
 KEY = ("month", "prefecture", "channel", "case_kind", "answer_kind")
 Key = tuple[str, str, str, str, str]
 _PREFECTURE = re.compile(r"(0[1-9]|[1-3][0-9]|4[0-7])")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class CountRow(NamedTuple):
@@ -57,6 +59,13 @@ def month_of(at: dt.datetime) -> str:
     if at.tzinfo is not None:
         at = at.astimezone(JST)
     return f"{at.year:04d}-{at.month:02d}"
+
+
+def month_arg(value: str) -> str:
+    """A month on the command line (report --from/--to, privacy --delete-before): "YYYY-MM"."""
+    if not _MONTH.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
+    return value
 
 
 def key_of(case: Case, channel: str, at: dt.datetime) -> Key:

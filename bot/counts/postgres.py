@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from bot.counts.backend import ReadError
+from bot.counts.backend import MaintenanceError, ReadError
 from bot.counts.guard import PAUSE_FIRST_S, PAUSE_MAX_S, Guarded
 from bot.counts.keys import KEY, CountRow, Key
 from bot.counts.schema import PG_BOOKKEEPING, PG_LOCK_KEY, STEPS
@@ -110,9 +110,17 @@ def migrate_url(url: str) -> list[str]:
 def delete_before(url: str, month: str) -> int:
     """Delete the counts of months before `month` ("YYYY-MM"), then VACUUM FULL, which rewrites the
     table without them (backups and WAL archives keep them until they expire). Safe while the bot
-    runs: its writes wait for the rewrite of a small table. Returns the rows deleted."""
+    runs: its writes wait for the rewrite of a small table. Returns the rows deleted. MaintenanceError
+    (one line: the database without its password, the error's class and SQLSTATE) when it cannot."""
     if not re.fullmatch(r"[12][0-9]{3}-(0[1-9]|1[0-2])", month):
         raise ValueError("expected YYYY-MM")
+    try:
+        return _delete_before(url, month)
+    except psycopg.Error as exc:
+        raise MaintenanceError(f"cannot delete from {redact(url)}: {reason(exc)}") from None
+
+
+def _delete_before(url: str, month: str) -> int:
     with connect(url, statement_timeout_ms=0) as conn:
         if conn.execute("SELECT to_regclass('counts')").fetchone()[0] is None:
             return 0

@@ -66,7 +66,42 @@ STEPS: tuple[Step, ...] = (
         ),
         postgres=(_PG_COUNTS,),
     ),
-    # 2: main's m002_web_channel (SQLite), to be moved here with its PostgreSQL ALTER at the merge
+    Step(
+        2,
+        "m002_web_channel",
+        # Channel "web" (the web page, bot/channels/web.py). SQLite cannot change a CHECK constraint
+        # in place: the table is made again with the new one and the rows copied over.
+        sqlite=(
+            """
+            CREATE TABLE counts_new (
+                month TEXT NOT NULL CHECK (month GLOB '[12][0-9][0-9][0-9]-[01][0-9]'),
+                prefecture TEXT NOT NULL CHECK (prefecture = 'unknown' OR (length(prefecture) = 2
+                    AND prefecture GLOB '[0-4][0-9]' AND prefecture BETWEEN '01' AND '47')),
+                channel TEXT NOT NULL CHECK (channel IN ('console', 'telegram', 'slack', 'line', 'web', 'other')),
+                case_kind TEXT NOT NULL CHECK (length(case_kind) BETWEEN 5 AND 40
+                    AND case_kind NOT GLOB '*[^a-z+]*'),
+                answer_kind TEXT NOT NULL CHECK (answer_kind IN ('clinician', 'victim', 'clarify', 'help')),
+                n INTEGER NOT NULL CHECK (typeof(n) = 'integer' AND n > 0),
+                PRIMARY KEY (month, prefecture, channel, case_kind, answer_kind)
+            ) WITHOUT ROWID
+            """,
+            """
+            INSERT INTO counts_new (month, prefecture, channel, case_kind, answer_kind, n)
+            SELECT month, prefecture, channel, case_kind, answer_kind, n FROM counts
+            """,
+            "DROP TABLE counts",
+            "ALTER TABLE counts_new RENAME TO counts",
+        ),
+        # PostgreSQL changes the named CHECK in place, in the migration's transaction.
+        postgres=(
+            """
+            ALTER TABLE counts
+                DROP CONSTRAINT counts_channel_check,
+                ADD CONSTRAINT counts_channel_check
+                    CHECK (channel IN ('console', 'telegram', 'slack', 'line', 'web', 'other'))
+            """,
+        ),
+    ),
     Step(
         3,
         "m003_delivery_ids",

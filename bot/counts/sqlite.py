@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from bot.counts.backend import ReadError
+from bot.counts.backend import BackupResult, MaintenanceError, ReadError
 from bot.counts.guard import Guarded
 from bot.counts.keys import KEY, CountRow, Key
 from bot.counts.schema import STEPS, Step
@@ -31,6 +31,7 @@ log = logging.getLogger("bot.counts")
 BUSY_TIMEOUT_S = 0.2  # the constructor accepts at most MAX_BUSY_TIMEOUT_S
 MAX_BUSY_TIMEOUT_S = 2.0
 BUSY_ATTEMPTS = 3  # tries of a write that finds the database busy, each waiting up to the busy timeout
+MAINTENANCE_TIMEOUT_S = 10.0  # how long a backup or a deletion waits for the bot's write to finish
 BUSY_RETRY_SLEEP_S = (0.01, 0.05)  # a random sleep between two tries, so two waiting writers part ways
 _UPSERT = (
     f"INSERT INTO counts ({', '.join(KEY)}, n) VALUES (?, ?, ?, ?, ?, ?) "
@@ -241,3 +242,97 @@ class CountsStore(Guarded):
     @property
     def busy_timeout(self) -> float:
         return self.backend.wait_s
+
+
+# ------------------------------------------------------------------ maintenance (bot/maintenance.py)
+def _open_existing(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to an existing counts file; MaintenanceError if it is missing or not one."""
+    if not path.is_file():
+        raise MaintenanceError(f"no counts file at {path} (see REFERRAL_DB, --db)")
+    uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
+    conn = sqlite3.connect(uri, uri=True, timeout=MAINTENANCE_TIMEOUT_S, isolation_level=None)
+    try:
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'counts'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise MaintenanceError(f"{path} is not a counts file ({type(exc).__name__})") from None
+    if not found:
+        conn.close()
+        raise MaintenanceError(f"{path} is not a counts file (no counts table)")
+    return conn
+
+
+def backup(source: Path, target: Path, *, force: bool = False) -> BackupResult:
+    """SQLite's online backup API in one step: one read transaction, one consistent snapshot, while
+    the bot may be writing. The copy is one self-contained file (journal mode DELETE), owner-only.
+    An existing `target` is refused unless `force` (then written into through SQLite: a restore)."""
+    try:
+        return _backup(source, target, force=force)
+    except sqlite3.Error as exc:
+        raise MaintenanceError(f"the backup failed: {type(exc).__name__}: {exc}") from None
+
+
+def _backup(source: Path, target: Path, *, force: bool) -> BackupResult:
+    src = _open_existing(source, readonly=True)
+    try:
+        existed = target.exists()
+        if existed and target.is_dir():
+            raise MaintenanceError(f"{target} is a folder; give a file name")
+        if existed and os.path.samefile(source, target):
+            raise MaintenanceError(f"{target} is the counts file itself")
+        if existed and not force:
+            raise MaintenanceError(f"{target} exists; add --force to overwrite it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not existed:  # owner-only from the start
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            dst = sqlite3.connect(target, timeout=MAINTENANCE_TIMEOUT_S, isolation_level=None)
+            try:
+                src.backup(dst)  # pages=-1: one step, one read transaction, one consistent snapshot
+                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise MaintenanceError(f"the copy at {target} failed its integrity check")
+                rows, first, last = dst.execute("SELECT count(*), min(month), max(month) FROM counts").fetchone()
+            finally:
+                dst.close()
+        except BaseException:
+            if not existed:
+                for leftover in (target, Path(f"{target}-journal"), Path(f"{target}-wal"), Path(f"{target}-shm")):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            raise
+    finally:
+        src.close()
+    return BackupResult(target, rows, first, last)
+
+
+def delete_before(path: Path, month: str) -> int:
+    """Delete the rows of months before `month` with secure delete, then VACUUM and a WAL checkpoint
+    (TRUNCATE), so the old rows stay in no page and no -wal frame. Waits for the bot's write, and the
+    bot waits for it. Returns the number of rows deleted."""
+    try:
+        return _delete_before(path, month)
+    except sqlite3.Error as exc:
+        raise MaintenanceError(f"cannot delete from {path}: {type(exc).__name__}: {exc}") from None
+
+
+def _delete_before(path: Path, month: str) -> int:
+    conn = _open_existing(path, readonly=False)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            deleted = conn.execute("DELETE FROM counts WHERE month < ?", (month,)).rowcount
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        if deleted:
+            conn.execute("VACUUM")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode == "wal":
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+    finally:
+        conn.close()

@@ -25,20 +25,24 @@ audit differences between several tables published for overlapping selections.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from bot.counts import ReadError, open_counts
+from bot.counts import CHANNELS, ReadError, month_arg, open_counts
 from bot.report.chart import ChartError, chart_size, draw_chart, find_cjk_font
 from bot.report.render import (
     FORMATS,
+    HOW_TO_READ,
     RAW_NOTICE,
     RENDER,
+    channels_note,
     legend,
+    notes,
+    period_note,
     render_csv,
     render_json,
     render_table,
+    source_note,
     title,
 )
 from bot.report.table import (
@@ -57,20 +61,14 @@ from bot.report.table import (
 )
 
 __all__ = [
-    "BY", "DEFAULT_THRESHOLD", "FORMATS", "HIDDEN", "PREFECTURES", "RAW_NOTICE", "RENDER", "ChartError", "Table",
-    "add_arguments", "build_report", "chart_size", "draw_chart", "find_cjk_font", "kind_label", "legend", "main",
-    "month_range", "prefecture_code", "prefecture_names", "recoverable", "render_csv", "render_json",
-    "render_table", "suppress", "title",
+    "BY", "DEFAULT_THRESHOLD", "FORMATS", "HIDDEN", "HOW_TO_READ", "PREFECTURES", "RAW_NOTICE", "RENDER", "ChartError", "Table",
+    "add_arguments", "build_report", "channels_note", "chart_size", "draw_chart", "find_cjk_font", "kind_label", "legend", "main",
+    "month_range", "notes", "period_note", "prefecture_code", "prefecture_names", "recoverable", "render_csv", "render_json",
+    "render_table", "source_note", "suppress", "title",
 ]  # fmt: skip
 
 
 # ------------------------------------------------------------------ command
-def _month(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
-    return value
-
-
 def _threshold(value: str) -> int:
     n = int(value)
     if n < 2:
@@ -85,24 +83,43 @@ def _prefecture(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _channels(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    wrong = [n for n in names if n not in CHANNELS]
+    if wrong or not names:
+        bad = ", ".join(wrong) or repr(value)
+        raise argparse.ArgumentTypeError(f"not a channel: {bad} (one of {', '.join(CHANNELS)})")
+    return names
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    import textwrap
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the epilog's lines
+    parser.description = textwrap.fill(parser.description or "", 78) or None
+    parser.epilog = HOW_TO_READ
     parser.add_argument(
         "--from",
         dest="month_from",
-        type=_month,
+        type=month_arg,
         metavar="YYYY-MM",
         help="first month (default: first counted)",
     )
     parser.add_argument(
-        "--to", dest="month_to", type=_month, metavar="YYYY-MM", help="last month (default: last counted)"
+        "--to", dest="month_to", type=month_arg, metavar="YYYY-MM", help="last month (default: last counted)"
     )
     parser.add_argument(
         "--by", choices=BY, help="rows of the table (default: prefecture; month with --prefecture)"
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.add_argument(
-        "--chart", metavar="FILE.png", type=Path, help="also draw a bar chart (needs a Japanese font)"
-    )
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (for the terminal, default), csv (UTF-8 with BOM for Excel; the legend under "
+                        "the table after an empty row) or json")  # fmt: skip
+    parser.add_argument("--channel", dest="channels", type=_channels, action="append", metavar="NAME[,NAME]",
+                        help=f"count only these channels ({', '.join(CHANNELS)}); repeat or separate with commas. "
+                        "For publication leave the console demo out: --channel telegram,slack,line,web")  # fmt: skip
+    parser.add_argument("--chart", metavar="FILE.png", type=Path,
+                        help="also draw a bar chart of the rows' totals, with title, period, legend and source "
+                        "(a Japanese font ships with the project)")  # fmt: skip
     parser.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="N",
                         help="publish counts of 1..N-1 as '<N' (default %(default)s)")  # fmt: skip
     parser.add_argument(
@@ -114,7 +131,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-help", action="store_true", help="also count answers that were only usage help"
     )
-    parser.add_argument("--db", type=Path, help="the counts file (default: $REFERRAL_DB or data/counts.db)")
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="the counts file (default: $REFERRAL_DB or data/counts.db)")  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
@@ -136,17 +154,29 @@ def main(args: argparse.Namespace) -> int:
         print(f"referral-bot report: cannot read {store.path}: {exc}", file=sys.stderr)
         return 1
     names = prefecture_names()
+    channels = [c for group in getattr(args, "channels", None) or () for c in group]
     table = build_report(rows, by, month_from=month_from, month_to=month_to, prefecture=prefecture,
-                         include_help=bool(getattr(args, "include_help", False)), names=names)  # fmt: skip
+                         include_help=bool(getattr(args, "include_help", False)), names=names,
+                         channels=channels)  # fmt: skip
     cells = table.grid if threshold is None else suppress(table, threshold)
     if raw:
         sys.stderr.write(RAW_NOTICE)
     chart = getattr(args, "chart", None)
     if chart:
         try:
-            draw_chart(table, cells, chart)
+            draw_chart(table, cells, chart, threshold=threshold)
         except (ChartError, OSError) as exc:
             print(f"referral-bot report: {exc}", file=sys.stderr)
             return 1
-    sys.stdout.write(RENDER[getattr(args, "format", "table")](table, cells, threshold))
+    fmt = getattr(args, "format", "table")
+    text = RENDER[fmt](table, cells, threshold)
+    if fmt == "csv":  # UTF-8 with a BOM: Excel on Japanese Windows reads it as UTF-8, not Shift_JIS
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(("\ufeff" + text).encode("utf-8"))
+            buffer.flush()
+            return 0
+        text = "\ufeff" + text
+    sys.stdout.write(text)
     return 0

@@ -59,6 +59,7 @@ class Table:
     grid: tuple[tuple[int, ...], ...]  # (rows + 1) x (cols + 1): the last row and column are totals
     months: tuple[str, ...] = ()
     prefecture: str | None = None
+    channels: tuple[str, ...] = ()  # the channels counted; () = all
 
 
 # ------------------------------------------------------------------ names
@@ -126,15 +127,19 @@ def build_report(
     prefecture: str | None = None,
     include_help: bool = False,
     names: dict[str, str] | None = None,
+    channels: Sequence[str] = (),
 ) -> Table:
-    """Exact counts as a table with totals (nothing suppressed yet: see suppress)."""
+    """Exact counts as a table with totals (nothing suppressed yet: see suppress). `channels`: count
+    only these (e.g. leave the console demo out); () counts every channel."""
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
+    channels = tuple(c for c in CHANNELS if c in set(channels))
     names = names or prefecture_names()
     rows = [
         r for r in (CountRow(*r) for r in rows)
         if (month_from is None or r.month >= month_from) and (month_to is None or r.month <= month_to)
         and (prefecture is None or r.prefecture == prefecture) and (include_help or r.answer_kind != "help")
+        and (not channels or r.channel in channels)
     ]  # fmt: skip
     seen = sorted({r.month for r in rows})
     first, last = month_from or (seen[0] if seen else None), month_to or (seen[-1] if seen else None)
@@ -150,7 +155,7 @@ def build_report(
         keys = tuple(sorted({r.case_kind for r in rows}))
         labels = tuple(kind_label(k) for k in keys)
     else:
-        pool = ANSWER_KINDS if by == "answer" else CHANNELS
+        pool = ANSWER_KINDS if by == "answer" else channels or CHANNELS
         keys = tuple(k for k in pool if include_help or k != "help")
         labels = tuple(ANSWER_JA.get(k, k) for k in keys) if by == "answer" else keys
     cols = ("n",) if by == "month" else months
@@ -164,7 +169,7 @@ def build_report(
     grid = [[*line, sum(line)] for line in body]
     grid.append([sum(col) for col in zip(*grid, strict=True)] if grid else [0] * (len(cols) + 1))
     return Table(by, tuple(keys), tuple(labels), tuple(cols), tuple(col_labels),
-                 tuple(tuple(r) for r in grid), months, prefecture)  # fmt: skip
+                 tuple(tuple(r) for r in grid), months, prefecture, channels)  # fmt: skip
 
 
 def suppress(table: Table, threshold: int = DEFAULT_THRESHOLD) -> tuple[tuple[Cell, ...], ...]:

@@ -13,14 +13,15 @@ from bot import logs
 
 
 @contextlib.contextmanager
-def production_logging(*, debug_libraries: Iterable[str] = ()) -> Iterator[Callable[[], str]]:
+def production_logging(*, debug_libraries: Iterable[str] = (), fmt: str | None = None) -> Iterator[Callable[[], str]]:
     """bot.logs.setup_logging("DEBUG") (as LOG_LEVEL=DEBUG would), its handler writing to a buffer;
     yields a function returning what was written. `debug_libraries`: library loggers lowered to DEBUG
-    as well (as someone debugging might), to show the filters hold anyway. Restored afterwards."""
+    as well (as someone debugging might), to show the filters hold anyway. `fmt`: LOG_FORMAT's value
+    (default: read from the environment). Restored afterwards."""
     root = logging.getLogger()
     names = [*logs.LIBRARY_LOGGERS, *debug_libraries]
     saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    logs.setup_logging("DEBUG")
+    logs.setup_logging("DEBUG", fmt)
     buffer = io.StringIO()
     [handler] = root.handlers
     handler.setStream(buffer)
