@@ -69,6 +69,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
@@ -120,6 +121,11 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
         n = _kanji_number(m.group(1))
         if n is not None:
             found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "以内" in text:  # "48時間以内です": at most that
+        for m in _JA_WITHIN.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
     if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
@@ -728,7 +734,11 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
     for n, other in enumerate(sentence):
-        if other.start < end or not other.sets & opt.events:
+        if other.start < end:
+            continue
+        if other.sets & _TIME_SETS and not other.sets & opt.events:
+            return False  # 一昨日の深夜、今日来院: a nearer time dates what follows
+        if not other.sets & opt.events:
             continue
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
@@ -759,6 +769,7 @@ _NEAR = 8  # characters between a time word and the event it plainly dates ("先
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
+_TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
