@@ -69,6 +69,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
@@ -120,6 +121,11 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
         n = _kanji_number(m.group(1))
         if n is not None:
             found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "以内" in text:  # "48時間以内です": at most that
+        for m in _JA_WITHIN.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
     if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
@@ -155,11 +161,19 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     if "'s " in text or " is " in text or "'m " in text or " am " in text:
         for m in _EN_IS_AGE.finditer(text):
             ages.append(float(m.group(1)))
+    for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
+        ages.append(float(m.group(1)))
     if not ages:
         for m in _GRADE.finditer(text):
             if not _JA_RECALLED.match(text, m.end()):
                 ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     return tuple(ages)
+
+
+def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
+    """Whether an elapsed time is only a bound (72時間以上, 72時間過ぎ, 48時間以内)."""
+    said = text[e[1] : e[2]]
+    return "以上" in said or "以内" in said or said.endswith("過ぎ")
 
 
 def read_recalled(text: str) -> list[tuple[int, int]]:
@@ -220,8 +234,10 @@ _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
 _SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
-_OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?" + _SELF_INTRO)
+_OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?:" + _SELF_INTRO
+                        + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
@@ -569,7 +585,8 @@ class Rules:
         recent = self._options.get(_RECENT)
         if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
             elapsed = [e for e in elapsed if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
-        hours = round(min(h for h, _, _ in elapsed), 2) if elapsed else None
+        exact = [e for e in elapsed if not _is_bound(text, e)] or elapsed  # "72時間以上…一週間前": the week
+        hours = round(min(h for h, _, _ in exact), 2) if exact else None
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
         ages = read_ages(text, reverse)
@@ -715,9 +732,18 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     text = ctx.text
     incident = opt.events - opt.dates_next
     sentence = _in_sentence(ctx, occs, start)
-    if text[start:end].isascii():  # "disclosed sexual abuse today": the disclosure's day
+    if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
+        return False  # 時期は半年前, 被害は今朝: said to be the incident's time
+    before = [o for o in sentence if o.end <= start]
+    latin = text[start:end].isascii()
+    if (not latin and before and before[-1].sets & incident and start - before[-1].end <= 4
+            and not _HIRAGANA.search(text, before[-1].end, start)):  # fmt: skip
+        return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
+    if latin:  # "disclosed sexual abuse today": the disclosure's day
+        if text[start].isdigit() or text.startswith(_EN_AGO_LEAD, start):  # "told me 2 hours ago"
+            return bool(before) and bool(before[-1].sets & opt.dates_next)
         if not text.startswith(_EN_TODAY, start):
-            return False  # "disclosed touching yesterday", "assaulted a year ago": the incident's
+            return False  # "disclosed touching yesterday": the incident's
         for other in reversed(sentence):
             if other.start >= start:
                 continue
@@ -728,7 +754,11 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
     for n, other in enumerate(sentence):
-        if other.start < end or not other.sets & opt.events:
+        if other.start < end:
+            continue
+        if other.sets & _TIME_SETS and not other.sets & opt.events:
+            return False  # 一昨日の深夜、今日来院: a nearer time dates what follows
+        if not other.sets & opt.events:
             continue
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
@@ -753,12 +783,16 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
     return any(o.sets & telling for o in later if o.start <= reach)
 
 
+_HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
+_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:")
+_EN_AGO_LEAD = ("a ", "an ", "one ", "two ", "three ", "four ", "five ", "six ", "several ", "a few ", "a couple ")
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
+_TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
