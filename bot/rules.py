@@ -68,7 +68,8 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位|以上)\s*+)?(?:前|まえ)")
+_JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|それ)から\s*" + _NUM + r"\s*(時間|日)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
@@ -78,7 +79,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位前まえ", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上前まえ", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -119,10 +120,15 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     found: list[tuple[float, int, int]] = []
     for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
-        if n is not None:
-            found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+        if n is not None:  # "3日以上前": more than that
+            found.append((n * _JA_UNITS[m.group(2)] + (1.0 if "以上" in m.group(0) else 0.0), m.start(), m.end()))
     if "以内" in text:  # "48時間以内です": at most that
         for m in _JA_WITHIN.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "から" in text:  # "被害から5時間くらい"
+        for m in _JA_FROM.finditer(text):
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
@@ -163,6 +169,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
             ages.append(float(m.group(1)))
     for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
         ages.append(float(m.group(1)))
+    if "grade" in text:  # "a grade 8 student": the US grades, 5 + grade at the year's start
+        ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
     if not ages:
         for m in _GRADE.finditer(text):
             if not _JA_RECALLED.match(text, m.end()):
@@ -209,6 +217,13 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return float((today - date).days * 24)
+    m = _JA_MONTH.search(text) or _EN_MONTH.search(text)
+    if m:  # a month alone: from its middle, unless it is this month (then unknown)
+        month = int(m.group(1)) if m.group(1).isdigit() else _EN_MONTHS.index(m.group(1)) + 1
+        if month == today.month:
+            return None
+        year = today.year if month < today.month else today.year - 1
+        return float((today - dt.date(year, month, 15)).days * 24)
     m = _JA_WEEKDAY.search(text)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
@@ -230,17 +245,22 @@ _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
 _SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
 _OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?:" + _SELF_INTRO
                         + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め)")
+_EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december")
+_EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -734,16 +754,17 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     sentence = _in_sentence(ctx, occs, start)
     if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
         return False  # 時期は半年前, 被害は今朝: said to be the incident's time
+    lead = [o for o in sentence if o.end <= start and start - o.end <= 2]
+    if lead and lead[-1].sets & opt.dates_next and text[lead[-1].end : start].strip() in ("は", "が", ":", "：", ""):
+        return True  # 受診は今日, 発見は今朝: the visit's time
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
     if (not latin and before and before[-1].sets & incident and start - before[-1].end <= 4
             and not _HIRAGANA.search(text, before[-1].end, start)):  # fmt: skip
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin:  # "disclosed sexual abuse today": the disclosure's day
-        if text[start].isdigit() or text.startswith(_EN_AGO_LEAD, start):  # "told me 2 hours ago"
+        if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
             return bool(before) and bool(before[-1].sets & opt.dates_next)
-        if not text.startswith(_EN_TODAY, start):
-            return False  # "disclosed touching yesterday": the incident's
         for other in reversed(sentence):
             if other.start >= start:
                 continue
@@ -785,7 +806,6 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:")
-_EN_AGO_LEAD = ("a ", "an ", "one ", "two ", "three ", "four ", "five ", "six ", "several ", "a few ", "a couple ")
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
