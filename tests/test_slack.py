@@ -759,7 +759,7 @@ def test_settings_from_the_environment():
         None,
     )
     assert bot_settings.slack(
-        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s"}, http=True
+        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}, http=True
     ).command == ("/referral")
     for bad, match in [
         ({"SLACK_BOT_TOKEN": APP_TOKEN}, "xoxb-"),

@@ -35,7 +35,7 @@ from tests.fakes.server import WAIT_S, LoopbackServer
 # Made-up credentials and ids: none of them is, or looks enough like, a real one to be used.
 BOT_TOKEN = "xoxb-0000-test-not-a-real-token"
 APP_TOKEN = "xapp-0-test-not-a-real-token"
-SIGNING_SECRET = "test-signing-secret-3f2a9c"
+SIGNING_SECRET = "3f2a9c00d1e5b7a4c6f8e0a2b4d6f8e1"  # 32 hex digits, as Slack gives it
 TEAM_ID = "T0TESTTEAM"
 BOT_USER_ID = "U0TESTBOT"
 BOT_ID = "B0TESTBOT"
