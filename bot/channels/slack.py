@@ -11,6 +11,7 @@ no text, ids or tokens: Slack API errors by their code, bugs without their messa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -50,6 +51,10 @@ SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries w
 Payload = dict[str, Any]
 QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
 SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
+RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # Socket Mode: waits before reconnecting, doubling, capped
+# apps.connections.open errors that no retry will mend: the app token is wrong or lacks the scope
+REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                     "not_allowed_token_type", "missing_scope", "no_permission"})  # fmt: skip
 
 
 def web_api_session() -> aiohttp.ClientSession:
@@ -402,22 +407,74 @@ async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
+class _OneLine(logging.Filter):
+    """The Socket Mode client logs each failed try with a traceback: keep its first line only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage().splitlines()
+        record.msg, record.args = (message[0] if message else ""), None
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
 def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
     """Socket Mode: apps.connections.open (through the app's client, so SLACK_API_URL applies)
     then a WebSocket (aiohttp); `start_async()` runs until closed, `connect_async()` returns."""
-    return AsyncSocketModeHandler(app, app_token)
+    logger = _held_logger("slack_sdk.socket_mode.referral_bot")  # WARNING and above, first lines only
+    if not any(isinstance(f, _OneLine) for f in logger.filters):
+        logger.addFilter(_OneLine())
+    return AsyncSocketModeHandler(app, app_token, logger=logger)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def check_app_token(client: AsyncWebClient, app_token: str, stop: asyncio.Event) -> bool:
+    """apps.connections.open until Slack answers: SettingsError when it refuses the app token; a
+    network error or a 5xx is tried again after 1, 2, 4 ... 60 s, one log line per try. False when
+    SIGINT or SIGTERM came first."""
+    delay = RETRY_FIRST_S
+    while not stop.is_set():
+        try:
+            await client.apps_connections_open(app_token=app_token)
+            return True
+        except SlackApiError as e:
+            error = str(e.response.get("error") or f"HTTP {e.response.status_code}")
+            if error in REFUSED:
+                raise SettingsError(f"Slack refused SLACK_APP_TOKEN ({error})") from None
+            reason = error
+        except (OSError, aiohttp.ClientError, TimeoutError) as e:
+            reason = type(e).__name__
+        except Exception as e:  # an answer slack_sdk cannot read (a proxy's page)
+            reason = f"unreadable answer, {type(e).__name__}"
+        log.warning("slack: cannot open a Socket Mode connection (%s); trying again in %.0f s", reason, delay)
+        await _wait(stop, delay)
+        delay = min(delay * 2, RETRY_MAX_S)
+    return False
 
 
 async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
-    """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
+    """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns.
+    A signal stops it at any point, even while it is still connecting."""
     stop = stop_on_signals()
+    if not await check_app_token(bolt_app.client, app_token, stop):
+        return
     handler = socket_mode_handler(bolt_app, app_token)
-    await handler.connect_async()
-    log.info("slack: Socket Mode")
+    connect = asyncio.ensure_future(handler.connect_async())  # retries a WebSocket that fails, every 10 s
+    stopped = asyncio.ensure_future(stop.wait())
     try:
-        await stop.wait()
+        await asyncio.wait({connect, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if connect.done():
+            connect.result()
+            log.info("slack: Socket Mode")
+            await stopped
     finally:
-        await handler.close_async()
+        for task in (connect, stopped):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(handler.close_async(), SHUTDOWN_TIMEOUT_S)
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
