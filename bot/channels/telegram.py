@@ -20,6 +20,7 @@ import importlib.util
 import json
 import logging
 import re
+import signal
 import traceback
 import weakref
 from collections.abc import Callable
@@ -457,6 +458,11 @@ def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
         raise SettingsError(
             "webhook mode needs python-telegram-bot[webhooks] (pip install 'python-telegram-bot[webhooks]')"
         )
+    loop = asyncio.new_event_loop()  # the probe's, then run_polling's / run_webhook's
+    asyncio.set_event_loop(loop)
+    if not loop.run_until_complete(reach_bot_api(settings)):
+        loop.close()
+        return  # SIGINT or SIGTERM before the Bot API answered
     app = build_application(engine, counts, settings, clock)
     try:
         if settings.webhook_url:
@@ -473,6 +479,63 @@ def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
         loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
         loop.run_until_complete(close_requests(app))
         loop.close()
+
+
+RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # start-up: waits before asking getMe again, doubling, capped
+PROBE_TIMEOUT_S = 10.0
+REFUSED_TOKEN = "Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)"
+
+
+async def reach_bot_api(settings: TelegramSettings) -> bool:
+    """getMe until the Bot API answers, before python-telegram-bot starts (which, out of reach,
+    stops with a traceback; and reads a 404 as a refused token). A 401 is SettingsError; no
+    connection, a 5xx, or an answer that is not the Bot API's (a proxy's 404 page) is tried again
+    after 1, 2, 4 ... 60 s, one log line a try, never quoting the URL (it holds the token). False
+    when SIGINT or SIGTERM came first."""
+    import httpx
+
+    from bot.channels.common import stop_on_signals
+
+    stop = stop_on_signals()
+    url = f"{settings.base_url or 'https://api.telegram.org/bot'}{settings.token}/getMe"
+    delay = RETRY_FIRST_S
+    try:
+        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_S) as client:
+            while not stop.is_set():
+                try:
+                    response = await client.get(url)
+                    reason = _probe_answer(response.status_code, response.content)
+                except httpx.HTTPError as e:
+                    reason = type(e).__name__
+                if reason is None:
+                    return True
+                log.warning("telegram: cannot reach the Bot API (%s); trying again in %.0f s", reason, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+    finally:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # python-telegram-bot installs its own
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+    return False
+
+
+def _probe_answer(status: int, body: bytes) -> str | None:
+    """None when getMe answered as the Bot API does; SettingsError for a refused token; else why
+    it is worth trying again."""
+    try:
+        data = json.loads(body)
+        ours = isinstance(data, dict) and isinstance(data.get("ok"), bool)
+    except ValueError:
+        data, ours = None, False
+    if not ours:
+        return f"HTTP {status}, not the Bot API's answer"
+    if data["ok"]:
+        return None
+    if status == 401 or data.get("error_code") == 401:
+        raise SettingsError(REFUSED_TOKEN)
+    return f"HTTP {status}"
 
 
 class StartError(Exception):
