@@ -839,7 +839,9 @@ def test_http_mode_in_a_real_process(fake, tmp_path):
             assert proc.poll() is None, log_file.read_text()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=WAIT_S) as r:
-                    assert r.read() == b"ok"
+                    health = json.loads(r.read())  # serve's handler: JSON, never a secret
+                    assert r.status == 200 and health["status"] == "ok" and health["channels"] == ["slack"]
+                    assert SIGNING_SECRET not in json.dumps(health) and BOT_TOKEN not in json.dumps(health)
                     break
             except urllib.error.URLError:
                 assert time.monotonic() < deadline, "the HTTP server did not start"

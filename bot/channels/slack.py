@@ -38,6 +38,8 @@ from bot.channels.common import (
     now,
     stop_on_signals,
 )
+from bot.channels.health import PATH as HEALTH_PATH
+from bot.channels.health import Health
 from bot.engine import Engine
 from bot.model import Reply
 from bot.render.slack import STEP_PREFIX, URL_PREFIX, escape, render_blocks, render_home, render_text
@@ -375,30 +377,29 @@ def events_handler(bolt_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.
     return events
 
 
-def http_app(bolt_app: AsyncApp) -> web.Application:
-    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
-
-    async def health(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
+def http_app(bolt_app: AsyncApp, health: Health | None = None) -> web.Application:
+    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz (the
+    handler `serve` uses, bot/channels/health.py)."""
     app = web.Application()
     app.router.add_post(EVENTS_PATH, events_handler(bolt_app))
-    app.router.add_get("/healthz", health)
+    if health is not None:
+        app.router.add_get(HEALTH_PATH, health.handler)
     return app
 
 
-async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT) -> web.AppRunner:
-    """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
-    runner = web.AppRunner(http_app(bolt_app), access_log=None)
+async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT,
+                     health: Health | None = None) -> web.AppRunner:  # fmt: skip
+    """Serve `http_app(bolt_app, health)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
+    runner = web.AppRunner(http_app(bolt_app, health), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
 
 
-async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
+async def serve_http(bolt_app: AsyncApp, *, host: str, port: int, health: Health | None = None) -> None:
     """HTTP mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
     stop = stop_on_signals()
-    runner = await start_http(bolt_app, host=host, port=port)
+    runner = await start_http(bolt_app, host=host, port=port, health=health)
     log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
     try:
         await stop.wait()
@@ -499,7 +500,8 @@ async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *,
         await check_token(client)
         app = build_app(engine, counts, settings, client=client, clock=clock)
         if http:
-            await serve_http(app, host=host, port=port)
+            health = Health(engine.kb, counts, [CHANNEL], clock=clock)
+            await serve_http(app, host=host, port=port, health=health)
         else:
             await serve_socket_mode(app, settings.app_token or "")
 
