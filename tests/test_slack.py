@@ -970,6 +970,24 @@ def test_socket_mode_unreachable_websocket_retries_in_one_line_and_stops_on_sigt
         assert "Traceback" not in output and "Failed to connect" in output
 
 
+def test_socket_mode_web_api_out_of_reach_is_retried_and_sigterm_exits_0(tmp_path):
+    log_file = tmp_path / "stderr.txt"
+    env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "LOG_LEVEL": "INFO",
+           "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}  # fmt: skip
+    proc = run_bot(["--no-count"], env, log_file)
+    try:
+        deadline = time.monotonic() + 3 * WAIT_S
+        while log_file.read_text().count("cannot reach the Slack Web API") < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, log_file.read_text()[-2000:]
+            time.sleep(0.1)
+    finally:
+        started = time.monotonic()
+        code = stop(proc)
+    output = log_file.read_text()
+    assert code == 0 and time.monotonic() - started < 5, output[-2000:]
+    assert "trying again in 1 s" in output and "Traceback" not in output
+
+
 def test_socket_mode_unreachable_api_is_retried_until_stopped(monkeypatch, caplog):
     """apps.connections.open on a port nobody listens on: tried again with a doubling wait, one line
     each, until SIGINT or SIGTERM (here: the event they set)."""

@@ -456,10 +456,10 @@ async def check_app_token(client: AsyncWebClient, app_token: str, stop: asyncio.
     return False
 
 
-async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
+async def serve_socket_mode(bolt_app: AsyncApp, app_token: str, stop: asyncio.Event | None = None) -> None:
     """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns.
     A signal stops it at any point, even while it is still connecting."""
-    stop = stop_on_signals()
+    stop = stop or stop_on_signals()
     if not await check_app_token(bolt_app.client, app_token, stop):
         return
     handler = socket_mode_handler(bolt_app, app_token)
@@ -486,9 +486,28 @@ async def check_token(client: AsyncWebClient) -> None:
     except SlackApiError as e:
         raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
     except (OSError, aiohttp.ClientError, TimeoutError) as e:
-        raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
+        raise Unreachable(f"cannot reach the Slack Web API ({type(e).__name__})") from None
     except Exception as e:  # an answer slack_sdk cannot read (a proxy's page, a broken API)
-        raise SettingsError(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
+        raise Unreachable(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
+
+
+class Unreachable(SettingsError):
+    """The Web API did not answer auth.test (exit 2 in HTTP mode; Socket Mode tries again)."""
+
+
+async def reach_web_api(client: AsyncWebClient, stop: asyncio.Event) -> bool:
+    """Socket Mode's auth.test until Slack answers: SettingsError for a refused bot token; out of
+    reach, tried again after 1, 2, 4 ... 60 s, one log line a try. False when stopped first."""
+    delay = RETRY_FIRST_S
+    while not stop.is_set():
+        try:
+            await check_token(client)
+            return True
+        except Unreachable as e:
+            log.warning("slack: %s; trying again in %.0f s", e, delay)
+        await _wait(stop, delay)
+        delay = min(delay * 2, RETRY_MAX_S)
+    return False
 
 
 async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *, http: bool,
@@ -497,13 +516,18 @@ async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *,
     A refused token is a SettingsError before anything listens."""
     async with web_api_session() as session:
         client = make_client(settings, session)
-        await check_token(client)
+        if http:
+            await check_token(client)
+        else:
+            stop = stop_on_signals()
+            if not await reach_web_api(client, stop):
+                return
         app = build_app(engine, counts, settings, client=client, clock=clock)
         if http:
             health = Health(engine.kb, counts, [CHANNEL], clock=clock)
             await serve_http(app, host=host, port=port, health=health)
         else:
-            await serve_socket_mode(app, settings.app_token or "")
+            await serve_socket_mode(app, settings.app_token or "", stop)
 
 
 class SlackChannel:
