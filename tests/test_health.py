@@ -23,6 +23,7 @@ from bot.channels.health import Health
 from bot.facts import STALE_DAYS
 from tests.fakes import slack_api
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,6 +92,31 @@ def test_slack_http_mode_answers_the_same_health(tmp_path):
     assert degraded["status"] == "degraded" and degraded["counts"]["ok"] is False
     text = json.dumps(ok) + json.dumps(degraded)
     assert slack_api.SIGNING_SECRET not in text and slack_api.BOT_TOKEN not in text
+
+
+async def _telegram_webhook_health(tmp_path, db: str) -> tuple[int, dict, list]:
+    import asyncio
+
+    fake = await FakeBotAPI().start()
+    try:
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+               "REFERRAL_DB": db}  # fmt: skip
+        port = free_port()
+        args = ["telegram", "--webhook-url", "http://bot.example.org/tg/hook", "--port", str(port)]
+        status, body = await asyncio.to_thread(health_of, args, env, port, tmp_path)
+        hooks = fake.answered("setWebhook")
+    finally:
+        await fake.close()
+    return status, body, hooks
+
+
+async def test_telegram_webhook_mode_answers_the_same_health(tmp_path):
+    status, ok, hooks = await _telegram_webhook_health(tmp_path, str(tmp_path / "counts.db"))
+    assert status == 200 and ok["status"] == "ok" and ok["channels"] == ["telegram"]
+    assert [h.params["url"] for h in hooks] == ["http://bot.example.org/tg/hook"]
+    assert TOKEN not in json.dumps(ok) and "s3cret" not in json.dumps(ok)
+    _, degraded, _ = await _telegram_webhook_health(tmp_path, unusable_db(tmp_path))
+    assert degraded["status"] == "degraded" and degraded["counts"]["ok"] is False
 
 
 async def _get(health: Health) -> tuple[int, dict]:

@@ -736,10 +736,11 @@ async def test_cli_token_refused_by_telegram_exits_2_without_printing_it(tmp_pat
     assert "Unclosed" not in err.decode()  # the HTTP sessions were closed, though start-up failed
 
 
-async def _start_bot(base_url: str, tmp_path, *args: str) -> asyncio.subprocess.Process:
+async def _start_bot(base_url: str, tmp_path, *args: str, extra: dict[str, str] | None = None) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "HTTP_PROXY", "HTTPS_PROXY"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, REFERRAL_DB=str(tmp_path / "c.db"),
                LOG_LEVEL="INFO", PYTHONPATH=ROOT, DEFAULT_PREFECTURE="神奈川県")  # fmt: skip
+    env.update(extra or {})
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "telegram", *args, cwd=ROOT, env=env,
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)  # fmt: skip
 
@@ -799,6 +800,40 @@ async def test_polling_sigterm_writes_the_queued_count_and_exits_0(tmp_path):
     finally:
         await fake.close()
     assert code == 0 and took < 5, err[-2000:]
+    from bot.counts import CountsStore
+
+    assert [(r.prefecture, r.channel, r.n) for r in CountsStore(tmp_path / "c.db").rows()] == [("14", "telegram", 1)]
+
+
+async def test_webhook_mode_in_a_real_process_answers_and_sigterm_writes_the_count(tmp_path):
+    fake = await FakeBotAPI().start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        env_secret = "hook-secret_1"
+        proc = await _start_bot(fake.base_url, tmp_path, "--webhook-url", "http://bot.example.org/tg/hook",
+                                "--port", str(port), extra={"TELEGRAM_WEBHOOK_SECRET": env_secret})  # fmt: skip
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        update = json.dumps(fake.private_text("横浜市の病院です。昨夜被害にあった患者さん"))
+        async with httpx.AsyncClient(trust_env=False) as client:
+            for _ in range(600):
+                try:
+                    health = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            assert health.json()["status"] == "ok"
+            headers = {"Content-Type": "application/json"}
+            assert (await client.post(url, content=update, headers=headers)).status_code == 403
+            headers["X-Telegram-Bot-Api-Secret-Token"] = env_secret
+            assert (await client.post(url, content=update, headers=headers)).status_code == 200
+        await asyncio.wait_for(fake.wait_for("sendMessage"), 60)
+        code, took, err = await _sigterm(proc, 0.1)
+    finally:
+        await fake.close()
+    assert code == 0 and took < 5, err[-2000:]
+    assert "Traceback" not in err and env_secret not in err
     from bot.counts import CountsStore
 
     assert [(r.prefecture, r.channel, r.n) for r in CountsStore(tmp_path / "c.db").rows()] == [("14", "telegram", 1)]

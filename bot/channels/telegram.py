@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import functools
 import hmac
-import importlib.util
 import json
 import logging
 import re
@@ -452,33 +451,61 @@ async def close_requests(app: Application) -> None:
 # ---------------------------------------------------------------------------- the command
 def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
         clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
-    """`referral-bot telegram`: long polling, or its own webhook server, until SIGINT or SIGTERM.
-    SettingsError for a refused token or a missing webhook library."""
-    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
-        raise SettingsError(
-            "webhook mode needs python-telegram-bot[webhooks] (pip install 'python-telegram-bot[webhooks]')"
-        )
-    loop = asyncio.new_event_loop()  # the probe's, then run_polling's / run_webhook's
+    """`referral-bot telegram`: long polling, or a webhook server with GET /healthz, until SIGINT or
+    SIGTERM. SettingsError for a refused token; a Bot API out of reach is waited for."""
+    loop = asyncio.new_event_loop()  # the probe's, then run_polling's / the webhook server's
     asyncio.set_event_loop(loop)
     if not loop.run_until_complete(reach_bot_api(settings)):
         loop.close()
         return  # SIGINT or SIGTERM before the Bot API answered
+    if settings.webhook_url:
+        try:
+            loop.run_until_complete(serve_webhook(engine, counts, settings, clock))
+        finally:
+            loop.close()
+        return
     app = build_application(engine, counts, settings, clock)
     try:
-        if settings.webhook_url:
-            log.info("telegram: webhook mode, listening on port %d", settings.port)
-            app.run_webhook(**webhook_kwargs(settings), close_loop=False)
-        else:
-            log.info("telegram: long polling")
-            app.run_polling(**polling_kwargs(), close_loop=False)
+        log.info("telegram: long polling")
+        app.run_polling(**polling_kwargs(), close_loop=False)
     except InvalidToken:
         raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
     except TelegramError as exc:
         raise StartError(f"could not start: {type(exc).__name__}") from None
     finally:
-        loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
+        loop = asyncio.get_event_loop()  # the one run_polling ran on, left open for this
         loop.run_until_complete(close_requests(app))
         loop.close()
+
+
+async def serve_webhook(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                        clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`telegram --webhook-url`: the channel `serve` runs (TelegramChannel: setWebhook, the secret
+    token header, else 403) on the URL's path, and serve's GET /healthz, until SIGINT or SIGTERM;
+    then the updates already accepted are answered."""
+    from bot.channels.common import stop_on_signals
+    from bot.channels.health import PATH, Health
+
+    stop = stop_on_signals()
+    channel = TelegramChannel(engine, counts, settings, clock)
+    await channel.start()
+    runner: web.AppRunner | None = None
+    try:
+        app = web.Application()
+        app.router.add_post("/" + urlsplit(settings.webhook_url or "").path.strip("/"), channel.webhook)
+        app.router.add_get(PATH, Health(engine.kb, counts, [CHANNEL], clock=clock).handler)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.listen, settings.port).start()
+        except OSError as e:
+            raise SettingsError(f"cannot listen on {settings.listen}:{settings.port} ({type(e).__name__})") from None
+        log.info("telegram: webhook mode, listening on port %d", runner.addresses[0][1])
+        await stop.wait()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await channel.stop()
 
 
 RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # start-up: waits before asking getMe again, doubling, capped
