@@ -359,7 +359,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
                        "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL (ending in /bot), REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). "
                        "Exit 2 (one line) for a malformed setting or a token Telegram refuses; a Bot API out of reach at start "
-                       "is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the queued counts and exits 0. All settings: docs/configuration.md.")  # fmt: skip
+                       "is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the queued counts and exits 0. Webhook mode: GET /healthz as serve's. All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument(
         "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
     )
