@@ -357,7 +357,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser("telegram", help="run the Telegram bot (long polling, or --webhook-url)",
                        description="Run the Telegram bot. Settings from the environment: TELEGRAM_BOT_TOKEN, "
-                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL, REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
+                       "TELEGRAM_WEBHOOK_SECRET (webhook mode), TELEGRAM_BASE_URL (ending in /bot), REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). "
+                       "Exit 2 (one line) for a malformed setting or a token Telegram refuses; a Bot API out of reach at start "
+                       "is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the queued counts and exits 0. Webhook mode: GET /healthz as serve's. All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument(
         "--webhook-url", metavar="URL", help="webhook mode: the public HTTPS URL Telegram posts to"
     )
@@ -369,7 +371,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Run the Slack app. Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; "
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
                        "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
-                       "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: docs/configuration.md.")  # fmt: skip
+                       "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). Exit 2 (one line) for a malformed setting or a token Slack "
+                       "refuses; Socket Mode out of reach is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the "
+                       "queued counts and exits 0. HTTP mode: GET /healthz as serve's. All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")

@@ -14,16 +14,16 @@ another instance is answered once); /healthz says "degraded" while the database 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import __version__, wiring
 from bot import settings as settings_mod
+from bot import wiring
 from bot.channels.common import share_delivery_ids, stop_on_signals
+from bot.channels.health import Health, knowledge_version  # noqa: F401  (knowledge_version: re-exported)
 from bot.logs import register_secret, setup_logging
 from bot.settings import ServeSettings, SettingsError
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from bot.counts import Counts
     from bot.counts.postgres import DeliveryClaims
     from bot.engine import Engine
-    from bot.knowledge import Knowledge
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +50,6 @@ HEALTH_PATH = "/healthz"
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHUTDOWN_TIMEOUT_S = 10.0  # for requests still in progress when the server stops
 
-def knowledge_version(kb: Knowledge) -> dict[str, str]:
-    """The date the facts were checked, and a short hash of the knowledge files' names and bytes."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in kb.directory.iterdir() if p.is_file() and not p.name.startswith(".")):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return {"checked_on": kb.checked_on.isoformat(), "hash": digest.hexdigest()[:12]}
-
-
 class Server:
     """The web process: start() brings every configured channel up and listens; stop() ends it."""
 
@@ -71,7 +60,8 @@ class Server:
         self.counts = counts
         self.claims = claims  # the delivery ids shared by every instance (DATABASE_URL), or None
         self.clock = clock
-        self.knowledge = knowledge_version(engine.kb)
+        self._health = Health(engine.kb, counts, config.channels, claims=claims, clock=clock)
+        self.knowledge = self._health.knowledge
         self.channels: dict[str, Channel] = {}
         self._runner: web.AppRunner | None = None
 
@@ -114,30 +104,8 @@ class Server:
         for channel in channels.values():
             await channel.stop()
 
-    async def health(self, _: web.Request) -> web.Response:
-        counts = await asyncio.to_thread(self._counts_health)
-        deliveries = self._deliveries_health()
-        body = {
-            "status": "ok" if counts["ok"] and deliveries["ok"] else "degraded",  # answers flow either way
-            "version": __version__,
-            "knowledge": self.knowledge,
-            "channels": self.config.channels,
-            "counts": counts,
-            "deliveries": deliveries,
-        }
-        return web.json_response(body)
-
-    def _deliveries_health(self) -> dict[str, Any]:
-        if self.claims is None:
-            return {"shared": False, "ok": True}
-        h = self.claims.health()
-        return {"shared": True, "ok": bool(h.get("ok")), "fallbacks": int(h.get("fallbacks") or 0)}
-
-    def _counts_health(self) -> dict[str, Any]:
-        if self.counts is None:
-            return {"enabled": False, "ok": True, "dropped": 0}
-        h = self.counts.health()
-        return {"enabled": True, "ok": bool(h.get("ok")), "dropped": int(h.get("dropped") or 0)}
+    async def health(self, request: web.Request) -> web.Response:
+        return await self._health.handler(request)
 
 
 async def serve(config: ServeSettings, engine: Engine, counts: Counts | None,

@@ -33,7 +33,10 @@ NO_CHANNEL = (
 
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
-_PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # LINE tokens and secrets: visible ASCII, no spaces
+_PRINTABLE = re.compile(r"^[\x21-\x7e]{8,4096}$")  # LINE access tokens: visible ASCII, no spaces
+_HEX32 = re.compile(r"^[0-9A-Fa-f]{32}$")  # Slack's signing secret and LINE's channel secret: 32 hex digits
+_SLACK_BOT_TOKEN = re.compile(r"^xoxb-[\x21-\x7e]{8,}$")  # no whitespace after the prefix
+_SLACK_APP_TOKEN = re.compile(r"^xapp-[\x21-\x7e]{8,}$")
 _SLACK_COMMAND = re.compile(r"/[a-z0-9_-]{1,31}")
 _CODE = re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
 _OFF = ("off", "0", "false", "no")
@@ -223,6 +226,10 @@ def telegram(env: Env | None = None, *, webhook_url: str | None = None, port: in
     base_url = _get(env, "TELEGRAM_BASE_URL")
     if base_url and urlsplit(base_url).scheme not in ("http", "https"):
         raise SettingsError("TELEGRAM_BASE_URL must start with http:// or https://")
+    if base_url and not base_url.rstrip("/").endswith("/bot"):  # the token follows it: .../bot<token>/getMe
+        raise SettingsError("TELEGRAM_BASE_URL must end in /bot, e.g. http://localhost:8081/bot")
+    if base_url:
+        base_url = base_url.rstrip("/")
     if not webhook_url:
         if port is not None:
             raise SettingsError("--port is for webhook mode; add --webhook-url (long polling needs no port)")
@@ -277,11 +284,15 @@ def slack(env: Env | None = None, *, http: bool) -> SlackSettings:
         mode = "HTTP mode" if http else "Socket Mode"
         raise SettingsError(f"{mode} needs {' and '.join(missing)} (see the README, Slack)")
     bot_token = _get(env, "SLACK_BOT_TOKEN") or ""
-    if not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be the bot token (xoxb-...)")
+    if not _SLACK_BOT_TOKEN.match(bot_token):
+        raise SettingsError("SLACK_BOT_TOKEN must be the bot token (xoxb-..., no spaces)")
     app_token = _get(env, "SLACK_APP_TOKEN")
-    if not http and app_token is not None and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-...) with connections:write")
+    if not http and app_token is not None and not _SLACK_APP_TOKEN.match(app_token):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-..., no spaces) with connections:write")
+    signing_secret = _get(env, "SLACK_SIGNING_SECRET")
+    if http or signing_secret is not None:
+        signing_secret = secret("SLACK_SIGNING_SECRET", signing_secret, _HEX32,
+                                "32 hex digits, from Basic Information > App Credentials")  # fmt: skip
     command = _get(env, "SLACK_COMMAND") or DEFAULT_SLACK_COMMAND
     if not _SLACK_COMMAND.fullmatch(command):
         raise SettingsError(f"SLACK_COMMAND must look like {DEFAULT_SLACK_COMMAND} (lower case, no spaces)")
@@ -292,7 +303,7 @@ def slack(env: Env | None = None, *, http: bool) -> SlackSettings:
         api_url = api_url.rstrip("/") + "/"
     return SlackSettings(
         bot_token=bot_token,
-        signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
+        signing_secret=signing_secret,
         app_token=app_token,
         api_url=api_url,
         command=command,
@@ -322,8 +333,8 @@ def line(env: Env | None = None) -> LineSettings:
         raise SettingsError(f"LINE needs {' and '.join(missing)} (LINE Developers Console, Messaging API channel)")
     token = secret("LINE_CHANNEL_ACCESS_TOKEN", _get(env, "LINE_CHANNEL_ACCESS_TOKEN"), _PRINTABLE,
                    "the channel access token, no spaces")  # fmt: skip
-    channel_secret = secret("LINE_CHANNEL_SECRET", _get(env, "LINE_CHANNEL_SECRET"), _PRINTABLE,
-                            "the channel secret from Basic settings, no spaces")  # fmt: skip
+    channel_secret = secret("LINE_CHANNEL_SECRET", _get(env, "LINE_CHANNEL_SECRET"), _HEX32,
+                            "32 hex digits, the channel secret from Basic settings")  # fmt: skip
     api_url = url("LINE_API_URL", _get(env, "LINE_API_URL"), example="https://api.line.me")
     return LineSettings(access_token=token, channel_secret=channel_secret,
                         api_url=api_url.rstrip("/") if api_url else None)  # fmt: skip

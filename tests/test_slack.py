@@ -759,7 +759,7 @@ def test_settings_from_the_environment():
         None,
     )
     assert bot_settings.slack(
-        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s"}, http=True
+        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}, http=True
     ).command == ("/referral")
     for bad, match in [
         ({"SLACK_BOT_TOKEN": APP_TOKEN}, "xoxb-"),
@@ -839,7 +839,9 @@ def test_http_mode_in_a_real_process(fake, tmp_path):
             assert proc.poll() is None, log_file.read_text()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=WAIT_S) as r:
-                    assert r.read() == b"ok"
+                    health = json.loads(r.read())  # serve's handler: JSON, never a secret
+                    assert r.status == 200 and health["status"] == "ok" and health["channels"] == ["slack"]
+                    assert SIGNING_SECRET not in json.dumps(health) and BOT_TOKEN not in json.dumps(health)
                     break
             except urllib.error.URLError:
                 assert time.monotonic() < deadline, "the HTTP server did not start"
@@ -911,6 +913,99 @@ def test_socket_mode_in_a_real_process(fake, tmp_path):
     output = log_file.read_text()
     assert "Socket Mode" in output and "answered a slash command" in output
     assert_private(output)
+
+
+def test_socket_mode_sigterm_writes_the_queued_count_and_exits_0(fake, tmp_path):
+    db = tmp_path / "counts.db"
+    log_file = tmp_path / "stderr.txt"
+    env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.url,
+           "REFERRAL_DB": str(db), "DEFAULT_PREFECTURE": "神奈川県"}  # fmt: skip
+    proc = run_bot([], env, log_file)
+    try:
+        fake.wait_connected(timeout=3 * WAIT_S)
+        fake.push({"envelope_id": "env-dm", "type": "events_api", "accepts_response_payload": False,
+                   "payload": event_body(dm(YOKOHAMA), "EvProc1")})  # fmt: skip
+        fake.wait_for("chat.postMessage")
+    finally:
+        started = time.monotonic()
+        code = stop(proc)
+    assert code == 0 and time.monotonic() - started < 5, log_file.read_text()[-2000:]
+    from bot.counts import CountsStore
+
+    assert [(r.prefecture, r.channel, r.n) for r in CountsStore(db).rows()] == [("14", "slack", 1)]
+
+
+def test_socket_mode_refused_app_token_is_one_line_and_exit_2(tmp_path):
+    with FakeSlack(app_token=APP_TOKEN) as refusing:
+        log_file = tmp_path / "stderr.txt"
+        env = {"SLACK_APP_TOKEN": "xapp-1-A0-revoked-by-slack", "SLACK_BOT_TOKEN": BOT_TOKEN,
+               "SLACK_API_URL": refusing.url}  # fmt: skip
+        proc = run_bot(["--no-count"], env, log_file)
+        try:
+            code = proc.wait(3 * WAIT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        output = log_file.read_text()
+        assert code == 2, output[-2000:]
+        assert output.splitlines()[-1] == "referral-bot slack: Slack refused SLACK_APP_TOKEN (invalid_auth)"
+        assert "Traceback" not in output and "revoked-by-slack" not in output
+        assert [c.method for c in refusing.calls()] == ["auth.test", "apps.connections.open"]  # no retry
+
+
+def test_socket_mode_unreachable_websocket_retries_in_one_line_and_stops_on_sigterm(tmp_path):
+    with FakeSlack(ws_url=f"ws://127.0.0.1:{free_port()}/link/?ticket=gone") as fake:
+        log_file = tmp_path / "stderr.txt"
+        env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.url,
+               "LOG_LEVEL": "INFO"}  # fmt: skip
+        proc = run_bot(["--no-count"], env, log_file)
+        try:
+            fake.wait_for("apps.connections.open", 2, timeout=3 * WAIT_S)  # ours, then the client's first try
+            time.sleep(0.5)
+        finally:
+            started = time.monotonic()
+            code = stop(proc)
+        output = log_file.read_text()
+        assert code == 0 and time.monotonic() - started < 5, output[-2000:]
+        assert "Traceback" not in output and "Failed to connect" in output
+
+
+def test_socket_mode_web_api_out_of_reach_is_retried_and_sigterm_exits_0(tmp_path):
+    log_file = tmp_path / "stderr.txt"
+    env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "LOG_LEVEL": "INFO",
+           "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}  # fmt: skip
+    proc = run_bot(["--no-count"], env, log_file)
+    try:
+        deadline = time.monotonic() + 3 * WAIT_S
+        while log_file.read_text().count("cannot reach the Slack Web API") < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, log_file.read_text()[-2000:]
+            time.sleep(0.1)
+    finally:
+        started = time.monotonic()
+        code = stop(proc)
+    output = log_file.read_text()
+    assert code == 0 and time.monotonic() - started < 5, output[-2000:]
+    assert "trying again in 1 s" in output and "Traceback" not in output
+
+
+def test_socket_mode_unreachable_api_is_retried_until_stopped(monkeypatch, caplog):
+    """apps.connections.open on a port nobody listens on: tried again with a doubling wait, one line
+    each, until SIGINT or SIGTERM (here: the event they set)."""
+    import asyncio
+
+    monkeypatch.setattr(slack, "RETRY_FIRST_S", 0.01)
+
+    async def go():
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{free_port()}/api/")
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(3.0, stop.set)  # the client retries once itself
+        return await slack.check_app_token(client, APP_TOKEN, stop)
+
+    with caplog.at_level(logging.WARNING, logger="bot.channels.slack"):
+        assert asyncio.run(go()) is False
+    tries = [r for r in caplog.records if "cannot open a Socket Mode connection" in r.getMessage()]
+    assert len(tries) >= 2 and all(r.exc_info is None for r in tries)
+    assert "trying again in 0 s" in tries[0].getMessage()
 
 
 def test_reply_command_does_not_import_slack_libraries():

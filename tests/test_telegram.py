@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+from aiohttp import web
 
 from bot.channels.telegram import (
     build_application,
@@ -733,6 +734,109 @@ async def test_cli_token_refused_by_telegram_exits_2_without_printing_it(tmp_pat
     assert TOKEN not in err.decode() and TOKEN.split(":")[1] not in err.decode()
     assert "Traceback" not in err.decode()
     assert "Unclosed" not in err.decode()  # the HTTP sessions were closed, though start-up failed
+
+
+async def _start_bot(base_url: str, tmp_path, *args: str, extra: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "HTTP_PROXY", "HTTPS_PROXY"))}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, REFERRAL_DB=str(tmp_path / "c.db"),
+               LOG_LEVEL="INFO", PYTHONPATH=ROOT, DEFAULT_PREFECTURE="神奈川県")  # fmt: skip
+    env.update(extra or {})
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "telegram", *args, cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)  # fmt: skip
+
+
+async def _sigterm(proc: asyncio.subprocess.Process, after: float) -> tuple[int, float, str]:
+    """SIGTERM after `after` seconds: (exit code, seconds it took to exit, stderr)."""
+    await asyncio.sleep(after)
+    started = asyncio.get_running_loop().time()
+    proc.terminate()
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 10)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    return proc.returncode, asyncio.get_running_loop().time() - started, err.decode()
+
+
+async def test_unreachable_bot_api_is_retried_one_line_a_try_and_sigterm_exits_0(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens here
+    proc = await _start_bot(f"http://127.0.0.1:{port}/bot", tmp_path)
+    code, took, err = await _sigterm(proc, 8.0)  # the knowledge loads first, then 1 s, 2 s ...
+    assert code == 0 and took < 5, err[-2000:]
+    tries = [line for line in err.splitlines() if "cannot reach the Bot API (ConnectError)" in line]
+    assert len(tries) >= 2 and "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+    assert "Traceback" not in err and TOKEN.split(":")[1] not in err
+
+
+async def test_a_404_that_is_not_the_bot_api_is_not_a_refused_token(tmp_path):
+    async def not_found(_: web.Request) -> web.Response:
+        return web.Response(status=404, text="<html>Not Found (proxy)</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", not_found)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        proc = await _start_bot(f"http://127.0.0.1:{port}/bot", tmp_path)
+        code, took, err = await _sigterm(proc, 6.0)
+    finally:
+        await runner.cleanup()
+    assert code == 0 and took < 5, err[-2000:]
+    assert "refused" not in err and "HTTP 404, not the Bot API's answer" in err and "Traceback" not in err
+
+
+async def test_polling_sigterm_writes_the_queued_count_and_exits_0(tmp_path):
+    fake = await FakeBotAPI().start()
+    try:
+        proc = await _start_bot(fake.base_url, tmp_path)
+        fake.feed(fake.private_text("横浜市の病院です。昨夜被害にあった患者さん"))
+        await asyncio.wait_for(fake.wait_for("sendMessage"), 60)
+        code, took, err = await _sigterm(proc, 0.2)
+    finally:
+        await fake.close()
+    assert code == 0 and took < 5, err[-2000:]
+    from bot.counts import CountsStore
+
+    assert [(r.prefecture, r.channel, r.n) for r in CountsStore(tmp_path / "c.db").rows()] == [("14", "telegram", 1)]
+
+
+async def test_webhook_mode_in_a_real_process_answers_and_sigterm_writes_the_count(tmp_path):
+    fake = await FakeBotAPI().start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        env_secret = "hook-secret_1"
+        proc = await _start_bot(fake.base_url, tmp_path, "--webhook-url", "http://bot.example.org/tg/hook",
+                                "--port", str(port), extra={"TELEGRAM_WEBHOOK_SECRET": env_secret})  # fmt: skip
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        update = json.dumps(fake.private_text("横浜市の病院です。昨夜被害にあった患者さん"))
+        async with httpx.AsyncClient(trust_env=False) as client:
+            for _ in range(600):
+                try:
+                    health = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            assert health.json()["status"] == "ok"
+            headers = {"Content-Type": "application/json"}
+            assert (await client.post(url, content=update, headers=headers)).status_code == 403
+            headers["X-Telegram-Bot-Api-Secret-Token"] = env_secret
+            assert (await client.post(url, content=update, headers=headers)).status_code == 200
+        await asyncio.wait_for(fake.wait_for("sendMessage"), 60)
+        code, took, err = await _sigterm(proc, 0.1)
+    finally:
+        await fake.close()
+    assert code == 0 and took < 5, err[-2000:]
+    assert "Traceback" not in err and env_secret not in err
+    from bot.counts import CountsStore
+
+    assert [(r.prefecture, r.channel, r.n) for r in CountsStore(tmp_path / "c.db").rows()] == [("14", "telegram", 1)]
 
 
 def test_reply_command_does_not_import_telegram():

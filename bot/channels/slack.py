@@ -11,6 +11,7 @@ no text, ids or tokens: Slack API errors by their code, bugs without their messa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -37,6 +38,8 @@ from bot.channels.common import (
     now,
     stop_on_signals,
 )
+from bot.channels.health import PATH as HEALTH_PATH
+from bot.channels.health import Health
 from bot.engine import Engine
 from bot.model import Reply
 from bot.render.slack import STEP_PREFIX, URL_PREFIX, escape, render_blocks, render_home, render_text
@@ -50,6 +53,10 @@ SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries w
 Payload = dict[str, Any]
 QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
 SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
+RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # Socket Mode: waits before reconnecting, doubling, capped
+# apps.connections.open errors that no retry will mend: the app token is wrong or lacks the scope
+REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                     "not_allowed_token_type", "missing_scope", "no_permission"})  # fmt: skip
 
 
 def web_api_session() -> aiohttp.ClientSession:
@@ -370,30 +377,29 @@ def events_handler(bolt_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.
     return events
 
 
-def http_app(bolt_app: AsyncApp) -> web.Application:
-    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz."""
-
-    async def health(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
+def http_app(bolt_app: AsyncApp, health: Health | None = None) -> web.Application:
+    """The aiohttp application for HTTP mode: POST /slack/events into Bolt, GET /healthz (the
+    handler `serve` uses, bot/channels/health.py)."""
     app = web.Application()
     app.router.add_post(EVENTS_PATH, events_handler(bolt_app))
-    app.router.add_get("/healthz", health)
+    if health is not None:
+        app.router.add_get(HEALTH_PATH, health.handler)
     return app
 
 
-async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT) -> web.AppRunner:
-    """Serve `http_app(bolt_app)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
-    runner = web.AppRunner(http_app(bolt_app), access_log=None)
+async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = SLACK_PORT,
+                     health: Health | None = None) -> web.AppRunner:  # fmt: skip
+    """Serve `http_app(bolt_app, health)`; the bound port is `runner.addresses[0][1]` (port 0: any free one)."""
+    runner = web.AppRunner(http_app(bolt_app, health), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
 
 
-async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
+async def serve_http(bolt_app: AsyncApp, *, host: str, port: int, health: Health | None = None) -> None:
     """HTTP mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
     stop = stop_on_signals()
-    runner = await start_http(bolt_app, host=host, port=port)
+    runner = await start_http(bolt_app, host=host, port=port, health=health)
     log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
     try:
         await stop.wait()
@@ -402,22 +408,74 @@ async def serve_http(bolt_app: AsyncApp, *, host: str, port: int) -> None:
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
+class _OneLine(logging.Filter):
+    """The Socket Mode client logs each failed try with a traceback: keep its first line only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage().splitlines()
+        record.msg, record.args = (message[0] if message else ""), None
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
 def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
     """Socket Mode: apps.connections.open (through the app's client, so SLACK_API_URL applies)
     then a WebSocket (aiohttp); `start_async()` runs until closed, `connect_async()` returns."""
-    return AsyncSocketModeHandler(app, app_token)
+    logger = _held_logger("slack_sdk.socket_mode.referral_bot")  # WARNING and above, first lines only
+    if not any(isinstance(f, _OneLine) for f in logger.filters):
+        logger.addFilter(_OneLine())
+    return AsyncSocketModeHandler(app, app_token, logger=logger)
 
 
-async def serve_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
-    """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
-    stop = stop_on_signals()
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def check_app_token(client: AsyncWebClient, app_token: str, stop: asyncio.Event) -> bool:
+    """apps.connections.open until Slack answers: SettingsError when it refuses the app token; a
+    network error or a 5xx is tried again after 1, 2, 4 ... 60 s, one log line per try. False when
+    SIGINT or SIGTERM came first."""
+    delay = RETRY_FIRST_S
+    while not stop.is_set():
+        try:
+            await client.apps_connections_open(app_token=app_token)
+            return True
+        except SlackApiError as e:
+            error = str(e.response.get("error") or f"HTTP {e.response.status_code}")
+            if error in REFUSED:
+                raise SettingsError(f"Slack refused SLACK_APP_TOKEN ({error})") from None
+            reason = error
+        except (OSError, aiohttp.ClientError, TimeoutError) as e:
+            reason = type(e).__name__
+        except Exception as e:  # an answer slack_sdk cannot read (a proxy's page)
+            reason = f"unreadable answer, {type(e).__name__}"
+        log.warning("slack: cannot open a Socket Mode connection (%s); trying again in %.0f s", reason, delay)
+        await _wait(stop, delay)
+        delay = min(delay * 2, RETRY_MAX_S)
+    return False
+
+
+async def serve_socket_mode(bolt_app: AsyncApp, app_token: str, stop: asyncio.Event | None = None) -> None:
+    """Socket Mode until SIGINT or SIGTERM; then the answers under way are sent before it returns.
+    A signal stops it at any point, even while it is still connecting."""
+    stop = stop or stop_on_signals()
+    if not await check_app_token(bolt_app.client, app_token, stop):
+        return
     handler = socket_mode_handler(bolt_app, app_token)
-    await handler.connect_async()
-    log.info("slack: Socket Mode")
+    connect = asyncio.ensure_future(handler.connect_async())  # retries a WebSocket that fails, every 10 s
+    stopped = asyncio.ensure_future(stop.wait())
     try:
-        await stop.wait()
+        await asyncio.wait({connect, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if connect.done():
+            connect.result()
+            log.info("slack: Socket Mode")
+            await stopped
     finally:
-        await handler.close_async()
+        for task in (connect, stopped):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(handler.close_async(), SHUTDOWN_TIMEOUT_S)
         await settle(bolt_app, SHUTDOWN_TIMEOUT_S)
 
 
@@ -428,9 +486,28 @@ async def check_token(client: AsyncWebClient) -> None:
     except SlackApiError as e:
         raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})") from None
     except (OSError, aiohttp.ClientError, TimeoutError) as e:
-        raise SettingsError(f"cannot reach the Slack Web API ({type(e).__name__})") from None
+        raise Unreachable(f"cannot reach the Slack Web API ({type(e).__name__})") from None
     except Exception as e:  # an answer slack_sdk cannot read (a proxy's page, a broken API)
-        raise SettingsError(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
+        raise Unreachable(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
+
+
+class Unreachable(SettingsError):
+    """The Web API did not answer auth.test (exit 2 in HTTP mode; Socket Mode tries again)."""
+
+
+async def reach_web_api(client: AsyncWebClient, stop: asyncio.Event) -> bool:
+    """Socket Mode's auth.test until Slack answers: SettingsError for a refused bot token; out of
+    reach, tried again after 1, 2, 4 ... 60 s, one log line a try. False when stopped first."""
+    delay = RETRY_FIRST_S
+    while not stop.is_set():
+        try:
+            await check_token(client)
+            return True
+        except Unreachable as e:
+            log.warning("slack: %s; trying again in %.0f s", e, delay)
+        await _wait(stop, delay)
+        delay = min(delay * 2, RETRY_MAX_S)
+    return False
 
 
 async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *, http: bool,
@@ -439,12 +516,18 @@ async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *,
     A refused token is a SettingsError before anything listens."""
     async with web_api_session() as session:
         client = make_client(settings, session)
-        await check_token(client)
+        if http:
+            await check_token(client)
+        else:
+            stop = stop_on_signals()
+            if not await reach_web_api(client, stop):
+                return
         app = build_app(engine, counts, settings, client=client, clock=clock)
         if http:
-            await serve_http(app, host=host, port=port)
+            health = Health(engine.kb, counts, [CHANNEL], clock=clock)
+            await serve_http(app, host=host, port=port, health=health)
         else:
-            await serve_socket_mode(app, settings.app_token or "")
+            await serve_socket_mode(app, settings.app_token or "", stop)
 
 
 class SlackChannel:

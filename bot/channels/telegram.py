@@ -16,10 +16,10 @@ import contextlib
 import datetime as dt
 import functools
 import hmac
-import importlib.util
 import json
 import logging
 import re
+import signal
 import traceback
 import weakref
 from collections.abc import Callable
@@ -451,28 +451,118 @@ async def close_requests(app: Application) -> None:
 # ---------------------------------------------------------------------------- the command
 def run(engine: Engine, counts: Counts | None, settings: TelegramSettings,
         clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
-    """`referral-bot telegram`: long polling, or its own webhook server, until SIGINT or SIGTERM.
-    SettingsError for a refused token or a missing webhook library."""
-    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
-        raise SettingsError(
-            "webhook mode needs python-telegram-bot[webhooks] (pip install 'python-telegram-bot[webhooks]')"
-        )
+    """`referral-bot telegram`: long polling, or a webhook server with GET /healthz, until SIGINT or
+    SIGTERM. SettingsError for a refused token; a Bot API out of reach is waited for."""
+    loop = asyncio.new_event_loop()  # the probe's, then run_polling's / the webhook server's
+    asyncio.set_event_loop(loop)
+    if not loop.run_until_complete(reach_bot_api(settings)):
+        loop.close()
+        return  # SIGINT or SIGTERM before the Bot API answered
+    if settings.webhook_url:
+        try:
+            loop.run_until_complete(serve_webhook(engine, counts, settings, clock))
+        finally:
+            loop.close()
+        return
     app = build_application(engine, counts, settings, clock)
     try:
-        if settings.webhook_url:
-            log.info("telegram: webhook mode, listening on port %d", settings.port)
-            app.run_webhook(**webhook_kwargs(settings), close_loop=False)
-        else:
-            log.info("telegram: long polling")
-            app.run_polling(**polling_kwargs(), close_loop=False)
+        log.info("telegram: long polling")
+        app.run_polling(**polling_kwargs(), close_loop=False)
     except InvalidToken:
         raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)") from None
     except TelegramError as exc:
         raise StartError(f"could not start: {type(exc).__name__}") from None
     finally:
-        loop = asyncio.get_event_loop()  # the one run_polling / run_webhook ran on, left open for this
+        loop = asyncio.get_event_loop()  # the one run_polling ran on, left open for this
         loop.run_until_complete(close_requests(app))
         loop.close()
+
+
+async def serve_webhook(engine: Engine, counts: Counts | None, settings: TelegramSettings,
+                        clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
+    """`telegram --webhook-url`: the channel `serve` runs (TelegramChannel: setWebhook, the secret
+    token header, else 403) on the URL's path, and serve's GET /healthz, until SIGINT or SIGTERM;
+    then the updates already accepted are answered."""
+    from bot.channels.common import stop_on_signals
+    from bot.channels.health import PATH, Health
+
+    stop = stop_on_signals()
+    channel = TelegramChannel(engine, counts, settings, clock)
+    await channel.start()
+    runner: web.AppRunner | None = None
+    try:
+        app = web.Application()
+        app.router.add_post("/" + urlsplit(settings.webhook_url or "").path.strip("/"), channel.webhook)
+        app.router.add_get(PATH, Health(engine.kb, counts, [CHANNEL], clock=clock).handler)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.listen, settings.port).start()
+        except OSError as e:
+            raise SettingsError(f"cannot listen on {settings.listen}:{settings.port} ({type(e).__name__})") from None
+        log.info("telegram: webhook mode, listening on port %d", runner.addresses[0][1])
+        await stop.wait()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await channel.stop()
+
+
+RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # start-up: waits before asking getMe again, doubling, capped
+PROBE_TIMEOUT_S = 10.0
+REFUSED_TOKEN = "Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)"
+
+
+async def reach_bot_api(settings: TelegramSettings) -> bool:
+    """getMe until the Bot API answers, before python-telegram-bot starts (which, out of reach,
+    stops with a traceback; and reads a 404 as a refused token). A 401 is SettingsError; no
+    connection, a 5xx, or an answer that is not the Bot API's (a proxy's 404 page) is tried again
+    after 1, 2, 4 ... 60 s, one log line a try, never quoting the URL (it holds the token). False
+    when SIGINT or SIGTERM came first."""
+    import httpx
+
+    from bot.channels.common import stop_on_signals
+
+    stop = stop_on_signals()
+    url = f"{settings.base_url or 'https://api.telegram.org/bot'}{settings.token}/getMe"
+    delay = RETRY_FIRST_S
+    try:
+        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_S) as client:
+            while not stop.is_set():
+                try:
+                    response = await client.get(url)
+                    reason = _probe_answer(response.status_code, response.content)
+                except httpx.HTTPError as e:
+                    reason = type(e).__name__
+                if reason is None:
+                    return True
+                log.warning("telegram: cannot reach the Bot API (%s); trying again in %.0f s", reason, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+    finally:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # python-telegram-bot installs its own
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+    return False
+
+
+def _probe_answer(status: int, body: bytes) -> str | None:
+    """None when getMe answered as the Bot API does; SettingsError for a refused token; else why
+    it is worth trying again."""
+    try:
+        data = json.loads(body)
+        ours = isinstance(data, dict) and isinstance(data.get("ok"), bool)
+    except ValueError:
+        data, ours = None, False
+    if not ours:
+        return f"HTTP {status}, not the Bot API's answer"
+    if data["ok"]:
+        return None
+    if status == 401 or data.get("error_code") == 401:
+        raise SettingsError(REFUSED_TOKEN)
+    return f"HTTP {status}"
 
 
 class StartError(Exception):

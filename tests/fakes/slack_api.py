@@ -35,7 +35,7 @@ from tests.fakes.server import WAIT_S, LoopbackServer
 # Made-up credentials and ids: none of them is, or looks enough like, a real one to be used.
 BOT_TOKEN = "xoxb-0000-test-not-a-real-token"
 APP_TOKEN = "xapp-0-test-not-a-real-token"
-SIGNING_SECRET = "test-signing-secret-3f2a9c"
+SIGNING_SECRET = "3f2a9c00d1e5b7a4c6f8e0a2b4d6f8e1"  # 32 hex digits, as Slack gives it
 TEAM_ID = "T0TESTTEAM"
 BOT_USER_ID = "U0TESTBOT"
 BOT_ID = "B0TESTBOT"
@@ -72,9 +72,11 @@ class Call:
 class FakeSlack(LoopbackServer):
     name = "fake-slack"
 
-    def __init__(self, *, bot_token: str = BOT_TOKEN):
+    def __init__(self, *, bot_token: str = BOT_TOKEN, app_token: str | None = None, ws_url: str | None = None):
         super().__init__()
+        self._ws_url = ws_url  # what apps.connections.open hands out, when not this fake's own WebSocket
         self.bot_token = bot_token
+        self.app_token = app_token  # None: any xapp- token opens a connection
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._failing: dict[str, str] = {}
@@ -89,6 +91,8 @@ class FakeSlack(LoopbackServer):
 
     @property
     def ws_url(self) -> str:
+        if self._ws_url:
+            return self._ws_url
         return f"ws://127.0.0.1:{self.port}/link/?ticket=fake"
 
     def response_url(self, key: str = "r") -> str:
@@ -168,7 +172,7 @@ class FakeSlack(LoopbackServer):
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
         error = self._record(Call(method, params, token, content_type=request.headers.get("Content-Type", ""), raw=raw))
         if method in APP_LEVEL_METHODS:
-            valid = bool(token) and token.startswith("xapp-")
+            valid = bool(token) and token.startswith("xapp-") and self.app_token in (None, token)
         else:
             valid = token == self.bot_token
         if not valid:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bot.channels import slack
+from bot.channels.health import Health
 from bot.settings import SlackSettings
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, WAIT_S, FakeSlack, signed_headers
 
@@ -61,7 +62,8 @@ class SlackHarness:
         self.session = self._loop.run(_session())  # as `slack.run` and `serve` give the client one
         self.client = slack.make_client(replace(settings, api_url=fake.url), self.session)
         self.app = slack.build_app(engine, counts, settings, client=self.client, clock=clock)
-        self.runner = self._loop.run(slack.start_http(self.app, host="127.0.0.1", port=0))
+        self.health = Health(engine.kb, counts, [slack.CHANNEL], clock=clock)  # as `slack.run` gives it
+        self.runner = self._loop.run(slack.start_http(self.app, host="127.0.0.1", port=0, health=self.health))
         self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}{slack.EVENTS_PATH}"
 
     def stop(self) -> None:
