@@ -372,7 +372,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "--http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Optional: SLACK_API_URL, "
                        "SLACK_COMMAND (default /referral), DEFAULT_PREFECTURE, HOST and PORT (HTTP mode), "
                        "REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). Exit 2 (one line) for a malformed setting or a token Slack "
-                       "refuses; Socket Mode out of reach is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the "
+                       "refuses; Slack out of reach at start (either mode) is tried again after 1, 2, 4 ... 60 s; SIGTERM or SIGINT writes the "
                        "queued counts and exits 0. HTTP mode: GET /healthz as serve's. All settings: docs/configuration.md.")  # fmt: skip
     s.add_argument("--http", action="store_true", help="HTTP mode on /slack/events instead of Socket Mode")
     s.add_argument("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)")
@@ -387,7 +387,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "TELEGRAM_BOT_TOKEN, optional TELEGRAM_WEBHOOK_URL), GET /healthz. A channel without its "
                        "settings answers 404. Optional: LINE_API_URL, SLACK_API_URL, TELEGRAM_BASE_URL, "
                        "DEFAULT_PREFECTURE, HOST (default 0.0.0.0), PORT, DATABASE_URL (PostgreSQL, for several "
-                       "instances), REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). All settings: "
+                       "instances), REFERRAL_DB, LOG_LEVEL, LOG_FORMAT (text or json). Exit 2 (one line) for a malformed "
+                       "setting or a refused token; a platform out of reach at start is tried again after 1, 2, 4 ... 60 s "
+                       "while the rest is served (/healthz degraded, the channel under waiting). All settings: "
                        "docs/configuration.md.")  # fmt: skip
     s.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8080)")
     s.add_argument("--no-count", action="store_true", help="do not record anonymous referral counts")

@@ -88,7 +88,8 @@ def test_slack_http_mode_answers_the_same_health(tmp_path):
         env["REFERRAL_DB"] = unusable_db(tmp_path)
         _, degraded = health_of(["slack", "--http"], env, free_port(), tmp_path)
     assert status == 200 and ok["status"] == "ok" and ok["channels"] == ["slack"]
-    assert set(ok) == {"status", "version", "knowledge", "channels", "counts", "deliveries"}
+    assert set(ok) == {"status", "version", "knowledge", "channels", "counts", "deliveries", "waiting"}
+    assert ok["waiting"] == []  # no channel waiting for its platform
     assert degraded["status"] == "degraded" and degraded["counts"]["ok"] is False
     text = json.dumps(ok) + json.dumps(degraded)
     assert slack_api.SIGNING_SECRET not in text and slack_api.BOT_TOKEN not in text

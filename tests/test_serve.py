@@ -39,6 +39,14 @@ KANAGAWA_CENTER = "かながわ性犯罪・性暴力被害者ワンストップ�
 WAIT_S = 10.0
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 
 
 
@@ -274,18 +282,121 @@ def test_a_refused_line_token_exits_2_before_listening(monkeypatch, capsys, line
     assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 401)]
 
 
-def test_a_malformed_answer_at_start_up_exits_2_in_one_line(monkeypatch, capsys, line_fake):
-    line_fake.garble("info")  # GET /v2/bot/info answers 200 with a body that is not JSON
-    monkeypatch.setenv("LINE_CHANNEL_SECRET", line_api.CHANNEL_SECRET)
-    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", line_api.ACCESS_TOKEN)
-    monkeypatch.setenv("LINE_API_URL", line_fake.url)
-    monkeypatch.setenv("HOST", "127.0.0.1")
-    assert cli.main(["serve", "--port", "0", "--no-count"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith("referral-bot serve: the LINE Messaging API gave an unreadable answer (")
-    assert line_api.ACCESS_TOKEN not in err
-    assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 200)]
+def serve_process(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """`python -m bot serve --port 0` with only `env`'s channels, logging at INFO into a file."""
+    log_file = tmp_path / "stderr.txt"
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "LINE_"))}
+    full |= env | {"HOST": "127.0.0.1", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+                   "REFERRAL_DB": str(tmp_path / "counts.db"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+    full.pop("PORT", None)
+    with log_file.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0"], cwd=tmp_path, env=full,
+                                stderr=err, stdout=subprocess.DEVNULL)  # fmt: skip
+    return proc, log_file
+
+
+def wait_for_line(proc: subprocess.Popen, log_file: Path, pattern: str, times: int = 1) -> re.Match:
+    deadline = time.monotonic() + 6 * WAIT_S  # a safety net: the process loads the knowledge and the SDK
+    while len(found := list(re.finditer(pattern, log_file.read_text()))) < times:
+        assert proc.poll() is None, log_file.read_text()[-2000:]
+        assert time.monotonic() < deadline, f"no {pattern!r} in time"
+        time.sleep(0.05)
+    return found[times - 1]
+
+
+def sigterm(proc: subprocess.Popen) -> tuple[int, float]:
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(WAIT_S), time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def get(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=WAIT_S) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_line_out_of_reach_at_start_is_retried_while_serve_listens_degraded(tmp_path):
+    """LINE's bot info on a port nobody listens on: serve listens anyway (the web page needs no
+    platform), /healthz is degraded and names LINE as waiting, LINE's path answers 503, its start is
+    tried again after 1, 2, 4 ... s, one line a try; SIGTERM exits 0 within seconds."""
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    proc, log_file = serve_process({"LINE_CHANNEL_ACCESS_TOKEN": line_api.ACCESS_TOKEN,
+                                    "LINE_CHANNEL_SECRET": line_api.CHANNEL_SECRET, "LINE_API_URL": nowhere},
+                                   tmp_path)  # fmt: skip
+    try:
+        port = wait_for_line(proc, log_file, r"serve: listening on port (\d+) for line, web")[1]
+        status, body = get(f"http://127.0.0.1:{port}/healthz")
+        health = json.loads(body)
+        assert status == 200 and health["status"] == "degraded" and health["waiting"] == ["line"]
+        assert line_api.ACCESS_TOKEN not in body.decode() and line_api.CHANNEL_SECRET not in body.decode()
+        payload = line_api.webhook_body()
+        import urllib.request
+
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{serve.LINE_PATH}", data=payload.encode(),
+                                         headers=line_api.signed_headers(payload))  # fmt: skip
+        try:
+            urllib.request.urlopen(request, timeout=WAIT_S)
+            raise AssertionError("LINE's path answered while LINE was out of reach")
+        except urllib.error.HTTPError as e:
+            assert e.code == 503
+        assert get(f"http://127.0.0.1:{port}/")[0] == 200  # the web page answers meanwhile
+        wait_for_line(proc, log_file, "cannot reach the LINE Messaging API", times=2)
+    finally:
+        code, elapsed = sigterm(proc)
+    output = log_file.read_text()
+    assert code == 0 and elapsed < 5, output[-2000:]
+    tries = [line for line in output.splitlines() if "cannot reach the LINE Messaging API" in line]
+    assert "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+    assert "Traceback" not in output and "serve: stopped" in output
+    assert_private(output, FORBIDDEN)
+
+
+def test_a_malformed_answer_at_start_up_is_tried_again_then_served(line_fake, tmp_path):
+    """GET /v2/bot/info answers 200 with a body that is not JSON once (a proxy's page): one line,
+    tried again after 1 s, then LINE is up and /healthz is ok."""
+    line_fake.garble("info")
+    proc, log_file = serve_process(line_env(line_fake), tmp_path)
+    try:
+        port = wait_for_line(proc, log_file, r"serve: listening on port (\d+) for line")[1]
+        wait_for_line(proc, log_file, "serve: line is up")
+        health = json.loads(get(f"http://127.0.0.1:{port}/healthz")[1])
+        assert health["status"] == "ok" and health["waiting"] == []
+    finally:
+        code, elapsed = sigterm(proc)
+    output = log_file.read_text()
+    assert code == 0 and elapsed < 5, output[-2000:]
+    [line] = [x for x in output.splitlines() if "unreadable answer" in x]
+    assert "trying again in 1 s" in line and "Traceback" not in output
+    assert [(c.endpoint, c.status) for c in line_fake.calls()] == [("info", 200), ("info", 200)]
+    assert_private(output, FORBIDDEN)
+
+
+def test_a_token_refused_after_a_wait_exits_2_in_one_line(line_fake, tmp_path):
+    """Out of reach first (a garbled answer), then the token is revoked: the next try stops the
+    process with exit 2, the refusal its last line."""
+    line_fake.garble("info")
+    proc, log_file = serve_process(line_env(line_fake), tmp_path)
+    try:
+        wait_for_line(proc, log_file, "unreadable answer")
+        line_fake.access_token = "another-token-0000000000"  # the process's token is refused from now on
+        code = proc.wait(6 * WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    output = log_file.read_text()
+    assert code == 2, output[-2000:]
+    assert output.splitlines()[-1] == "referral-bot serve: LINE refused LINE_CHANNEL_ACCESS_TOKEN (HTTP 401)"
+    assert "Traceback" not in output
 
 
 def test_a_refused_slack_token_exits_2(monkeypatch, capsys, slack_fake):

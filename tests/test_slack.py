@@ -988,12 +988,56 @@ def test_socket_mode_web_api_out_of_reach_is_retried_and_sigterm_exits_0(tmp_pat
     assert "trying again in 1 s" in output and "Traceback" not in output
 
 
+def test_http_mode_web_api_out_of_reach_is_retried_and_sigterm_exits_0(tmp_path):
+    """`slack --http` as a service: auth.test out of reach at start is tried again (1, 2, 4 ... s, one
+    line a try, never a traceback) instead of exit 2, which the unit file does not restart."""
+    log_file = tmp_path / "stderr.txt"
+    db = tmp_path / "counts.db"
+    env = {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN, "LOG_LEVEL": "INFO",
+           "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/", "HOST": "127.0.0.1",
+           "PORT": str(free_port()), "REFERRAL_DB": str(db)}  # fmt: skip
+    proc = run_bot(["--http"], env, log_file)
+    try:
+        deadline = time.monotonic() + 3 * WAIT_S
+        while log_file.read_text().count("cannot reach the Slack Web API") < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, log_file.read_text()[-2000:]
+            time.sleep(0.1)
+    finally:
+        started = time.monotonic()
+        code = stop(proc)
+    elapsed = time.monotonic() - started
+    output = log_file.read_text()
+    assert code == 0 and elapsed < 5, output[-2000:]
+    tries = [line for line in output.splitlines() if "cannot reach the Slack Web API" in line]
+    assert "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+    assert "Traceback" not in output and "HTTP mode on port" not in output
+    assert_private(output)
+
+
+def test_http_mode_refused_bot_token_is_one_line_and_exit_2(tmp_path, fake):
+    log_file = tmp_path / "stderr.txt"
+    env = {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-0000-revoked",
+           "SLACK_API_URL": fake.url, "HOST": "127.0.0.1", "PORT": str(free_port())}  # fmt: skip
+    proc = run_bot(["--http", "--no-count"], env, log_file)
+    try:
+        code = proc.wait(3 * WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    output = log_file.read_text()
+    assert code == 2, output[-2000:]
+    assert output.splitlines()[-1] == "referral-bot slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)"
+    assert "Traceback" not in output and [c.method for c in fake.calls()] == ["auth.test"]  # no retry
+
+
 def test_socket_mode_unreachable_api_is_retried_until_stopped(monkeypatch, caplog):
     """apps.connections.open on a port nobody listens on: tried again with a doubling wait, one line
     each, until SIGINT or SIGTERM (here: the event they set)."""
     import asyncio
 
-    monkeypatch.setattr(slack, "RETRY_FIRST_S", 0.01)
+    from bot.channels import common
+
+    monkeypatch.setattr(common, "RETRY_FIRST_S", 0.01)
 
     async def go():
         client = AsyncWebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{free_port()}/api/")

@@ -24,7 +24,8 @@ class Channel(Protocol):
     name: str  # as counted and listed in /healthz: "line", "slack", "telegram"
 
     async def start(self) -> None:
-        """Open clients and check tokens; SettingsError (one line, exit 2) if the platform refuses."""
+        """Open clients and check tokens; SettingsError (one line, exit 2) if the platform refuses,
+        common.Unreachable if it cannot be reached (serve calls start again, with backoff)."""
 
     def routes(self, app: web.Application) -> None:
         """Add the channel's HTTP routes (its webhook path) to the server's application."""

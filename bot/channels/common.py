@@ -14,12 +14,13 @@ import logging
 import signal
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
 
 from bot.counts import Counts
 from bot.engine import TOKYO, Engine
 from bot.model import INTENT_HELP, Case, Reply
+from bot.settings import SettingsError
 from bot.state import decode
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,50 @@ def stop_on_signals() -> asyncio.Event:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
             loop.add_signal_handler(sig, stop.set)
     return stop
+
+
+RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # start-up: waits before asking a platform again, doubling, capped
+
+
+class Unreachable(SettingsError):
+    """A platform did not answer at start-up (no connection, a timeout, a 5xx, an answer not its own):
+    tried again by `until_reached`; where nothing retries it, one line and exit 2 like a SettingsError."""
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def until_reached(attempt: Callable[[], Awaitable[object]], stop: asyncio.Event, channel: str,
+                        *, failed: Unreachable | None = None, logger: logging.Logger = log) -> bool:  # fmt: skip
+    """`attempt()` until it returns: an Unreachable is logged in one line and tried again after
+    1, 2, 4 ... 60 s (RETRY_FIRST_S, RETRY_MAX_S); a SettingsError (a refused token) goes up. False
+    when `stop` (SIGINT, SIGTERM) came first, even during a try. `failed`: the first try's outcome."""
+    delay = RETRY_FIRST_S
+    while not stop.is_set():
+        if failed is None:
+            task = asyncio.ensure_future(attempt())
+            stopped = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopped.cancel()
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+                return False
+            try:
+                task.result()
+                return True
+            except Unreachable as e:
+                failed = e
+        logger.warning("%s: %s; trying again in %.0f s", channel, failed, delay)
+        failed = None
+        await wait_or_stop(stop, delay)
+        delay = min(delay * 2, RETRY_MAX_S)
+    return False
 
 
 def answer_message(engine: Engine, counts: Counts | None, text: object, *, channel: str,

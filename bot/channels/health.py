@@ -1,10 +1,10 @@
 """GET /healthz, one handler for every HTTP mode (`serve`, `slack --http`).
 
 JSON: {"status": "ok" | "degraded" | "unavailable", "version", "knowledge": {"checked_on", "hash",
-"stale"}, "channels", "counts": {"enabled", "ok", "dropped"}, "deliveries": {...}}. Never a secret,
+"stale"}, "channels", "counts": {"enabled", "ok", "dropped"}, "deliveries": {...}, "waiting": [channel names]}. Never a secret,
 never a count of referrals, never a path or an error text. HTTP 200 while the process answers
-(degraded: counts are not being written, the shared delivery ids are out of reach, or the knowledge
-was checked longer ago than facts.STALE_DAYS), 503 when it cannot answer at all (no channel).
+(degraded: counts are not being written, the shared delivery ids are out of reach, the knowledge
+was checked longer ago than facts.STALE_DAYS, or a channel is still "waiting" for its platform), 503 when it cannot answer at all (no channel).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -47,14 +47,16 @@ class Health:
         self.checked_on = kb.checked_on
         self.knowledge = knowledge_version(kb)
         self.counts, self.channels, self.claims, self.clock = counts, list(channels), claims, clock
+        self.waiting: Collection[str] = ()  # channels still waiting for their platform (serve)
 
     async def body(self) -> dict[str, Any]:
         counts = await asyncio.to_thread(self._counts)
         deliveries = self._deliveries()
+        waiting = sorted(self.waiting)
         is_stale = stale(self.checked_on, self.clock().date(), STALE_DAYS) is not None
         if not self.channels:
             status = "unavailable"
-        elif counts["ok"] and deliveries["ok"] and not is_stale:
+        elif counts["ok"] and deliveries["ok"] and not is_stale and not waiting:
             status = "ok"
         else:
             status = "degraded"  # answers flow either way
@@ -65,6 +67,7 @@ class Health:
             "channels": self.channels,
             "counts": counts,
             "deliveries": deliveries,
+            "waiting": waiting,
         }
 
     async def handler(self, _: web.Request) -> web.Response:

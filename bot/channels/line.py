@@ -45,7 +45,16 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from bot.channels.common import Counts, answer_message, count_referral, delivery_ids, follow_up, greeting, now
+from bot.channels.common import (
+    Counts,
+    Unreachable,
+    answer_message,
+    count_referral,
+    delivery_ids,
+    follow_up,
+    greeting,
+    now,
+)
 from bot.engine import Action, Engine
 from bot.logs import register_secret
 from bot.model import INTENT_HELP, Case, Reply
@@ -158,18 +167,19 @@ class LineBot:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def check_token(self) -> None:
-        """GET /v2/bot/info: a bad token or an unreachable API is a SettingsError at start-up."""
+        """GET /v2/bot/info: a refused token (401, 403) is a SettingsError at start-up; an API out of
+        reach, another status or an answer that is not LINE's is Unreachable (tried again)."""
         api = await self._ensure()
         try:
             await api.get_bot_info(_request_timeout=self.settings.request_timeout)
         except ApiException as e:
             if e.status in (401, 403):
                 raise SettingsError(f"LINE refused LINE_CHANNEL_ACCESS_TOKEN (HTTP {e.status})") from None
-            raise SettingsError(f"the LINE Messaging API answered HTTP {e.status}") from None
-        except (aiohttp.ClientError, TimeoutError) as e:
-            raise SettingsError(f"cannot reach the LINE Messaging API ({type(e).__name__})") from None
+            raise Unreachable(f"the LINE Messaging API answered HTTP {e.status}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as e:
+            raise Unreachable(f"cannot reach the LINE Messaging API ({type(e).__name__})") from None
         except Exception as e:  # a 200 whose body the SDK cannot read (a proxy's page, a broken API)
-            raise SettingsError(f"the LINE Messaging API gave an unreadable answer ({type(e).__name__})") from None
+            raise Unreachable(f"the LINE Messaging API gave an unreadable answer ({type(e).__name__})") from None
 
     async def _ensure(self) -> AsyncMessagingApi:
         if self._api is None:
@@ -345,7 +355,8 @@ def _read_event(item: object) -> Event | None:
 
 
 class LineChannel:
-    """LINE under `serve` (bot/channels/base.py): POST /line/webhook; the token is checked at start."""
+    """LINE under `serve` (bot/channels/base.py): POST /line/webhook; the token is checked at start
+    (Unreachable: `serve` tries start again, and answers 503 on the path until then)."""
 
     name = CHANNEL
 

@@ -30,13 +30,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.common import (
+    RETRY_FIRST_S,  # noqa: F401  (re-exported: tests shorten it)
+    RETRY_MAX_S,  # noqa: F401
     Counts,
+    Unreachable,
     answer_message,
     compact_json,
     delivery_ids,
     follow_up,
     now,
     stop_on_signals,
+    until_reached,
 )
 from bot.channels.health import PATH as HEALTH_PATH
 from bot.channels.health import Health
@@ -53,7 +57,6 @@ SEEN_EVENTS = 10_000  # event ids remembered for de-duplication (Slack retries w
 Payload = dict[str, Any]
 QUIET = {"unfurl_links": False, "unfurl_media": False}  # no previews of the centers' websites
 SHUTDOWN_TIMEOUT_S = 10.0  # at SIGTERM, the answers under way get this long to be sent
-RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # Socket Mode: waits before reconnecting, doubling, capped
 # apps.connections.open errors that no retry will mend: the app token is wrong or lacks the scope
 REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
                      "not_allowed_token_type", "missing_scope", "no_permission"})  # fmt: skip
@@ -396,9 +399,10 @@ async def start_http(bolt_app: AsyncApp, *, host: str = "0.0.0.0", port: int = S
     return runner
 
 
-async def serve_http(bolt_app: AsyncApp, *, host: str, port: int, health: Health | None = None) -> None:
+async def serve_http(bolt_app: AsyncApp, *, host: str, port: int, health: Health | None = None,
+                     stop: asyncio.Event | None = None) -> None:  # fmt: skip
     """HTTP mode until SIGINT or SIGTERM; then the answers under way are sent before it returns."""
-    stop = stop_on_signals()
+    stop = stop or stop_on_signals()
     runner = await start_http(bolt_app, host=host, port=port, health=health)
     log.info("slack: HTTP mode on port %d, %s", runner.addresses[0][1], EVENTS_PATH)
     try:
@@ -427,20 +431,15 @@ def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler
     return AsyncSocketModeHandler(app, app_token, logger=logger)
 
 
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
 async def check_app_token(client: AsyncWebClient, app_token: str, stop: asyncio.Event) -> bool:
     """apps.connections.open until Slack answers: SettingsError when it refuses the app token; a
-    network error or a 5xx is tried again after 1, 2, 4 ... 60 s, one log line per try. False when
-    SIGINT or SIGTERM came first."""
-    delay = RETRY_FIRST_S
-    while not stop.is_set():
+    network error or a 5xx is tried again after 1, 2, 4 ... 60 s, one log line per try
+    (common.until_reached). False when SIGINT or SIGTERM came first."""
+
+    async def attempt() -> None:
         try:
             await client.apps_connections_open(app_token=app_token)
-            return True
+            return
         except SlackApiError as e:
             error = str(e.response.get("error") or f"HTTP {e.response.status_code}")
             if error in REFUSED:
@@ -450,10 +449,9 @@ async def check_app_token(client: AsyncWebClient, app_token: str, stop: asyncio.
             reason = type(e).__name__
         except Exception as e:  # an answer slack_sdk cannot read (a proxy's page)
             reason = f"unreadable answer, {type(e).__name__}"
-        log.warning("slack: cannot open a Socket Mode connection (%s); trying again in %.0f s", reason, delay)
-        await _wait(stop, delay)
-        delay = min(delay * 2, RETRY_MAX_S)
-    return False
+        raise Unreachable(f"cannot open a Socket Mode connection ({reason})")
+
+    return await until_reached(attempt, stop, CHANNEL, logger=log)
 
 
 async def serve_socket_mode(bolt_app: AsyncApp, app_token: str, stop: asyncio.Event | None = None) -> None:
@@ -480,7 +478,7 @@ async def serve_socket_mode(bolt_app: AsyncApp, app_token: str, stop: asyncio.Ev
 
 
 async def check_token(client: AsyncWebClient) -> None:
-    """auth.test: SettingsError if Slack refuses the bot token or cannot be reached."""
+    """auth.test: SettingsError if Slack refuses the bot token, Unreachable if it cannot be reached."""
     try:
         await client.auth_test()
     except SlackApiError as e:
@@ -491,47 +489,32 @@ async def check_token(client: AsyncWebClient) -> None:
         raise Unreachable(f"the Slack Web API gave an unreadable answer ({type(e).__name__})") from None
 
 
-class Unreachable(SettingsError):
-    """The Web API did not answer auth.test (exit 2 in HTTP mode; Socket Mode tries again)."""
-
-
 async def reach_web_api(client: AsyncWebClient, stop: asyncio.Event) -> bool:
-    """Socket Mode's auth.test until Slack answers: SettingsError for a refused bot token; out of
+    """auth.test until Slack answers (both modes): SettingsError for a refused bot token; out of
     reach, tried again after 1, 2, 4 ... 60 s, one log line a try. False when stopped first."""
-    delay = RETRY_FIRST_S
-    while not stop.is_set():
-        try:
-            await check_token(client)
-            return True
-        except Unreachable as e:
-            log.warning("slack: %s; trying again in %.0f s", e, delay)
-        await _wait(stop, delay)
-        delay = min(delay * 2, RETRY_MAX_S)
-    return False
+    return await until_reached(lambda: check_token(client), stop, CHANNEL, logger=log)
 
 
 async def run(engine: Engine, counts: Counts | None, settings: SlackSettings, *, http: bool,
               host: str, port: int, clock: Callable[[], dt.datetime] = now) -> None:  # fmt: skip
     """`referral-bot slack`: Socket Mode, or HTTP mode on host:port, until SIGINT or SIGTERM.
-    A refused token is a SettingsError before anything listens."""
+    A refused token is a SettingsError before anything listens; a Web API out of reach is waited for."""
     async with web_api_session() as session:
         client = make_client(settings, session)
-        if http:
-            await check_token(client)
-        else:
-            stop = stop_on_signals()
-            if not await reach_web_api(client, stop):
-                return
+        stop = stop_on_signals()
+        if not await reach_web_api(client, stop):
+            return
         app = build_app(engine, counts, settings, client=client, clock=clock)
         if http:
             health = Health(engine.kb, counts, [CHANNEL], clock=clock)
-            await serve_http(app, host=host, port=port, health=health)
+            await serve_http(app, host=host, port=port, health=health, stop=stop)
         else:
             await serve_socket_mode(app, settings.app_token or "", stop)
 
 
 class SlackChannel:
-    """Slack's HTTP mode under `serve` (bot/channels/base.py): POST /slack/events, token checked at start."""
+    """Slack's HTTP mode under `serve` (bot/channels/base.py): POST /slack/events, token checked at
+    start (Unreachable: `serve` tries start again); 503 on the path until then."""
 
     name = CHANNEL
 
@@ -539,20 +522,27 @@ class SlackChannel:
                  clock: Callable[[], dt.datetime] = now):  # fmt: skip
         self.engine, self.counts, self.settings, self.clock = engine, counts, settings, clock
         self.app: AsyncApp | None = None
+        self._events: Callable[[web.Request], Awaitable[web.Response]] | None = None
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        self._session = web_api_session()  # the Web API calls' kept-alive connections
+        if self._session is None:
+            self._session = web_api_session()  # the Web API calls' kept-alive connections
         client = make_client(self.settings, self._session)
         await check_token(client)
         self.app = build_app(self.engine, self.counts, self.settings, client=client, clock=self.clock)
+        self._events = events_handler(self.app)
 
     def routes(self, app: web.Application) -> None:
-        assert self.app is not None, "start() first"
-        app.router.add_post(EVENTS_PATH, events_handler(self.app))
+        app.router.add_post(EVENTS_PATH, self.events)
+
+    async def events(self, request: web.Request) -> web.Response:
+        if self._events is None:
+            return web.Response(status=503, text="starting")
+        return await self._events(request)
 
     async def stop(self) -> None:
-        bolt, self.app = self.app, None
+        bolt, self.app, self._events = self.app, None, None
         if bolt is not None:
             await settle(bolt, SHUTDOWN_TIMEOUT_S)  # the answers already under way
         session, self._session = self._session, None

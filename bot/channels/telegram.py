@@ -52,7 +52,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.common import Counts, answer_message, count_referral, delivery_ids, follow_up, greeting, now
+from bot.channels.common import (
+    Counts,
+    Unreachable,
+    answer_message,
+    count_referral,
+    delivery_ids,
+    follow_up,
+    greeting,
+    now,
+)
 from bot.channels.telegram_request import BotAPIRequest
 from bot.engine import Action, Engine
 from bot.logs import register_secret
@@ -508,44 +517,40 @@ async def serve_webhook(engine: Engine, counts: Counts | None, settings: Telegra
         await channel.stop()
 
 
-RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0  # start-up: waits before asking getMe again, doubling, capped
 PROBE_TIMEOUT_S = 10.0
 REFUSED_TOKEN = "Telegram refused TELEGRAM_BOT_TOKEN (revoked, or from another bot?)"
 
 
-async def reach_bot_api(settings: TelegramSettings) -> bool:
-    """getMe until the Bot API answers, before python-telegram-bot starts (which, out of reach,
-    stops with a traceback; and reads a 404 as a refused token). A 401 is SettingsError; no
-    connection, a 5xx, or an answer that is not the Bot API's (a proxy's 404 page) is tried again
-    after 1, 2, 4 ... 60 s, one log line a try, never quoting the URL (it holds the token). False
-    when SIGINT or SIGTERM came first."""
+async def probe_bot_api(settings: TelegramSettings) -> None:
+    """getMe once: SettingsError for a 401; Unreachable for no connection, a 5xx, or an answer that is
+    not the Bot API's (a proxy's 404 page), never quoting the URL (it holds the token)."""
     import httpx
 
-    from bot.channels.common import stop_on_signals
-
-    stop = stop_on_signals()
     url = f"{settings.base_url or 'https://api.telegram.org/bot'}{settings.token}/getMe"
-    delay = RETRY_FIRST_S
     try:
         async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_S) as client:
-            while not stop.is_set():
-                try:
-                    response = await client.get(url)
-                    reason = _probe_answer(response.status_code, response.content)
-                except httpx.HTTPError as e:
-                    reason = type(e).__name__
-                if reason is None:
-                    return True
-                log.warning("telegram: cannot reach the Bot API (%s); trying again in %.0f s", reason, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, RETRY_MAX_S)
+            response = await client.get(url)
+        reason = _probe_answer(response.status_code, response.content)
+    except httpx.HTTPError as e:
+        reason = type(e).__name__
+    if reason is not None:
+        raise Unreachable(f"cannot reach the Bot API ({reason})")
+
+
+async def reach_bot_api(settings: TelegramSettings) -> bool:
+    """getMe until the Bot API answers, before python-telegram-bot starts (which, out of reach,
+    stops with a traceback; and reads a 404 as a refused token): `probe_bot_api` tried again after
+    1, 2, 4 ... 60 s, one log line a try (common.until_reached). False when SIGINT or SIGTERM came first."""
+    from bot.channels.common import stop_on_signals, until_reached
+
+    stop = stop_on_signals()
+    try:
+        return await until_reached(lambda: probe_bot_api(settings), stop, CHANNEL, logger=log)
     finally:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):  # python-telegram-bot installs its own
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
-    return False
 
 
 def _probe_answer(status: int, body: bytes) -> str | None:
@@ -587,7 +592,9 @@ class TelegramChannel:
         self._started = False
 
     async def start(self) -> None:
+        """getMe first (Unreachable: `serve` tries start again), then the Application."""
         app, settings = self.app, self.settings
+        await probe_bot_api(settings)
         try:
             await app.initialize()  # getMe: checks the token
         except InvalidToken:
