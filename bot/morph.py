@@ -19,6 +19,7 @@ _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん", "無し", "な�
 _HELPERS = frozenset({"居る", "いる", "おる", "来る", "くる", "為る", "する", "しまう", "仕舞う", "ある", "有る"})
 # the verbs whose negation denies that a thing named before them is there (加害者はもういない)
 _EXISTENCE = frozenset({"居る", "いる", "有る", "ある", "来る", "くる", "見える", "残る", "為る"})
+_FORMAL_NOUNS = frozenset({"事", "こと", "訳", "わけ", "筈", "はず"})  # いるということはない: still its clause
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
 _FIRST_PERSON = frozenset({"私", "わたし", "あたし", "僕", "ぼく", "俺", "自分", "うち", "わたくし"})
 _NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去年は, 3回は: a time, not a person
@@ -139,13 +140,14 @@ class Analysis:
         if i == len(toks):
             return False
         head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
+        prev = ""
         for t in toks[i : i + 12]:
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点":
                 return False
             if t.form in _NEGATIONS and t.pos in ("助動詞", "形容詞", "名詞"):
                 return True
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):
-                if head and t.form not in _HELPERS:
+                if head and t.form not in _HELPERS and not (t.form == "言う" and prev == "と"):  # …ということはない
                     return False  # the next predicate's negation is not this one's
                 if not head and t.pos == "動詞" and t.form not in _EXISTENCE:
                     return False  # 男性が離れようとしない denies the leaving, not the man
@@ -153,6 +155,7 @@ class Analysis:
             elif t.pos == "助詞" and t.pos2 == "接続助詞":
                 if t.surface in _CLAUSE_PARTICLES:
                     return False
-            elif t.pos == "名詞" and head:
+            elif t.pos == "名詞" and head and t.form not in _FORMAL_NOUNS:
                 return False
+            prev = t.surface
         return False

@@ -239,7 +239,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
 _JA_RECALLED_AGE = re.compile(
-    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![一-龥々])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?)"
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![一-龥々])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?"
+    r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園)"
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
