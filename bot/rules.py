@@ -238,8 +238,10 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
 
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
+# a school year: 中3, 小学4年, 高校2年生 (not 途中3回: no kanji before); groups: the school, the year
+_SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?"
 _JA_RECALLED_AGE = re.compile(
-    r"(?:\d{1,2}\s*(?:歳|才|さい)|(?<![一-龥々])(?:小|中|高)(?:学|校)?\s*[1-6一二三四五六]\s*(?:年生?)?"
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園)"
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
@@ -248,9 +250,9 @@ _JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
-_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?!\d)")
+_GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
-_OWN_GRADE = re.compile(r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?(?:" + _SELF_INTRO
+_OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
                         + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
