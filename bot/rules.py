@@ -251,7 +251,7 @@ _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|on
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
-_SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく|女子|男子))"
+_SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))"
 _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
                         + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
@@ -848,12 +848,22 @@ class _Text:
     """One normalised message with what the context checks look up in it, computed once: its
     sentence ends, the places where reported speech begins, its quotations."""
 
-    __slots__ = ("ends", "marks", "quotes", "text")
+    __slots__ = ("clause_from", "ends", "marks", "quotes", "text")
 
     def __init__(self, text: str):
         self.text = text
         self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-        self.marks = [m.start() for m in _REPORTED.finditer(text)]
+        self.marks: list[int] = []
+        self.clause_from: list[int] = []  # where each mark's reported words may begin
+        for m in _REPORTED.finditer(text):
+            self.marks.append(m.start())
+            if m.group().strip() in ("と", "って"):
+                # "…されて、今夜また来るって": a sentence left at と reports its last clause only
+                i = bisect_left(self.ends, m.start())
+                start = self.ends[i - 1] + 1 if i else 0
+                self.clause_from.append(max(text.rfind("、", start, m.start()), text.rfind(",", start, m.start())) + 1)
+            else:
+                self.clause_from.append(0)
         self.quotes = _quoted(text) if any(q in text for q in _QUOTE_OPEN) else []
 
     def sentence(self, i: int) -> int:
@@ -867,7 +877,11 @@ class _Text:
         i = bisect_left(self.ends, end)
         stop = self.ends[i] if i < len(self.ends) else len(self.text)
         j = bisect_left(self.marks, end)
-        return j < len(self.marks) and self.marks[j] < stop
+        while j < len(self.marks) and self.marks[j] < stop:
+            if start >= self.clause_from[j]:
+                return True
+            j += 1
+        return False
 
 
 _SENTENCE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
