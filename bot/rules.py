@@ -520,6 +520,7 @@ class Rules:
         repr=False, compare=False, default_factory=dict)
     _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
     _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
+    _doer_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people who may do it (unsaid)
 
     def keyword_forms(self) -> tuple[str, ...]:
         """Every keyword as the automaton key it is (bot.text.utf8_letters), by index: for an
@@ -587,6 +588,9 @@ class Rules:
             occs.extend(_lemma_occurrences(analysis, self._lemmas))
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
+        if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
+            occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
+                        if o.sets & self._doer_sets and (m := _UNSAID.match(text, o.end)))  # fmt: skip
         occs.sort(key=_start)
         ctx = _Text(text)
         if self._options:
@@ -815,6 +819,9 @@ _NEAR = 8  # characters between a time word and the event it plainly dates ("先
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
+_UNSAID_SETS = frozenset({"unsaid"})  # the set a doer's word followed by _UNSAID joins
+# に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end
+_UNSAID = re.compile(r"\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$))")
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
@@ -910,7 +917,7 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
-    r"(?<![こあひもほ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"(?<![こあひもほっ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
     r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
     r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
     r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
@@ -999,7 +1006,7 @@ def _steps(node: Node, key: str, known: set[str], what: str) -> tuple[Step, ...]
 
 def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
     """Build Rules from rules.yaml; `sections` and `contacts` are the ids the references must hit."""
-    doc.only("meta", "keywords", "subjects", "flags", "intents", "fallback_intent", "show")
+    doc.only("meta", "keywords", "subjects", "doers", "flags", "intents", "fallback_intent", "show")
     sets: dict[str, tuple[str, ...]] = {}
     raw_options: dict[str, Node] = {}
     kw = doc.child("keywords")
@@ -1032,6 +1039,10 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
     if not isinstance(subjects, list) or any(n not in sets for n in subjects):
         doc.error(f"expected keyword set names (defined: {', '.join(sets)})", "subjects")
         subjects = []
+    doers = doc.value.get("doers", []) if doc.is_mapping() else []
+    if not isinstance(doers, list) or any(n not in sets for n in doers) or (doers and "unsaid" not in sets):
+        doc.error(f"expected keyword set names, and a set `unsaid` (defined: {', '.join(sets)})", "doers")
+        doers = []
 
     flag_rules = []
     seen_ids: set[str] = set()
@@ -1144,4 +1155,5 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         _lemmas={k: tuple(v) for k, v in lemmas.items()},
         _options=options,
         _subject_sets=frozenset(subjects),
+        _doer_sets=frozenset(doers),
     )

@@ -124,6 +124,14 @@ INTENT_CASES = [
     ("先週性被害にあったと今日打ち明けられました", False, "referral"),
     ("レイプされたとのことで来院", False, "referral"),  # reported speech is not the writer's
     ("女性が来院中です", False, "referral"),  # a clinician asking about a patient, no more said
+    # the act left unsaid after a person and に/から: the writer's story, or a patient's when named
+    ("マッチングアプリで会った人にホテルで…昨日", False, "victim"),
+    ("20年前、親戚から。ずっと誰にも話せなかった", False, "victim"),
+    ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
+    ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
+    ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    # a sentence left at って reports its last clause only: the first is the writer's
+    ("昨日彼氏に無理やりされて、今夜また来るって。怖い", False, "victim"),
     # not about sexual violence: the help answer, whatever place or patient it names
     ("横浜市の病院です。アセトアミノフェンの用量を教えて", True, "help"),
     ("東京の病院です。電子カルテが落ちました", True, "help"),
@@ -205,3 +213,17 @@ def test_negation_belongs_to_its_own_predicate():
     assert not Analysis("脅されて帰れない").negated(3)  # the negation is 帰る's
     assert not Analysis("男性が離れようとしない").negated(2)  # denies the leaving, not the man
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
+
+
+def test_a_description_with_a_school_year_is_not_the_writer():
+    from bot.rules import read_own_ages
+
+    assert read_own_ages("高校生の男子です") == (16.0,)
+    assert read_own_ages("クリニックです 高校生の男子 部活のOBから先週被害") == ()
+
+
+def test_unsaid_needs_a_person_and_a_pause(rules):
+    assert "unsaid" in facts(rules, "先輩に…").said
+    assert "unsaid" in facts(rules, "知らない男から。昨日").said
+    assert "unsaid" not in facts(rules, "先輩に相談した").keywords
+    assert "unsaid" not in facts(rules, "病院に…").keywords  # a place, not a person
