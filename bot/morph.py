@@ -141,9 +141,13 @@ class Analysis:
             return False
         head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
         prev = ""
+        prev_pos = toks[i - 1].pos if i > 0 else ""
         for t in toks[i : i + 12]:
-            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点":
+            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a note's field
                 return False
+            if t.pos2 == "読点" and prev_pos == "名詞":  # 性被害の患者、脅迫はない: a noun phrase set apart
+                return False
+            prev_pos = t.pos
             if t.form in _NEGATIONS and t.pos in ("助動詞", "形容詞", "名詞"):
                 return True
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):

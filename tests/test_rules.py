@@ -72,6 +72,11 @@ FLAG_CASES = [
     ("いま家の外に元彼がいる", "danger", True),  # the victim writing
     ("付き添いの男性が患者のそばを離れようとしない。性被害の疑い", "danger", True),
     ("加害者が病棟に面会に来ると言っています", "danger", True),
+    # the person who did it shares her home, or will be there tonight
+    ("同居の長男から性的虐待の疑い。長男は日中も在宅しています", "danger", True),
+    ("上司に無理やりされた。上司も同じ寮に住んでいる", "danger", True),
+    ("見知らぬ男に襲われた患者。夫が同居しています", "danger", False),  # the husband is not the assailant
+    ("上司に襲われた。上司は逮捕された。上司と同じ寮だった", "danger", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -130,6 +135,11 @@ INTENT_CASES = [
     ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
     ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
     ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    # the sexual part denied: a question of another kind, not a case
+    ("夫に殴られました。性的なことはされていません。診断書は取れますか", False, "help"),
+    ("My husband pushed me and I hit my head. No sexual stuff.", False, "help"),
+    ("性被害の患者、脅迫とかは特にないみたいです", False, "referral"),  # the threat denied, not the assault
+    ("S)8時間前、知人宅で性被害 O)外傷なし", False, "referral"),  # なし is the field after the space
     # a sentence left at って reports its last clause only: the first is the writer's
     ("昨日彼氏に無理やりされて、今夜また来るって。怖い", False, "victim"),
     # not about sexual violence: the help answer, whatever place or patient it names
@@ -212,6 +222,9 @@ def test_negation_belongs_to_its_own_predicate():
     assert Analysis("dv歴なし").negated(2)
     assert not Analysis("脅されて帰れない").negated(3)  # the negation is 帰る's
     assert not Analysis("男性が離れようとしない").negated(2)  # denies the leaving, not the man
+    assert not Analysis("性被害 外傷なし").negated(3)  # a space ends a note's field
+    assert not Analysis("性被害の患者、脅迫はない").negated(3)  # a noun phrase set apart by 、
+    assert Analysis("加害者は、もういない").negated(3)  # 、 after は: the same predicate
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
 
 
