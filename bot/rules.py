@@ -679,7 +679,7 @@ def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
     "(名詞)" stands for any word of that part of speech (叔父にされた: (名詞) に 為る れる). `lemmas`
     indexes each row by its first written form (its anchor) and that form's place in the row."""
     found: list[_Occurrence] = []
-    toks = analysis.tokens
+    toks = [t for t in analysis.tokens if t.pos != "空白"]  # "そとに いる": spaces of casual writing
     n = len(toks)
     for i, tok in enumerate(toks):
         for seq, k, sets in lemmas.get(tok.form, ()):
@@ -915,9 +915,11 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# 嫌って言ったのに, やめてと言った: the victim's own refusal, not someone else's words reported
+_NOT_REFUSAL = "".join(f"(?<!{w})" for w in ("嫌", "いや", "イヤ", "やめて", "ヤメテ", "だめ", "ダメ", "嫌だ", "いやだ", "イヤだ"))
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
-    r"(?<![こあひもほっ])(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"(?<![こあひもほっ])" + _NOT_REFUSAL + r"(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
     r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
     r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
     r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
