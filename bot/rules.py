@@ -207,7 +207,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
     Friday), counted in whole days from `at`'s date; None when it names none."""
     today = at.astimezone(_TOKYO).date()
-    m = _JA_DATE.search(text)
+    m = _JA_DATE.search(text) or _SLASH_DATE.search(text)
     if m:
         month, day = int(m.group(1)), int(m.group(2))
         try:
@@ -224,7 +224,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return None
         year = today.year if month < today.month else today.year - 1
         return float((today - dt.date(year, month, 15)).days * 24)
-    m = _JA_WEEKDAY.search(text)
+    # "今日土曜だけど": today's weekday said, not the day it happened
+    m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())), None)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
     else:
@@ -265,6 +266,8 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
               "november", "december")
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
+_SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
+_TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
