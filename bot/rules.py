@@ -203,6 +203,40 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
+def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]:
+    """Hours since each time of day the message names with its day or with 午前/午後, am/pm
+    (今朝6時ごろ, 昨夜23時, きのうの夜11時, 1am today, at 11pm last night): (hours, start, end).
+    A time said to be now (いま朝10時) is not one; a time that would lie ahead is yesterday's."""
+    now = at.astimezone(_TOKYO)
+    out = []
+    for m in _JA_CLOCK.finditer(text):
+        day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
+        if not (day or part) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24:
+            continue
+        if (part in ("午後", "夜", "夜中の") and hour < 12 and not (part != "午後" and hour <= 4)) or (
+            day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12):
+            hour += 12  # 午後3時, 夜11時, 昨夜11時; 夜中の2時 stays 2
+        minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
+        days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
+        out.append((_hours_back(now, hour % 24, minute, days), m.start(), m.end()))
+    for m in _EN_CLOCK.finditer(text):
+        hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
+        if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        later = text[m.end() : m.end() + 16]
+        days = 1 if "last night" in later or "yesterday" in later else 0
+        out.append((_hours_back(now, hour, int(m.group(2) or 0), days), m.start(), m.end()))
+    return out
+
+
+def _hours_back(now: dt.datetime, hour: int, minute: int, days: int) -> float:
+    """Hours from `days` days before `now` at hour:minute (today's, if not yet come: yesterday's)."""
+    then = now.replace(hour=hour, minute=minute, second=0, microsecond=0) - dt.timedelta(days=days)
+    if then > now:
+        then -= dt.timedelta(days=1)
+    return round((now - then).total_seconds() / 3600, 2)
+
+
 def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
     Friday), counted in whole days from `at`'s date; None when it names none."""
@@ -266,6 +300,11 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
               "november", "december")
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
+# a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
+_JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?\s*の?\s*"
+                       r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?\s*(\d{1,2})\s*時\s*(半|[0-5]?\d(?=\s*分))?")
+_EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
+_NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
@@ -612,6 +651,8 @@ class Rules:
                 said.update(o.sets)
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
         elapsed = read_elapsed(text, reverse)
+        if at is not None and not elapsed:
+            elapsed = read_clock_times(text, at)
         recent = self._options.get(_RECENT)
         if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
             elapsed = [e for e in elapsed if not _time_context_drops(ctx, e[1], e[2], occs, recent)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -240,3 +242,28 @@ def test_unsaid_needs_a_person_and_a_pause(rules):
     assert "unsaid" in facts(rules, "知らない男から。昨日").said
     assert "unsaid" not in facts(rules, "先輩に相談した").keywords
     assert "unsaid" not in facts(rules, "病院に…").keywords  # a place, not a person
+
+
+AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("今朝6時ごろ被害", 4.0),
+        ("昨夜11時頃に襲われた", 11.0),
+        ("おとといの夜10時", 36.0),
+        ("午前2時に被害", 8.0),
+        ("sexually assaulted around 1am today", 9.0),
+        ("it happened at 11pm last night", 11.0),
+        ("4/28に性被害", (AT.date() - dt.date(2026, 4, 28)).days * 24.0),
+        ("きのうの23時ごろ被害にあったって いま朝10時", 11.0),  # the time said to be now is not one
+    ],
+)
+def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=AT).hours_since == hours
+
+
+def test_a_time_of_day_alone_or_today_s_weekday_dates_nothing(rules):
+    assert rules.facts(normalize("14時に来院、性被害"), place=False, at=AT).hours_since is None
+    assert rules.facts(normalize("性被害の相談。今日土曜だけど受けられる？"), place=False, at=AT).hours_since is None
