@@ -171,6 +171,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages.append(float(m.group(1)))
     if "grade" in text:  # "a grade 8 student": the US grades, 5 + grade at the year's start
         ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
+    for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
+        ages.append(float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1))
     if not ages:
         for m in _GRADE.finditer(text):
             if not _JA_RECALLED.match(text, m.end()):
@@ -200,6 +202,8 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(float(m.group(1) or m.group(2)))
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
+    for m in _OWN_SLANG.finditer(text):  # jc3です
+        out.append(float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1))
     return tuple(out)
 
 
@@ -286,12 +290,15 @@ _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|on
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
+_SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years
+_SLANG_SCHOOL = {"s": "小", "c": "中", "k": "高"}
 _SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))"
 _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
                         + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
+_OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")

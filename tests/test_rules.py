@@ -204,7 +204,8 @@ def test_hours_since(text, hours):
 @pytest.mark.parametrize(
     ("text", "ages"),
     [("15歳", (15.0,)), ("20代", (20.0,)), ("十五歳", (15.0,)), ("18歳未満", (17.5,)), ("a 16-year-old", (16.0,)),
-     ("in her 30s", (30.0,)), ("aged 12", (12.0,)), ("no age here", ())],
+     ("in her 30s", (30.0,)), ("aged 12", (12.0,)), ("no age here", ()),
+     ("JC2の女子", (13.0,)), ("a JK1 student", (15.0,)), ("jpeg", ())],
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
