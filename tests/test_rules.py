@@ -137,6 +137,10 @@ INTENT_CASES = [
     ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
     ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
     ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    # signs on the body of a child or a dependent adult; someone named, done to by someone
+    ("特養です。入所中の女性、おむつ交換時に外陰部の出血と傷。夜勤の男性職員が担当", False, "referral"),
+    ("外陰部のかゆみ、市販薬でいいですか", False, "help"),  # a sign alone, in an adult: another question
+    ("妹の友達の彼氏に妹がされた。先週の金曜", False, "referral"),
     # the sexual part denied: a question of another kind, not a case
     ("夫に殴られました。性的なことはされていません。診断書は取れますか", False, "help"),
     ("My husband pushed me and I hit my head. No sexual stuff.", False, "help"),
