@@ -280,12 +280,12 @@ _TOKYO = dt.timezone(dt.timedelta(hours=9))
 # a school year: 中3, 小学4年, 高校2年生 (not 途中3回: no kanji before); groups: the school, the year
 _SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?"
 _JA_RECALLED_AGE = re.compile(
-    r"(?:\d{1,2}\s*(?:歳|才|さい)|" + _SCHOOL_YEAR +
+    r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園)"
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
-_JA_RECALLED = re.compile(r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
+_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
@@ -871,8 +871,10 @@ _EXPERIENCED = "experienced"  # the set whose passives named_subject looks befor
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
 _UNSAID_SETS = frozenset({"unsaid"})  # the set a doer's word followed by _UNSAID joins
-# に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end
-_UNSAID = re.compile(r"\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$))")
+# に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
+# された with nothing done named (上司に車の中でされた)
+_UNSAID = re.compile(r"(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)"
+                     r"|(?:[^。、.!?\nをが]{0,10}?で)?\s*(?:され|やられ))")  # 上司に車の中でされた
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")

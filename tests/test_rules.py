@@ -79,6 +79,10 @@ FLAG_CASES = [
     ("上司に無理やりされた。上司も同じ寮に住んでいる", "danger", True),
     ("見知らぬ男に襲われた患者。夫が同居しています", "danger", False),  # the husband is not the assailant
     ("上司に襲われた。上司は逮捕された。上司と同じ寮だった", "danger", False),
+    ("調剤薬局の薬剤師です。自分のことで…先週、店長に体を触られました", "pharmacy", False),
+    ("20代女性、10代後半の頃に叔父から性被害", "minor", False),  # an age range recalled
+    ("20代女性、10代後半の頃に叔父から性被害", "late", True),
+    ("中3やねん。おかんの彼氏にずっと触られとった", "partner", False),  # the mother's, in dialect
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -137,6 +141,9 @@ INTENT_CASES = [
     ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
     ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
     ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    ("昨晩、飲み会帰りに上司に車の中でされた", False, "victim"),  # された with nothing named
+    ("母親に相談された", False, "help"),
+    ("痴漢冤罪で困ってます。弁護士を紹介して", False, "help"),
     # signs on the body of a child or a dependent adult; someone named, done to by someone
     ("特養です。入所中の女性、おむつ交換時に外陰部の出血と傷。夜勤の男性職員が担当", False, "referral"),
     ("外陰部のかゆみ、市販薬でいいですか", False, "help"),  # a sign alone, in an adult: another question
