@@ -269,3 +269,21 @@ def test_a_question_of_another_kind_gets_the_help_answer_without_flags(engine):
     reply = engine.reply("横浜市の病院です。昨夜から発熱の患者さん、解熱剤の用量は？", WEEKDAY_NOON)
     assert reply.case.intent == "help" and reply.case.flags == frozenset()
     assert "#8891" in reply.text
+
+
+def test_japanese_written_in_romaji_is_read_as_japanese(engine):
+    case = engine.understand("akita-shi no byouin desu. yuube shiranai otoko ni osowareta to. dou sureba ii desuka")
+    assert (case.lang, case.intent, case.prefecture) == ("ja", "referral", "05")
+    assert "acute" in case.flags  # yuube: last night
+    assert engine.understand("I was raped last night in Tokyo").lang == "en"  # English stays English
+
+
+def test_romaji_spelling():
+    from bot.romaji import looks_like_romaji, to_hiragana
+
+    assert to_hiragana("kinou chikan ni atta") == "きのう ちかん に あった"
+    assert to_hiragana("shinbun onna") == "しんぶん おんな"  # n before a consonant, n before a vowel
+    assert to_hiragana("watashi wa") == "わたし は"  # the particle は, spelled as it sounds
+    assert looks_like_romaji("kesa densha de chikan sareta desu")
+    assert not looks_like_romaji("she was assaulted in the station this morning")
+    assert not looks_like_romaji("横浜市です")

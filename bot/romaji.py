@@ -1,0 +1,106 @@
+"""Japanese written in romaji ("akita-shi no byouin desu. yuube osowareta to"): recognised by its
+grammar words, and read back into hiragana so the Japanese reading of the rules applies to it.
+
+Pure and small: a Hepburn (and common Kunrei/IME) spelling table, no dictionary. English is left
+alone: a message is romaji only when Japanese grammar words outnumber English ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.morph import tokens
+
+# words that only Japanese written in romaji has (particles that stand alone in English are left out:
+# "to", "no", "a", "de" are English or Romance words too)
+_JA_WORDS = frozenset(
+    ["desu", "desuka", "deshita", "masu", "mashita", "masen", "shimashita", "shita", "sareta", "saremashita", "sarete", "shite", "imasu", "kara", "made", "wo", "ga", "wa", "ni", "mo", "ne", "yo", "ka", "kudasai", "onegai", "onegaishimasu", "sumimasen", "arigatou", "dou", "doushitara", "sureba", "ii", "iidesuka", "nan", "nani", "itsu", "doko", "dare", "kinou", "kyou", "kesa", "yuube", "ototoi", "sakki", "ima", "watashi", "boku", "atashi", "kanja", "kanjasan", "byouin", "byoin", "kurinikku", "josei", "dansei", "otoko", "onna", "hito", "kodomo", "musume", "kare", "kareshi", "otto", "tsuma", "shiranai", "shiranai", "osowareta", "osowaremashita", "rekipu", "reipu", "chikan", "sareta", "muriyari", "keisatsu", "soudan", "sodan", "higai", "seihigai", "kega", "jikan", "mae", "shuukan", "nichi", "sai", "dai"]
+)
+_EN_WORDS = frozenset(
+    ["the", "is", "are", "was", "were", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "this", "that", "it", "he", "she", "they", "we", "you", "i", "my", "her", "his", "their", "our", "your", "be", "been", "have", "has", "had", "do", "does", "did", "not", "no", "what", "how", "when", "where", "who", "which", "can", "could", "should", "would", "will", "a", "an", "as", "if", "so"]
+)
+_WORD = re.compile(r"[a-z']+")
+
+# longest spellings first; a doubled consonant is っ, n before a consonant or at the end is ん
+_KANA = {
+    "kya": "きゃ", "kyu": "きゅ", "kyo": "きょ", "sha": "しゃ", "shu": "しゅ", "sho": "しょ", "shi": "し",
+    "sya": "しゃ", "syu": "しゅ", "syo": "しょ", "cha": "ちゃ", "chu": "ちゅ", "cho": "ちょ", "chi": "ち",
+    "tya": "ちゃ", "tyu": "ちゅ", "tyo": "ちょ", "tsu": "つ", "nya": "にゃ", "nyu": "にゅ", "nyo": "にょ",
+    "hya": "ひゃ", "hyu": "ひゅ", "hyo": "ひょ", "mya": "みゃ", "myu": "みゅ", "myo": "みょ",
+    "rya": "りゃ", "ryu": "りゅ", "ryo": "りょ", "gya": "ぎゃ", "gyu": "ぎゅ", "gyo": "ぎょ",
+    "bya": "びゃ", "byu": "びゅ", "byo": "びょ", "pya": "ぴゃ", "pyu": "ぴゅ", "pyo": "ぴょ",
+    "ja": "じゃ", "ju": "じゅ", "jo": "じょ", "ji": "じ", "jya": "じゃ", "jyu": "じゅ", "jyo": "じょ",
+    "ka": "か", "ki": "き", "ku": "く", "ke": "け", "ko": "こ", "sa": "さ", "si": "し", "su": "す",
+    "se": "せ", "so": "そ", "ta": "た", "ti": "ち", "tu": "つ", "te": "て", "to": "と", "na": "な",
+    "ni": "に", "nu": "ぬ", "ne": "ね", "no": "の", "ha": "は", "hi": "ひ", "fu": "ふ", "hu": "ふ",
+    "he": "へ", "ho": "ほ", "ma": "ま", "mi": "み", "mu": "む", "me": "め", "mo": "も", "ya": "や",
+    "yu": "ゆ", "yo": "よ", "ra": "ら", "ri": "り", "ru": "る", "re": "れ", "ro": "ろ", "wa": "わ",
+    "wo": "を", "ga": "が", "gi": "ぎ", "gu": "ぐ", "ge": "げ", "go": "ご", "za": "ざ", "zi": "じ",
+    "zu": "ず", "ze": "ぜ", "zo": "ぞ", "da": "だ", "di": "ぢ", "du": "づ", "de": "で", "do": "ど",
+    "ba": "ば", "bi": "び", "bu": "ぶ", "be": "べ", "bo": "ぼ", "pa": "ぱ", "pi": "ぴ", "pu": "ぷ",
+    "pe": "ぺ", "po": "ぽ", "a": "あ", "i": "い", "u": "う", "e": "え", "o": "お",
+}  # fmt: skip
+_VOWELS = frozenset("aeiou")
+
+
+def looks_like_romaji(text: str) -> bool:
+    """Whether an ASCII message is Japanese written in romaji: at least two of its words are
+    Japanese grammar words, and they outnumber the English ones."""
+    if not text.isascii():
+        return False
+    words = _WORD.findall(text.lower())
+    ja = sum(w in _JA_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    return ja >= 2 and ja > en
+
+
+def to_hiragana(text: str) -> str:
+    """Romaji words as hiragana, each word apart as written; digits, punctuation and what is not
+    romaji are kept."""
+    return " ".join(_PARTICLES.get(w) or _word_kana(w) for w in text.lower().split())
+
+
+def to_japanese(text: str) -> str:
+    """Romaji as the Japanese the rules read: hiragana, each noun in its dictionary spelling
+    (びょういん -> 病院, おとこ -> 男), the words written together as Japanese is."""
+    out = []
+    for t in tokens(to_hiragana(text)):
+        if t.pos == "空白":
+            continue
+        out.append(t.form if t.pos == "名詞" and _KANJI.search(t.form) else t.surface)
+    return "".join(out)
+
+
+_KANJI = re.compile(r"[\u4e00-\u9fff]")
+
+
+_PARTICLES = {"wa": "は", "he": "へ"}  # the particles spelled as they sound
+
+
+def _word_kana(word: str) -> str:
+    out = []
+    i = 0
+    while i < len(word):
+        c = word[i]
+        if not ("a" <= c <= "z"):
+            out.append({".": "。", ",": "、"}.get(c, c))
+            i += 1
+            continue
+        if c == "n" and (i + 1 == len(word) or (word[i + 1] not in _VOWELS and word[i + 1] != "y")):
+            out.append("ん")
+            i += 1 + (word[i + 1 : i + 2] == "'")
+            continue
+        if i + 1 < len(word) and word[i + 1] == c and c not in _VOWELS:  # tt, kk, ss: っ
+            out.append("っ")
+            i += 1
+            continue
+        for size in (3, 2, 1):
+            kana = _KANA.get(word[i : i + size])
+            if kana:
+                out.append(kana)
+                i += size
+                break
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
