@@ -83,6 +83,9 @@ FLAG_CASES = [
     ("20代女性、10代後半の頃に叔父から性被害", "minor", False),  # an age range recalled
     ("20代女性、10代後半の頃に叔父から性被害", "late", True),
     ("中3やねん。おかんの彼氏にずっと触られとった", "partner", False),  # the mother's, in dialect
+    ("16 yo girl says her mothers boyfriend raped her yesterday and he's at home now", "danger", True),
+    ("17yo says her boyfriend forced her, she's staying with her aunt tonight", "danger", False),
+    ("元カレにされたことがずっと頭から離れない", "danger", False),  # not a companion who will not leave
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
