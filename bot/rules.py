@@ -944,7 +944,7 @@ class _Text:
         return False
 
 
-_SENTENCE_END = re.compile(r"[。．！？!?\n]|\.(?:\s|$)")
+_SENTENCE_END = re.compile(r"[。．！？!?\n;；]|\.(?:\s|$)")
 
 
 _QUOTE_OPEN = "「『“\""

@@ -86,6 +86,10 @@ FLAG_CASES = [
     ("16 yo girl says her mothers boyfriend raped her yesterday and he's at home now", "danger", True),
     ("17yo says her boyfriend forced her, she's staying with her aunt tonight", "danger", False),
     ("元カレにされたことがずっと頭から離れない", "danger", False),  # not a companion who will not leave
+    ("10年前に元夫からされていたこと、今から相談しても意味ありますか", "danger", False),  # 今から: the asking
+    ("加害者が「今から病院に行く」とメッセージを送ってきた。性被害の患者", "danger", True),
+    ("Her husband came with her and is supportive; the attacker was a co-worker.", "danger", False),
+    ("her employer raped her yesterday. He also keeps her passport", "danger", True),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
