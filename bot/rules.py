@@ -818,7 +818,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
     if (not latin and before and before[-1].sets & incident and start - before[-1].end <= 4
-            and not _HIRAGANA.search(text, before[-1].end, start)):  # fmt: skip
+            and not _HIRAGANA.search(text, before[-1].end, start) and not text.startswith("も", end)):  # fmt: skip
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin:  # "disclosed sexual abuse today": the disclosure's day
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
@@ -833,7 +833,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
     for n, other in enumerate(sentence):
-        if other.start < end:
+        if other.start < end and not (other.start <= start and other.end > end):  # 今夜も家にいる: one phrase
             continue
         if other.sets & _TIME_SETS and not other.sets & opt.events:
             return False  # 一昨日の深夜、今日来院: a nearer time dates what follows

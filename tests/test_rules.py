@@ -90,6 +90,8 @@ FLAG_CASES = [
     ("加害者が「今から病院に行く」とメッセージを送ってきた。性被害の患者", "danger", True),
     ("Her husband came with her and is supportive; the attacker was a co-worker.", "danger", False),
     ("her employer raped her yesterday. He also keeps her passport", "danger", True),
+    ("私の夫から性的なことをされていると言ってきた。夫は今夜も家にいる", "acute", False),  # tonight dates his presence
+    ("中2女子が男から被害を受け、今日も校門の前で待ってると言われている", "acute", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
