@@ -213,7 +213,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     A time said to be now (いま朝10時) is not one; a time that would lie ahead is yesterday's."""
     now = at.astimezone(_TOKYO)
     out = []
-    for m in _JA_CLOCK.finditer(text):
+    for m in _JA_CLOCK.finditer(text) if "時" in text else ():
         day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
         if not (day or part) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24:
             continue
@@ -223,7 +223,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
         out.append((_hours_back(now, hour % 24, minute, days), m.start(), m.end()))
-    for m in _EN_CLOCK.finditer(text):
+    for m in _EN_CLOCK.finditer(text) if "m" in text else ():
         hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
         if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
@@ -308,8 +308,8 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
-_JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?\s*の?\s*"
-                       r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?\s*(\d{1,2})\s*時\s*(半|[0-5]?\d(?=\s*分))?")
+_JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
+                       r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(\d{1,2})[ \t]*+時[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
