@@ -68,7 +68,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位|以上)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
 _JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|それ)から\s*" + _NUM + r"\s*(時間|日)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -79,7 +79,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上前まえ", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上も前まえ", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -173,7 +173,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1))
-    if not ages:
+    if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
         for m in _GRADE.finditer(text):
             if not _JA_RECALLED.match(text, m.end()):
                 ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
@@ -199,7 +199,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     for m in _OWN_GRADE.finditer(text):
         out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     for m in _OWN_AGE.finditer(text):
-        out.append(float(m.group(1) or m.group(2)))
+        out.append(float(m.group(1) or m.group(2) or m.group(3)))
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
@@ -255,9 +255,12 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return float((today - date).days * 24)
-    m = _JA_MONTH.search(text) or _EN_MONTH.search(text)
+    m = _JA_MONTH.search(text) or _EN_MONTH.search(text) or _SEASON.search(text)
     if m:  # a month alone: from its middle, unless it is this month (then unknown)
-        month = int(m.group(1)) if m.group(1).isdigit() else _EN_MONTHS.index(m.group(1)) + 1
+        word = m.group(1)
+        month = int(word) if word.isdigit() else _SEASON_MONTH.get(word) or _EN_MONTHS.index(word) + 1
+        if word in _SEASON_MONTH and abs(today.month - month) <= 1:
+            return None  # 夏休み said in July or September: perhaps days ago
         if month == today.month:
             return None
         year = today.year if month < today.month else today.year - 1
@@ -295,14 +298,15 @@ _SLANG_SCHOOL = {"s": "小", "c": "中", "k": "高"}
 _SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))"
 _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
                         + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
-_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))")
+_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
+                     r"|^(1\d)\s*(?:です|だけど)")  # "16です。…": the opening of a message
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め)")
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|(?=[。、,.!?\s]|$))")
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
@@ -312,6 +316,12 @@ _JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|�
                        r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(\d{1,2})[ \t]*+時[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
+# the holidays that name a month (夏休み: August), read as that month is
+_SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
+                 "summer holidays": 8}  # fmt: skip
+_SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
+# a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
+_CORRECTION = re.compile(r"いや[、,\s]|\.{2,}\s*いや|じゃなくて|じゃなく|ではなく|訂正|確認したら|正確には|correction|actually|i mean")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
@@ -657,13 +667,19 @@ class Rules:
             if not ctx.reported(o.start, o.end):
                 said.update(o.sets)
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
-        elapsed = read_elapsed(text, reverse)
-        if at is not None and not elapsed:
-            elapsed = read_clock_times(text, at)
         recent = self._options.get(_RECENT)
-        if elapsed and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
-            elapsed = [e for e in elapsed if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
-        exact = [e for e in elapsed if not _is_bound(text, e)] or elapsed  # "72時間以上…一週間前": the week
+
+        def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+            if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
+                found = [e for e in found if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
+            return found
+
+        elapsed = incident_times(read_elapsed(text, reverse))
+        if at is not None and not elapsed:  # "came in 2 hrs ago … around 1am": the time of day
+            elapsed = incident_times(read_clock_times(text, at))
+        exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
+        if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
+            exact = [e for e in exact if e[1] >= fix.start()] or exact
         hours = round(min(h for h, _, _ in exact), 2) if exact else None
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
@@ -874,7 +890,8 @@ _UNSAID_SETS = frozenset({"unsaid"})  # the set a doer's word followed by _UNSAI
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
 _UNSAID = re.compile(r"(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)"
-                     r"|(?:[^。、.!?\nをが]{0,10}?で)?\s*(?:され|やられ))")  # 上司に車の中でされた
+                     r"|(?:[^。、.!?\nをが]{0,10}?[でに])?\s*(?:され|やられ)"  # 上司に車の中でされた
+                     r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")

@@ -92,6 +92,9 @@ FLAG_CASES = [
     ("her employer raped her yesterday. He also keeps her passport", "danger", True),
     ("私の夫から性的なことをされていると言ってきた。夫は今夜も家にいる", "acute", False),  # tonight dates his presence
     ("中2女子が男から被害を受け、今日も校門の前で待ってると言われている", "acute", False),
+    ("高2女子がバイト先の40代の社員に性行為を強要されている", "minor", True),  # a pupil and an adult
+    ("スクールカウンセラーです。高3（18歳）の生徒が40代の店長に触られた", "minor", False),
+    ("16です。ネットで知り合った人に無理やりされた", "minor", True),  # the writer's own age
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -279,6 +282,11 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("it happened at 11pm last night", 11.0),
         ("4/28に性被害", (AT.date() - dt.date(2026, 4, 28)).days * 24.0),
         ("きのうの23時ごろ被害にあったって いま朝10時", 11.0),  # the time said to be now is not one
+        ("3日前に…いや本人の話では4日前、知人宅で被害", 96.0),  # the writer corrects themself
+        ("受傷は昨日の22時…すみません、本人に確認したら一昨日の22時でした", 36.0),
+        ("came in 2 hrs ago, says she was assaulted around 1am", 9.0),  # the visit's time is not the incident's
+        ("小4女児、夏休みに叔父から性的な被害", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
+        ("3年も前のことやけど無理やりされた", 3 * 8760.0),
     ],
 )
 def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
