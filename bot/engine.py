@@ -26,7 +26,7 @@ from bot.model import (
     Section,
 )
 from bot.render.plain import contact_line, render_plain
-from bot.romaji import looks_like_romaji, to_japanese
+from bot.romaji import respell
 from bot.state import MAX_CANDIDATES
 from bot.text import clean, guess_lang, normalize
 
@@ -68,9 +68,12 @@ class Engine:
         # one pass of the place finder's automaton, which also holds the rules' keywords
         reading = self.kb.locator.read(norm, normalized=True)
         where = reading.location
-        romaji = looks_like_romaji(norm)
-        if romaji:  # "yuube osowareta to": read as the Japanese it is (the places as written)
-            facts = self.kb.rules.facts(normalize(to_japanese(norm)), place=where.found, at=at)
+        respelled = respell(norm)
+        if respelled is not None:  # "yuube osowareta to", ｵｿﾜﾚﾀ: read as the Japanese it is
+            respelled = normalize(respelled)
+            if not where.found:  # ﾅﾊｼ: the place in its respelling
+                where = self.kb.locator.find(respelled, normalized=True)
+            facts = self.kb.rules.facts(respelled, place=where.found, at=at)
         else:
             facts = self.kb.rules.facts(
                 norm, place=where.found, occurrences=reading.keywords, letters=reading.letters, at=at
@@ -83,7 +86,7 @@ class Engine:
         intent = self.kb.rules.intent(facts)
         about_nothing = intent == INTENT_HELP  # a fever's "since yesterday" dates no assault
         return Case(
-            lang=lang if lang in ("ja", "en") else "ja" if romaji else guess_lang(raw),
+            lang=lang if lang in ("ja", "en") else "ja" if respelled is not None else guess_lang(raw),
             intent=intent,
             prefecture=prefecture,
             candidates=candidates,

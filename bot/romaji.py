@@ -1,8 +1,9 @@
-"""Japanese written in romaji ("akita-shi no byouin desu. yuube osowareta to"): recognised by its
-grammar words, and read back into hiragana so the Japanese reading of the rules applies to it.
+"""Japanese spelled without kanji: in romaji ("akita-shi no byouin desu. yuube osowareta to"),
+recognised by its grammar words, or in katakana alone (ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ ｵｿﾜﾚﾀ): respelled with
+each noun in its dictionary spelling (びょういん -> 病院) so the Japanese reading of the rules applies.
 
-Pure and small: a Hepburn (and common Kunrei/IME) spelling table, no dictionary. English is left
-alone: a message is romaji only when Japanese grammar words outnumber English ones.
+Pure and small: a Hepburn (and common Kunrei/IME) spelling table and the analyser's dictionary forms.
+English is left alone: a message is romaji only when Japanese grammar words outnumber English ones.
 """
 
 from __future__ import annotations
@@ -60,18 +61,39 @@ def to_hiragana(text: str) -> str:
     return " ".join(_PARTICLES.get(w) or _word_kana(w) for w in text.lower().split())
 
 
-def to_japanese(text: str) -> str:
-    """Romaji as the Japanese the rules read: hiragana, each noun in its dictionary spelling
-    (びょういん -> 病院, おとこ -> 男), the words written together as Japanese is."""
+def respell(text: str) -> str | None:
+    """The Japanese the rules read for a message spelled without kanji (romaji, kana alone), or
+    None for any other message."""
+    if looks_like_romaji(text):
+        return to_japanese(to_hiragana(text))
+    if _KANJI.search(text):
+        return None
+    kana = _KANA_CHAR.findall(text)
+    if len(kana) < _KANA_MIN:
+        return None
+    katakana = sum(1 for c in kana if c >= "\u30a0")
+    if katakana >= 0.7 * len(kana):  # ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ: read as hiragana
+        return to_japanese(text.translate(_TO_HIRAGANA))
+    return None  # hiragana alone is read as it is: a child's words (せんせい, おとうさん) say who writes
+
+
+def to_japanese(kana: str) -> str:
+    """Kana as the Japanese the rules read: each noun in its dictionary spelling (びょういん -> 病院,
+    おとこ -> 男), the words written together as Japanese is."""
     out = []
-    for t in tokens(to_hiragana(text)):
+    for t in tokens(kana):
         if t.pos == "空白":
             continue
-        out.append(t.form if t.pos == "名詞" and _KANJI.search(t.form) else t.surface)
+        # a noun of three kana or more (せんせい -> 先生; not ねん -> 念, く -> 九)
+        respelled = t.pos == "名詞" and len(t.surface) >= 3 and _KANJI.search(t.form)
+        out.append(t.form if respelled else t.surface)
     return "".join(out)
 
 
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
+_KANA_CHAR = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_KANA_MIN = 8  # fewer kana than this: a word or two, nothing to respell
+_TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)
 
 
 _PARTICLES = {"wa": "は", "he": "へ"}  # the particles spelled as they sound

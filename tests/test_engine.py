@@ -287,3 +287,14 @@ def test_romaji_spelling():
     assert looks_like_romaji("kesa densha de chikan sareta desu")
     assert not looks_like_romaji("she was assaulted in the station this morning")
     assert not looks_like_romaji("横浜市です")
+
+
+def test_half_width_katakana_alone_is_read_as_japanese(engine):
+    case = engine.understand("ｽﾐﾏｾﾝ ｻｸﾔ ｼﾗﾅｲｵﾄｺﾆ ｵｿﾜﾚﾀ ﾄﾞｳｼﾀﾗｲｲ")
+    assert (case.lang, case.intent) == ("ja", "victim") and "acute" in case.flags  # サクヤ: last night
+
+
+def test_hiragana_alone_keeps_a_childs_words():
+    from bot.romaji import respell
+
+    assert respell("せんせいにむねさわられた。こわい。だれにもいってない") is None
