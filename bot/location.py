@@ -125,6 +125,7 @@ _ROLES_U8 = tuple(utf8_letters(r) for r in _ROLES)
 _ROLES_AFTER_U8 = tuple(utf8_letters(r) for r in _ROLES_AFTER)
 _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
+_CORRECTION_U8 = tuple(utf8_letters(w) for w in ("じゃなくて", "じゃなく", "ではなくて", "ではなく", "ではありません"))
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
@@ -500,6 +501,8 @@ class Locator:
                 continue  # 国立病院機構 has no 国立; 府中駅 is 府中
             if flags & _SURNAME and _named_by_role(letters, start, end):
                 continue  # 看護師の千葉, 主治医 長野, 千葉看護師
+            if _corrected(letters, end + 1):
+                continue  # 茨城じゃなくて栃木の宇都宮: the writer took it back
             raw.append((start, -length, end, prefs, flags))
         raw.sort()  # by start, then longest first: no two matches share both (one form per span)
         sets: list[frozenset[str]] = []
@@ -517,6 +520,13 @@ class Locator:
             anchor = end if flags & _ANCHOR else -1
             sets.append(prefs)
         return sets, keywords
+
+
+def _corrected(letters: str, i: int) -> bool:
+    """Whether a correction follows at byte `i` (じゃなくて, ではなく, after an ellipsis or a space)."""
+    while letters[i : i + 1] in (".", " "):
+        i += 1
+    return letters.startswith(_CORRECTION_U8, i)
 
 
 def _word_before(letters: str, i: int) -> bool:

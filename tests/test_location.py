@@ -929,3 +929,11 @@ def test_the_knowledge_cache_key_covers_the_new_files(tmp_path: Path, monkeypatc
             f.write("# edited\n")
         keys.add(knowledge._cache_path(d))
     assert len(keys) == 3 and None not in keys
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26")],
+)
+def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture
