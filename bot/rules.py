@@ -222,21 +222,28 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             hour += 12  # 午後3時, 夜11時, 昨夜11時; 夜中の2時 stays 2
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
-        out.append((_hours_back(now, hour % 24, minute, days), m.start(), m.end()))
+        hours = _hours_back(now, hour % 24, minute, days, today=day in ("今日", "本日", "きょう", "今朝"))
+        if hours is not None:
+            out.append((hours, m.start(), m.end()))
     for m in _EN_CLOCK.finditer(text) if "m" in text else ():
         hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
         if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
         later = text[m.end() : m.end() + 16]
         days = 1 if "last night" in later or "yesterday" in later else 0
-        out.append((_hours_back(now, hour, int(m.group(2) or 0), days), m.start(), m.end()))
+        hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
+        if hours is not None:
+            out.append((hours, m.start(), m.end()))
     return out
 
 
-def _hours_back(now: dt.datetime, hour: int, minute: int, days: int) -> float:
-    """Hours from `days` days before `now` at hour:minute (today's, if not yet come: yesterday's)."""
+def _hours_back(now: dt.datetime, hour: int, minute: int, days: int, *, today: bool = False) -> float | None:
+    """Hours from `days` days before `now` at hour:minute (a time not yet come: yesterday's, or
+    None when it was said to be today's: "go home at 4pm today")."""
     then = now.replace(hour=hour, minute=minute, second=0, microsecond=0) - dt.timedelta(days=days)
     if then > now:
+        if today:
+            return None
         then -= dt.timedelta(days=1)
     return round((now - then).total_seconds() / 3600, 2)
 
@@ -254,7 +261,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
                 date = dt.date(today.year - 1, month, day)
         except ValueError:
             return None
-        return float((today - date).days * 24)
+        return _hours_since_day(at, date, text, m.end())
     m = _JA_MONTH.search(text) or _EN_MONTH.search(text) or _SEASON.search(text)
     if m:  # a month alone: from its middle, unless it is this month (then unknown)
         word = m.group(1)
@@ -276,7 +283,20 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         last_week, day = m.group(1) is not None, _EN_DAYS.index(m.group(2))
     weekday = today.weekday()
     days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
-    return float(days * 24)
+    return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
+
+
+def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
+    """Hours since `date`: in whole days, or to the hour when a time of day follows the date
+    (12/4 23時過ぎ, 土曜の23時ごろ)."""
+    m = _CLOCK_AFTER.match(text, end)
+    if m is None:
+        return float((at.astimezone(_TOKYO).date() - date).days * 24)
+    hour = int(m.group(2))
+    if m.group(1) in ("午後", "夜") and hour < 12:
+        hour += 12
+    then = dt.datetime(date.year, date.month, date.day, hour % 24, tzinfo=_TOKYO)
+    return max(0.0, round((at - then).total_seconds() / 3600, 2))
 
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
@@ -320,6 +340,7 @@ _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
 _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
+_CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(午前|午後|夜中の|夜|深夜|未明|明け方|朝)?[ \t]*+(\d{1,2})[ \t]*+時")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile(r"いや[、,\s]|\.{2,}\s*いや|じゃなくて|じゃなく|ではなく|訂正|確認したら|正確には|correction|actually|i mean")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
@@ -879,7 +900,7 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
-_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:")
+_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が")
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")

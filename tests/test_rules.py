@@ -287,6 +287,9 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("came in 2 hrs ago, says she was assaulted around 1am", 9.0),  # the visit's time is not the incident's
         ("小4女児、夏休みに叔父から性的な被害", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
         ("3年も前のことやけど無理やりされた", 3 * 8760.0),
+        ("12/4 23時過ぎに上司に", 11.0),  # a date and its time of day
+        ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
+        ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
     ],
 )
 def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
