@@ -95,6 +95,7 @@ FLAG_CASES = [
     ("高2女子がバイト先の40代の社員に性行為を強要されている", "minor", True),  # a pupil and an adult
     ("スクールカウンセラーです。高3（18歳）の生徒が40代の店長に触られた", "minor", False),
     ("16です。ネットで知り合った人に無理やりされた", "minor", True),  # the writer's own age
+    ("5歳女児、母親の彼氏に陰部を触られた。母と彼氏は同居中", "partner", False),  # no partner of a child's
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
