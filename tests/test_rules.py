@@ -96,6 +96,8 @@ FLAG_CASES = [
     ("スクールカウンセラーです。高3（18歳）の生徒が40代の店長に触られた", "minor", False),
     ("16です。ネットで知り合った人に無理やりされた", "minor", True),  # the writer's own age
     ("5歳女児、母親の彼氏に陰部を触られた。母と彼氏は同居中", "partner", False),  # no partner of a child's
+    ("今朝5時ごろ、帰宅途中に背後から襲われたという20代女性", "acute", True),  # 帰宅途中: the incident's way home
+    ("同居の孫から性的虐待の疑い。ヘルパーが目撃。孫はいまも家にいる", "danger", True),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -161,6 +163,8 @@ INTENT_CASES = [
     ("特養です。入所中の女性、おむつ交換時に外陰部の出血と傷。夜勤の男性職員が担当", False, "referral"),
     ("外陰部のかゆみ、市販薬でいいですか", False, "help"),  # a sign alone, in an adult: another question
     ("妹の友達の彼氏に妹がされた。先週の金曜", False, "referral"),
+    ("救急。女性 40代 知人男性宅で酒を飲まされ記憶なし 今朝目覚めたら下着なし", False, "referral"),
+    ("the restaurant owner force me to sex, he keep my passport", False, "victim"),
     # the sexual part denied: a question of another kind, not a case
     ("夫に殴られました。性的なことはされていません。診断書は取れますか", False, "help"),
     ("My husband pushed me and I hit my head. No sexual stuff.", False, "help"),
