@@ -865,10 +865,16 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue
             if other.sets & opt.dates_next:
                 return True
-            if other.sets & incident and _EN_PASSIVE.search(text, max(0, other.start - 12), other.start):
-                return False  # "she was assaulted today"
+            if other.sets & incident and (_EN_PASSIVE.search(text, max(0, other.start - 12), other.start)
+                                          or text.startswith(("was ", "were "), other.start)):
+                return False  # "she was assaulted today", "she was touched by a man this morning"
         return False
     of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
+    # 今日も部活があります: a time that recurs dates what follows, not the incident (昨日も。: it again)
+    if text.startswith("も", end) and not _ENDS_CLAUSE.match(text, end + 1) and not any(
+        o.start >= end and o.start - end <= _NEAR and o.sets & incident for o in sentence
+    ):
+        return True
     for n, other in enumerate(sentence):
         if other.start < end and not (other.start <= start and other.end > end):  # 今夜も家にいる: one phrase
             continue
@@ -915,6 +921,7 @@ _UNSAID = re.compile(r"(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
 

@@ -98,6 +98,10 @@ FLAG_CASES = [
     ("5歳女児、母親の彼氏に陰部を触られた。母と彼氏は同居中", "partner", False),  # no partner of a child's
     ("今朝5時ごろ、帰宅途中に背後から襲われたという20代女性", "acute", True),  # 帰宅途中: the incident's way home
     ("同居の孫から性的虐待の疑い。ヘルパーが目撃。孫はいまも家にいる", "danger", True),
+    ("男子生徒が先輩たちから性的ないじめを受けていると。今日も部活があります", "acute", False),  # 今日も: what recurs
+    ("高2男子です。塾の先生に何回も体触られてる。昨日も。", "acute", True),  # 昨日も。: it happened again
+    ("a student told me she was touched by a man in the train this morning", "acute", True),
+    ("patient 28 was abused by his coach when he was junior high student", "minor", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
