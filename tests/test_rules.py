@@ -102,6 +102,7 @@ FLAG_CASES = [
     ("高2男子です。塾の先生に何回も体触られてる。昨日も。", "acute", True),  # 昨日も。: it happened again
     ("a student told me she was touched by a man in the train this morning", "acute", True),
     ("patient 28 was abused by his coach when he was junior high student", "minor", False),
+    ("本日午前2時ごろ 女子大生 合コン後に意識なくなり 気づいたら知らない部屋", "acute", True),  # 気づいたら: the incident
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -160,6 +161,7 @@ INTENT_CASES = [
     ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
     ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
     ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    ("夜間救急外来 16歳女子 高1 友達の家で先輩の男子に 2日前 母親同伴で来院", False, "referral"),  # a note's field
     ("昨晩、飲み会帰りに上司に車の中でされた", False, "victim"),  # された with nothing named
     ("母親に相談された", False, "help"),
     ("痴漢冤罪で困ってます。弁護士を紹介して", False, "help"),
