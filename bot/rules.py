@@ -917,7 +917,8 @@ _UNSAID_SETS = frozenset({"unsaid"})  # the set a doer's word followed by _UNSAI
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
 _UNSAID = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)|[ \t]+"
-                     r"|(?:[^。、.!?\nをが]{0,10}?[でに])?\s*(?:され|やられ)"  # 上司に車の中でされた
+                     r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
+                     r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
