@@ -103,6 +103,7 @@ FLAG_CASES = [
     ("a student told me she was touched by a man in the train this morning", "acute", True),
     ("patient 28 was abused by his coach when he was junior high student", "minor", False),
     ("本日午前2時ごろ 女子大生 合コン後に意識なくなり 気づいたら知らない部屋", "acute", True),  # 気づいたら: the incident
+    ("My husband forces me to have sex almost every night. I live in Yokohama with my kids.", "minor", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
