@@ -104,6 +104,10 @@ FLAG_CASES = [
     ("patient 28 was abused by his coach when he was junior high student", "minor", False),
     ("本日午前2時ごろ 女子大生 合コン後に意識なくなり 気づいたら知らない部屋", "acute", True),  # 気づいたら: the incident
     ("My husband forces me to have sex almost every night. I live in Yokohama with my kids.", "minor", False),
+    ("中1女子、2週間前から部活の顧問に体を触られていると。今日も呼び出しがある", "danger", True),  # across sentences
+    ("夫から性行為を強要されている。夫は今夜も家にいる", "danger", True),
+    ("知らない男に襲われた。夫は今夜も家にいる", "danger", False),  # the husband did not do it
+    ("半日前に性被害に遭った女性。相手は取引先の男性。本人は仕事に戻らなきゃと焦っている", "danger", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
