@@ -73,14 +73,15 @@ _JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|それ)から\s*" + _N
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b")
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b"
+                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+after(?=\s*[,.;:]|\s*$)")  # "came for EC, 60 hours after,"
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上も前まえ", ("前", "まえ"))
-_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before"), ahead=1,
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
@@ -139,14 +140,14 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
                 more = 1.0 if m.group(0).endswith("過ぎ") or "以上" in m.group(0) else 0.0
                 found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
-        raw = m.group(1)
+        raw = m.group(1) or m.group(3)
         n = _WORD_NUM.get(raw)
         if n is None:
             try:
                 n = float(raw)
             except ValueError:
                 continue
-        found.append((float(n) * _EN_UNITS[m.group(2)], m.start(), m.end()))
+        found.append((float(n) * _EN_UNITS[m.group(2) or m.group(4)], m.start(), m.end()))
     return found
 
 
@@ -869,6 +870,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                                           or text.startswith(("was ", "were "), other.start)):
                 return False  # "she was assaulted today", "she was touched by a man this morning"
         return False
+    if _ELLIPSIS_AFTER.match(text, end):
+        return False  # おとといの夜に…: the time of what is left unsaid
     of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
     # 今日も部活があります: a time that recurs dates what follows, not the incident (昨日も。: it again)
     if text.startswith("も", end) and not _ENDS_CLAUSE.match(text, end + 1) and not any(
@@ -922,6 +925,7 @@ _UNSAID = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 

@@ -108,6 +108,9 @@ FLAG_CASES = [
     ("夫から性行為を強要されている。夫は今夜も家にいる", "danger", True),
     ("知らない男に襲われた。夫は今夜も家にいる", "danger", False),  # the husband did not do it
     ("半日前に性被害に遭った女性。相手は取引先の男性。本人は仕事に戻らなきゃと焦っている", "danger", False),
+    ("男子高校生です。先輩に、いやって言ったのに、おとといの夜に…男でも相談していいですか", "acute", True),
+    ("Drugstore staff in Ikebukuro. She said a man at a karaoke forced her", "carer", False),
+    ("ドラッグストアです。お客様が先月襲われたと", "pharmacy", True),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
@@ -306,6 +309,7 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("小4女児、夏休みに叔父から性的な被害", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
         ("3年も前のことやけど無理やりされた", 3 * 8760.0),
         ("12/4 23時過ぎに上司に", 11.0),  # a date and its time of day
+        ("A woman came for emergency contraception, 60 hours after, says her husband forced her", 60.0),
         ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
         ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
     ],
