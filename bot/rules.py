@@ -925,7 +925,7 @@ _UNSAID = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
-_ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|に|、)?\s*(?:\.{2,}|・{2,})")
+_ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")
 
