@@ -51,7 +51,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from bot.schema import URL_RE, KnowledgeError, Node, Problems, load_yaml
-from bot.text import Zoned, normalize, utf8_letters
+from bot.text import TAKEN_BACK, Zoned, normalize, utf8_letters
 
 PREFECTURES_FILE = "prefectures.yaml"
 PLACES_FILE = "places.tsv"
@@ -125,7 +125,7 @@ _ROLES_U8 = tuple(utf8_letters(r) for r in _ROLES)
 _ROLES_AFTER_U8 = tuple(utf8_letters(r) for r in _ROLES_AFTER)
 _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
-_CORRECTION_U8 = tuple(utf8_letters(w) for w in ("じゃなくて", "じゃなく", "ではなくて", "ではなく", "ではありません"))
+_CORRECTION_U8 = tuple(utf8_letters(w) for w in TAKEN_BACK)
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)

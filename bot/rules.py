@@ -27,7 +27,7 @@ import ahocorasick
 from bot.model import FLAGS, INTENTS
 from bot.morph import Analysis
 from bot.schema import Node
-from bot.text import Zoned, digit_before, normalize, utf8_letters
+from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
 
 
 @dataclass(frozen=True)
@@ -218,12 +218,10 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
         if not (day or part) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24:
             continue
-        if (part in ("午後", "夜", "夜中の") and hour < 12 and not (part != "午後" and hour <= 4)) or (
-            day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12):
-            hour += 12  # 午後3時, 夜11時, 昨夜11時; 夜中の2時 stays 2
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
-        hours = _hours_back(now, hour % 24, minute, days, today=day in ("今日", "本日", "きょう", "今朝"))
+        hours = _hours_back(now, _hour_of_day(hour, part, day), minute, days,
+                            today=day in ("今日", "本日", "きょう", "今朝"))  # fmt: skip
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _EN_CLOCK.finditer(text) if "m" in text else ():
@@ -236,6 +234,16 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     return out
+
+
+def _hour_of_day(hour: int, part: str, day: str = "") -> int:
+    """The 24-hour clock hour of a time said with its half of the day (午後3時 -> 15, 夜11時 -> 23,
+    昨夜11時 -> 23; 夜中の2時 and 深夜2時 stay 2)."""
+    if (part in ("午後", "夜", "夜中の") and hour < 12 and not (part != "午後" and hour <= 4)) or (
+        day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12
+    ):
+        hour += 12
+    return hour % 24
 
 
 def _hours_back(now: dt.datetime, hour: int, minute: int, days: int, *, today: bool = False) -> float | None:
@@ -293,10 +301,7 @@ def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> flo
     m = _CLOCK_AFTER.match(text, end)
     if m is None:
         return float((at.astimezone(_TOKYO).date() - date).days * 24)
-    hour = int(m.group(2))
-    if m.group(1) in ("午後", "夜") and hour < 12:
-        hour += 12
-    then = dt.datetime(date.year, date.month, date.day, hour % 24, tzinfo=_TOKYO)
+    then = dt.datetime(date.year, date.month, date.day, _hour_of_day(int(m.group(2)), m.group(1) or ""), tzinfo=_TOKYO)
     return max(0.0, round((at - then).total_seconds() / 3600, 2))
 
 
@@ -333,17 +338,19 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
+_DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(\d{1,2})[ \t]*+時"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
-                       r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(\d{1,2})[ \t]*+時[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
+                       + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
 # the holidays that name a month (夏休み: August), read as that month is
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
 _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
-_CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(午前|午後|夜中の|夜|深夜|未明|明け方|朝)?[ \t]*+(\d{1,2})[ \t]*+時")
+_CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile(r"いや[、,\s]|\.{2,}\s*いや|じゃなくて|じゃなく|ではなく|訂正|確認したら|正確には|correction|actually|i mean")
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
+                                    "correction", "actually", "i mean")))  # fmt: skip
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces

@@ -12,6 +12,10 @@ from collections.abc import Callable
 
 MAX_INPUT_CHARS = 8192
 
+# what a writer puts after a word to take it back (茨城じゃなくて栃木, 3日前…いや4日前: see bot.location
+# and bot.rules)
+TAKEN_BACK = ("じゃなくて", "じゃなく", "ではなくて", "ではなく", "ではありません")
+
 # Control characters (C0, C1, DEL) except tab and newline, bidi marks and other format characters
 # that only hide text from a reader, and lone surrogates (which cannot be encoded as UTF-8).
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
