@@ -2,7 +2,7 @@
 recognised by its grammar words, or in katakana alone (ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ ｵｿﾜﾚﾀ): respelled with
 each noun in its dictionary spelling (びょういん -> 病院) so the Japanese reading of the rules applies.
 
-Pure and small: a Hepburn (and common Kunrei/IME) spelling table and the analyser's dictionary forms.
+Small: a Hepburn (and common Kunrei/IME) spelling table, and the analyser's dictionary forms (bot.morph).
 English is left alone: a message is romaji only when Japanese grammar words outnumber English ones.
 """
 
@@ -15,11 +15,27 @@ from bot.morph import tokens
 # words that only Japanese written in romaji has (particles that stand alone in English are left out:
 # "to", "no", "a", "de" are English or Romance words too)
 _JA_WORDS = frozenset(
-    ["desu", "desuka", "deshita", "masu", "mashita", "masen", "shimashita", "shita", "sareta", "saremashita", "sarete", "shite", "imasu", "kara", "made", "wo", "ga", "wa", "ni", "mo", "ne", "yo", "ka", "kudasai", "onegai", "onegaishimasu", "sumimasen", "arigatou", "dou", "doushitara", "sureba", "ii", "iidesuka", "nan", "nani", "itsu", "doko", "dare", "kinou", "kyou", "kesa", "yuube", "ototoi", "sakki", "ima", "watashi", "boku", "atashi", "kanja", "kanjasan", "byouin", "byoin", "kurinikku", "josei", "dansei", "otoko", "onna", "hito", "kodomo", "musume", "kare", "kareshi", "otto", "tsuma", "shiranai", "shiranai", "osowareta", "osowaremashita", "rekipu", "reipu", "chikan", "sareta", "muriyari", "keisatsu", "soudan", "sodan", "higai", "seihigai", "kega", "jikan", "mae", "shuukan", "nichi", "sai", "dai"]
-)
+    [
+        "desu", "desuka", "deshita", "masu", "mashita", "masen", "shimashita", "shita", "sareta",
+        "saremashita", "sarete", "shite", "imasu", "kara", "made", "wo", "ga", "wa", "ni", "mo", "ne",
+        "yo", "ka", "kudasai", "onegai", "onegaishimasu", "sumimasen", "arigatou", "dou", "doushitara",
+        "sureba", "ii", "iidesuka", "nan", "nani", "itsu", "doko", "dare", "kinou", "kyou", "kesa",
+        "yuube", "ototoi", "sakki", "ima", "watashi", "boku", "atashi", "kanja", "kanjasan", "byouin",
+        "byoin", "kurinikku", "josei", "dansei", "otoko", "onna", "hito", "kodomo", "musume", "kare",
+        "kareshi", "otto", "tsuma", "shiranai", "osowareta", "osowaremashita", "reipu", "chikan",
+        "muriyari", "keisatsu", "soudan", "sodan", "higai", "seihigai", "kega", "jikan", "mae",
+        "shuukan", "nichi", "sai", "dai"
+    ]
+)  # fmt: skip
 _EN_WORDS = frozenset(
-    ["the", "is", "are", "was", "were", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "this", "that", "it", "he", "she", "they", "we", "you", "i", "my", "her", "his", "their", "our", "your", "be", "been", "have", "has", "had", "do", "does", "did", "not", "no", "what", "how", "when", "where", "who", "which", "can", "could", "should", "would", "will", "a", "an", "as", "if", "so"]
-)
+    [
+        "the", "is", "are", "was", "were", "and", "or", "but", "of", "to", "in", "on", "at", "for",
+        "with", "by", "from", "this", "that", "it", "he", "she", "they", "we", "you", "i", "my", "her",
+        "his", "their", "our", "your", "be", "been", "have", "has", "had", "do", "does", "did", "not",
+        "no", "what", "how", "when", "where", "who", "which", "can", "could", "should", "would", "will",
+        "a", "an", "as", "if", "so"
+    ]
+)  # fmt: skip
 _WORD = re.compile(r"[a-z']+")
 
 # longest spellings first; a doubled consonant is っ, n before a consonant or at the end is ん
