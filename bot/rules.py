@@ -678,7 +678,7 @@ class Rules:
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
             occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
-                        if o.sets & self._doer_sets and (m := _UNSAID.match(text, o.end)))  # fmt: skip
+                        if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end)))  # fmt: skip
         occs.sort(key=_start)
         ctx = _Text(text)
         if self._options:
@@ -923,10 +923,11 @@ _NEAR = 8  # characters between a time word and the event it plainly dates ("先
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
-_UNSAID_SETS = frozenset({"unsaid"})  # the set a doer's word followed by _UNSAID joins
+_UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
+_UNSAID_SETS = frozenset({_UNSAID})
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
-_UNSAID = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)|[ \t]+"
+_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)|[ \t]+"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
@@ -1116,6 +1117,15 @@ def _steps(node: Node, key: str, known: set[str], what: str) -> tuple[Step, ...]
     return tuple(out)
 
 
+def _set_names(doc: Node, key: str, sets: dict[str, tuple[str, ...]]) -> list[str]:
+    """A top-level list of keyword set names (`subjects`, `doers`); [] with an error if it is not one."""
+    names = doc.value.get(key, []) if doc.is_mapping() else []
+    if not isinstance(names, list) or any(n not in sets for n in names):
+        doc.error(f"expected keyword set names (defined: {', '.join(sets)})", key)
+        return []
+    return names
+
+
 def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
     """Build Rules from rules.yaml; `sections` and `contacts` are the ids the references must hit."""
     doc.only("meta", "keywords", "subjects", "doers", "flags", "intents", "fallback_intent", "show")
@@ -1147,13 +1157,10 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
             values[key] = frozenset(v)
         options[name] = SetOptions(**values)
 
-    subjects = doc.value.get("subjects", []) if doc.is_mapping() else []
-    if not isinstance(subjects, list) or any(n not in sets for n in subjects):
-        doc.error(f"expected keyword set names (defined: {', '.join(sets)})", "subjects")
-        subjects = []
-    doers = doc.value.get("doers", []) if doc.is_mapping() else []
-    if not isinstance(doers, list) or any(n not in sets for n in doers) or (doers and "unsaid" not in sets):
-        doc.error(f"expected keyword set names, and a set `unsaid` (defined: {', '.join(sets)})", "doers")
+    subjects = _set_names(doc, "subjects", sets)
+    doers = _set_names(doc, "doers", sets)
+    if doers and _UNSAID not in sets:
+        doc.error(f"the doers fill a keyword set `{_UNSAID}`: define it", "doers")
         doers = []
 
     flag_rules = []

@@ -62,6 +62,8 @@ def test_load_raises_with_every_problem(copy):
          "rules.yaml: flags[0].when.affirmed: unknown keyword set(s) ['dangerous']"),
         ("rules.yaml", "when: {hours_since_at_most: 72}", "when: {hours_since_at_most: soon}",
          f"rules.yaml: flags[{ACUTE_HOURS}].when.hours_since_at_most: expected a number"),
+        ("rules.yaml", "\n  unsaid:\n", "\n  unsaidx:\n", "rules.yaml: doers: the doers fill a keyword set `unsaid`"),
+        ("rules.yaml", "\ndoers: [persons,", "\ndoers: [personz,", "rules.yaml: doers: expected keyword set names"),
         ("rules.yaml", "- {ref: danger, if_flag: danger}", "- {ref: dnager, if_flag: danger}",
          "rules.yaml: show.referral.sections[0].ref: unknown guidance section 'dnager'"),
         ("rules.yaml", "      - onestop_8891\n      - {ref: child_189", "      - onestop_8892\n      - {ref: child_189",
