@@ -169,6 +169,7 @@ INTENT_CASES = [
     ("保健室です。高1女子、先月、部活の先輩に。", False, "referral"),
     ("付き添いは夫。被害は見知らぬ男から。昨夜です", False, "referral"),
     ("母親に連絡しました", False, "help"),  # に followed by a verb: nothing left unsaid
+    ("横浜市 14歳 彼氏から 昨夜 性被害 まだ危ない", False, "referral"),  # an age not the writer's: a patient
     ("元カレに去年されたこと、まだ忘れられん", False, "victim"),
     ("トランスジェンダー女性です。昨夜、付き合っている相手に同意のない性行為をされました", False, "victim"),
     ("夜間救急外来 16歳女子 高1 友達の家で先輩の男子に 2日前 母親同伴で来院", False, "referral"),  # a note's field
