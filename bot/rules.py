@@ -898,8 +898,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             # (先週被害にあったと…打ち明けられた)
             if _told_by_next(text, other, sentence[n + 1 :], opt.dates_next):
                 continue
-            if other.start - end > _NEAR and ctx.reported(other.start, other.end):
-                continue
+            if other.start - end > _NEAR and ctx.reported(other.start, other.end) and not ctx.reported(start, end):
+                continue  # 今日、…にあったという相談; but a time inside the words reported dates them
         return bool(other.sets & opt.dates_next) and not other.sets & incident
     return False
 

@@ -111,6 +111,8 @@ FLAG_CASES = [
     ("男子高校生です。先輩に、いやって言ったのに、おとといの夜に…男でも相談していいですか", "acute", True),
     ("Drugstore staff in Ikebukuro. She said a man at a karaoke forced her", "carer", False),
     ("ドラッグストアです。お客様が先月襲われたと", "pharmacy", True),
+    ("半年前に元彼からされたことを相談したいです", "late", True),  # the passive is what the time dates
+    ("70代女性、先月ショートステイ利用中に男性職員から性的な行為をされたと娘さんから相談", "late", True),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
