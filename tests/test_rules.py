@@ -113,6 +113,8 @@ FLAG_CASES = [
     ("ドラッグストアです。お客様が先月襲われたと", "pharmacy", True),
     ("半年前に元彼からされたことを相談したいです", "late", True),  # the passive is what the time dates
     ("70代女性、先月ショートステイ利用中に男性職員から性的な行為をされたと娘さんから相談", "late", True),
+    ("視覚障害があります。先月、ガイドヘルパーの男性に外出中に胸を触られました", "carer", True),
+    ("精神科デイケアのスタッフ。利用者の女性が「前に男の人にひどいことされた」と", "carer", False),
     ("中3の生徒が性被害", "minor", True),  # school years
     ("小4の女児、性被害の疑い", "minor", True),
     ("she's 17 and was raped", "minor", True),
