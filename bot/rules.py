@@ -173,12 +173,17 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     if "grade" in text:  # "a grade 8 student": the US grades, 5 + grade at the year's start
         ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
-        ages.append(float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1))
+        ages.append(_slang_age(m))
     if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
         for m in _GRADE.finditer(text):
             if not _JA_RECALLED.match(text, m.end()):
                 ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     return tuple(ages)
+
+
+def _slang_age(m: re.Match[str]) -> float:
+    """The age a school year in slang implies (jc2 -> 13), as _GRADE_AGE counts it."""
+    return float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1)
 
 
 def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
@@ -204,7 +209,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
-        out.append(float(_GRADE_AGE[_SLANG_SCHOOL[m.group(1)]] + int(m.group(2)) - 1))
+        out.append(_slang_age(m))
     return tuple(out)
 
 
