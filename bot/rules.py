@@ -203,9 +203,10 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
     out = []
     for m in _OWN_GRADE.finditer(text):
-        out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+        paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
+        out.append(float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     for m in _OWN_AGE.finditer(text):
-        out.append(float(m.group(1) or m.group(2) or m.group(3)))
+        out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
@@ -326,11 +327,14 @@ _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school 
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years
 _SLANG_SCHOOL = {"s": "小", "c": "中", "k": "高"}
-_SELF_INTRO = r"\s*(?:の[^。、\s]{0,5}?)?(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))"
+_SELF_INTRO = (r"\s*(?:[（(][^)）]{1,6}[)）]\s*)?(?:の[^。、\s]{0,5}?|男子|女子|男性|女性|男|女)?"  # 中3男子です, 高3（18歳）です
+               r"(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))")
 _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
-                        + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s])")  # "高1。…" opening the message
-_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
-                     r"|^(1\d)\s*(?:です|だけど)")  # "16です。…": the opening of a message
+                        + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s]"  # "高1。…" opening the message
+                        + r"|(?<=[。！？!?\n]..)。|(?<=[。！？!?\n]...)。)")  # …言えなかった。高1。: a sentence of the year alone
+_OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
+                     r"|^(1\d)\s*(?:です|だけど)"  # "16です。…": the opening of a message
+                     r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]")  # "大学1年（18）。…"
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)

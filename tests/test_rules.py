@@ -287,6 +287,30 @@ def test_a_description_with_a_school_year_is_not_the_writer():
     assert read_own_ages("クリニックです 高校生の男子 部活のOBから先週被害") == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("中3男子です。コーチに触られた", (14.0,)),
+        ("高3（18歳）です。昨日された", (18.0,)),  # the age said wins over the school year's
+        ("もう30代ですが今も苦しい", (30.0,)),
+        ("言えなかった。高1。部活のコーチにされた", (15.0,)),  # a sentence of the year alone
+        ("大学1年（18）。先輩にされた", (18.0,)),
+        ("小児科です。中1男子、塾の帰りに", ()),  # a patient described, not a self-introduction
+        ("20代男性、先週被害", ()),
+    ],
+)
+def test_the_writers_own_age(text, ages):
+    from bot.rules import read_own_ages
+
+    assert read_own_ages(text) == ages
+
+
+def test_an_age_described_is_a_patient_not_the_writer(rules):
+    text = "泌尿器科です。20代男性、先週末にマッチングアプリで会った男性に薬を盛られて性被害にあった可能性があります"
+    assert rules.intent(facts(rules, text)) == "referral"
+    assert rules.intent(facts(rules, "40代女です。子どもの頃、実の父から性的虐待を受けていました")) == "victim"
+
+
 def test_unsaid_needs_a_person_and_a_pause(rules):
     assert "unsaid" in facts(rules, "先輩に…").said
     assert "unsaid" in facts(rules, "知らない男から。昨日").said
