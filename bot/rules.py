@@ -597,6 +597,9 @@ class SetOptions:
     # (今日 + 来院: the day of the visit, not of the assault) ...
     dates_next: frozenset[str] = frozenset()
     events: frozenset[str] = frozenset()  # ... among the events of these sets (and dates_next)
+    # dropped when it is the agent (から/に) of a passive of these sets that the writer says in its
+    # sentence: 利用者さんから体を触られました names who did it, not whom it was done to
+    not_agent_of: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -691,7 +694,7 @@ class Rules:
         occs.sort(key=_start)
         ctx = _Text(text)
         if self._options:
-            occs = _apply_options(occs, self._options, ctx)
+            occs = _apply_options(occs, self._options, ctx, self._subject_sets)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -755,7 +758,7 @@ class Rules:
 
 
 _STOP = "stop"  # the keyword set whose phrases only hide the words inside them (大丈夫 hides 夫)
-_OPTION_KEYS = ("not_before", "not_after", "dates_next", "events")
+_OPTION_KEYS = ("not_before", "not_after", "dates_next", "events", "not_agent_of")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # word characters
 
 
@@ -810,7 +813,9 @@ def _skip_spaces(text: str, i: int, step: int) -> int:
     return i
 
 
-def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], ctx: _Text) -> list[_Occurrence]:
+def _apply_options(
+    occs: list[_Occurrence], options: dict[str, SetOptions], ctx: _Text, people: frozenset[str] = frozenset()
+) -> list[_Occurrence]:
     text = ctx.text
     by_start: dict[int, set[str]] = {}
     by_end: dict[int, set[str]] = {}
@@ -828,11 +833,30 @@ def _apply_options(occs: list[_Occurrence], options: dict[str, SetOptions], ctx:
                 (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before)
                 or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
                 or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
+                or (opt.not_agent_of and _agent_of(ctx, o.end, occs, opt.not_agent_of, people))
             ):
                 sets = sets - {name}
         if sets:
             out.append(o if sets is o.sets else _Occurrence(o.start, o.end, sets))
     return out
+
+
+def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset[str], people: frozenset[str]) -> bool:
+    """Whether the person word ending at `end` is the agent of a passive the writer says later in
+    its clause (利用者の70代男性から毎回体を触られます; not …から、襲われたと相談: reported, nor
+    利用者から被害を受けた職員: a passive that describes another person)."""
+    m = _AGENT_AFTER.match(ctx.text, end)
+    if m is None:
+        return False
+    found = _in_sentence(ctx, occs, m.end())
+    for o in found:
+        if o.start >= m.end() and o.sets & passives:
+            return not (
+                "、" in ctx.text[m.end() : o.start]
+                or ctx.reported(o.start, o.end)
+                or any(p.sets & people and o.end <= p.start <= o.end + 1 for p in found)
+            )
+    return False
 
 
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
@@ -940,6 +964,8 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
+# から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
+_AGENT_AFTER = re.compile(r"(?:さん|様|さま|ちゃん|くん)?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(?:から|に)(?![はも]|対|つい|関)")
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")

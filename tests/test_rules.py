@@ -305,6 +305,17 @@ def test_the_writers_own_age(text, ages):
     assert read_own_ages(text) == ages
 
 
+def test_the_one_who_did_it_is_not_the_one_it_was_done_to(rules):
+    for text in ["看護師ですが、夜勤中に入院患者さんから体を触られました", "介護士です。利用者さんの息子さんから訪問先で体を触られました"]:
+        f = facts(rules, text)
+        assert "third_person" not in f.keywords and "minor" not in f.flags
+        assert rules.intent(f) == "victim"
+    # still the patient: what she told (reported), a passive describing another, a comma between
+    assert "third_person" in facts(rules, "患者さんから、昨夜知らない男に襲われたと相談がありました").keywords
+    assert "third_person" in facts(rules, "利用者から性的な被害を受けた職員がいます").keywords
+    assert "third_person" in facts(rules, "認知症の入所者に対する介護職員の性的虐待").keywords
+
+
 def test_an_age_described_is_a_patient_not_the_writer(rules):
     text = "泌尿器科です。20代男性、先週末にマッチングアプリで会った男性に薬を盛られて性被害にあった可能性があります"
     assert rules.intent(facts(rules, text)) == "referral"
