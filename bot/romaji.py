@@ -89,19 +89,23 @@ def respell(text: str) -> str | None:
         return None
     katakana = sum(1 for c in kana if c >= "\u30a0")
     if katakana >= 0.7 * len(kana):  # ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ: read as hiragana
-        return to_japanese(text.translate(_TO_HIRAGANA))
+        return to_japanese(text.translate(_TO_HIRAGANA), spaces=True)
     return None  # hiragana alone is read as it is: a child's words (せんせい, おとうさん) say who writes
 
 
-def to_japanese(kana: str) -> str:
+def to_japanese(kana: str, *, spaces: bool = False) -> str:
     """Kana as the Japanese the rules read: each noun in its dictionary spelling (びょういん -> 病院,
-    おとこ -> 男), the words written together as Japanese is."""
+    おとこ -> 男), the words written together as Japanese is. `spaces`: keep the writer's spaces
+    (between the phrases of ｶﾚｼﾆ ﾑﾘﾔﾘｻﾚﾀ ｾﾝｼｭｳ; romaji spaces part every word)."""
     out = []
     for t in tokens(kana):
         if t.pos == "空白":
+            if spaces:
+                out.append(" ")
             continue
         # a noun of three kana or more (せんせい -> 先生; not ねん -> 念, く -> 九)
-        respelled = t.pos == "名詞" and len(t.surface) >= 3 and _KANJI.search(t.form)
+        # ... but a unit after a number stays as said (1しゅうかん is 1週間, not 習慣)
+        respelled = t.pos == "名詞" and len(t.surface) >= 3 and _KANJI.search(t.form) and not (out and out[-1][-1:].isdigit())
         out.append(t.form if respelled else t.surface)
     return "".join(out)
 

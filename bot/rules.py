@@ -62,13 +62,14 @@ _EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|
 
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
-             "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760}  # fmt: skip
+             "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
+             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760}  # fmt: skip (kana: 1しゅうかんまえ)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "night": 24,
              "week": 168, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
 _JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|それ)から\s*" + _NUM + r"\s*(時間|日)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -80,7 +81,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上も前まえ", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつね", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -895,8 +896,9 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return True  # 受診は今日, 発見は今朝: the visit's time
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
-    if (not latin and before and before[-1].sets & incident and start - before[-1].end <= 4
-            and not _HIRAGANA.search(text, before[-1].end, start) and not text.startswith("も", end)):  # fmt: skip
+    if not latin and not text.startswith("も", end) and any(
+        o.sets & incident and start - o.end <= 4 and not _HIRAGANA.search(text, o.end, start) for o in before
+    ):
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin:  # "disclosed sexual abuse today": the disclosure's day
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
