@@ -212,7 +212,22 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
         out.append(_slang_age(m))
+    if not out:  # ぼく小4。, わたし12才, いまは二十歳です, 30歳になった今, …ママにいえない 小4
+        for m in _GRADE.finditer(text):
+            if _own_context(text, m.start(), m.end(), last=True):
+                out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+        for m in _JA_AGE.finditer(text):
+            if m.group(2) != "代" and not m.group(3) and _own_context(text, m.start(), m.end()):
+                out.append(float(_kanji_number(m.group(1)) or 0))
     return tuple(out)
+
+
+def _own_context(text: str, start: int, end: int, *, last: bool = False) -> bool:
+    """Whether the age or school year at [start, end) is said of the writer: after 私/ぼく or
+    いまは, before になった今, or (`last`) closing the message like a signature."""
+    if _OWN_BEFORE.search(text, max(0, start - 6), start) or _OWN_AFTER.match(text, end):
+        return True
+    return last and not text[end:].strip(" 。.!！?？")
 
 
 def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]:
@@ -336,6 +351,8 @@ _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
                      r"|^(1\d)\s*(?:です|だけど)"  # "16です。…": the opening of a message
                      r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]")  # "大学1年（18）。…"
+_OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分|(?<![a-z])(?:いま|今))\s*(?:は|も)?[、,\s]*$")
+_OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
@@ -391,6 +408,10 @@ def _together_test(wanted: frozenset[str], f: Facts) -> bool:
 
 def _own_age_under_test(limit: float, f: Facts) -> bool:
     return any(a < limit for a in f.own_ages)
+
+
+def _described_age_test(expected: bool, f: Facts) -> bool:
+    return (bool(f.ages) and not f.own_ages) == expected
 
 
 def _other_words_at_most_test(limit: float, f: Facts) -> bool:
@@ -465,6 +486,10 @@ def _own_age_under(limit: float) -> Condition:
     return partial(_own_age_under_test, limit)
 
 
+def _described_age(expected: bool) -> Condition:
+    return partial(_described_age_test, expected)
+
+
 def _other_words_at_most(limit: float) -> Condition:
     return partial(_other_words_at_most_test, limit)
 
@@ -530,6 +555,8 @@ CONDITIONS: dict[str, tuple[str, Callable[..., Condition]]] = {
     "age_under": ("number", _age_under),  # some age read from the text is below
     "age_at_least": ("number", _age_at_least),  # ages were read, all at least this
     "own_age_under": ("number", _own_age_under),  # the writer gives their own age, below this
+    # an age is stated and none as the writer's own (20代男性、…): a person described, not the writer
+    "described_age": ("bool", _described_age),
     # the message says little beyond what the sets and places explain (not a question of another kind)
     "other_words_at_most": ("number", _other_words_at_most),
     "all": ("conds", _all),

@@ -295,6 +295,10 @@ def test_a_description_with_a_school_year_is_not_the_writer():
         ("もう30代ですが今も苦しい", (30.0,)),
         ("言えなかった。高1。部活のコーチにされた", (15.0,)),  # a sentence of the year alone
         ("大学1年（18）。先輩にされた", (18.0,)),
+        ("ぼく小4。おにいちゃんのともだちに", (9.0,)),
+        ("ひがいにあったのは小6のとき。いまは二十歳です", (20.0,)),
+        ("小学生のとき親戚にされたことを、30歳になった今やっと", (30.0,)),
+        ("おじさんに からだを さわられた ママに いえない 小4", (9.0,)),  # closing like a signature
         ("小児科です。中1男子、塾の帰りに", ()),  # a patient described, not a self-introduction
         ("20代男性、先週被害", ()),
     ],
@@ -317,6 +321,7 @@ def test_the_one_who_did_it_is_not_the_one_it_was_done_to(rules):
 
 
 def test_an_age_described_is_a_patient_not_the_writer(rules):
+    assert rules.intent(facts(rules, "保健室です。中1の子が、母の彼氏に性的なことを。お母さんは信じてくれない")) == "referral"
     text = "泌尿器科です。20代男性、先週末にマッチングアプリで会った男性に薬を盛られて性被害にあった可能性があります"
     assert rules.intent(facts(rules, text)) == "referral"
     assert rules.intent(facts(rules, "40代女です。子どもの頃、実の父から性的虐待を受けていました")) == "victim"
