@@ -723,6 +723,8 @@ class Rules:
         ctx = _Text(text)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
+        if self._doer_sets and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
+            occs = sorted(occs + _doers_present(ctx, occs, self._doer_sets), key=_start)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -887,6 +889,38 @@ def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset
     return False
 
 
+def _doers_present(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -> list[_Occurrence]:
+    """Where the one who did it is said to be here or coming (`doer_present`): the doer is the agent
+    of the act (家庭教師から被害), or else its subject (お父さんが…触る); later the same word or an
+    anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅, 相手が今日も
+    夕方家に来る予定). A husband who came along when another did it is not the doer."""
+    text = ctx.text
+    agents: dict[str, int] = {}
+    subjects: dict[str, int] = {}
+    for o in occs:
+        if not o.sets & doers:
+            continue
+        for found, after in ((agents, _AGENT_AFTER), (subjects, _SUBJECT_AFTER)):
+            m = after.match(text, o.end)
+            if m is None:
+                continue
+            act = next((a for a in _in_sentence(ctx, occs, o.start) if a.start >= m.end() and a.sets & _ACT_SETS), None)
+            if act is not None:
+                found.setdefault(text[o.start : o.end], act.end)
+            break
+    named = agents or subjects
+    if not named:
+        return []
+    first_act = min(named.values())
+    words = "|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))
+    out = []
+    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})(?:さん|くん|ちゃん)?\s*[はがも]", text):
+        p = _PRESENT_PREDICATE.match(text, m.end())
+        if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1):
+            out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
+    return out
+
+
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
@@ -994,7 +1028,15 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
-_AGENT_AFTER = re.compile(r"(?:さん|様|さま|ちゃん|くん)?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(?:から|に)(?![はも]|対|つい|関)")
+_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(?:から|に)(?![はも]|対|つい|関)")
+_DOER_PRESENT = "doer_present"  # the set _doers_present fills
+_DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
+_ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
+_SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
+_ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
+# being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
+# auxiliary of 出ています, 逮捕されています)
+_PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って)")
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")

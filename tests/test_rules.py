@@ -366,3 +366,20 @@ def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
 def test_a_time_of_day_alone_or_today_s_weekday_dates_nothing(rules):
     assert rules.facts(normalize("14時に来院、性被害"), place=False, at=AT).hours_since is None
     assert rules.facts(normalize("性被害の相談。今日土曜だけど受けられる？"), place=False, at=AT).hours_since is None
+
+
+def test_the_one_who_did_it_said_to_be_here_or_coming(rules):
+    for text in [
+        "養護教諭 生徒（高2）が家庭教師から被害 その家庭教師が今日も夕方家に来る予定だと",
+        "利用者の女性、介護している息子が入浴時に陰部を触ると本人が訴え。息子は今日も在宅",
+        "上司に無理やりされた。相手は今も隣の部屋にいる",
+    ]:
+        f = facts(rules, text)
+        assert "doer_present" in f.affirmed and "danger" in f.flags, text
+    for text in [
+        "中学生の女の子が、先月観光客から性被害を受けた。相手はすでに島を出ています",  # an auxiliary いる
+        "先週、知人に性被害にあいました。相手は逮捕されています",
+        "夫が付き添って来院。本人は昨夜知らない男に襲われた。夫は待合にいる",  # the husband did not do it
+        "元彼から被害。元彼はもう家にいない",  # denied
+    ]:
+        assert "doer_present" not in facts(rules, text).keywords, text
