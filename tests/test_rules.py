@@ -383,3 +383,9 @@ def test_the_one_who_did_it_said_to_be_here_or_coming(rules):
         "元彼から被害。元彼はもう家にいない",  # denied
     ]:
         assert "doer_present" not in facts(rules, text).keywords, text
+
+
+def test_a_partner_who_only_stands_by_is_not_the_one_who_did_it(rules):
+    for text in ["夫の兄に…夫には言えません。おととい法事で泊まった時に", "夫の友人に性被害…と。夫は知らない"]:
+        assert "partner" not in facts(rules, text).flags, text
+    assert "partner" in facts(rules, "夫に無理やりされた。誰にも言えない").flags
