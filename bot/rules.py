@@ -860,7 +860,8 @@ def _apply_options(
             if opt is None:
                 continue
             if (
-                (opt.not_before and by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before)
+                (opt.not_before and (by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before
+                                     or _overlapped_by(text, occs, o, opt.not_before)))
                 or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
                 or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
                 or (opt.not_agent_of and _agent_of(ctx, o.end, occs, opt.not_agent_of, people))
@@ -869,6 +870,17 @@ def _apply_options(
         if sets:
             out.append(o if sets is o.sets else _Occurrence(o.start, o.end, sets))
     return out
+
+
+def _overlapped_by(text: str, occs: list[_Occurrence], o: _Occurrence, sets: frozenset[str]) -> bool:
+    """Whether a phrase of `sets` begins inside `o` and runs past it (夫に + には言えない: the particle
+    is both's; not on a keyword's own の, 交際中の + の先輩: the boyfriend who is a senior)."""
+    i = bisect_left(occs, o.start + 1, key=_start)
+    while i < len(occs) and occs[i].start < o.end:
+        if occs[i].end > o.end and occs[i].sets & sets and text[occs[i].start] != "の":
+            return True
+        i += 1
+    return False
 
 
 def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset[str], people: frozenset[str]) -> bool:
