@@ -45,6 +45,7 @@ class Facts:
     own_ages: tuple[float, ...] = ()  # the writer's own age or school year ("中3です", "I'm 16")
     other_words: int = 0  # content words no keyword set or place name explains (電子カルテ, 当直表)
     named_subject: bool = False  # someone other than the writer is the subject of what happened
+    doers: frozenset[str] = frozenset()  # the sets of the word for the one who did it (its agent, else its subject)
 
 
 Condition = Callable[[Facts], bool]
@@ -410,6 +411,10 @@ def _own_age_under_test(limit: float, f: Facts) -> bool:
     return any(a < limit for a in f.own_ages)
 
 
+def _doer_test(wanted: frozenset[str], f: Facts) -> bool:
+    return bool(wanted & f.doers)
+
+
 def _described_age_test(expected: bool, f: Facts) -> bool:
     return (bool(f.ages) and not f.own_ages) == expected
 
@@ -486,6 +491,10 @@ def _own_age_under(limit: float) -> Condition:
     return partial(_own_age_under_test, limit)
 
 
+def _doer(sets: list[str]) -> Condition:
+    return partial(_doer_test, frozenset(sets))
+
+
 def _described_age(expected: bool) -> Condition:
     return partial(_described_age_test, expected)
 
@@ -555,6 +564,8 @@ CONDITIONS: dict[str, tuple[str, Callable[..., Condition]]] = {
     "age_under": ("number", _age_under),  # some age read from the text is below
     "age_at_least": ("number", _age_at_least),  # ages were read, all at least this
     "own_age_under": ("number", _own_age_under),  # the writer gives their own age, below this
+    # the one who did it is named by a word of these sets (利用者の男性から触られた: persons)
+    "doer": ("sets", _doer),
     # an age is stated and none as the writer's own (20代男性、…): a person described, not the writer
     "described_age": ("bool", _described_age),
     # the message says little beyond what the sets and places explain (not a question of another kind)
@@ -723,8 +734,9 @@ class Rules:
         ctx = _Text(text)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
-        if self._doer_sets and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
-            occs = sorted(occs + _doers_present(ctx, occs, self._doer_sets), key=_start)
+        doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
+        if doers and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
+            occs = sorted(occs + _doers_present(ctx, doers), key=_start)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -762,6 +774,7 @@ class Rules:
             own_ages=read_own_ages(text),
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
             named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
+            doers=frozenset().union(*(o.sets for o, _ in doers)),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -901,14 +914,13 @@ def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset
     return False
 
 
-def _doers_present(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -> list[_Occurrence]:
-    """Where the one who did it is said to be here or coming (`doer_present`): the doer is the agent
-    of the act (家庭教師から被害), or else its subject (お父さんが…触る); later the same word or an
-    anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅, 相手が今日も
-    夕方家に来る予定). A husband who came along when another did it is not the doer."""
+def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -> list[tuple[_Occurrence, int]]:
+    """The words for the one who did it, each with the end of the act: the agent of the act
+    (家庭教師から被害, 利用者の男性から触られた), or, when no agent is named, the subject of an act
+    that is not a passive (お父さんが…触る; not 利用者さんが痴漢にあった: that subject is the victim)."""
     text = ctx.text
-    agents: dict[str, int] = {}
-    subjects: dict[str, int] = {}
+    agents: list[tuple[_Occurrence, int]] = []
+    subjects: list[tuple[_Occurrence, int]] = []
     for o in occs:
         if not o.sets & doers:
             continue
@@ -916,15 +928,28 @@ def _doers_present(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             m = after.match(text, o.end)
             if m is None:
                 continue
-            act = next((a for a in _in_sentence(ctx, occs, o.start) if a.start >= m.end() and a.sets & _ACT_SETS), None)
-            if act is not None:
-                found.setdefault(text[o.start : o.end], act.end)
+            acts = [a for a in _in_sentence(ctx, occs, o.start) if a.start >= m.end() and a.sets & _ACT_SETS]
+            if found is subjects:  # an active act in the same quote: its subject did it
+                acts = [a for a in acts if not _passive(text, a) and not _QUOTE_CLOSE.search(text, o.end, a.start)]
+            elif m.group(1) == "に":  # に names the agent of a passive only (利用者に性的行為をした: the victim)
+                acts = [a for a in acts if _passive(text, a)]
+            if acts:
+                found.append((o, acts[0].end))
             break
-    named = agents or subjects
-    if not named:
-        return []
-    first_act = min(named.values())
-    words = "|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))
+    return agents or subjects
+
+
+def _passive(text: str, act: _Occurrence) -> bool:
+    return _EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
+
+
+def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occurrence]:
+    """Where the one who did it is said to be here or coming (`doer_present`): after the act, the
+    same word or an anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅,
+    その家庭教師が今日も夕方家に来る予定). A husband who came along when another did it is not the doer."""
+    text = ctx.text
+    first_act = min(end for _, end in doers)
+    words = "|".join(re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True))
     out = []
     for m in re.finditer(rf"(?:{words}|{_ANAPHOR})(?:さん|くん|ちゃん)?\s*[はがも]", text):
         p = _PRESENT_PREDICATE.match(text, m.end())
@@ -1040,11 +1065,13 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
-_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(?:から|に)(?![はも]|対|つい|関)")
+_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*[(（][^)）。]{1,8}[)）])?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?![はも]|対|つい|関)")
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
+_QUOTE_CLOSE = re.compile(r"[」』”]")
+_PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:さ|ら)?れ|を\s*受け")  # 触られ, 強要され: the subject is the one it was done to
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)

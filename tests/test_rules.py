@@ -389,3 +389,18 @@ def test_a_partner_who_only_stands_by_is_not_the_one_who_did_it(rules):
     for text in ["夫の兄に…夫には言えません。おととい法事で泊まった時に", "夫の友人に性被害…と。夫は知らない"]:
         assert "partner" not in facts(rules, text).flags, text
     assert "partner" in facts(rules, "夫に無理やりされた。誰にも言えない").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "doer", "carer"),
+    [
+        ("介護職員（20代女性）が、利用者の男性から胸を触られた", "persons", False),  # the care worker the victim
+        ("老健の看護師。今朝82歳の男性入所者が認知症の女性入所者の体を触っていた", "persons", False),
+        ("デイサービスの送迎ドライバーが、利用者の高齢女性に車内でわいせつな行為をした", "staff", True),  # に: the victim
+        ("相談支援専門員です。知的障害の男性、グループホームの世話人（女性）から性的な行為をさせられている", "carer", True),
+    ],
+)
+def test_the_doer_decides_a_carers_abuse(rules, text, doer, carer):
+    f = facts(rules, text)
+    assert doer in f.doers
+    assert ("carer" in f.flags) == carer
