@@ -62,7 +62,7 @@ _WORD_NUM = {
 _EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 
 # unit -> hours
-_JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
+_JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
              "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760}  # fmt: skip (kana: 1しゅうかんまえ)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "night": 24,
@@ -70,7 +70,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
 _JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|それ)から\s*" + _NUM + r"\s*(時間|日)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -82,7 +82,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつね", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつね", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -123,8 +123,10 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     found: list[tuple[float, int, int]] = []
     for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
-        if n is not None:  # "3日以上前": more than that
-            found.append((n * _JA_UNITS[m.group(2)] + (1.0 if "以上" in m.group(0) else 0.0), m.start(), m.end()))
+        if n is not None:  # "3日以上前": more than that; "1日半前": a day and a half
+            unit = m.group(2)
+            hours = (n + 0.5) * 24 if unit == "日半" else n * _JA_UNITS[unit]
+            found.append((hours + (1.0 if "以上" in m.group(0) else 0.0), m.start(), m.end()))
     if "以内" in text:  # "48時間以内です": at most that
         for m in _JA_WITHIN.finditer(text):
             n = _kanji_number(m.group(1))
@@ -1025,6 +1027,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             return False  # 一昨日の深夜、今日来院: a nearer time dates what follows
         if not other.sets & opt.events:
             continue
+        if other.sets & opt.dates_next and not other.sets & incident and _DURING.match(text, other.end):
+            continue  # 昨夜の勤務中、…触られました: the shift frames the incident, dates it with it
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event
@@ -1070,6 +1074,7 @@ _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
+_DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間)")
 _QUOTE_CLOSE = re.compile(r"[」』”]")
 _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:さ|ら)?れ|を\s*受け")  # 触られ, 強要され: the subject is the one it was done to
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"

@@ -350,6 +350,9 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("きのうの23時ごろ被害にあったって いま朝10時", 11.0),  # the time said to be now is not one
         ("3日前に…いや本人の話では4日前、知人宅で被害", 96.0),  # the writer corrects themself
         ("受傷は昨日の22時…すみません、本人に確認したら一昨日の22時でした", 36.0),
+        ("1日半前に被害にあった方が来院", 36.0),
+        ("2晩前に襲われたらしい", 48.0),
+        ("1しゅうかんまえ にやられた", 168.0),
         ("came in 2 hrs ago, says she was assaulted around 1am", 9.0),  # the visit's time is not the incident's
         ("小4女児、夏休みに叔父から性的な被害", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
         ("3年も前のことやけど無理やりされた", 3 * 8760.0),
@@ -404,3 +407,10 @@ def test_the_doer_decides_a_carers_abuse(rules, text, doer, carer):
     f = facts(rules, text)
     assert doer in f.doers
     assert ("carer" in f.flags) == carer
+
+
+def test_a_time_dates_what_is_left_unsaid_and_a_shift_frames_the_incident(rules):
+    at = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")
+    assert rules.facts(normalize("hpi:本日2時頃 路上で見知らぬ男に 警察未 どこに紹介"), place=False, at=at).hours_since == 8.0
+    assert "acute" in facts(rules, "看護師です。昨夜の勤務中、酔った患者に胸を触られました").flags
+    assert "acute" not in facts(rules, "昨日の受診で、先月襲われたと打ち明けた").flags
