@@ -23,6 +23,7 @@ _FORMAL_NOUNS = frozenset({"事", "こと", "訳", "わけ", "筈", "はず"})  
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
 _FIRST_PERSON = frozenset({"私", "わたし", "あたし", "僕", "ぼく", "俺", "自分", "うち", "わたくし"})
 _NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去年は, 3回は: a time, not a person
+_AFTER_CLAUSE = frozenset(["あと", "後", "とき", "時", "間", "隙", "うち"])  # a time clause: 寝たあと, 寝ている間
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
 
@@ -115,6 +116,8 @@ class Analysis:
         for i, t in enumerate(toks):
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a casual clause
                 resets.append(t.begin)
+            elif t.surface in _AFTER_CLAUSE and i > 0 and toks[i - 1].pos in ("動詞", "助動詞"):
+                resets.append(t.begin)  # 子どもが寝たあと…された: that subject is the clause's before あと
             elif t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0:
                 ends = set()
                 k = i - 1

@@ -349,10 +349,10 @@ _SLANG_SCHOOL = {"s": "小", "c": "中", "k": "高"}
 _SELF_INTRO = (r"\s*(?:[（(][^)）]{1,6}[)）]\s*)?(?:の[^。、\s]{0,5}?|男子|女子|男性|女性|男|女)?"  # 中3男子です, 高3（18歳）です
                r"(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))")
 _OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
-                        + r"|(?<=^..)[。、\s]|(?<=^...)[。、\s]"  # "高1。…" opening the message
+                        + r"|(?<=^..)(?:[。、\s]|(?:男子|女子)[。\s])|(?<=^...)(?:[。、\s]|(?:男子|女子)[。\s])"  # "高1。…" opening the message
                         + r"|(?<=[。！？!?\n]..)。|(?<=[。！？!?\n]...)。)")  # …言えなかった。高1。: a sentence of the year alone
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
-                     r"|^(1\d)\s*(?:です|だけど)"  # "16です。…": the opening of a message
+                     r"|^(1\d)\s*(?:です|だけど|(?:歳|才)[。、])"  # "16です。…", "16歳。…": the opening of a message
                      r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]")  # "大学1年（18）。…"
 _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分|(?<![a-z])(?:いま|今))\s*(?:は|も)?[、,\s]*$")
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
@@ -906,6 +906,8 @@ def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset
     if m is None:
         return False
     found = _in_sentence(ctx, occs, m.end())
+    if any(o.start < end < o.end and o.sets & passives and _UNSAID in o.sets for o in found):
+        return True  # お客さんに…: the act left unsaid, this person its agent
     for o in found:
         if o.start >= m.end() and o.sets & passives:
             return not (
@@ -1064,7 +1066,7 @@ _UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
 _UNSAID_SETS = frozenset({_UNSAID})
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
-_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:[。.!?\n]|$)|[ \t]+"
+_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…

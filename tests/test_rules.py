@@ -414,3 +414,15 @@ def test_a_time_dates_what_is_left_unsaid_and_a_shift_frames_the_incident(rules)
     assert rules.facts(normalize("hpi:本日2時頃 路上で見知らぬ男に 警察未 どこに紹介"), place=False, at=at).hours_since == 8.0
     assert "acute" in facts(rules, "看護師です。昨夜の勤務中、酔った患者に胸を触られました").flags
     assert "acute" not in facts(rules, "昨日の受診で、先月襲われたと打ち明けた").flags
+
+
+def test_the_victims_own_words_around_other_people(rules):
+    for text in [
+        "先週、お客さんにアフターで無理やり…お店に言ったら出禁にされるのは私の方だと思う",  # 私の方 is me
+        "元夫に、面会交流の日に子どもが寝たあと無理やりされた。6日前",  # 子ども is the subject of 寝た
+        "いつだったかはっきり覚えてないけど、義理の兄に何度も。今は別々に暮らしてる",  # the act unsaid
+        "高1男子 塾の講師に2日前にさわられた 親には言いたくない",
+        "16歳。ネットで知り合った大人に会ったらホテルに連れて行かれた。きのう",
+    ]:
+        assert rules.intent(facts(rules, text)) == "victim", text
+    assert rules.intent(facts(rules, "中２男子、部活のコーチから性被害の疑い")) == "referral"
