@@ -351,6 +351,8 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("3日前に…いや本人の話では4日前、知人宅で被害", 96.0),  # the writer corrects themself
         ("受傷は昨日の22時…すみません、本人に確認したら一昨日の22時でした", 36.0),
         ("1日半前に被害にあった方が来院", 36.0),
+        ("被害後およそ90時間。緊急避妊はまだ意味ありますか", 90.0),
+        ("被害からもう70時間くらい経っています", 70.0),
         ("2晩前に襲われたらしい", 48.0),
         ("1しゅうかんまえ にやられた", 168.0),
         ("came in 2 hrs ago, says she was assaulted around 1am", 9.0),  # the visit's time is not the incident's
@@ -426,3 +428,17 @@ def test_the_victims_own_words_around_other_people(rules):
     ]:
         assert rules.intent(facts(rules, text)) == "victim", text
     assert rules.intent(facts(rules, "中２男子、部活のコーチから性被害の疑い")) == "referral"
+
+
+def test_a_consensual_question_is_another_question(rules):
+    for text in [
+        "薬局です。お客さん、昨夜コンドームが破れたということで緊急避妊薬希望。パートナーとは合意の上",
+        "高校生にアフターピルって売っていいんですか？一般論として。薬局です",
+    ]:
+        assert rules.intent(facts(rules, text)) == "help", text
+    assert rules.intent(facts(rules, "EC window question: unprotected, non-consensual, 48h ago. Pt 27F")) == "referral"
+
+
+def test_a_past_time_said_again_still_dates_the_incident(rules):
+    assert "late" in facts(rules, "私自身が校長から性的な被害を受けています。先月も校長室で…").flags
+    assert "acute" in facts(rules, "院長に診察室で体を触られます。昨日もでした。").flags
