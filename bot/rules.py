@@ -756,7 +756,8 @@ class Rules:
 
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
-                found = [e for e in found if not _time_context_drops(ctx, e[1], e[2], occs, recent)]
+                found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
+                         or not _time_context_drops(ctx, e[1], e[2], occs, recent)]
             return found
 
         elapsed = incident_times(read_elapsed(text, reverse))
@@ -994,7 +995,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
         return False  # 時期は半年前, 被害は今朝: said to be the incident's time
     lead = [o for o in sentence if o.end <= start and start - o.end <= 2]
-    if lead and lead[-1].sets & opt.dates_next and text[lead[-1].end : start].strip() in ("は", "が", ":", "：", ""):
+    if lead and lead[-1].sets & opt.dates_next and text[lead[-1].end : start].strip(" ") in ("は", "が", ":", "：", "") \
+            and " " not in text[lead[-1].end : start]:  # fmt: skip (外にいる さっき: a space parts a note's fields)
         return True  # 受診は今日, 発見は今朝: the visit's time
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
@@ -1076,6 +1078,7 @@ _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
+_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷")  # _JA_FROM's words: the time is the incident's
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間)")
 _QUOTE_CLOSE = re.compile(r"[」』”]")

@@ -442,3 +442,9 @@ def test_a_consensual_question_is_another_question(rules):
 def test_a_past_time_said_again_still_dates_the_incident(rules):
     assert "late" in facts(rules, "私自身が校長から性的な被害を受けています。先月も校長室で…").flags
     assert "acute" in facts(rules, "院長に診察室で体を触られます。昨日もでした。").flags
+
+
+def test_times_said_of_the_incident(rules):
+    assert facts(rules, "今トイレに隠れてます 彼氏が外にいる さっき無理やりされた 声出せない").flags >= {"acute", "danger"}
+    assert facts(rules, "被害から36時間経過した20代女性が来院しています。").hours_since == 36.0
+    assert "acute" in facts(rules, "たすけて いまされた ホテルからでたとこ").flags
