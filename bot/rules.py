@@ -362,7 +362,8 @@ _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|(?=[。、,.!?\s]|$))")
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|でした|です|だった"
+                       r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
