@@ -778,7 +778,7 @@ class Rules:
             own_ages=read_own_ages(text),
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
             named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
-            doers=frozenset().union(*(o.sets for o, _ in doers)),
+            doers=_doer_sets(occs, doers),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -932,13 +932,13 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             continue
         for found, after in ((agents, _AGENT_AFTER), (subjects, _SUBJECT_AFTER)):
             m = after.match(text, o.end)
-            if m is None:
-                continue
+            if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
+                continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
             acts = [a for a in _in_sentence(ctx, occs, o.start) if a.start >= m.end() and a.sets & _ACT_SETS]
             if found is subjects:  # an active act in the same quote: its subject did it
-                acts = [a for a in acts if not _passive(text, a) and not _QUOTE_CLOSE.search(text, o.end, a.start)]
-            elif m.group(1) == "に":  # に names the agent of a passive only (利用者に性的行為をした: the victim)
-                acts = [a for a in acts if _passive(text, a)]
+                acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)]
+            elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
+                acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if acts:
                 found.append((o, acts[0].end))
             break
@@ -947,6 +947,17 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
 
 def _passive(text: str, act: _Occurrence) -> bool:
     return _EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
+
+
+def _doer_sets(occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
+    """The sets of every word that names a doer: the word itself, words that start with it or
+    cover it (夫 + 夫から), and a modifier right before it (付き合っている + 人)."""
+    out: set[str] = set()
+    for d, _ in doers:
+        for o in occs:
+            if o.start == d.start or o.end == d.start or (o.start < d.start and o.end >= d.end):
+                out |= o.sets
+    return frozenset(out)
 
 
 def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occurrence]:
@@ -1074,7 +1085,7 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
-_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*[(（][^)）。]{1,8}[)）])?(?:の[^\s。、.!?]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?![はも]|対|つい|関)")
+_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?![はも]|対|つい|関)")
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
@@ -1082,7 +1093,11 @@ _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷")  # _JA_FROM's words: the time is the incident's
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間)")
-_QUOTE_CLOSE = re.compile(r"[」』”]")
+# "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
+_GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
+                           r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
+_QUOTE_MARK = re.compile(r"[「『“」』”]")
+_CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
 _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:さ|ら)?れ|を\s*受け")  # 触られ, 強要され: the subject is the one it was done to
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the

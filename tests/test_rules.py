@@ -448,3 +448,18 @@ def test_times_said_of_the_incident(rules):
     assert facts(rules, "今トイレに隠れてます 彼氏が外にいる さっき無理やりされた 声出せない").flags >= {"acute", "danger"}
     assert facts(rules, "被害から36時間経過した20代女性が来院しています。").hours_since == 36.0
     assert "acute" in facts(rules, "たすけて いまされた ホテルからでたとこ").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("夫の友人に、夫の留守中に家で襲われました。昨日です。", False),  # the doer is the husband's friend
+        ("親友の彼氏に無理やりキスされて押し倒された。昨日。", False),
+        ("夫から性行為を強要されています。嫌だと言っても聞いてもらえません", True),
+        ("付き合っている人に嫌がっても性行為を強要されると話す患者", True),  # a modifier names the doer
+        ("薬局です。高2の子が来て、昨日の夜に彼氏に無理やりって", True),  # the verb left unsaid
+        ("加害者は元夫。3週間前。今の住所は元夫に知られていない", True),
+    ],
+)
+def test_partner_is_the_one_who_did_it(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
