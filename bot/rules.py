@@ -934,7 +934,10 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             m = after.match(text, o.end)
             if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
                 continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
-            acts = [a for a in _in_sentence(ctx, occs, o.start) if a.start >= m.end() and a.sets & _ACT_SETS]
+            inside = _in_sentence(ctx, occs, o.start)
+            acts = [a for a in inside if a.start >= m.end() and a.sets & _ACT_SETS]
+            if acts and any(m.end() <= t.start < acts[0].start and _TELLING in t.sets for t in inside):
+                continue  # 娘さんから相談、母が…されている: who told, not who did it
             if found is subjects:  # an active act in the same quote: its subject did it
                 acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)]
             elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
@@ -946,7 +949,9 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
 
 
 def _passive(text: str, act: _Occurrence) -> bool:
-    return _EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
+    """Whether the act is said in the passive (触られる, 強要され, 性的虐待を受け)."""
+    return (_EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
+            or _PASSIVE_END.search(text, act.start, act.end) is not None)  # fmt: skip
 
 
 def _doer_sets(occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
@@ -1094,8 +1099,10 @@ _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷")  # _JA_F
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間)")
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
+_TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
 _GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
                            r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
+_PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$")  # an act whose row ends in the passive: 触られる
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
 _CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
 _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:さ|ら)?れ|を\s*受け")  # 触られ, 強要され: the subject is the one it was done to

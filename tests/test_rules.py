@@ -463,3 +463,17 @@ def test_times_said_of_the_incident(rules):
 )
 def test_partner_is_the_one_who_did_it(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("訪問看護師です。80代女性 寝たきり 介護してる同居の息子さんが夜おむつ交換の時に陰部を触ってる様子あり", True),
+        ("近所の子（小6）が、母親の再婚相手に夜中に触られると言ってきました。その子は毎日その家に帰ってます", True),
+        ("デイサービスの相談員。60代女性、家で介護している夫から性行為を強要されていると。今は施設に来ているので安全", False),
+        ("孫娘（高校2年）が、母親の再婚相手にやらしいことされてるみたいだ。うちに逃げてきてるからいまは大丈夫", False),
+        ("小児科。9歳女児、父親の交際相手から性的な被害。被害は昨年から続いていた。今は児童相談所が保護済み", False),
+    ],
+)
+def test_ongoing_abuse_at_home_makes_going_home_unsafe(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
