@@ -1085,7 +1085,7 @@ _UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
 _UNSAID_SETS = frozenset({_UNSAID})
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
-_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+"
+_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+|、?\s*(?:と|って)\s*(?:言|話|聞)"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
