@@ -206,9 +206,11 @@ def read_recalled(text: str) -> list[tuple[int, int]]:
 def read_own_ages(text: str) -> tuple[float, ...]:
     """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
     out = []
+    said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
     for m in _OWN_GRADE.finditer(text):
         paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
-        out.append(float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+        age = float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
+        out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
     for m in _OWN_AGE.finditer(text):
         out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
     for m in _OWN_SCHOOL.finditer(text):

@@ -477,3 +477,17 @@ def test_partner_is_the_one_who_did_it(rules, text, partner):
 )
 def test_ongoing_abuse_at_home_makes_going_home_unsafe(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("夫に毎晩無理矢理されます。断ると怒鳴られる。子どもがいて逃げられない", False),  # her child is only there
+        ("元夫に昨日自宅で襲われました、子どもは無事です", False),
+        ("高3、18歳です。バイト先の社員に昨日ホテルで無理やり", False),  # the age said wins over the year's
+        ("ぼく しょうがく3ねん きんじょのおじさんが ぱんつのなか さわってくる", True),
+        ("母親の交際相手から性的虐待を受けている疑いのある小学生がいます", True),
+    ],
+)
+def test_the_minor_is_the_one_it_was_done_to(rules, text, minor):
+    assert ("minor" in facts(rules, text).flags) == minor
