@@ -176,6 +176,9 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages.append(float(m.group(1)))
     if "grade" in text:  # "a grade 8 student": the US grades, 5 + grade at the year's start
         ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
+    if "year" in text:  # "a year 9 student" (the UK's years, 4 + year), "patient 14 years,"
+        ages += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
+        ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
@@ -358,6 +361,8 @@ _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO
                      r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]")  # "大学1年（18）。…"
 _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分|(?<![a-z])(?:いま|今))\s*(?:は|も)?[、,\s]*$")
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
+_EN_SCHOOL_YEAR = re.compile(r"\byear\s*([1-9]|1[0-3])\s+(?:student|pupil|girl|boy|child|kid)")
+_EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|student)\s+(?:is\s+)?(\d{1,2})\s*(?:years?|yrs?)\b(?!\s*(?:ago|old|later|before|after))")
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)

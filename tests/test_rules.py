@@ -491,3 +491,11 @@ def test_ongoing_abuse_at_home_makes_going_home_unsafe(rules, text, danger):
 )
 def test_the_minor_is_the_one_it_was_done_to(rules, text, minor):
     assert ("minor" in facts(rules, text).flags) == minor
+
+
+def test_english_ages_in_school_years_and_bare_years():
+    from bot.rules import read_ages
+
+    assert read_ages("a year 9 student told me") == (13.0,)
+    assert read_ages("patient 14 years, her teacher") == (14.0,)
+    assert read_ages("it happened 3 years ago") == ()
