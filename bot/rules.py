@@ -1104,7 +1104,7 @@ _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the se
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷")  # _JA_FROM's words: the time is the incident's
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
-_DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間)")
+_DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
 _GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
