@@ -499,3 +499,14 @@ def test_english_ages_in_school_years_and_bare_years():
     assert read_ages("a year 9 student told me") == (13.0,)
     assert read_ages("patient 14 years, her teacher") == (14.0,)
     assert read_ages("it happened 3 years ago") == ()
+
+
+def test_a_time_since_a_later_event_puts_the_incident_before_it(rules):
+    assert "late" in facts(rules, "世話人からの性的虐待。本人は別のホームに移って3か月になる").flags
+    assert "late" in facts(rules, "DVシェルターに入所中。元夫から性暴力を受けていた。入所から1か月何もありません").flags
+    assert "late" not in facts(rules, "彼氏に嫌って言ったのにされた。付き合って半年。今朝のこと").flags
+
+
+def test_the_agent_before_wa(rules):
+    f = facts(rules, "夫からは結婚中ずっと性行為を強いられていました。夫はここを知りません")
+    assert "partner" in f.doers
