@@ -1103,8 +1103,8 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
                      r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
-_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から(?=は|も)|から|に)(?![はも]|対|つい|関)"
-                          r"(?:(?<=から)[はも])?")  # 夫からは結婚中ずっと…: から before は/も still names the agent
+_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
+                          r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
