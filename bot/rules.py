@@ -70,20 +70,22 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も)\s*+)?(?:前|まえ)")
-_JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|受傷|それ)(?:から|後)\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|受傷|性暴力|性被害|強姦|それ|あれ|あの日|今日で)(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+after(?=\s*[,.;:]|\s*$)")  # "came for EC, 60 hours after,"
+_EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
+                      + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつね", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -133,7 +135,7 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
-    if "から" in text or "後" in text:  # "被害から5時間くらい", "被害後およそ90時間"
+    if "から" in text or "後" in text or "今日で" in text:  # "被害から5時間くらい", "被害後およそ90時間", "今日で1週間"
         for m in _JA_FROM.finditer(text):
             n = _kanji_number(m.group(1))
             if n is not None:
@@ -158,6 +160,10 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
             except ValueError:
                 continue
         found.append((float(n) * _EN_UNITS[m.group(2) or m.group(4)], m.start(), m.end()))
+    if " been " in text:  # "it's been 9 days since it happened"
+        for m in _EN_BEEN.finditer(text):
+            n = _WORD_NUM.get(m.group(1))
+            found.append((float(n if n is not None else m.group(1)) * _EN_UNITS[m.group(2)], m.start(), m.end()))
     return found
 
 
@@ -297,9 +303,20 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
     Friday), counted in whole days from `at`'s date; None when it names none."""
     today = at.astimezone(_TOKYO).date()
-    m = _JA_DATE.search(text) or _SLASH_DATE.search(text)
+    if m := _YMD_DATE.search(text):  # 2026/11/20: the year said
+        try:
+            date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+        return _hours_since_day(at, date, text, m.end()) if date <= today else None
+    m = _JA_DATE.search(text) or _SLASH_DATE.search(text) or _EN_DATE.search(text) or _HOLIDAY.search(text)
     if m:
-        month, day = int(m.group(1)), int(m.group(2))
+        if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
+            month, day = _HOLIDAY_DATE[m.group(1)]
+        elif m.re is _EN_DATE:  # "on Dec 1st", "Nov 29"
+            month, day = _EN_MONTHS.index(next(n for n in _EN_MONTHS if n.startswith(m.group(1)))) + 1, int(m.group(2))
+        else:
+            month, day = int(m.group(1)), int(m.group(2))
         try:
             date = dt.date(today.year, month, day)
             if date > today:
@@ -375,7 +392,7 @@ _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
 _OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった"
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
@@ -390,6 +407,12 @@ _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s
 # the holidays that name a month (夏休み: August), read as that month is
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
+_HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
+                 "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "大晦日": (12, 31),
+                 "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14)}  # fmt: skip
+_HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
+_YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
+_EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
 _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
@@ -1109,7 +1132,7 @@ _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
-_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷")  # _JA_FROM's words: the time is the incident's
+_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")  # _JA_FROM's words: the time is the incident's
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer

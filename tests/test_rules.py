@@ -353,6 +353,14 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("1日半前に被害にあった方が来院", 36.0),
         ("被害後およそ90時間。緊急避妊はまだ意味ありますか", 90.0),
         ("被害からもう70時間くらい経っています", 70.0),
+        ("元夫の性暴力から3か月。眠れない", 2160.0),
+        ("部屋で。今日で1週間。誰にも言ってない", 168.0),
+        ("1週間ちょっと前にマッサージ店で触られた", 168.0),
+        ("it's been 9 days since it happened", 216.0),
+        ("2026/11/20 の夜に受けた被害", 360.0),
+        ("ハロウィンの夜に渋谷で痴漢にあった", 840.0),
+        ("the assault was on dec 1st. no injuries", 96.0),
+        ("元旦那に家に来られて無理やり", None),  # 元旦 (New Year's Day) is not in 元旦那
         ("2晩前に襲われたらしい", 48.0),
         ("1しゅうかんまえ にやられた", 168.0),
         ("came in 2 hrs ago, says she was assaulted around 1am", 9.0),  # the visit's time is not the incident's
