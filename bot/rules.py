@@ -1090,7 +1090,9 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event
             # (先週被害にあったと…打ち明けられた)
-            if _told_by_next(text, other, sentence[n + 1 :], opt.dates_next):
+            if _told_by_next(text, other, sentence[n + 1 :], opt.dates_next) and not _RELATIVE_PAST.search(
+                text, max(0, other.start - 3), other.start
+            ):  # 去年、元夫から受けた性暴力のことで相談: the time dates 受けた, the act's own clause
                 continue
             if other.start - end > _NEAR and ctx.reported(other.start, other.end) and not ctx.reported(start, end):
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
@@ -1133,6 +1135,7 @@ _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")  # _JA_FROM's words: the time is the incident's
+_RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer

@@ -518,3 +518,8 @@ def test_a_time_since_a_later_event_puts_the_incident_before_it(rules):
 def test_the_agent_before_wa(rules):
     f = facts(rules, "夫からは結婚中ずっと性行為を強いられていました。夫はここを知りません")
     assert "partner" in f.doers
+
+
+def test_a_time_dates_the_acts_own_clause_before_a_telling(rules):
+    assert "late" in facts(rules, "去年、元夫から受けた性暴力のことで相談したいという方").flags
+    assert "acute" not in facts(rules, "昨日、性被害を打ち明けられた").flags  # the day of the telling
