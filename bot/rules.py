@@ -769,6 +769,8 @@ class Rules:
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
             occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
                         if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end)))  # fmt: skip
+            if "…" in text or ".." in text or "・・" in text:  # 帰り道で腕をつかまれて公園の奥に…: where, then silence
+                occs.extend(_Occurrence(m.start(), m.end(), _UNSAID_SETS) for m in _UNSAID_SCENE.finditer(text))
         occs.sort(key=_start)
         ctx = _Text(text)
         if self._options:
@@ -1150,6 +1152,8 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って)")
+# a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
+_UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|に|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")

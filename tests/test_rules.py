@@ -523,3 +523,10 @@ def test_the_agent_before_wa(rules):
 def test_a_time_dates_the_acts_own_clause_before_a_telling(rules):
     assert "late" in facts(rules, "去年、元夫から受けた性暴力のことで相談したいという方").flags
     assert "acute" not in facts(rules, "昨日、性被害を打ち明けられた").flags  # the day of the telling
+
+
+def test_a_scene_then_silence_leaves_the_act_unsaid(rules):
+    for text in ["今日の夕方、帰り道で腕をつかまれて公園の奥に…。警察にはまだ。いま家です", "30分前に公園で…いま交番の前"]:
+        f = facts(rules, text)
+        assert "unsaid" in f.said and rules.intent(f) == "victim", text
+    assert "unsaid" not in facts(rules, "電子カルテが落ちて…どうすれば").keywords
