@@ -1153,7 +1153,7 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # auxiliary of 出ています, 逮捕されています)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って)")
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
-_UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|に|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")
+_UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
