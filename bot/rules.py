@@ -242,6 +242,17 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
+_SAID_OF_ONESELF = re.compile(r"です|だけど|だよ|ですが|なんだけど")  # not a note's opening (中2女子　母の…)
+_A_CHILD_DESCRIBED = re.compile(r"の(?:女の子|男の子|子|女児|男児)")  # 10歳の女の子です: a clinician describing
+
+
+def _own_intro_spans(text: str) -> list[tuple[int, int]]:
+    """Where the writer introduces themself with an age or school year (高2女子　, 47歳の主婦です,
+    中3男子です): a person word inside names the writer, not someone else."""
+    return [m.span() for r in (_OWN_GRADE, _OWN_AGE, _OWN_SCHOOL) for m in r.finditer(text)
+            if _SAID_OF_ONESELF.search(m.group(0)) and not _A_CHILD_DESCRIBED.search(m.group(0))]  # fmt: skip
+
+
 def _own_context(text: str, start: int, end: int, *, last: bool = False) -> bool:
     """Whether the age or school year at [start, end) is said of the writer: after 私/ぼく or
     いまは, before になった今, or (`last`) closing the message like a signature."""
@@ -775,6 +786,13 @@ class Rules:
         ctx = _Text(text)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
+        if self._subject_sets and (spans := _own_intro_spans(text)):  # 高2女子　…: the writer, not a patient
+            occs = [
+                _Occurrence(o.start, o.end, o.sets - self._subject_sets)
+                if o.sets & self._subject_sets and any(a <= o.start and o.end <= b for a, b in spans) else o
+                for o in occs
+            ]
+            occs = [o for o in occs if o.sets]
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
         if doers and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             occs = sorted(occs + _doers_present(ctx, doers), key=_start)

@@ -530,3 +530,17 @@ def test_a_scene_then_silence_leaves_the_act_unsaid(rules):
         f = facts(rules, text)
         assert "unsaid" in f.said and rules.intent(f) == "victim", text
     assert "unsaid" not in facts(rules, "電子カルテが落ちて…どうすれば").keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("47歳の主婦です。息子の同級生の父親に先週末、車で送ってもらったときに襲われました。警察には行っていません", "victim"),
+        ("中3男子です。サッカーのコーチに何回も体さわられてて", "victim"),  # 男子 in the writer's own introduction
+        ("母親の交際相手から性的虐待を受けている疑いのある10歳の女の子です", "referral"),  # a child described
+        ("加害者から脅されてはいないとのこと。性被害、5日前", "referral"),  # passed on, not the writer's own
+        ("中学生の娘が彼氏と付き合い始めたみたい。避妊のこと話しておくべき？", "help"),
+    ],
+)
+def test_the_writers_own_story(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
