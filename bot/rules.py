@@ -991,11 +991,14 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
                 continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
             inside = _in_sentence(ctx, occs, o.start)
-            acts = [a for a in inside if a.start >= m.end() and a.sets & _ACT_SETS]
+            named = any(a.sets & _NAMED_ACT for a in inside)  # a passive is the act only beside its name
+            acts = [a for a in inside if a.start >= m.end() and a.sets & (_ACT_SETS if named else _NAMED_ACT)]
             if acts and any(m.end() <= t.start < acts[0].start and _TELLING in t.sets for t in inside):
                 continue  # 娘さんから相談、母が…されている: who told, not who did it
-            if found is subjects:  # an active act in the same quote: its subject did it
-                acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)]
+            if found is subjects:  # an active act in the same quote, with no subject of its own: its subject did it
+                acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)
+                        and not _OTHER_SUBJECT.search(text, m.end(), a.start)
+                        and not _TOPIC_AFTER.match(text, a.end)]  # fmt: skip (被害は…: a noun, no predicate)
             elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if acts:
@@ -1153,6 +1156,9 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
+_NAMED_ACT = frozenset({"topic", _UNSAID})  # ... by its name (夫に付き添われて is no act)
+_TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
+_OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")  # _JA_FROM's words: the time is the incident's
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
@@ -1165,7 +1171,7 @@ _GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の�
 _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$")  # an act whose row ends in the passive: 触られる
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
 _CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
-_PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:さ|ら)?れ|を\s*受け")  # 触られ, 強要され: the subject is the one it was done to
+_PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受け")  # 無理やりさせられ: passive too  # 触られ, 強要され: the subject is the one it was done to
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)

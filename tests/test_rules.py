@@ -544,3 +544,16 @@ def test_a_scene_then_silence_leaves_the_act_unsaid(rules):
 )
 def test_the_writers_own_story(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("お客さん（30代）がアフターピル買いに来て、「旦那にされた、避妊してくれない」と。一昨日とのこと", True),
+        ("60代の女の人が、旦那さんに何十年も無理やりさせられできたって", True),  # させられ is a passive
+        ("付き添いは夫。夫はとても協力的で、被害は見知らぬ男から。昨夜です", False),  # 被害は has its own subject
+        ("夫に付き添われて来院した30代女性。昨夜帰宅途中に見知らぬ男に襲われたとのこと", False),
+    ],
+)
+def test_the_partner_is_the_doer_whoever_else_is_named(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
