@@ -221,10 +221,12 @@ def read_recalled(text: str) -> list[tuple[int, int]]:
 def read_own_ages(text: str) -> tuple[float, ...]:
     """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
     out = []
-    said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
+    said: list[float] | None = None
     for m in _OWN_GRADE.finditer(text):
         paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
         age = float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
+        if said is None:
+            said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
         out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
     for m in _OWN_AGE.finditer(text):
         out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
@@ -232,10 +234,11 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
         out.append(_slang_age(m))
-    if not out:  # ぼく小4。, わたし12才, いまは二十歳です, 30歳になった今, …ママにいえない 小4
+    if not out and ("小" in text or "中" in text or "高" in text):  # ぼく小4。, …ママにいえない 小4
         for m in _GRADE.finditer(text):
             if _own_context(text, m.start(), m.end(), last=True):
                 out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+    if not out and ("歳" in text or "才" in text or "さい" in text):  # わたし12才, いまは二十歳です, 30歳になった今
         for m in _JA_AGE.finditer(text):
             if m.group(2) != "代" and not m.group(3) and _own_context(text, m.start(), m.end()):
                 out.append(float(_kanji_number(m.group(1)) or 0))
@@ -314,13 +317,14 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
     Friday), counted in whole days from `at`'s date; None when it names none."""
     today = at.astimezone(_TOKYO).date()
-    if m := _YMD_DATE.search(text):  # 2026/11/20: the year said
+    if ("/" in text or "年" in text or "-" in text or "." in text) and (m := _YMD_DATE.search(text)):  # 2026/11/20
         try:
             date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
-    m = _JA_DATE.search(text) or _SLASH_DATE.search(text) or _EN_DATE.search(text) or _HOLIDAY.search(text)
+    m = (_JA_DATE.search(text) or _SLASH_DATE.search(text) or _HOLIDAY.search(text)
+         or (_EN_DATE.search(text) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
             month, day = _HOLIDAY_DATE[m.group(1)]
@@ -423,6 +427,7 @@ _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の�
                  "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
+_EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
 _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
@@ -786,7 +791,8 @@ class Rules:
         ctx = _Text(text)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
-        if self._subject_sets and (spans := _own_intro_spans(text)):  # 高2女子　…: the writer, not a patient
+        own_ages = read_own_ages(text)
+        if self._subject_sets and own_ages and (spans := _own_intro_spans(text)):  # 中3男子です: the writer
             occs = [
                 _Occurrence(o.start, o.end, o.sets - self._subject_sets)
                 if o.sets & self._subject_sets and any(a <= o.start and o.end <= b for a, b in spans) else o
@@ -831,7 +837,7 @@ class Rules:
             keywords=frozenset(keywords), place=place, hours_since=hours, ages=ages,
             affirmed=frozenset(affirmed), said=frozenset(said),
             sentences=tuple(frozenset(v) for _, v in sorted(sentences.items())),
-            own_ages=read_own_ages(text),
+            own_ages=own_ages,
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
             named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
             doers=_doer_sets(occs, doers),
