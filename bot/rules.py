@@ -81,6 +81,7 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
                       + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
+_NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
@@ -174,6 +175,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     ages: list[float] = []
     for m in _JA_AGE_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
+        if m.group(2) == "代" and text[m.end() : m.end() + 1] in _NOT_AFTER_DAI:
+            continue  # 八代市, 三代目: a name, not an age
         if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()):
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
     for m in _EN_AGE_SCAN.finditer(text, reverse):
@@ -840,7 +843,7 @@ class Rules:
             own_ages=own_ages,
             other_words=_other_words(analysis, occs) if analysis is not None else 0,
             named_subject=analysis is not None and _named_subject(analysis, occs, self._subject_sets),
-            doers=_doer_sets(occs, doers),
+            doers=_doer_sets(text, occs, doers),
         )  # fmt: skip
         flags: set[str] = set()
         current = Facts(flags=frozenset(), **base)  # always the flags set so far
@@ -1019,13 +1022,15 @@ def _passive(text: str, act: _Occurrence) -> bool:
             or _PASSIVE_END.search(text, act.start, act.end) is not None)  # fmt: skip
 
 
-def _doer_sets(occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
+def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
     """The sets of every word that names a doer: the word itself, words that start with it or
-    cover it (夫 + 夫から), and a modifier right before it (付き合っている + 人)."""
+    cover it (夫 + 夫から), a modifier right before it (付き合っている + 人), and a word it
+    stands beside (ヘルパーさんの男の人, 訪問ヘルパー（男性）)."""
     out: set[str] = set()
     for d, _ in doers:
         for o in occs:
-            if o.start == d.start or o.end == d.start or (o.start < d.start and o.end >= d.end):
+            if (o.start == d.start or o.end == d.start or (o.start < d.start and o.end >= d.end)
+                    or (o.end < d.start and _APPOSITION.fullmatch(text, o.end, d.start))):  # fmt: skip
                 out |= o.sets
     return frozenset(out)
 
@@ -1163,6 +1168,7 @@ _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
 _NAMED_ACT = frozenset({"topic", _UNSAID})  # ... by its name (夫に付き添われて is no act)
+_APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
@@ -1174,10 +1180,10 @@ _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|�
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
 _GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
                            r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
-_PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$")  # an act whose row ends in the passive: 触られる
+_PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭)$|を受け$")  # an act whose row ends in the passive: 触られる
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
 _CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
-_PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受け")  # 無理やりさせられ: passive too  # 触られ, 強要され: the subject is the one it was done to
+_PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受け|に\s*(?:あ|遭)")  # させられ, 被害にあった  # 触られ, 強要され: the subject is the one it was done to
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)

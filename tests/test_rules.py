@@ -557,3 +557,23 @@ def test_the_writers_own_story(rules, text, intent):
 )
 def test_the_partner_is_the_doer_whoever_else_is_named(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
+
+
+@pytest.mark.parametrize(
+    ("text", "carer", "minor"),
+    [
+        ("訪問看護師です。訪問先の80代女性が、同居の息子から性的なことをされていると話しました", True, False),
+        ("わたしは75歳です。ヘルパーさんの男の人が体を拭くときにいやらしいことをします", True, False),
+        ("訪問看護師です。90歳で寝たきりのおばあちゃん、介護している同居の息子さんがおむつ替えのときに変なことをしている。熊本県八代市", True, False),
+        ("ﾁｭｳｶﾞｸｾｲの娘さんが性被害にあったとお母さんが外来に連れてきました", False, True),  # 娘 is the victim
+    ],
+)
+def test_an_older_persons_carer_and_the_child_who_did_it(rules, text, carer, minor):
+    f = facts(rules, text)
+    assert ("carer" in f.flags) == carer and ("minor" in f.flags) == minor
+
+
+def test_a_place_name_is_no_age():
+    from bot.rules import read_ages
+
+    assert read_ages("熊本県八代市の病院") == () and read_ages("三十代の女性") == (30.0,)
