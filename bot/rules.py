@@ -77,7 +77,7 @@ _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b"
-                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+after(?=\s*[,.;:]|\s*$)")  # "came for EC, 60 hours after,"
+                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:after|since)(?=\s*[,.;:]|\s*$)")  # "came for EC, 60 hours after,", "7 hours since."
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
                       + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
@@ -87,7 +87,7 @@ _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少", ("前", "まえ"))
-_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after"), ahead=1,
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after", "since"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
@@ -1130,6 +1130,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue
             if other.start - end > _NEAR and ctx.reported(other.start, other.end) and not ctx.reported(start, end):
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
+        if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
+            return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
         return bool(other.sets & opt.dates_next) and not other.sets & incident
     return False
 
@@ -1172,6 +1174,7 @@ _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
+_FIELD_GAP = re.compile(r"[ \t　]+")
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")  # _JA_FROM's words: the time is the incident's
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…

@@ -357,6 +357,7 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("部屋で。今日で1週間。誰にも言ってない", 168.0),
         ("1週間ちょっと前にマッサージ店で触られた", 168.0),
         ("it's been 9 days since it happened", 216.0),
+        ("Now awake, says someone put something in her drink. 7 hours since.", 7.0),
         ("2026/11/20 の夜に受けた被害", 360.0),
         ("ハロウィンの夜に渋谷で痴漢にあった", 840.0),
         ("the assault was on dec 1st. no injuries", 96.0),
@@ -577,3 +578,8 @@ def test_a_place_name_is_no_age():
     from bot.rules import read_ages
 
     assert read_ages("熊本県八代市の病院") == () and read_ages("三十代の女性") == (30.0,)
+
+
+def test_a_notes_fields_apart_do_not_date_each_other(rules):
+    text = "#性被害疑い 19F 昨晩合コン後 酩酊→記憶欠落 朝ホテルで覚醒 外陰部痛＋ 同伴者なし 警察相談は希望せず"
+    assert "acute" in facts(rules, text).flags
