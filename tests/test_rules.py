@@ -583,3 +583,9 @@ def test_a_place_name_is_no_age():
 def test_a_notes_fields_apart_do_not_date_each_other(rules):
     text = "#性被害疑い 19F 昨晩合コン後 酩酊→記憶欠落 朝ホテルで覚醒 外陰部痛＋ 同伴者なし 警察相談は希望せず"
     assert "acute" in facts(rules, text).flags
+
+
+def test_someone_elses_partner_in_english_and_a_night_without_a_day(rules):
+    assert "partner" not in facts(rules, "My neighbor's husband assaulted me when I went to return a dish").flags
+    assert "partner" not in facts(rules, "16 y/o girl, her boyfriend's older brother raped her 8 hours ago").flags
+    assert "acute" not in facts(rules, "泊まりに行ったとき夜中に触られた中学生の妹のことで相談です").flags
