@@ -277,6 +277,7 @@ def test_negation_belongs_to_its_own_predicate():
     assert not Analysis("性被害 外傷なし").negated(3)  # a space ends a note's field
     assert not Analysis("性被害の患者、脅迫はない").negated(3)  # a noun phrase set apart by 、
     assert Analysis("加害者は、もういない").negated(3)  # 、 after は: the same predicate
+    assert not Analysis("今日も寮に帰るしかない").negated(7)  # しかない: the only way, no denial
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
 
 
