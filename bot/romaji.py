@@ -81,7 +81,7 @@ def respell(text: str) -> str | None:
     """The Japanese the rules read for a message spelled without kanji (romaji, kana alone), or
     None for any other message."""
     if looks_like_romaji(text):
-        return to_japanese(to_hiragana(text))
+        return to_japanese(" ".join(_romaji_word(w) for w in text.lower().split()))
     if _KANJI.search(text):
         return None
     kana = _KANA_CHAR.findall(text)
@@ -117,6 +117,41 @@ _TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hirag
 
 
 _PARTICLES = {"wa": "は", "he": "へ"}  # the particles spelled as they sound
+
+# words a clinician or a victim writes in romaji whose kana the analyser cannot spell back (かんごし,
+# かれし, ちゅうしゃじょう): their usual spelling, so the rules read them as written in Japanese
+_LEXICON = {
+    "kangoshi": "看護師", "josanshi": "助産師", "ishi": "医師", "kanja": "患者", "ninpu": "妊婦",
+    "josei": "女性", "dansei": "男性", "joshi": "女子", "danshi": "男子", "otoko": "男", "onna": "女",
+    "hito": "人", "kareshi": "彼氏", "kanojo": "彼女", "kare": "彼", "otto": "夫", "tsuma": "妻",
+    "ani": "兄", "ane": "姉", "chichi": "父", "haha": "母", "tomodachi": "友達", "joushi": "上司",
+    "hannin": "犯人", "kagaisha": "加害者", "byouin": "病院", "kyuukyuu": "救急", "keisatsu": "警察",
+    "seihigai": "性被害", "higai": "被害", "seiteki": "性的", "bouryoku": "暴力", "gyakutai": "虐待",
+    "muriyari": "無理やり", "chikan": "痴漢", "reipu": "レイプ", "machiai": "待合", "machiaishitsu": "待合室",
+    "chuushajou": "駐車場", "soto": "外", "ie": "家", "heya": "部屋", "kaisha": "会社", "shisetsu": "施設",
+    "kinou": "昨日", "kesa": "今朝", "yuube": "昨夜", "ototoi": "一昨日", "kyou": "今日", "konya": "今夜",
+    "taiho": "逮捕", "kioku": "記憶", "hakken": "発見", "densha": "電車", "eki": "駅", "osake": "お酒",
+    "shiranai": "知らない", "osowareta": "襲われた", "matteiru": "待っている", "matte": "待って",
+}  # fmt: skip
+_UNIT_AFTER = re.compile(r"(\d+)(sai|dai|jikan|nichi|shuukan|kagetsu|nen)")
+_UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan": "週間", "kagetsu": "か月", "nen": "年"}
+
+
+def _romaji_word(word: str) -> str:
+    """One romaji word as Japanese: a word of the lexicon in its spelling (kanja-san -> 患者さん,
+    20dai -> 20代), else its kana."""
+    core = word.strip(".,!?()")
+    head, tail = word[: word.index(core)] if core else "", word[word.index(core) + len(core) :] if core else ""
+    san = ""
+    for suffix in ("-san", "san"):
+        if core.endswith(suffix) and core[: -len(suffix)] in _LEXICON:
+            core, san = core[: -len(suffix)], "さん"
+            break
+    if (m := _UNIT_AFTER.fullmatch(core)) is not None:
+        return _word_kana(head) + m.group(1) + _UNIT[m.group(2)] + _word_kana(tail)
+    if core in _LEXICON:
+        return _word_kana(head) + _LEXICON[core] + san + _word_kana(tail)
+    return _PARTICLES.get(word) or _word_kana(word)
 
 
 def _word_kana(word: str) -> str:

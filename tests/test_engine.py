@@ -278,6 +278,16 @@ def test_japanese_written_in_romaji_is_read_as_japanese(engine):
     assert engine.understand("I was raped last night in Tokyo").lang == "en"  # English stays English
 
 
+def test_romaji_words_the_analyser_cannot_spell_back_are_read_from_a_lexicon(engine):
+    from bot.romaji import respell
+
+    assert respell("kangoshi desu. kanja-san (16sai) wa ani ni seiteki gyakutai sarete iru") == (
+        "看護師です。患者さん(16歳)は兄に性的虐待されている"
+    )
+    case = engine.understand("josanshi desu. ninpu-san 26sai, otto kara no seiteki bouryoku. kyou mo otto ga machiai ni iru")
+    assert case.intent == "referral" and {"partner", "danger"} <= case.flags
+
+
 def test_romaji_spelling():
     from bot.romaji import looks_like_romaji, to_hiragana
 
