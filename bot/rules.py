@@ -407,8 +407,9 @@ _EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|stu
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
-_SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0}  # a typical age of each school
-_OWN_SCHOOL = re.compile(r"(小学生|中学生|高校生)" + _SELF_INTRO)
+_SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typical age of each school
+               "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
+_OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき
@@ -1292,7 +1293,7 @@ def _quoted(text: str) -> list[tuple[int, int]]:
 _NOT_REFUSAL = "".join(f"(?<!{w})" for w in ("嫌", "いや", "イヤ", "やめて", "ヤメテ", "だめ", "ダメ", "嫌だ", "いやだ", "イヤだ"))
 # the words that make what precedes them someone else's speech: 「…」と言っています, ...とのこと
 _REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
-    r"(?<![こあひもほっ])" + _NOT_REFUSAL + r"(?:と|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
+    r"(?<![こあひもほふっ])" + _NOT_REFUSAL + r"(?:と(?!ん)|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
     r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
     r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
     r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"

@@ -590,3 +590,10 @@ def test_someone_elses_partner_in_english_and_a_night_without_a_day(rules):
     assert "partner" not in facts(rules, "My neighbor's husband assaulted me when I went to return a dish").flags
     assert "partner" not in facts(rules, "16 y/o girl, her boyfriend's older brother raped her 8 hours ago").flags
     assert "acute" not in facts(rules, "泊まりに行ったとき夜中に触られた中学生の妹のことで相談です").flags
+
+
+def test_a_child_writing_in_kana(rules):
+    f = facts(rules, "おとうさんが夜ふとんにはいってきてさわってくる いやだ だれにいえばいいの")
+    assert rules.intent(f) == "victim" and {"minor", "danger"} <= f.flags  # ふとん holds no quoting と
+    f = facts(rules, "ちゅうがくせいです。おじいちゃんにむねとかさわられるのがいやです")
+    assert f.own_ages == (13.0,) and rules.intent(f) == "victim"
