@@ -71,7 +71,9 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
-_JA_FROM = re.compile(r"(?:被害|事件|暴行|レイプ|受傷|性暴力|性被害|強姦|それ|あれ|あの日|今日で)(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+# the words _JA_FROM counts from that name the incident itself: a time said from them is its own
+_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -996,13 +998,13 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
     for o in occs:
         if not o.sets & doers:
             continue
+        inside = _in_sentence(ctx, occs, o.start)
+        act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT  # a passive is the act only beside its name
         for found, after in ((agents, _AGENT_AFTER), (subjects, _SUBJECT_AFTER)):
             m = after.match(text, o.end)
             if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
                 continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
-            inside = _in_sentence(ctx, occs, o.start)
-            named = any(a.sets & _NAMED_ACT for a in inside)  # a passive is the act only beside its name
-            acts = [a for a in inside if a.start >= m.end() and a.sets & (_ACT_SETS if named else _NAMED_ACT)]
+            acts = [a for a in inside if a.start >= m.end() and a.sets & act_sets]
             if acts and any(m.end() <= t.start < acts[0].start and _TELLING in t.sets for t in inside):
                 continue  # 娘さんから相談、母が…されている: who told, not who did it
             if found is subjects:  # an active act in the same quote, with no subject of its own: its subject did it
@@ -1176,7 +1178,6 @@ _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _FIELD_GAP = re.compile(r"[ \t　]+")
-_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")  # _JA_FROM's words: the time is the incident's
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
