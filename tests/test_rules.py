@@ -597,3 +597,16 @@ def test_a_child_writing_in_kana(rules):
     assert rules.intent(f) == "victim" and {"minor", "danger"} <= f.flags  # ふとん holds no quoting と
     f = facts(rules, "ちゅうがくせいです。おじいちゃんにむねとかさわられるのがいやです")
     assert f.own_ages == (13.0,) and rules.intent(f) == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("和歌山の内科です。患者さん、職場の社長に体の関係迫られて断れんかったって。どこ紹介したらええやろ", "referral"),
+        ("産婦人科です。30代女性、2時間前に帰宅途中に公園へ引っ張り込まれたと。警察にはまだ言っていません", "referral"),
+        ("彼氏に首を絞められたという20代女性、意識消失はなし。頸部の所見の取り方を教えて", "help"),  # harm, not sexual
+        ("同僚が患者さんから暴言を受けて落ち込んでいます", "help"),
+    ],
+)
+def test_a_passive_done_to_the_one_described_is_a_case(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
