@@ -610,3 +610,16 @@ def test_a_child_writing_in_kana(rules):
 )
 def test_a_passive_done_to_the_one_described_is_a_case(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "case"),
+    [
+        ("大学2年です。5時間前、サークルの飲み会の帰りに先輩の家で。まだシャワー浴びてません。証拠って残せますか。", True),
+        ("三十時間前の出来事とのことです。青森市の病院です", True),
+        ("患者さんが3時間前に転倒して頭を打ちました。CTは必要ですか", False),
+        ("昨日の夜、夫に叩かれたという患者さん。診断書は書けますか", False),
+    ],
+)
+def test_a_time_of_something_that_happened_is_a_case(rules, text, case):
+    assert (rules.intent(facts(rules, text)) != "help") == case
