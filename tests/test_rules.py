@@ -630,7 +630,7 @@ def test_a_time_of_something_that_happened_is_a_case(rules, text, case):
     [
         ("生理がこない。あの日のこと思い出す。相手は知らない人。1か月前", "victim"),
         ("ゆうべされました　いまびょういんのまえ　はいるのこわい", "victim"),
-        ("バイト仲間の子が昨日、店長に倉庫で触られたって。どうしよう", "referral"),  # someone else it happened to
+        ("友達が昨日、店長に倉庫で触られたって。どうしよう", "referral"),  # someone else it happened to
     ],
 )
 def test_the_writers_feelings_beside_what_happened(rules, text, intent):
