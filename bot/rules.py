@@ -1171,8 +1171,8 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?(?:\s*
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
-_ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID})  # what was done (the sets of rules.yaml that name it)
-_NAMED_ACT = frozenset({"topic", _UNSAID})  # ... by its name (夫に付き添われて is no act)
+_ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
+_NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name (夫に付き添われて is no act)
 _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject

@@ -635,3 +635,16 @@ def test_a_time_of_something_that_happened_is_a_case(rules, text, case):
 )
 def test_the_writers_feelings_beside_what_happened(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("小学校の養護教諭です。3年生の女の子が、じいちゃんに風呂で変なとこ触られるって。毎回だって。じいちゃんとは同居してます", True),
+        ("姉の夫（義兄）から性的な被害を受けていると20代女性が相談に。今も同じ家に住んでいます", True),
+        ("同居の長男に下着を脱がされるとおばあちゃん（89）が。二人暮らしです", True),  # the act is named by 下着を脱が
+        ("義兄から性的な被害を受けていたと20代女性が相談に。今は引っ越して別々に暮らしています", False),
+    ],
+)
+def test_living_with_the_one_who_did_it(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
