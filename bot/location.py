@@ -37,7 +37,10 @@ expression that never takes a piece of a phone number (03-5577-3899, 0120-8891-7
 Each match allows a set of prefectures (府中市: Tokyo or Hiroshima). If the sets share prefectures,
 their intersection is the answer (東京都府中市 -> 13); if they do not (places in two prefectures),
 every ambiguous name is narrowed to the prefectures named unambiguously where it can be, and the
-union is returned as candidates.
+union is returned as candidates. Before that, each name's part in the story is read from the words
+around it (`_role`): a place the patient only travelled to or came from (旅行先の沖縄, 北海道旅行中,
+tourist from Osaka) does not count, and when the other places disagree, the one said to be the
+writer's or the hospital's (当院（仙台市）, 地元の金沢の病院, clinic in Sapporo) decides.
 """
 
 from __future__ import annotations
@@ -126,6 +129,28 @@ _ROLES_AFTER_U8 = tuple(utf8_letters(r) for r in _ROLES_AFTER)
 _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
 _CORRECTION_U8 = tuple(utf8_letters(w) for w in TAKEN_BACK)
+_SUFFIXES_U8 = frozenset(utf8_letters(c) for c in _PLACE_SUFFIXES)
+# a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
+_HOST, _AWAY = 1, 2
+_ROLE_WINDOW = 14
+_AWAY_BEFORE = re.compile(
+    r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遊びに行った|"
+    r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he (?:has |had )?moved to |trip to |visiting )\s*$"
+)
+_AWAY_AFTER = re.compile(
+    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|に引っ越|へ引っ越|に帰省|"
+    r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
+)
+_HOST_BEFORE = re.compile(
+    r"(?:当院|病院|クリニック|診療所|当科|当薬局)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
+    r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here) in (?:the )?\s*$|"
+    r"(?:we|i) (?:just |recently )?moved to \s*$"
+)
+_HOST_AFTER = re.compile(
+    r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*[^\sのはがをにでって。、.!?]{0,4}?"
+    r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|婦人科|産婦人科)|"
+    r"\s*(?:er|ed|hospital|clinic|pharmacy)\b"
+)
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
@@ -402,8 +427,8 @@ class Locator:
         for m in _POSTAL_SCAN.finditer(text):
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
-                sets.append(prefs)
-        return Reading(_resolve(sets), keywords, letters)
+                sets.append((prefs, _HOST))
+        return Reading(_resolve_roles(sets), keywords, letters)
 
     def lookup(self, name: str) -> Location:
         """A place name typed alone ("/center 横浜", "府中", "とうきょう", "100-0001")."""
@@ -468,7 +493,7 @@ class Locator:
         pref = self._postal_code.get(code) or self._postal_prefix.get(code[:3])
         return frozenset((pref,)) if pref else None
 
-    def _scan(self, letters: str) -> tuple[list[frozenset[str]], list[tuple[int, int]]]:
+    def _scan(self, letters: str) -> tuple[list[tuple[frozenset[str], int]], list[tuple[int, int]]]:
         """The prefecture sets of the place names in a text, after the context checks (module
         docstring), leftmost-longest; and the keywords' occurrences (see `read`). Works on the UTF-8
         bytes the automaton runs over (`letters`: bot.text.utf8_letters of the text) and their
@@ -505,7 +530,7 @@ class Locator:
                 continue  # 茨城じゃなくて栃木の宇都宮: the writer took it back
             raw.append((start, -length, end, prefs, flags))
         raw.sort()  # by start, then longest first: no two matches share both (one form per span)
-        sets: list[frozenset[str]] = []
+        sets: list[tuple[frozenset[str], int]] = []
         covered = -1  # leftmost-longest, non-overlapping
         anchor = -1  # end of the last municipality or ward, while what follows may be its address
         for start, _, end, prefs, flags in raw:
@@ -518,12 +543,15 @@ class Locator:
             ):
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
             anchor = end if flags & _ANCHOR else -1
-            sets.append(prefs)
+            sets.append((prefs, _role(letters, start, end)))
         return sets, keywords
 
 
 def _corrected(letters: str, i: int) -> bool:
-    """Whether a correction follows at byte `i` (じゃなくて, ではなく, after an ellipsis or a space)."""
+    """Whether a correction follows at byte `i` (じゃなくて, ではなく, after an ellipsis or a space,
+    or after the place suffix a shorter form leaves out: 宮城 + 県じゃなくて)."""
+    if letters[i : i + 3] in _SUFFIXES_U8:
+        i += 3
     while letters[i : i + 1] in (".", " "):
         i += 1
     return letters.startswith(_CORRECTION_U8, i)
@@ -596,6 +624,31 @@ def _continues_kana(first: str, nxt: str) -> bool:
     if _HIRAGANA_U8[0] <= first <= _HIRAGANA_U8[1] or first == _CHOON_U8:
         return _HIRAGANA_U8[0] <= nxt <= _HIRAGANA_U8[1]
     return _KATAKANA_U8[0] <= nxt <= _KATAKANA_U8[1]
+
+
+def _role(letters: str, start: int, end: int) -> int:
+    """Where a place name stands in the story: where the writer or the hospital is (当院（仙台市）,
+    金沢の病院, clinic in Sapporo), somewhere the patient only passed through or came from
+    (旅行先の沖縄, 北海道旅行中, tourist from Osaka, he moved to Osaka), or neither."""
+    before = letters[max(0, start - 3 * _ROLE_WINDOW) : start].encode("latin-1").decode("utf-8", "ignore")
+    after = letters[end + 1 : end + 1 + 3 * _ROLE_WINDOW].encode("latin-1").decode("utf-8", "ignore")
+    if _AWAY_BEFORE.search(before) or _AWAY_AFTER.match(after):
+        return _AWAY
+    if _HOST_BEFORE.search(before) or _HOST_AFTER.match(after):
+        return _HOST
+    return 0
+
+
+def _resolve_roles(found: list[tuple[frozenset[str], int]]) -> Location:
+    """`_resolve`, after the roles: a place the patient only passed through or came from does not
+    count; when the rest disagree, the writer's or hospital's own place decides."""
+    here = [prefs for prefs, role in found if role != _AWAY]
+    if not here:
+        return Location(None, (), True) if found else NOWHERE
+    host = [prefs for prefs, role in found if role == _HOST]
+    if host and len(set(here)) > 1 and not frozenset.intersection(*here):
+        here = host
+    return _resolve(here)
 
 
 def _resolve(sets: list[frozenset[str]]) -> Location:

@@ -157,8 +157,7 @@ AMBIGUOUS = [
     ("伊達市", ("01", "07")),
     ("森町", ("01", "22")),
     ("中央区", ("01", "11", "12", "13", "14", "15", "22", "27", "28", "40", "43")),
-    ("当院は東京都です。患者さんは横浜市在住", ("13", "14")),
-    ("広島県府中市の患者、東京都の病院", ("13", "34")),
+    ("患者さんは横浜市在住、受診は東京都", ("13", "14")),  # neither said to be the hospital's
     # 中区 (Yokohama, Nagoya, Sakai, Okayama, Hiroshima) narrowed to the prefectures named for sure
     ("患者は横浜市在住、広島県の中区で受診", ("14", "34")),
     ("中区", ("14", "23", "27", "33", "34")),
@@ -933,7 +932,28 @@ def test_the_knowledge_cache_key_covers_the_new_files(tmp_path: Path, monkeypatc
 
 @pytest.mark.parametrize(
     ("text", "prefecture"),
-    [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26")],
+    [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26"),
+     ("宮城県じゃなくて山形県の米沢です", "06")],  # the short form 宮城 is taken back with its 県
 )
 def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "candidates"),
+    [
+        ("旅行先の沖縄で先週被害にあい、地元に戻ってから当院（仙台市）を受診された20代女性です", "04", ()),
+        ("北海道旅行中に被害、昨日帰ってきて当院（埼玉県所沢市）に", "11", ()),
+        ("She was assaulted in Okinawa during a trip last week. We are a clinic in Sapporo.", "01", ()),
+        ("Hakodate ER. 30s F, tourist from Osaka, says a tour guide assaulted her", "01", ()),
+        ("さっき東京って書きましたが病院は埼玉の川口です", "11", ()),
+        ("We just moved to Sendai from Canada. We don't know the system here.", "04", ()),
+        ("高2の修学旅行先の京都で被害にあったと生徒が", None, ()),  # only where it happened, far away
+        ("東京と大阪に支店があります", None, ("13", "27")),  # no part in a story: both stay candidates
+        ("当院は東京都です。患者さんは横浜市在住", "13", ()),  # the hospital's place, not the patient's home
+        ("広島県府中市の患者、東京都の病院", "13", ()),
+    ],
+)
+def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, prefecture, candidates) -> None:
+    where = loc.find(text)
+    assert (where.prefecture, where.candidates) == (prefecture, candidates)
