@@ -130,6 +130,13 @@ _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
 _CORRECTION_U8 = tuple(utf8_letters(w) for w in TAKEN_BACK)
 _SUFFIXES_U8 = frozenset(utf8_letters(c) for c in _PLACE_SUFFIXES)
+# a kanji name right before words that only follow a place (の病院, 市内の, に住んでいる, 在住, 駅): read as
+# a place even when it is also a surname, and only when no other place was found
+_IN_PLACE_CONTEXT = re.compile(
+    r"(?<![\u3400-\u9fff\uf900-\ufaff々])([\u3400-\u9fff\uf900-\ufaff々]{1,4})"
+    r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察)"
+    r"|に住ん|に住む|在住|駅|市内)"
+)
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 _HOST, _AWAY = 1, 2
 _ROLE_WINDOW = 14
@@ -428,7 +435,12 @@ class Locator:
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
                 sets.append((prefs, _HOST))
-        return Reading(_resolve_roles(sets), keywords, letters)
+        where = _resolve_roles(sets)
+        if not where.found:  # 松本の病院, 呉の中学校, 堺に住んでる: a bare name left out as a surname, in a place's context
+            named = [self._lookup_forms[m.group(1)] for m in _IN_PLACE_CONTEXT.finditer(text) if m.group(1) in self._lookup_forms]
+            if named:
+                where = _resolve([frozenset(prefs) for prefs in named])
+        return Reading(where, keywords, letters)
 
     def lookup(self, name: str) -> Location:
         """A place name typed alone ("/center 横浜", "府中", "とうきょう", "100-0001")."""

@@ -957,3 +957,19 @@ def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str,
 def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, prefecture, candidates) -> None:
     where = loc.find(text)
     assert (where.prefecture, where.candidates) == (prefecture, candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "candidates"),
+    [
+        ("呉の中学校の保健室です", "34", ()),
+        ("堺に住んでる", "27", ()),
+        ("松本の病院です", "20", ()),
+        ("草津の病院から", None, ("10", "25")),
+        ("看護師の松本です", None, ()),  # a surname with no place's words after it
+        ("松本病院です", None, ()),  # a hospital named after its founder
+    ],
+)
+def test_a_bare_name_kept_out_as_a_surname_counts_before_a_places_words(loc: Locator, text, prefecture, candidates) -> None:
+    where = loc.find(text)
+    assert (where.prefecture, where.candidates) == (prefecture, candidates)
