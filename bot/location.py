@@ -437,7 +437,8 @@ class Locator:
                 sets.append((prefs, _HOST))
         where = _resolve_roles(sets)
         if not where.found:  # 松本の病院, 呉の中学校, 堺に住んでる: a bare name left out as a surname, in a place's context
-            named = [self._lookup_forms[m.group(1)] for m in _IN_PLACE_CONTEXT.finditer(text) if m.group(1) in self._lookup_forms]
+            named = [prefs for m in _IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
+                     and (len(m.group(1)) > 1 or len(prefs) == 1)]  # fmt: skip (栄: Nagoya's district, and 栄区, 栄町)
             if named:
                 where = _resolve([frozenset(prefs) for prefs in named])
         return Reading(where, keywords, letters)
