@@ -648,3 +648,16 @@ def test_the_writers_feelings_beside_what_happened(rules, text, intent):
 )
 def test_living_with_the_one_who_did_it(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("今日の天気どうですか 雪降るかな 旭川", "help"),
+        ("台風で今日は休診にするさ、張り紙の文どうする？", "help"),
+        ("救急。女性Pt、DV疑い、顔面打撲。本人は性的暴行ははっきり否定。夫は帰宅済み", "help"),
+        ("佐賀市の小児科です。中1の女子、母親の再婚相手に性的虐待を受けているかもしれないと学校から連絡。本人は否定", "referral"),
+    ],
+)
+def test_the_clinics_own_business_and_a_denial_are_no_case(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
