@@ -743,6 +743,7 @@ class Rules:
         `at`: the moment of the message, for weekday phrases (先週の金曜日)."""
         occs: list[_Occurrence] = []
         analysis = Analysis(text) if text and not text.isascii() else None
+        stops: list[tuple[int, int]] = []  # where "stop" phrases stand: the lemma rows are hidden there too
         if text and self._keywords:
             if letters is None:
                 letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
@@ -762,6 +763,8 @@ class Rules:
                     continue
                 if _STOP in kw.sets:
                     stopped = end
+                    stops.append((start, end + 1) if byte_starts is None
+                                 else (bisect_left(byte_starts, start), bisect_left(byte_starts, end + 1)))  # fmt: skip
                     continue
                 live = [n for n in kw.sets if start > covered.get(n, -1)]
                 if not live:
@@ -785,7 +788,8 @@ class Rules:
                     continue
                 occs.append(_Occurrence(s, e, kw.sets))
         if analysis is not None and self._lemmas:
-            occs.extend(_lemma_occurrences(analysis, self._lemmas))
+            occs.extend(o for o in _lemma_occurrences(analysis, self._lemmas)
+                        if not any(a <= o.start and o.end <= b for a, b in stops))  # fmt: skip (聞かれた hides れた)
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid

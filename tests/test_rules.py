@@ -661,3 +661,15 @@ def test_living_with_the_one_who_did_it(rules, text, danger):
 )
 def test_the_clinics_own_business_and_a_denial_are_no_case(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ゆんべ、バイト帰りに後ろから抱きつかれて、草むらに…って19の子。秋田の能代です", "referral"),  # の子: someone else
+        ("病院の受付です。薬局で緊急避妊薬をもらえるか患者に聞かれた。被害は昨晩。八戸市", "referral"),  # asked, not done to
+        ("きのう　ちかんに　あった　でんしゃで　こわい　じょせいせんようしゃりょう　のればよかった", "victim"),
+    ],
+)
+def test_someone_elses_story_told_in_passing(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
