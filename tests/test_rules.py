@@ -673,3 +673,17 @@ def test_the_clinics_own_business_and_a_denial_are_no_case(rules, text, intent):
 )
 def test_someone_elses_story_told_in_passing(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("夫と一緒に来院された40代女性、職場の取引先の男性から性被害。夫は付き添いで協力的。先週金曜。品川区", False),
+        ("救急外来。30代女性、一昨日の夜に元交際相手から性的な暴行を受けて来院。相手は今朝逮捕されたと警察から連絡あり", False),
+        ("以前ストーカー被害もあったが、相手はいま刑務所にいるので安全とのこと。今回は3年前の強姦について", False),
+        ("夫が受付の前にいて私が出てくるのを待っている。この前の土曜に夫にされたことを先生に言えない", True),
+        ("知り合いの男に家でレイプされた。そいつまだ部屋にいる。いま外に逃げてきた。どうしよう", True),
+    ],
+)
+def test_danger_not_when_the_one_near_did_nothing_or_is_held(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
