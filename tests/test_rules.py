@@ -687,3 +687,15 @@ def test_someone_elses_story_told_in_passing(rules, text, intent):
 )
 def test_danger_not_when_the_one_near_did_nothing_or_is_held(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("外来看護師です。いま診察室で付き添いの男性に抱きつかれて股を触られました。その男性はまだ待合にいます。どうしたら", True),
+        ("the perpetrator is her teacher and he is in our car park right now, he drove her to the clinic", True),
+        ("付き添いの夫はとても協力的で、ずっと本人のそばにいてくれてます。被害は職場の上司から、2日前", False),
+    ],
+)
+def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
