@@ -64,22 +64,24 @@ _EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
-             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760}  # fmt: skip (kana: 1しゅうかんまえ)
+             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1}  # fmt: skip (kana: 1しゅうかんまえ; 6h前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "night": 24,
-             "week": 168, "month": 720, "year": 8760}  # fmt: skip
+             "week": 168, "wk": 168, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
-_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
+_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|month|year)s?\s+(?:ago|before)\b"
-                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:after|since)(?=\s*[,.;:]|\s*$)")  # "came for EC, 60 hours after,", "7 hours since."
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|wk|month|year)s?\s+(?:ago|before)\b"
+                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
+                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?"
+                     r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
                       + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
@@ -88,8 +90,8 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少", ("前", "まえ"))
-_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after", "since"), ahead=1,
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrs", ("前", "まえ"))
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after", "since", "post", "now"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
@@ -355,11 +357,12 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         year = today.year if month < today.month else today.year - 1
         return float((today - dt.date(year, month, 15)).days * 24)
     # "今日土曜だけど": today's weekday said, not the day it happened
-    m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())), None)
+    m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
+              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())), None)  # fmt: skip (来週の月曜: ahead)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
     else:
-        m = _EN_WEEKDAY.search(text)
+        m = next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None)
         if not m:
             return None
         last_week, day = m.group(1) is not None, _EN_DAYS.index(m.group(2))
@@ -439,12 +442,13 @@ _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
-                                    "correction", "actually", "i mean")))  # fmt: skip
+                                    "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$")
 
 
 # ---------------------------------------------------------------- the condition kinds
@@ -830,7 +834,8 @@ class Rules:
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
                 found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
-                         or not _time_context_drops(ctx, e[1], e[2], occs, recent)]
+                         or not (_time_context_drops(ctx, e[1], e[2], occs, recent)
+                                 or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
             return found
 
         elapsed = incident_times(read_elapsed(text, reverse))
@@ -838,7 +843,7 @@ class Rules:
             elapsed = incident_times(read_clock_times(text, at))
         exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
         if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
-            exact = [e for e in exact if e[1] >= fix.start()] or exact
+            exact = [e for e in exact if e[1] >= fix.start()] or exact[-1:]  # 三日前と言ってましたが四日前と訂正: the last
         hours = round(min(h for h, _, _ in exact), 2) if exact else None
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
@@ -1200,6 +1205,8 @@ _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:�
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})
+# a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
+_TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")

@@ -699,3 +699,25 @@ def test_danger_not_when_the_one_near_did_nothing_or_is_held(rules, text, danger
 )
 def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("@here 救急から共有 20F 性被害 約6h前 元カレ", 6),
+        ("Pharmacy in Kumamoto. Customer wants emergency contraception, 60 hours after being raped by a coworker.", 60),
+        ("Need EC + PEP advice. 4 hrs post assault, no condom, assailant stranger.", 4),
+        ("15 yo M disclosed his soccer coach assaulted him at a training camp 2 wks ago.", 336),
+        ("A doctor assaulted me in the on-call room 3 days ago... no, 4 days now.", 96),
+        ("元夫から性暴力。被害日は三日前と言ってましたが四日前と訂正。千葉市の総合病院", 96),
+        ("結婚して10年。夫は私が嫌がってもやめません。これって性暴力ですか？", None),
+        ("来週の月曜に婦人科の予約を入れてあります。性被害のことは予約の電話の時に言っておいた方がいいですか", None),
+        ("松本市。受診して48時間たつけど、性被害の日は聞けていない", None),
+        ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
+        ("he forced me to have sex on tuesday", 96),
+    ],
+)
+def test_elapsed_times_said_every_way_and_not_of_the_visit(rules, text, hours):
+    from bot.evaluate import DEFAULT_AT  # a Saturday
+
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
