@@ -1117,9 +1117,10 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     if _ELLIPSIS_AFTER.match(text, end):
         return False  # おとといの夜に…: the time of what is left unsaid
-    of_noun = text.startswith("の", end)  # 半年前の性被害: the time names the event itself
+    of_noun = text.startswith("の", end) or text.endswith("の", start, end)  # 半年前の性被害, 去年の被害の相談: the time names the event itself
     # 今日も部活があります: a time that recurs dates what follows, not the incident (昨日も。: it again)
-    if text.startswith("も", end) and not _ENDS_CLAUSE.match(text, end + 1) and not _AGAIN_UNSAID.match(text, end + 1) and not any(
+    if text.startswith("も", end) and not _ENDS_CLAUSE.match(text, end + 1) and not _AGAIN_UNSAID.match(text, end + 1) \
+            and not text.startswith((" ", "\t", "\u3000"), end + 1) and not any(  # 昨夜も 身体所見…: a note's field, "again"
         o.start >= end and o.start - end <= _NEAR and o.sets & incident for o in sentence
     ):
         return True

@@ -721,3 +721,16 @@ def test_elapsed_times_said_every_way_and_not_of_the_visit(rules, text, hours):
     from bot.evaluate import DEFAULT_AT  # a Saturday
 
     assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("30代女性 夫からの性行為の強要 数年前から継続 昨夜も 身体所見は軽度の擦過傷 帰宅後が心配", "acute"),  # again, last night
+        ("福島の伊達市、保原のあたりのクリニックです。去年の被害の相談", "late"),  # 去年 dates 被害, not the visit
+        ("旭区の病院です。先月の件の相談", "late"),
+        ("小6です。いとこのお兄ちゃんにパンツの中に手を入れられた。お正月に。いまはもう会ってない", "late"),
+    ],
+)
+def test_times_that_date_the_incident(rules, text, flag):
+    assert flag in facts(rules, text).flags
