@@ -177,10 +177,13 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     those its school years imply (中3 -> 14, 高2 -> 16); not an age recalled ("12歳の頃",
     "when she was 12"). `reverse` as above."""
     ages: list[float] = []
-    for m in _JA_AGE_SCAN.finditer(text, reverse):
+    found = _JA_AGE_SCAN.finditer(text, reverse)
+    for i, m in enumerate(found):
         n = _kanji_number(m.group(1))
         if m.group(2) == "代" and text[m.end() : m.end() + 1] in _NOT_AFTER_DAI:
             continue  # 八代市, 三代目: a name, not an age
+        if i + 1 < len(found) and _CORRECTION.search(text, m.end(), min(found[i + 1].start(), m.end() + 14)):
+            continue  # 17歳と書きましたが確認したら18歳, 10代後半…いや20歳: the age taken back
         if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()):
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
     for m in _EN_AGE_SCAN.finditer(text, reverse):
@@ -390,7 +393,7 @@ _JA_RECALLED_AGE = re.compile(
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
-_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")
+_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")  # 4さいくらいのとき
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1

@@ -734,3 +734,17 @@ def test_elapsed_times_said_every_way_and_not_of_the_visit(rules, text, hours):
 )
 def test_times_that_date_the_incident(rules, text, flag):
     assert flag in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("離婚調停中の相手に、子どもの受け渡しのときに家に上がり込まれて性行為を強要されたと。5日前", False),
+        ("教員です。生徒のことではなく、私自身が校長から性的な被害を受けています", False),
+        ("患者さん17歳と書きましたが確認したら18歳の大学1年生でした。昨夜サークルの先輩に。", False),
+        ("むかし、たぶん4さいくらいのとき、いとこに。いまは27さい。ずっとだれにもいえなかった", False),
+        ("中2の娘が、塾の講師に触られたと泣いて帰ってきました", True),
+    ],
+)
+def test_a_child_only_mentioned_or_an_age_taken_back_is_no_minor(rules, text, minor):
+    assert ("minor" in facts(rules, text).flags) == minor
