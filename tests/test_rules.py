@@ -748,3 +748,14 @@ def test_times_that_date_the_incident(rules, text, flag):
 )
 def test_a_child_only_mentioned_or_an_age_taken_back_is_no_minor(rules, text, minor):
     assert ("minor" in facts(rules, text).flags) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "carer"),
+    [
+        ("ヘルパーをしています。訪問先で利用者さんの息子に押し倒されました。先月のことです。", False),  # the carer is the writer
+        ("訪問看護で伺っているALSの女性（60代）、主介護者は夫。本人が文字盤で「夜に夫が体を触ってくる、いや」と", True),
+    ],
+)
+def test_the_carer_is_the_one_who_did_it(rules, text, carer):
+    assert ("carer" in facts(rules, text).flags) == carer
