@@ -796,7 +796,7 @@ class Rules:
                 occs.append(_Occurrence(s, e, kw.sets))
         if analysis is not None and self._lemmas:
             occs.extend(o for o in _lemma_occurrences(analysis, self._lemmas)
-                        if not any(a <= o.start and o.end <= b for a, b in stops))  # fmt: skip (聞かれた hides れた)
+                        if not any(a <= o.start < b for a, b in stops))  # fmt: skip (聞かれました hides れました)
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
@@ -806,6 +806,8 @@ class Rules:
                 occs.extend(_Occurrence(m.start(), m.end(), _UNSAID_SETS) for m in _UNSAID_SCENE.finditer(text))
         occs.sort(key=_start)
         ctx = _Text(text)
+        if _OWN_ACT in self.keyword_sets and self._subject_sets:  # 患者に抱きつかれて触られました: done to the writer
+            occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
         own_ages = read_own_ages(text)
@@ -1031,6 +1033,42 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
     return agents or subjects
 
 
+def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> list[_Occurrence]:
+    """Passives told of nobody named (`own_act`): an act is named in the sentence, someone is the
+    passive's agent (患者に, 利用者の男性から), every other person before it only owns something
+    (利用者さんの家族に), none follows it as the noun it describes (…された女性), and it is not passed
+    on (…されたと, されたって) nor a telling (打ち明けられた). Japanese leaves the writer unsaid:
+    看護師です。患者に抱きつかれて触られました."""
+    text = ctx.text
+    out = []
+    for o in occs:
+        if _EXPERIENCED not in o.sets or _QUOTED_AFTER.match(text, o.end) or not (
+            _CLAUSE_END.match(text, o.end) or (text.endswith(("て", "で"), o.start, o.end) and not text.startswith("の", o.end))
+        ):  # 押し入られての被害: a noun's modifier
+            continue
+        inside = _in_sentence(ctx, occs, o.start)
+        if not any(p.sets & _NAMED_ACT for p in inside):
+            continue  # ここを勧められました: a passive, but no act named
+        if any(_TELLING in p.sets and p.start < o.end and o.start <= p.end + 1 for p in inside):
+            continue
+        before = [p for p in inside if p.end <= o.start and p.sets & people]
+        agents = [p for p in before if _AGENT_AFTER.match(text, _WORD_TAIL.match(text, p.end).end())]  # 救急隊+員に
+        if not agents or any(p not in agents and (_SUBJECT_AFTER.match(text, p.end) or _TOPIC_COMMA.match(text, p.end))
+                             for p in before):  # fmt: skip
+            continue  # 患者さんが…, 患者さん、元夫に…: someone else is what the sentence is about
+        if any(p.end <= o.start and p.sets & people and _NAMED_BEFORE.match(text, p.end) for p in occs):
+            continue  # 本人はいま泣いてて打てない。…お持ち帰りされて: the one it happened to was named
+        end = ctx.ends[ctx.sentence(o.start)] if ctx.sentence(o.start) < len(ctx.ends) else len(text)
+        if _TOLD_AFTER.search(text, o.end, end):
+            continue  # …と聞かれました, 無理やり、と患者さん, …って妹が: passed on
+        if any(p.sets & people and (_RELATIVE_PAST.search(text, max(0, p.start - 3), p.start)
+                                    or (o.end <= p.start <= o.end + 4 and not _PARTICLE.search(text, o.end, p.start)))
+               for p in inside):  # fmt: skip
+            continue  # …された女性, 首を絞められた女性: a passive describing someone
+        out.append(_Occurrence(o.start, o.end, _OWN_ACT_SETS))
+    return out
+
+
 def _passive(text: str, act: _Occurrence) -> bool:
     """Whether the act is said in the passive (触られる, 強要され, 性的虐待を受け)."""
     return (_EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
@@ -1183,6 +1221,15 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
+_OWN_ACT = "own_act"  # the set _own_acts fills
+_OWN_ACT_SETS = frozenset({_OWN_ACT})
+_QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?、?\s*(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴)")
+_CLAUSE_END = re.compile(r"[^。、！？!?\n\s]{0,4}?(?:[。、.!?！？\n\s]|$)")  # 触られました。, 触られて、
+_PARTICLE = re.compile(r"[はがをにでとも、。]")
+_TOPIC_COMMA = re.compile(r"(?:さん|ちゃん|くん)?(?:\s*[(（][^)）]{0,12}[)）])?(?:\s*、|[ \t]+)")  # 患者さん（女子大生）、, 利用者さん ヘルパーに
+_WORD_TAIL = re.compile(r"[\u4e00-\u9fff\u30a1-\u30f6]{0,2}")  # the rest of a word a keyword begins (救急隊員)
+_NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|いませ)")  # 本人はいま泣いてて: the one it happened to
+_TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
 _NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name (夫に付き添われて is no act)

@@ -759,3 +759,21 @@ def test_a_child_only_mentioned_or_an_age_taken_back_is_no_minor(rules, text, mi
 )
 def test_the_carer_is_the_one_who_did_it(rules, text, carer):
     assert ("carer" in facts(rules, text).flags) == carer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("介護職です。利用者さんの家族（息子さん）に訪問中に抱きつかれて体を触られました。2日前です。事業所に言いにくい。", "victim"),
+        ("研修医です。当直中、患者ではなく救急隊員に仮眠室で服を脱がされて触られました。昨日の朝のことです。", "victim"),
+        ("看護師です。昨夜の夜勤中に入院患者の男性に胸を触られてベッドに引き込まれそうになりました。", "victim"),
+        # the same words about a patient: named, passed on, or a passive that describes her
+        ("救急外来です。患者さん、元夫に子どもの面会交流の日に性行為を強要された。おととい。", "referral"),
+        ("看護師です。元彼に家に押しかけられて無理やり、と患者さん。3週間前の出来事", "referral"),
+        ("救急外来。夫から昨晩性行為を強要され、首を絞められた女性。夫は病院の外で待っています", "referral"),
+        ("保健師です。住民の方から電話で、性被害に遭ったけどどこで相談できるかと聞かれました。", "referral"),
+        ("この携帯の持ち主の友達です。本人はいま泣いてて打てないので代わりに。2時間前に合コンの相手にお持ち帰りされました", "referral"),
+    ],
+)
+def test_a_staff_member_who_is_herself_the_victim(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
