@@ -137,6 +137,11 @@ _IN_PLACE_CONTEXT = re.compile(
     r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察)"
     r"|に住ん|に住む|在住|駅|市内)"
 )
+# a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
+_EN_IN_PLACE_CONTEXT = re.compile(
+    r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
+    r"here|practice|town|city|station|home|house|hotel|ward|center|centre|office) in ([a-z][a-z\-]{2,})\b"
+)
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 _HOST, _AWAY = 1, 2
 _ROLE_WINDOW = 14
@@ -439,6 +444,8 @@ class Locator:
         if not where.found:  # 松本の病院, 呉の中学校, 堺に住んでる: a bare name left out as a surname, in a place's context
             named = [prefs for m in _IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
                      and (len(m.group(1)) > 1 or len(prefs) == 1)]  # fmt: skip (栄: Nagoya's district, and 栄区, 栄町)
+            if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
+                named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
             if named:
                 where = _resolve([frozenset(prefs) for prefs in named])
         return Reading(where, keywords, letters)

@@ -973,3 +973,18 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
 def test_a_bare_name_kept_out_as_a_surname_counts_before_a_places_words(loc: Locator, text, prefecture, candidates) -> None:
     where = loc.find(text)
     assert (where.prefecture, where.candidates) == (prefecture, candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "candidates"),
+    [
+        ("Clinic in Koga. Pt 28F says a coworker raped her", None, ("08", "40")),
+        ("I'm 30, working at a hotel in Karuizawa", "20", ()),
+        ("we live in Misawa", "02", ()),
+        ("I am in love", None, ()),
+        ("a guy from the hostel in Asakusa", "13", ()),  # districts.tsv
+    ],
+)
+def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture, candidates) -> None:
+    where = loc.find(text)
+    assert (where.prefecture, where.candidates) == (prefecture, candidates)
