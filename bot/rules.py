@@ -349,6 +349,13 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end())
+    if " the " in text and (m := _EN_ORDINAL_DAY.search(text)):  # "on the 1st", "on the 20th": this month's, or last
+        day = int(m.group(1))
+        month, year = (today.month, today.year) if day <= today.day else ((today.month - 2) % 12 + 1, today.year - (today.month == 1))
+        try:
+            return _hours_since_day(at, dt.date(year, month, day), text, m.end())
+        except ValueError:
+            return None
     m = _JA_MONTH.search(text) or _EN_MONTH.search(text) or _SEASON.search(text)
     if m:  # a month alone: from its middle, unless it is this month (then unknown)
         word = m.group(1)
@@ -368,7 +375,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         m = next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None)
         if not m:
             return None
-        last_week, day = m.group(1) is not None, _EN_DAYS.index(m.group(2))
+        last_week, day = m.group(1) is not None, next(i for i, d in enumerate(_EN_DAYS) if d.startswith(m.group(2)[:3]))
     weekday = today.weekday()
     days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
@@ -450,7 +457,9 @@ _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+_EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+                         r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
+_EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$")
 
 

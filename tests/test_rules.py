@@ -777,3 +777,13 @@ def test_the_carer_is_the_one_who_did_it(rules, text, carer):
 )
 def test_a_staff_member_who_is_herself_the_victim(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+def test_english_days_of_the_month_and_short_weekdays():
+    from bot.evaluate import DEFAULT_AT  # Saturday 5 December
+    from bot.rules import read_calendar_hours
+
+    assert read_calendar_hours("raped by her ex-bf on the 20th", DEFAULT_AT) == 15 * 24  # 20 November
+    assert read_calendar_hours("it happened on the 1st", DEFAULT_AT) == 4 * 24
+    assert read_calendar_hours("assaulted at a dorm party fri night", DEFAULT_AT) == 24
+    assert read_calendar_hours("i sat down and the sun was out", DEFAULT_AT) is None
