@@ -1105,7 +1105,7 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Oc
     first_act = min(end for _, end in doers)
     words = "|".join(re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True))
     out = []
-    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})(?:さん|くん|ちゃん)?\s*[はがも]", text):
+    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま))", text):  # その客まだ店にいる
         p = _PRESENT_PREDICATE.match(text, m.end())
         if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1):
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
@@ -1261,7 +1261,8 @@ _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
-_PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って)")
+_PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
+                                r"|おる|おります|おった|泊まって|出入り|来てい|来てま)")  # fmt: skip (旦那がまだ待合におる; not 住んで: 遠方に住んで)
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})

@@ -787,3 +787,16 @@ def test_english_days_of_the_month_and_short_weekdays():
     assert read_calendar_hours("it happened on the 1st", DEFAULT_AT) == 4 * 24
     assert read_calendar_hours("assaulted at a dorm party fri night", DEFAULT_AT) == 24
     assert read_calendar_hours("i sat down and the sun was out", DEFAULT_AT) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("店の子が客にレイプされた その客まだ店にいる すすきの", True),  # no particle after the doer
+        ("旦那にやられた患者さん 旦那がまだ待合におる。どうしたら", True),  # dialect おる
+        ("non-binary, 19. my ex forced me last night and now won't stop texting me threats. in yokohama", True),
+        ("半年前に元彼からされたことを相談したいです。元彼はもう海外に住んでいて会うことはありません。", False),
+    ],
+)
+def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
