@@ -152,7 +152,7 @@ class Analysis:
                 return False
             prev_pos = t.pos
             if t.form in _NEGATIONS and t.pos in ("助動詞", "形容詞", "名詞"):
-                return prev != "しか"  # 帰るしかない: the only way, not a denial
+                return prev not in ("しか", "申し訳", "もうしわけ", "仕方", "しょうが", "しかた")  # 帰るしかない, 申し訳ない: no denial
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):
                 if head and t.form not in _HELPERS and not (t.form == "言う" and prev == "と"):  # …ということはない
                     return False  # the next predicate's negation is not this one's

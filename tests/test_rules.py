@@ -800,3 +800,16 @@ def test_english_days_of_the_month_and_short_weekdays():
 )
 def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小学校の養護教諭です。自分のことで申し訳ないのですが、校長から体を触られ続けています。",  # 申し訳ない denies nothing
+        "看護師です。夜勤中に患者から…私がです。胸とか。さっき",
+        "患者は私です。医師です。これ以上は言いたくない。昨日、東京で",
+        "I'm a home helper. Asking for myself. The client's grandson trapped me in the kitchen this morning.",
+    ],
+)
+def test_the_writer_points_at_herself(rules, text):
+    assert rules.intent(facts(rules, text)) == "victim"
