@@ -71,6 +71,10 @@ _POS: dict[int, tuple[str, str]] = {}  # part-of-speech id -> its first two leve
 _CHUNK = 12_000  # characters: at most 48,000 bytes of UTF-8
 
 
+_SUFFERED = frozenset({"遭う", "会う", "受ける"})  # 被害に遭う, 性暴力を受ける
+_PASSIVE_AUX = frozenset({"れる", "られる"})
+
+
 class Analysis:
     """The tokens of one message, with the questions the rules ask of a span of it."""
 
@@ -133,6 +137,29 @@ class Analysis:
                 if ends:
                     subjects.append((t.begin, frozenset(ends)))
         return subjects, resets
+
+    def told_as_act(self, start: int, end: int) -> bool:
+        """Whether the words at [start, end) are told as something suffered, not only named: an adverb
+        (無理やり), or a passive or a verb of suffering (遭う, 受ける) in them or right after them, past at
+        most one case particle (触られた, レイプされた, 性被害にあった, 性暴力を受けた); not 性被害の相談,
+        性被害です, 性的な行為をしている (done by someone, told of him)."""
+        toks = self.tokens
+        i = bisect_left(self._begins, start)
+        if i < len(toks) and toks[i].pos == "副詞" and toks[i].end >= end:
+            return True  # 無理やり
+        j = i
+        while j < len(toks) and toks[j].begin < end:
+            j += 1  # the tokens of the words themselves
+        if j < len(toks) and toks[j].pos == "助詞" and toks[j].surface in ("に", "を", "が"):
+            j += 1
+        prev = ""
+        for t in toks[i : j + 3]:
+            if t.form in _SUFFERED or (t.pos == "助動詞" and t.form in _PASSIVE_AUX) or (t.form == "有る" and prev == "に"):
+                return True  # 被害にあった: the analyser reads あう after に as 有る
+            if t.begin >= end and t.pos not in ("動詞", "助動詞") and not (prev == "" and t.pos == "助詞"):
+                return False
+            prev = t.surface if t.begin >= end else prev
+        return False
 
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its

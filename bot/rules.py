@@ -815,6 +815,11 @@ class Rules:
                 occs.extend(_Occurrence(m.start(), m.end(), _UNSAID_SETS) for m in _UNSAID_SCENE.finditer(text))
         occs.sort(key=_start)
         ctx = _Text(text)
+        # 無理やりされた, 性被害にあった: the act told, not only named (性被害。); Japanese only, for an English
+        # past participle is a note's word too (pt assaulted)
+        if _ACT_TOLD in self.keyword_sets and analysis is not None:
+            occs = sorted(occs + [_Occurrence(o.start, o.end, _ACT_TOLD_SETS) for o in occs
+                                  if "topic" in o.sets and analysis.told_as_act(o.start, o.end)], key=_start)
         if _OWN_ACT in self.keyword_sets and self._subject_sets:  # 患者に抱きつかれて触られました: done to the writer
             occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
         if self._options:
@@ -1230,6 +1235,8 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
+_ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Analysis.told_as_act)
+_ACT_TOLD_SETS = frozenset({_ACT_TOLD})
 _OWN_ACT = "own_act"  # the set _own_acts fills
 _OWN_ACT_SETS = frozenset({_OWN_ACT})
 _QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?、?\s*(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴)")

@@ -813,3 +813,29 @@ def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
 )
 def test_the_writer_points_at_herself(rules, text):
     assert rules.intent(facts(rules, text)) == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("無理やりだった 昨日", "victim"),
+        ("警察には行った。でも病院はまだ。12時間前、タクシーの運転手に無理やり。静岡市", "victim"),
+        ("沖縄です、ネットで知り合った人に昨日の夜むりやり。避妊してない", "victim"),
+        ("3ヶ月前に被害。性暴力です", "referral"),  # named, not told: a clinician's note
+        ("先週金曜の夜の被害です。今日は火曜。岐阜市", "referral"),
+    ],
+)
+def test_the_act_told_in_the_writers_words(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
+
+
+def test_told_as_act_reads_the_words_around_the_topic():
+    from bot.morph import Analysis
+
+    def told(text, word):
+        a = Analysis(text)
+        return a.told_as_act(text.index(word), text.index(word) + len(word))
+
+    assert told("性被害にあった", "性被害") and told("性暴力を受けた", "性暴力") and told("レイプされた", "レイプ")
+    assert not told("性被害の相談", "性被害") and not told("性被害です", "性被害") and not told("被害について", "被害")
+    assert not told("性的な行為をしている", "性的な行為")  # done by someone, told of him
