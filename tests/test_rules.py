@@ -839,3 +839,16 @@ def test_told_as_act_reads_the_words_around_the_topic():
     assert told("性被害にあった", "性被害") and told("性暴力を受けた", "性暴力") and told("レイプされた", "レイプ")
     assert not told("性被害の相談", "性被害") and not told("性被害です", "性被害") and not told("被害について", "被害")
     assert not told("性的な行為をしている", "性的な行為")  # done by someone, told of him
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("付き添いの彼氏さんはすごく心配してて優しい感じ、加害者は飲み会で会ったバイト先の先輩らしい。おとといの夜のこと", False),
+        ("患者：20代女性　主訴：性器出血　本人より性被害の申告あり（時期未聴取）　夫同伴", False),
+        ("夫が付き添ってきてるけど、加害者は夫じゃなくて職場の人らしい 昨日の飲み会後", False),
+        ("夫から無理やりされたという患者さん。昨夜です", True),
+    ],
+)
+def test_a_partner_who_came_along_did_not_do_it(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
