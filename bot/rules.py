@@ -1070,7 +1070,7 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
         if not agents or any(p not in agents and (_SUBJECT_AFTER.match(text, p.end) or _TOPIC_COMMA.match(text, p.end))
                              for p in before):  # fmt: skip
             continue  # 患者さんが…, 患者さん、元夫に…: someone else is what the sentence is about
-        if any(p.end <= o.start and p.sets & people and _NAMED_BEFORE.match(text, p.end) for p in occs):
+        if any(p.end <= o.start and p.sets & people and (text[p.end - 1] in "がは" or _NAMED_BEFORE.match(text, p.end)) for p in occs):
             continue  # 本人はいま泣いてて打てない。…お持ち帰りされて: the one it happened to was named
         end = ctx.ends[ctx.sentence(o.start)] if ctx.sentence(o.start) < len(ctx.ends) else len(text)
         if _TOLD_AFTER.search(text, o.end, end):
@@ -1239,7 +1239,7 @@ _ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Ana
 _ACT_TOLD_SETS = frozenset({_ACT_TOLD})
 _OWN_ACT = "own_act"  # the set _own_acts fills
 _OWN_ACT_SETS = frozenset({_OWN_ACT})
-_QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?、?\s*(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴)")
+_QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?(?:、\s*と|(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴))")
 _CLAUSE_END = re.compile(r"[^。、！？!?\n\s]{0,4}?(?:[。、.!?！？\n\s]|$)")  # 触られました。, 触られて、
 _PARTICLE = re.compile(r"[はがをにでとも、。]")
 _TOPIC_COMMA = re.compile(r"(?:さん|ちゃん|くん)?(?:\s*[(（][^)）]{0,12}[)）])?(?:\s*、|[ \t]+)")  # 患者さん（女子大生）、, 利用者さん ヘルパーに

@@ -852,3 +852,15 @@ def test_told_as_act_reads_the_words_around_the_topic():
 )
 def test_a_partner_who_came_along_did_not_do_it(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姉が元カレに先週の土曜、部屋に閉じ込められて無理やり…。姉は26歳です。本人は病院いきたくないって",
+        "彼女に無理やりされた、と男性の患者",
+        "pt says he's outside. the guy who did it. what now",
+    ],
+)
+def test_someone_elses_story_even_in_few_words(rules, text):
+    assert rules.intent(facts(rules, text)) == "referral"
