@@ -80,7 +80,7 @@ _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ�
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|night|week|wk|month|year)s?\s+(?:ago|before)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
-                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?"
+                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
                       + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
@@ -184,7 +184,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
             continue  # 八代市, 三代目: a name, not an age
         if i + 1 < len(found) and _CORRECTION.search(text, m.end(), min(found[i + 1].start(), m.end() + 14)):
             continue  # 17歳と書きましたが確認したら18歳, 10代後半…いや20歳: the age taken back
-        if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()):
+        if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()) and not _PARENT_OF.match(text, m.end()):
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
     for m in _EN_AGE_SCAN.finditer(text, reverse):
         raw = next(g for g in m.groups() if g is not None)
@@ -205,7 +205,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages.append(_slang_age(m))
     if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
         for m in _GRADE.finditer(text):
-            if not _JA_RECALLED.match(text, m.end()):
+            if not _JA_RECALLED.match(text, m.end()) and not _PARENT_OF.match(text, m.end()):  # 中1の子のお母さんが
                 ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
     return tuple(ages)
 
@@ -400,6 +400,7 @@ _JA_RECALLED_AGE = re.compile(
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
+_PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")  # 4さいくらいのとき
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
@@ -853,6 +854,7 @@ class Rules:
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
                 found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
+                         or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
                          or not (_time_context_drops(ctx, e[1], e[2], occs, recent)
                                  or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
             return found
@@ -1159,6 +1161,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     ):
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin:  # "disclosed sexual abuse today": the disclosure's day
+        if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
+            return False  # "disclosed childhood sexual abuse": the time names the act after it
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
             return bool(before) and bool(before[-1].sets & opt.dates_next)
         for other in reversed(sentence):
@@ -1216,7 +1220,7 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
-_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が")
+_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
@@ -1273,6 +1277,7 @@ _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:�
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})
+_SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|incident|sa\b)")  # counted from the act
 # a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
 _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do

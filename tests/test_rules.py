@@ -864,3 +864,19 @@ def test_a_partner_who_came_along_did_not_do_it(rules, text, partner):
 )
 def test_someone_elses_story_even_in_few_words(rules, text):
     assert rules.intent(facts(rules, text)) == "referral"
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "not_flags"),
+    [
+        ("Pt presented 6 hrs post sexual assault, stranger, alley behind the station.", {"acute"}, {"late"}),
+        ("性暴力の事件は3週間前、本日初診。加害者は顔見知りの男性", {"late"}, {"acute"}),
+        ("GP in Sapporo. Pt disclosed childhood sexual abuse by her uncle, she is 45 now.", {"late"}, {"minor"}),
+        ("練馬区の小児科です。中1の子のお母さんが、自分が夫から性的暴力を受けていると打ち明けました", set(), {"minor"}),
+    ],
+)
+def test_times_and_ages_of_the_one_it_happened_to(rules, text, flags, not_flags):
+    from bot.evaluate import DEFAULT_AT
+
+    got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+    assert flags <= got and not (not_flags & got)
