@@ -130,6 +130,7 @@ _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
 _CORRECTION_U8 = tuple(utf8_letters(w) for w in TAKEN_BACK)
 _SUFFIXES_U8 = frozenset(utf8_letters(c) for c in _PLACE_SUFFIXES)
+_EKI_U8 = (utf8_letters("えき"), utf8_letters("エキ"))
 # a kanji name right before words that only follow a place (の病院, 市内の, に住んでいる, 在住, 駅): read as
 # a place even when it is also a surname, and only when no other place was found
 _IN_PLACE_CONTEXT = re.compile(
@@ -170,7 +171,7 @@ _BARE_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _BARE_PARTICLES)
 # CJK ideographs (extension A and the unified block) and 々, as 3-byte UTF-8 strings
 _KANJI_U8 = (utf8_letters("\u3400"), utf8_letters("\u9fff"))
 _ITERATION_U8 = utf8_letters("々")
-_TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:mr|ms|mrs|dr|prof|nurse|doctor|midwife)\.? ?$")
+_TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:(?:mr|ms|mrs|dr|prof)\.?|nurse|doctor|midwife) ?$")  # not "a doctor. Sendai."
 _TITLE_LAST = frozenset("rsfe. \n")  # what _TITLE_BEFORE's match can end with ($ may stand before a \n)
 _TITLE_WINDOW = 10  # characters before a name that _TITLE_BEFORE reads ("midwife " and one more)
 # between a municipality and a neighbourhood name: an address, no particle, space or punctuation
@@ -537,7 +538,8 @@ class Locator:
                 if start and letters[start - 1] in _TITLE_LAST and _TITLE_BEFORE.search(letters, max(0, start - _TITLE_WINDOW), start):
                     continue  # Dr. Chiba (the pattern reads ASCII: bytes and characters agree)
             nxt = letters[end + 1 : end + 4]  # the next character, if it is 3 bytes (kana, particles)
-            if flags & _KANA and nxt and nxt not in _PARTICLES_U8 and _continues_kana(letters[start : start + 3], nxt):
+            if (flags & _KANA and nxt and nxt not in _PARTICLES_U8 and _continues_kana(letters[start : start + 3], nxt)
+                    and not letters.startswith(_EKI_U8, end + 1)):  # fmt: skip (しんじゅくえき: the station)
                 continue
             if (nxt in _HONORIFIC_FIRST_U8 and letters.startswith(_HONORIFICS_U8, end + 1)
                     and not letters.startswith(_ROLE_NOT_PERSON_U8, end + 1)):

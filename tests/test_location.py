@@ -988,3 +988,15 @@ def test_a_bare_name_kept_out_as_a_surname_counts_before_a_places_words(loc: Loc
 def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture, candidates) -> None:
     where = loc.find(text)
     assert (where.prefecture, where.candidates) == (prefecture, candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [
+        ("Victim of sexual assault wants a female doctor. Sendai. The assault was on Wednesday night.", "04"),
+        ("しんじゅくえきの ちかくの びょういんです", "13"),  # a kana name, then えき
+        ("Dr. Chiba said she will call", None),  # a title with its period still makes a name
+    ],
+)
+def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str, prefecture) -> None:
+    assert loc.find(text).prefecture == prefecture
