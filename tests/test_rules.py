@@ -880,3 +880,15 @@ def test_times_and_ages_of_the_one_it_happened_to(rules, text, flags, not_flags)
 
     got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
     assert flags <= got and not (not_flags & got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm in Naha, Okinawa. My ex boyfriend forced me yesterday and he keep calling me like 50 times",
+        "特養の夜勤看護師。80代女性入所者に、男性職員が性的暴行をした疑い。その職員はまだ勤務中。盛岡",
+        "認知症の母(78)が、介護している兄から性的虐待を受けているのではと心配しています。母は兄と同居です。",
+    ],
+)
+def test_danger_in_more_words(rules, text):
+    assert "danger" in facts(rules, text).flags
