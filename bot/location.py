@@ -141,7 +141,7 @@ _IN_PLACE_CONTEXT = re.compile(
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
     r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
-    r"here|practice|town|city|station|home|house|hotel|ward|center|centre|office) in ([a-z][a-z\-]{2,})\b"
+    r"here|practice|town|city|station|home|house|hotel|ward|center|centre) in ([a-z][a-z\-]{2,})\b"
 )
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 _HOST, _AWAY = 1, 2
@@ -448,7 +448,7 @@ class Locator:
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
             if named:
-                where = _resolve([frozenset(prefs) for prefs in named])
+                where = _resolve(named)
         return Reading(where, keywords, letters)
 
     def lookup(self, name: str) -> Location:

@@ -1057,6 +1057,8 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
     看護師です。患者に抱きつかれて触られました."""
     text = ctx.text
     out = []
+    named = [p.end for p in occs if p.sets & people and (text[p.end - 1] in "がは" or _NAMED_BEFORE.match(text, p.end))]
+    first_named = min(named, default=len(text) + 1)  # 本人はいま泣いてて…: the one it happened to, named first
     for o in occs:
         if _EXPERIENCED not in o.sets or _QUOTED_AFTER.match(text, o.end) or not (
             _CLAUSE_END.match(text, o.end) or (text.endswith(("て", "で"), o.start, o.end) and not text.startswith("の", o.end))
@@ -1072,7 +1074,7 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
         if not agents or any(p not in agents and (_SUBJECT_AFTER.match(text, p.end) or _TOPIC_COMMA.match(text, p.end))
                              for p in before):  # fmt: skip
             continue  # 患者さんが…, 患者さん、元夫に…: someone else is what the sentence is about
-        if any(p.end <= o.start and p.sets & people and (text[p.end - 1] in "がは" or _NAMED_BEFORE.match(text, p.end)) for p in occs):
+        if first_named <= o.start:
             continue  # 本人はいま泣いてて打てない。…お持ち帰りされて: the one it happened to was named
         end = ctx.ends[ctx.sentence(o.start)] if ctx.sentence(o.start) < len(ctx.ends) else len(text)
         if _TOLD_AFTER.search(text, o.end, end):
