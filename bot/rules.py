@@ -1076,7 +1076,8 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
             continue  # 患者さんが…, 患者さん、元夫に…: someone else is what the sentence is about
         if first_named <= o.start:
             continue  # 本人はいま泣いてて打てない。…お持ち帰りされて: the one it happened to was named
-        end = ctx.ends[ctx.sentence(o.start)] if ctx.sentence(o.start) < len(ctx.ends) else len(text)
+        n = ctx.sentence(o.start)
+        end = ctx.ends[n] if n < len(ctx.ends) else len(text)
         if _TOLD_AFTER.search(text, o.end, end):
             continue  # …と聞かれました, 無理やり、と患者さん, …って妹が: passed on
         if any(p.sets & people and (_RELATIVE_PAST.search(text, max(0, p.start - 3), p.start)
