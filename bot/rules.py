@@ -1029,6 +1029,14 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
         if not o.sets & doers:
             continue
         inside = _in_sentence(ctx, occs, o.start)
+        if text[o.start : o.end].isascii():  # English: "raped by her husband", "my stepdad touches me"
+            if text[o.start : o.end].lower() in _EN_PRONOUNS or _EN_NOT.search(text, max(0, o.start - 8), o.start):
+                continue  # "he forced me" names nobody; "not by family"
+            if (by := [a for a in inside if a.end <= o.start and a.sets & _EN_ACT_SETS]) and _EN_BY.search(text, max(0, o.start - 16), o.start):
+                agents.append((o, by[-1].end))
+            elif (m := _EN_SUBJECT_GAP.match(text, o.end)) and any(a.start == m.end() and a.sets & _EN_ACT_SETS for a in inside):
+                subjects.append((o, next(a.end for a in inside if a.start == m.end() and a.sets & _EN_ACT_SETS)))
+            continue
         act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT  # a passive is the act only beside its name
         for found, after in ((agents, _AGENT_AFTER), (subjects, _SUBJECT_AFTER)):
             m = after.match(text, o.end)
@@ -1102,7 +1110,8 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
     for d, _ in doers:
         for o in occs:
             if (o.start == d.start or o.end == d.start or (o.start < d.start and o.end >= d.end)
-                    or (o.end < d.start and _APPOSITION.fullmatch(text, o.end, d.start))):  # fmt: skip
+                    or (o.end < d.start and _APPOSITION.fullmatch(text, o.end, d.start))
+                    or (o.end + 1 == d.start and text[o.end] == " " and text[o.start : d.end].isascii())):  # fmt: skip (my care staff man)
                 out |= o.sets
     return frozenset(out)
 
@@ -1259,6 +1268,12 @@ _NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name 
 _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
+# English: "by" before the doer names the agent; after it, a few auxiliaries before the act name its subject
+_EN_BY = re.compile(r"\bby\s+(?:(?:her|his|my|their|the|a|an|our|your)\s+)?(?:[a-z]+\s+)?$")
+_EN_SUBJECT_GAP = re.compile(r"(?:'s)?(?:\s*\([^)]*\))?(?:\s+(?:has|have|had|is|was|keeps|kept|would|will|still|always|often|also|then|now|been|sometimes|repeatedly|again|just|even|allegedly|reportedly))*\s+")
+_EN_PRONOUNS = frozenset({"he", "him", "she", "her", "they", "them"})
+_EN_NOT = re.compile(r"\bnot\s+(?:by\s+)?$")
+_EN_ACT_SETS = frozenset({"topic", "ongoing", "self_victim", _EXPERIENCED, "intimate_signs"})
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _FIELD_GAP = re.compile(r"[ \t　]+")
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)

@@ -490,6 +490,27 @@ def test_ongoing_abuse_at_home_makes_going_home_unsafe(rules, text, danger):
 
 
 @pytest.mark.parametrize(
+    ("text", "doer"),
+    [
+        ("My husband forces me every night even when I'm sick", "family"),  # the subject of the act
+        ("15 yo student told me her stepdad touches her at night", "household"),
+        ("She was assaulted by her husband last night", "partner"),  # the agent after "by"
+        ("i am in a wheelchair. my care staff man touched me many times", "carer"),  # a noun phrase read whole
+    ],
+)
+def test_the_one_who_did_it_in_english(rules, text, doer):
+    assert doer in facts(rules, text).doers
+
+
+def test_english_pronouns_and_a_denial_name_no_doer(rules):
+    assert not facts(rules, "he forced me last night").doers  # a pronoun names nobody
+    f = facts(rules, "She (79) was assaulted by an intruder at home, not by family or carers")
+    assert "family" not in f.doers and "carer" not in f.flags
+    left = facts(rules, "wife says husband has been raping her for years, she finally left him and is at a shelter")
+    assert "danger" not in left.flags and "danger" in facts(rules, "wife says husband has been raping her for years").flags
+
+
+@pytest.mark.parametrize(
     ("text", "minor"),
     [
         ("夫に毎晩無理矢理されます。断ると怒鳴られる。子どもがいて逃げられない", False),  # her child is only there
