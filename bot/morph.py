@@ -73,6 +73,8 @@ _CHUNK = 12_000  # characters: at most 48,000 bytes of UTF-8
 
 _SUFFERED = frozenset({"遭う", "会う", "受ける"})  # 被害に遭う, 性暴力を受ける
 _PASSIVE_AUX = frozenset({"れる", "られる"})
+_PROGRESSIVE = frozenset({"居る", "いる", "おる"})  # て + these: going on (されている)
+_TE_HELPERS = frozenset({"来る", "くる", "しまう", "仕舞う"})  # て + these: the same verb goes on (入ってこられる)
 
 
 class Analysis:
@@ -160,6 +162,51 @@ class Analysis:
                 return False
             prev = t.surface if t.begin >= end else prev
         return False
+
+    def going_on(self, end: int) -> bool:
+        """Whether the act whose words end at `end` is told as going on: progressive (触られている,
+        されてる, 変なことをしている, され続け) or a passive in the present (脱がされる, させられる,
+        入ってこられる, 触られます); not past (触られた, 触られていた), not a passive describing a noun
+        (触られる女性) nor a guess (触られるかも)."""
+        toks = self.tokens
+        n = len(toks)
+        i = bisect_left(self._ends, end)
+        if i < n and toks[i].end == end:
+            i += 1  # the words end on a word's end: their verb follows (強要 + されている)
+        if i < n and toks[i].pos == "助詞" and toks[i].surface in ("を", "に"):
+            i += 1  # 変なこと + を + している
+        state = ""  # "stem" (触られ), "te" (…て), "passive" (a passive's present form), "progressive"
+        prev = ""
+        j = i
+        while j < n and j < i + 10:
+            t = toks[j]
+            if t.pos == "助動詞":
+                if t.form == "た":
+                    return False
+                if t.form in _PASSIVE_AUX:
+                    state = "passive" if t.surface.endswith("る") else "stem"
+                elif t.form == "てる":
+                    state = "progressive"
+                elif t.form == "ます" and state == "stem":
+                    state = "passive"
+            elif t.pos == "助詞" and t.surface in ("て", "で") and t.pos2 == "接続助詞":
+                if state != "progressive":
+                    state = "te"
+            elif t.pos == "動詞" and ((prev in ("て", "で") and t.form in _PROGRESSIVE) or t.form == "続ける"):
+                state = "progressive"
+            elif t.pos == "動詞" and (j == i or (prev in ("て", "で") and t.form in _TE_HELPERS)):
+                if j > i and t.form in ("来る", "くる"):  # 触ってくる, 入ってきます: done again and again
+                    state = "passive" if t.surface.endswith("る") else "stem"
+            else:
+                break
+            prev = t.surface
+            j += 1
+        if state == "progressive":
+            return True
+        if state != "passive":
+            return False
+        nxt = toks[j] if j < n else None
+        return nxt is None or not (nxt.pos == "名詞" or nxt.surface in ("か", "かも") or nxt.form == "可能")
 
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its

@@ -821,6 +821,9 @@ class Rules:
         if _ACT_TOLD in self.keyword_sets and analysis is not None:
             occs = sorted(occs + [_Occurrence(o.start, o.end, _ACT_TOLD_SETS) for o in occs
                                   if "topic" in o.sets and analysis.told_as_act(o.start, o.end)], key=_start)
+        if _ONGOING in self.keyword_sets and analysis is not None:  # 下着を脱がされる, 触られている: going on
+            occs = sorted(occs + [_Occurrence(o.start, o.end, _ONGOING_SETS) for o in occs
+                                  if o.sets & _ONGOING_ACTS and analysis.going_on(o.end)], key=_start)
         if _OWN_ACT in self.keyword_sets and self._subject_sets:  # 患者に抱きつかれて触られました: done to the writer
             occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
         if self._options:
@@ -1051,6 +1054,8 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
                         and not _TOPIC_AFTER.match(text, a.end)]  # fmt: skip (被害は…: a noun, no predicate)
             elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
+            if found is agents and not acts:  # 旦那に毎晩させられる: the act left unsaid, this word its agent
+                acts = [a for a in inside if a.start <= o.start < a.end and _UNSAID in a.sets]
             if acts:
                 found.append((o, acts[0].end))
             break
@@ -1245,7 +1250,7 @@ _UNSAID_SETS = frozenset({_UNSAID})
 # された with nothing done named (上司に車の中でされた)
 _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:[^。、.!?\n]{0,8}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+|、?\s*(?:と|って)\s*(?:言|話|聞)"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
-                     r"\s*(?:され|やられ)"  # 上司に車の中でされた, 元カレに去年された
+                     r"\s*(?:され|やられ|させられ)"  # 上司に車の中でされた, 元カレに去年された, 旦那に毎晩させられる
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
@@ -1253,6 +1258,9 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Analysis.told_as_act)
 _ACT_TOLD_SETS = frozenset({_ACT_TOLD})
+_ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
+_ONGOING_SETS = frozenset({_ONGOING})
+_ONGOING_ACTS = frozenset({"topic", _EXPERIENCED, "intimate_signs", "unsaid", "passive_any"})
 _OWN_ACT = "own_act"  # the set _own_acts fills
 _OWN_ACT_SETS = frozenset({_OWN_ACT})
 _QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?(?:、\s*と|(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴))")
@@ -1281,7 +1289,7 @@ _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありま�
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
-_GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
+_GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|おとこのひと|おんなのひと|おとこの人|ひと|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
                            r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
 _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭)$|を受け$")  # an act whose row ends in the passive: 触られる
 _QUOTE_MARK = re.compile(r"[「『“」』”]")

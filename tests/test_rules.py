@@ -281,6 +281,37 @@ def test_negation_belongs_to_its_own_predicate():
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "going_on"),
+    [
+        ("同居の長男に下着を脱がされる", "脱がされ", True),  # a passive in the present: again and again
+        ("旦那に毎晩させられる。", "させられ", True),
+        ("夜、布団に入ってこられる", "布団に入って", True),
+        ("触られています", "触ら", True),
+        ("され続けている", "さ", True),
+        ("変なことをしている", "変なこと", True),
+        ("部屋に入ってきます", "部屋に入っ", True),
+        ("触られた", "触ら", False),  # past
+        ("触られていた", "触ら", False),  # went on, then stopped
+        ("触られる女性", "触ら", False),  # describes someone
+        ("触られるかも", "触ら", False),  # a guess
+        ("体を求められてつらい", "求め", False),  # the て-form of another clause says nothing of when
+        ("性被害にあった", "性被害", False),
+    ],
+)
+def test_an_act_told_as_going_on(text, words, going_on):
+    from bot.morph import Analysis
+
+    end = text.index(words) + len(words)
+    assert Analysis(text).going_on(end) == going_on
+
+
+def test_going_on_at_home_with_the_one_who_did_it(rules):
+    assert "danger" in facts(rules, "デイの利用者さん、家で同居の長男に下着を脱がされると話しています").flags
+    assert "danger" in facts(rules, "介護してる旦那に毎晩させられる。旦那は要介護2").flags
+    assert "danger" not in facts(rules, "去年、同居の長男に下着を脱がされた。長男はもう家を出た").flags
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
