@@ -312,6 +312,15 @@ def test_going_on_at_home_with_the_one_who_did_it(rules):
     assert "danger" not in facts(rules, "去年、同居の長男に下着を脱がされた。長男はもう家を出た").flags
 
 
+def test_a_husband_near_who_is_said_not_to_be_the_one(rules):
+    assert "danger" not in facts(rules, "夫が付き添ってきてるけど、加害者は夫じゃなくて職場の人らしい 昨日の飲み会後").flags
+    assert "danger" not in facts(rules, "患者さんの夫が付き添っていますが、加害者は夫ではなく夫の兄です。昨日の夜").flags
+    assert "danger" in facts(rules, "夫が待合室にいます。夫から性行為を強要されていると本人").flags
+    # fillers between the doer and the pause: the act left unsaid, and it goes on at home
+    said = facts(rules, "自分のことなんですけど、夫に、その、嫌だって言っても毎晩…。今夜も夫は家にいます。")
+    assert "unsaid" in said.doers and "danger" in said.flags
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
