@@ -208,6 +208,34 @@ class Analysis:
         nxt = toks[j] if j < n else None
         return nxt is None or not (nxt.pos == "名詞" or nxt.surface in ("か", "かも") or nxt.form == "可能")
 
+    def told_before(self, end: int) -> str:
+        """How the verb whose words end at `end` is told when not as now: "was" for a state that went on
+        then (脅されていた, つきまとっていた), "te" for a て-form that leads on to the next verb
+        (閉じ込められて無理やり…: how it was done), else ""."""
+        toks = self.tokens
+        n = len(toks)
+        i = bisect_left(self._ends, end)
+        if i < n and toks[i].end == end:
+            i += 1
+        progressive = False
+        last = ""
+        j = i
+        while j < n and j < i + 10:
+            t = toks[j]
+            if t.pos == "助動詞":
+                if t.form == "た":
+                    return "was" if progressive else ""
+                progressive = progressive or t.form == "てる"
+            elif t.pos == "助詞" and t.surface in ("て", "で") and t.pos2 == "接続助詞":
+                pass
+            elif t.pos == "動詞" and (j == i or last in ("て", "で")):
+                progressive = progressive or (last in ("て", "で") and t.form in _PROGRESSIVE)
+            else:
+                break
+            last = t.surface
+            j += 1
+        return "te" if last in ("て", "で") and not progressive else ""
+
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its
         clause: 危険はありません, 加害者はもういない, 外にはいない, DV歴なし; not 脅されて帰れない

@@ -828,6 +828,8 @@ class Rules:
             occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
+        if analysis is not None and _DANGER in self.keyword_sets:  # 脅されていた, 閉じ込められて無理やり: not now
+            occs = _danger_of_the_past(ctx, occs, analysis)
         own_ages = read_own_ages(text)
         if self._subject_sets and own_ages and (spans := _own_intro_spans(text)):  # 中3男子です: the writer
             occs = [
@@ -1101,6 +1103,24 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
     return out
 
 
+def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis) -> list[_Occurrence]:
+    """Danger's words told of what was, not of now: a state that went on then (脅されていた,
+    つきまとっていた元彼), or a て-form right before the act, telling how it was done (部屋に閉じ込め
+    られて無理やり, 押さえつけられて触られました)."""
+    out = []
+    for o in occs:
+        if _DANGER in o.sets:
+            how = analysis.told_before(o.end)
+            if how == "was" or (how == "te" and any(
+                    o.end < a.start <= o.end + _NEAR + 4 and a.sets & _PAST_ACTS and "、" not in ctx.text[o.end : a.start]
+                    for a in _in_sentence(ctx, occs, o.start))):  # fmt: skip
+                o = _Occurrence(o.start, o.end, o.sets - _DANGER_SETS)
+                if not o.sets:
+                    continue
+        out.append(o)
+    return out
+
+
 def _passive(text: str, act: _Occurrence) -> bool:
     """Whether the act is said in the passive (触られる, 強要され, 性的虐待を受け)."""
     return (_EXPERIENCED in act.sets or _PASSIVE_AFTER.match(text, act.end) is not None
@@ -1258,6 +1278,9 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Analysis.told_as_act)
 _ACT_TOLD_SETS = frozenset({_ACT_TOLD})
+_DANGER = "danger"
+_DANGER_SETS = frozenset({_DANGER})
+_PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
 _ONGOING_SETS = frozenset({_ONGOING})
 _ONGOING_ACTS = frozenset({"topic", _EXPERIENCED, "intimate_signs", "unsaid", "passive_any"})

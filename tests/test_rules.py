@@ -321,6 +321,19 @@ def test_a_husband_near_who_is_said_not_to_be_the_one(rules):
     assert "unsaid" in said.doers and "danger" in said.flags
 
 
+def test_danger_told_of_what_was_not_of_now(rules):
+    from bot.morph import Analysis
+
+    assert Analysis("脅されていたけど").told_before(3) == "was"
+    assert Analysis("閉じ込められて無理やり").told_before(4) == "te"
+    assert Analysis("脅されている").told_before(3) == "" and Analysis("ついてきていて").told_before(2) == ""
+    assert "danger" not in facts(rules, "ケアマネです。利用者の息子さんに部屋に閉じ込められて体を触られました").keywords
+    assert "danger" in facts(rules, "ケアマネです。利用者の息子さんに部屋に閉じ込められています").keywords
+    assert "danger" not in facts(rules, "当時は脅されていたけど、今はもう連絡も来ない元夫からの性暴力について").keywords
+    assert "danger" in facts(rules, "元夫に無理やりされた。いまも脅されている").flags
+    assert "danger" in facts(rules, "帰宅途中でつけられて、玄関で押し入られて無理やり。犯人はまだ捕まっていない").keywords
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
