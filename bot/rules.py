@@ -838,6 +838,8 @@ class Rules:
                 for o in occs
             ]
             occs = [o for o in occs if o.sets]
+        if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
+            occs = sorted(occs + _person_agents(analysis, occs), key=_start)
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
         if doers and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             occs = sorted(occs + _doers_present(ctx, doers), key=_start)
@@ -1103,6 +1105,35 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
     return out
 
 
+def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurrence]:
+    """Nouns no doer set names, right before から, or before に when the noun names a person by its
+    ending (教授から, 指導教員に, 医師から; not ホテルに): the `agent` set, which _doer_mentions then
+    keeps only where an act follows in the clause."""
+    toks = analysis.tokens
+    named = [(o.start, o.end) for o in occs]  # a word of any set is read already (昨日から, 性被害から)
+    out = []
+    for k in range(1, len(toks)):
+        t = toks[k]
+        if t.pos != "助詞" or t.pos2 != "格助詞" or t.surface not in ("から", "に"):
+            continue
+        j = k - 1
+        if toks[j].pos == "接尾辞" and toks[j].surface in _HONORIFICS:
+            j -= 1
+        if toks[j].pos != "名詞" or toks[j].pos2 in _NOT_AGENT_POS:
+            continue
+        start = toks[j].begin
+        while j > 0 and toks[j - 1].pos in ("名詞", "接尾辞") and toks[j - 1].pos2 not in _NOT_AGENT_POS:
+            j -= 1
+            start = toks[j].begin
+        end = toks[k - 1].end
+        if (t.surface == "に" and not _PERSON_TAIL.search(analysis.text, start, end)) or _TIME_TAIL.search(analysis.text, start, end):
+            continue
+        if any(a < end and start < b for a, b in named):
+            continue
+        out.append(_Occurrence(start, end, _AGENT_SETS))
+    return out
+
+
 def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis) -> list[_Occurrence]:
     """Danger's words told of what was, not of now: a state that went on then (脅されていた,
     つきまとっていた元彼), or a て-form right before the act, telling how it was done (部屋に閉じ込め
@@ -1153,6 +1184,15 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Oc
         p = _PRESENT_PREDICATE.match(text, m.end())
         if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1):
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
+    # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
+    # or what comes next, that names the one who did it and is not told in the past
+    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})", text):
+        n = ctx.sentence(m.start())
+        first = ctx.ends[n - 1] + 1 if n > 0 else 0
+        last = ctx.ends[n] if n < len(ctx.ends) else len(text)
+        if first > first_act and _NOW_SOON.search(text, first, last) and not _TOLD_PAST.search(text, first, last + 1) \
+                and not _AWAY.search(text, first, last):  # fmt: skip (今日は出張で不在, その医師は今日は休み)
+            out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
     return out
 
 
@@ -1276,8 +1316,18 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
+_NOW_SOON = re.compile(r"今日も|今夜も|今晩も|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")
+_AWAY = re.compile(r"不在|休み|出張|留守|来られない|来ない|いない|いません|会わない|会いません|関係ない|\baway\b|\bnot\b|\bno longer\b|\boff\b")
+_TOLD_PAST = re.compile(r"(?:た|だ|でした|ました|なかった|ません|ない)[」』]?[。．.！!？?\s]*$|(?:た|だった)[。．.!?]|\b(?:was|were|did|had)\b")  # 今日は来なかった, 昨日は来ていた
 _ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Analysis.told_as_act)
 _ACT_TOLD_SETS = frozenset({_ACT_TOLD})
+_AGENT = "agent"  # a noun no doer set names, before から/に (see _person_agents)
+_AGENT_SETS = frozenset({_AGENT})
+_HONORIFICS = frozenset({"さん", "様", "さま", "くん", "ちゃん", "氏"})
+_NOT_AGENT_POS = frozenset({"数詞", "副詞可能", "助数詞可能"})  # 昨日から, 3時から, 先月に
+# the endings of nouns for people (指導教員, 医師, 教授, 店長, 上司, 先輩, 住職, 監督, コーチ)
+_PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|客|医|職|督|生|人|さん|様|くん|ちゃん|コーチ|オーナー|マネージャー|トレーナー)$")
+_TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|前|後|間|中|末|以来|方)$")  # 昨晩から, 先週末から
 _DANGER = "danger"
 _DANGER_SETS = frozenset({_DANGER})
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to

@@ -334,6 +334,22 @@ def test_danger_told_of_what_was_not_of_now(rules):
     assert "danger" in facts(rules, "帰宅途中でつけられて、玄関で押し入られて無理やり。犯人はまだ捕まっていない").keywords
 
 
+def test_a_noun_before_kara_or_a_persons_noun_before_ni_names_the_doer(rules):
+    assert "agent" in facts(rules, "学生、先月ゼミの教授から性的な行為を強要されたと").doers
+    assert "agent" in facts(rules, "教育実習生です。指導教員に準備室で体を触られました").doers
+    assert "agent" not in facts(rules, "知らない男にホテルに連れ込まれて無理やりされた").doers  # a place before に
+    assert "agent" not in facts(rules, "昨日から性被害のことで眠れない").doers  # a time before から
+
+
+def test_the_one_who_did_it_near_again_today_or_next(rules):
+    said = "学生、先月ゼミの教授から性的な行為を強要されたと。今日もゼミがあって教授に個別に呼び出されてる"
+    assert "danger" in facts(rules, said).flags
+    assert "danger" in facts(rules, "指導教員に準備室で体を触られました。今日も実習でその先生の授業につきます").flags
+    assert "danger" not in facts(rules, "昨日、夜勤中に医師から仮眠室でむりやりされました。その医師は今日は休みです").flags
+    assert "danger" not in facts(rules, "上司に昨夜暴行されたと。上司は今日は東京に出張中でこちらには来られないはず").flags
+    assert "danger" not in facts(rules, "先週、先輩に無理やりされた。今日も先輩は来なかった").flags  # told in the past
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
