@@ -70,10 +70,10 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -133,7 +133,7 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
         n = _kanji_number(m.group(1))
         if n is not None:  # "3日以上前": more than that; "1日半前": a day and a half
             unit = m.group(2)
-            hours = (n + 0.5) * 24 if unit == "日半" else n * _JA_UNITS[unit]
+            hours = (n + 0.5) * 24 if unit == "日半" else n + 0.5 if unit == "時間半" else n * _JA_UNITS[unit]
             found.append((hours + (1.0 if "以上" in m.group(0) else 0.0), m.start(), m.end()))
     if "以内" in text:  # "48時間以内です": at most that
         for m in _JA_WITHIN.finditer(text):
@@ -873,6 +873,11 @@ class Rules:
         if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
             exact = [e for e in exact if e[1] >= fix.start()] or exact[-1:]  # 三日前と言ってましたが四日前と訂正: the last
         hours = round(min(h for h, _, _ in exact), 2) if exact else None
+        if exact and at is not None and (fix := _CORRECTION.search(text, max(e[2] for e in exact))):
+            # 10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした: the day or hour said after it
+            day = read_calendar_hours(text[fix.end() :], at)  # 正確には水曜の夜10時ごろ: the weekday's hour
+            later = [h for h, s0, _ in read_clock_times(text, at) if s0 >= fix.start()]
+            hours = day if day is not None else round(min(later), 2) if later else hours
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
         ages = read_ages(text, reverse)

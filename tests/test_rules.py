@@ -350,6 +350,15 @@ def test_the_one_who_did_it_near_again_today_or_next(rules):
     assert "danger" not in facts(rules, "先週、先輩に無理やりされた。今日も先輩は来なかった").flags  # told in the past
 
 
+def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
+    assert facts(rules, "1時間半前に知らない人に襲われたという方").hours_since == 1.5
+    assert facts(rules, "被害からちょうど48時間。20代女性").hours_since == 48
+    # DEFAULT_AT is Saturday 10:00: yesterday 8:00 is 26 hours back, Wednesday 22:00 is 60
+    assert facts(rules, "被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした").hours_since == 26
+    assert facts(rules, "上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ").hours_since == 60
+    assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
