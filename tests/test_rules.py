@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.evaluate import DEFAULT_AT
 from bot.model import FLAGS
 from bot.rules import read_ages, read_hours_since
 from bot.text import normalize
@@ -354,8 +355,11 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert facts(rules, "1時間半前に知らない人に襲われたという方").hours_since == 1.5
     assert facts(rules, "被害からちょうど48時間。20代女性").hours_since == 48
     # DEFAULT_AT is Saturday 10:00: yesterday 8:00 is 26 hours back, Wednesday 22:00 is 60
-    assert facts(rules, "被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした").hours_since == 26
-    assert facts(rules, "上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ").hours_since == 60
+    def at_saturday(text):
+        return rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since
+
+    assert at_saturday("被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした") == 26
+    assert at_saturday("上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ") == 60
     assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
 
 
