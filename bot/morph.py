@@ -234,7 +234,7 @@ class Analysis:
                 break
             last = t.surface
             j += 1
-        return "te" if last in ("て", "で") and not progressive else ""
+        return "te" if last in ("て", "で", "れ", "られ") and not progressive else ""  # 侵入され体を触られた: 連用形 too
 
     def negated(self, end: int) -> bool:
         """Whether the predicate that the words ending at `end` belong to is negated, within its
