@@ -1111,30 +1111,30 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
 
 
 def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurrence]:
-    """Nouns no doer set names, right before から, or before に when the noun names a person by its
-    ending (教授から, 指導教員に, 医師から; not ホテルに): the `agent` set, which _doer_mentions then
-    keeps only where an act follows in the clause."""
+    """Nouns no set names, right before から, or before に or が when the noun names a person by its
+    ending (教授から, 指導教員に, 男性社員に, 同僚の男性教員が; not ホテルに): the `agent` set, which
+    _doer_mentions then keeps only where an act follows in the clause."""
     toks = analysis.tokens
     named = [(o.start, o.end) for o in occs]  # a word of any set is read already (昨日から, 性被害から)
     out = []
     for k in range(1, len(toks)):
         t = toks[k]
-        if t.pos != "助詞" or t.pos2 != "格助詞" or t.surface not in ("から", "に"):
+        if t.pos != "助詞" or t.pos2 != "格助詞" or t.surface not in ("から", "に", "が"):
             continue
         j = k - 1
         if toks[j].pos == "接尾辞" and toks[j].surface in _HONORIFICS:
             j -= 1
-        if toks[j].pos != "名詞" or toks[j].pos2 in _NOT_AGENT_POS:
-            continue
+        if not (toks[j].pos == "名詞" or (toks[j].pos == "接尾辞" and toks[j].pos2 == "名詞的")) or toks[j].pos2 in _NOT_AGENT_POS:
+            continue  # 指導医: 医 is a suffix
         start = toks[j].begin
         while j > 0 and toks[j - 1].pos in ("名詞", "接尾辞") and toks[j - 1].pos2 not in _NOT_AGENT_POS:
             j -= 1
             start = toks[j].begin
         end = toks[k - 1].end
-        if (t.surface == "に" and not _PERSON_TAIL.search(analysis.text, start, end)) or _TIME_TAIL.search(analysis.text, start, end):
+        if (t.surface != "から" and not _PERSON_TAIL.search(analysis.text, start, end)) or _TIME_TAIL.search(analysis.text, start, end):
             continue
-        if any(a < end and start < b for a, b in named):
-            continue
+        if any(a < end <= b for a, b in named):
+            continue  # read already; but 男性 + 社員: the compound is a new word
         out.append(_Occurrence(start, end, _AGENT_SETS))
     return out
 
@@ -1191,7 +1191,7 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Oc
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
-    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})", text):
+    for m in re.finditer(rf"(?:{words}|{_ANAPHOR}|{_WITH_HIM})", text):
         n = ctx.sentence(m.start())
         first = ctx.ends[n - 1] + 1 if n > 0 else 0
         last = ctx.ends[n] if n < len(ctx.ends) else len(text)
@@ -1321,7 +1321,9 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
-_NOW_SOON = re.compile(r"今日も|今夜も|今晩も|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")
+# with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
+_WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
+_NOW_SOON = re.compile(r"今日も|今夜も|今晩も|今日の|今夜の|今晩の|このあとも|この後も|きょうも|こんやも|あしたも|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")
 _AWAY = re.compile(r"不在|休み|出張|留守|来られない|来ない|いない|いません|会わない|会いません|関係ない|\baway\b|\bnot\b|\bno longer\b|\boff\b")
 _TOLD_PAST = re.compile(r"(?:た|だ|でした|ました|なかった|ません|ない)[」』]?[。．.！!？?\s]*$|(?:た|だった)[。．.!?]|\b(?:was|were|did|had)\b")  # 今日は来なかった, 昨日は来ていた
 _ACT_TOLD = "act_told"  # a topic word told as something done (see bot.morph Analysis.told_as_act)
