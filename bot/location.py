@@ -141,17 +141,19 @@ _IN_PLACE_CONTEXT = re.compile(
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
     r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
-    r"here|practice|town|city|station|home|house|hotel|ward|center|centre) in ([a-z][a-z\-]{2,})\b"
+    r"here|practice|town|city|station|home|house|hotel|ward|center|centre|staying|stay|holiday|vacation) in ([a-z][a-z\-]{2,})\b"
 )
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 _HOST, _AWAY = 1, 2
 _ROLE_WINDOW = 14
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遊びに行った|"
-    r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he (?:has |had )?moved to |trip to |visiting )\s*$"
+    r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |visiting |"
+    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |flew home to )\s*$"
 )
 _AWAY_AFTER = re.compile(
     r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|に引っ越|へ引っ越|に帰省|"
+    r"の実家に帰|に転居|へ転居|に転勤|へ転勤|"
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
 _HOST_BEFORE = re.compile(
@@ -162,7 +164,8 @@ _HOST_BEFORE = re.compile(
 _HOST_AFTER = re.compile(
     r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*[^\sのはがをにでって。、.!?]{0,4}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|婦人科|産婦人科)|"
-    r"\s*(?:er|ed|hospital|clinic|pharmacy)\b"
+    r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
+    r"[都道府県市区町村郡]?\s*(?:に住んでいます|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
 )
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)

@@ -610,7 +610,8 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
     ("text", "code"),
     [("都内の総合病院です", "13"), ("道内の病院です", "01"), ("三宮の病院", "28"), ("御茶ノ水の病院", "13"),
      ("お茶の水", "13"), ("梅田駅の近く", "27"), ("天神のクリニック", "40"), ("すすきののクリニック", "01"),
-     ("池袋で", "13"), ("東京都内", "13")],
+     ("池袋で", "13"), ("東京都内", "13"), ("ススキノのクリニック", "01"), ("国分町の店", "04"), ("山手線で痴漢", "13"),
+     ("groped on the Yamanote line", "13")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
@@ -952,6 +953,11 @@ def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str,
         ("東京と大阪に支店があります", None, ("13", "27")),  # no part in a story: both stay candidates
         ("当院は東京都です。患者さんは横浜市在住", "13", ()),  # the hospital's place, not the patient's home
         ("広島県府中市の患者、東京都の病院", "13", ()),
+        ("ER doc in Sapporo. His ex assaulted him. The ex lives in Tokyo and flew home", "01", ()),  # the doer's home
+        ("Midwife in Sendai. She broke up with him, he's moved to Osaka", "04", ()),
+        ("My friend was raped. She lives in Kumamoto and he still texts her", "43", ()),  # she, not he
+        ("いとこは今は大人になって北海道で働いていて、もう何年も会ってません。福井県です", "18", ()),  # said last
+        ("相手は北海道の実家に帰り、以後連絡なし。京都のカウンセラーです", "26", ()),
     ],
 )
 def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, prefecture, candidates) -> None:
