@@ -367,6 +367,18 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("元夫からの暴力（殴る蹴る）で避難中の患者。性的な被害はないとのこと。シェルターの探し方を教えて", "help"),
+        ("Can you recommend an English-speaking dentist in Yokohama?", "help"),
+        ("元夫からの暴力で避難中の患者。元夫から性的な被害もあったとのこと", "referral"),
+    ],
+)
+def test_harm_of_another_kind_with_the_sexual_part_denied(rules, text, intent):
+    assert rules.intent(facts(rules, text, place=True)) == intent
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
