@@ -185,15 +185,17 @@ class Analysis:
                     return False
                 if t.form in _PASSIVE_AUX:
                     state = "passive" if t.surface.endswith("る") else "stem"
-                elif t.form == "てる":
+                elif t.form in ("てる", "よる"):  # 触りよる, しよる: western Japan's progressive
                     state = "progressive"
                 elif t.form == "ます" and state == "stem":
                     state = "passive"
-            elif t.pos == "助詞" and t.surface in ("て", "で") and t.pos2 == "接続助詞":
+            elif t.pos == "助詞" and t.surface in ("て", "で", "たり"):  # 触られたりしている
                 if state != "progressive":
                     state = "te"
             elif t.pos == "動詞" and ((prev in ("て", "で") and t.form in _PROGRESSIVE) or t.form == "続ける"):
                 state = "progressive"
+            elif t.pos == "動詞" and prev == "たり" and t.form == "為る":
+                pass  # …たりする: the chain goes on
             elif t.pos == "動詞" and (j == i or (prev in ("て", "で") and t.form in _TE_HELPERS)):
                 if j > i and t.form in ("来る", "くる"):  # 触ってくる, 入ってきます: done again and again
                     state = "passive" if t.surface.endswith("る") else "stem"

@@ -292,6 +292,8 @@ def test_negation_belongs_to_its_own_predicate():
         ("され続けている", "さ", True),
         ("変なことをしている", "変なこと", True),
         ("部屋に入ってきます", "部屋に入っ", True),
+        ("触られたりしよる", "触ら", True),  # western Japan's progressive
+        ("触りよる", "触り", True),
         ("触られた", "触ら", False),  # past
         ("触られていた", "触ら", False),  # went on, then stopped
         ("触られる女性", "触ら", False),  # describes someone
@@ -377,6 +379,20 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
 )
 def test_harm_of_another_kind_with_the_sexual_part_denied(rules, text, intent):
     assert rules.intent(facts(rules, text, place=True)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("相手は元彼、被害は一昨日の深夜、元彼はまだ合鍵を持っていて今夜行くと連絡してきている、本人は友人宅に避難中", True),
+        ("避難中のDV被害者（性暴力含む）、夫にシェルターの場所がばれたかもしれない、今朝から近くを車でうろついていると", True),
+        ("元カレに別れ話したら家に来て無理やり。それが4日前。今もLINEで『またいくから』って来る", True),
+        ("I was raped by my landlord two weeks ago. he still come to my room with key", True),
+        ("夫からの性暴力で避難中。夫はこの場所を知らないので安全です", False),  # hidden from him
+    ],
+)
+def test_hiding_is_no_safety_when_he_still_comes(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
 
 
 def test_a_description_with_a_school_year_is_not_the_writer():
