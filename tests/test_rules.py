@@ -395,6 +395,12 @@ def test_hiding_is_no_safety_when_he_still_comes(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
 
 
+def test_a_reported_case_in_danger_is_a_clinicians_case(rules):
+    assert rules.intent(facts(rules, "薬局です。17歳、彼氏(21)に無理やり、ゆうべ。その彼氏が今も店の前にいる")) == "referral"
+    assert rules.intent(facts(rules, "上司が駐車場で待っていると本人が言っています。昨日レイプ被害")) == "referral"
+    assert rules.intent(facts(rules, "いま家の外に元彼がいる")) == "victim"
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
