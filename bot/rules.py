@@ -1486,7 +1486,7 @@ _NOT_REFUSAL = "".join(f"(?<!{w})" for w in ("嫌", "いや", "イヤ", "やめ�
 _REPORTED = re.compile(  # where the marker begins: no leading spaces to match (newlines made it quadratic)
     r"(?<![こあひもほふっ])" + _NOT_REFUSAL + r"(?:と(?!ん)|って|とか)[^。、,]{0,8}?(?:言|い[いうっえわ]|話|訴え|泣|打ち明け|相談|書|聞|叫|来院|受診|来局|来所|来室)"
     r"|とのこと|との事|との相談|という|とおっしゃ|とだけ|らしい|そうです|そうだ|模様|ようです|みたい"
-    r"|(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said
+    r"|(?<![こあひもほふっ])(?:と|って)[ \t]*(?=[。．！？!?\n]|$)"  # a sentence left at と: what someone said (not こと。)
     r"|\b(?:she|he|they|the patient) (?:says|said|told|reports|reported)"
 )
 

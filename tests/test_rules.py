@@ -401,6 +401,19 @@ def test_a_reported_case_in_danger_is_a_clinicians_case(rules):
     assert rules.intent(facts(rules, "いま家の外に元彼がいる")) == "victim"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "養護教諭です。生徒の相談ではなく自分自身のこと。同僚の教員から、研修旅行の夜に。10日前",  # こと。 is no と
+        "歯科医です。被害者は自分。治療中に患者から胸を触られた。昨日",
+        "薬剤師。自分の件。元彼に酒飲まされて昨日の夜",
+        "保健師。自分のこと。大学時代に付き合ってた人から",
+    ],
+)
+def test_a_staff_member_pointing_at_herself(rules, text):
+    assert rules.intent(facts(rules, text)) == "victim"
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
