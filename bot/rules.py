@@ -881,6 +881,8 @@ class Rules:
         if hours is None and at is not None:
             hours = read_calendar_hours(text, at)
         ages = read_ages(text, reverse)
+        if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
+            ages = read_ages(aside)
         base = dict(
             keywords=frozenset(keywords), place=place, hours_since=hours, ages=ages,
             affirmed=frozenset(affirmed), said=frozenset(said),
@@ -1137,6 +1139,21 @@ def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurre
             continue  # read already; but 男性 + 社員: the compound is a new word
         out.append(_Occurrence(start, end, _AGENT_SETS))
     return out
+
+
+def _doer_asides(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> str:
+    """The text with the brackets right after a doer's word blanked (男性利用者（40代、身体障害）に,
+    利用者の息子（16）から): an age there is the doer's, not the age of the one it was done to. Not
+    where the act is reported (娘さん（40代）から、姪が被害にあったと相談: the one who told it)."""
+    text = out = ctx.text
+    for o, act_end in doers:
+        m = _ASIDE_AFTER.match(text, o.end)
+        if m is not None and not ctx.reported(act_end - 1, act_end):
+            out = out[: m.start(1)] + " " * (m.end(1) - m.start(1)) + out[m.end(1) :]
+    return out
+
+
+_ASIDE_AFTER = re.compile(r"(?:さん|くん|ちゃん|様)?\s*([(（][^)）]{1,20}[)）])\s*(?:に|から|が)")
 
 
 def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis) -> list[_Occurrence]:

@@ -414,6 +414,16 @@ def test_a_staff_member_pointing_at_herself(rules, text):
     assert rules.intent(facts(rules, text)) == "victim"
 
 
+def test_the_doers_age_in_brackets_is_not_the_victims(rules):
+    said = "ケアマネです。担当の利用者さん（70代男性）に、その方の家で押し倒されました。3時間前"
+    assert facts(rules, said).ages == () and rules.intent(facts(rules, said)) == "victim"
+    said = "介護士。訪問先の利用者の息子に、入浴介助中に後ろから抱きつかれて体を触られた。ついさっき"
+    assert rules.intent(facts(rules, said)) == "victim"  # the son did it: no child described
+    told = "70代の女性に付き添って来た娘さん（40代）から、姪っ子が性被害にあったかもしれないと相談されました"
+    assert 40 in facts(rules, told).ages  # the one who told it, not a doer
+    assert rules.intent(facts(rules, "小学校養護教諭。6年女子。兄から性的なことをされていた様子")) == "referral"
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
