@@ -809,6 +809,8 @@ class Rules:
                         if not any(a <= o.start < b for a, b in stops))  # fmt: skip (聞かれました hides れました)
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
+        if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
+            occs.extend(_person_agents(analysis, sorted(occs, key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
             occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
                         if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end)))  # fmt: skip
@@ -838,8 +840,6 @@ class Rules:
                 for o in occs
             ]
             occs = [o for o in occs if o.sets]
-        if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
-            occs = sorted(occs + _person_agents(analysis, occs), key=_start)
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
         if doers and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             occs = sorted(occs + _doers_present(ctx, doers), key=_start)
@@ -1113,9 +1113,10 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
 
 
 def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurrence]:
-    """Nouns no set names, right before から, or before に or が when the noun names a person by its
-    ending (教授から, 指導教員に, 男性社員に, 同僚の男性教員が; not ホテルに): the `agent` set, which
-    _doer_mentions then keeps only where an act follows in the clause."""
+    """Nouns no set names that end as people's nouns do, right before から, に or が (教授から,
+    指導教員に, 男性社員に, 同僚の男性教員が, 米兵から…; not ホテルに, トイレから): the `agent` set,
+    which _doer_mentions keeps only where an act follows in the clause, and which leaves the act
+    unsaid before a pause as the doer sets do."""
     toks = analysis.tokens
     named = [(o.start, o.end) for o in occs]  # a word of any set is read already (昨日から, 性被害から)
     out = []
@@ -1126,14 +1127,16 @@ def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurre
         j = k - 1
         if toks[j].pos == "接尾辞" and toks[j].surface in _HONORIFICS:
             j -= 1
-        if not (toks[j].pos == "名詞" or (toks[j].pos == "接尾辞" and toks[j].pos2 == "名詞的")) or toks[j].pos2 in _NOT_AGENT_POS:
-            continue  # 指導医: 医 is a suffix
+        if not (toks[j].pos == "名詞" or (toks[j].pos == "接尾辞" and toks[j].pos2 == "名詞的" and j > 0
+                                         and toks[j - 1].pos2 != "数詞")) or toks[j].pos2 in _NOT_AGENT_POS \
+                or _COUNTED.match(toks[j].surface):  # fmt: skip (友達2人に: a number of people)
+            continue  # 指導医: 医 is a suffix; 2人 is a number of people
         start = toks[j].begin
         while j > 0 and toks[j - 1].pos in ("名詞", "接尾辞") and toks[j - 1].pos2 not in _NOT_AGENT_POS:
             j -= 1
             start = toks[j].begin
         end = toks[k - 1].end
-        if (t.surface != "から" and not _PERSON_TAIL.search(analysis.text, start, end)) or _TIME_TAIL.search(analysis.text, start, end):
+        if not _PERSON_TAIL.search(analysis.text, start, end) or _TIME_TAIL.search(analysis.text, start, end):
             continue
         if any(a < end <= b for a, b in named):
             continue  # read already; but 男性 + 社員: the compound is a new word
@@ -1350,7 +1353,8 @@ _AGENT_SETS = frozenset({_AGENT})
 _HONORIFICS = frozenset({"さん", "様", "さま", "くん", "ちゃん", "氏"})
 _NOT_AGENT_POS = frozenset({"数詞", "副詞可能", "助数詞可能"})  # 昨日から, 3時から, 先月に
 # the endings of nouns for people (指導教員, 医師, 教授, 店長, 上司, 先輩, 住職, 監督, コーチ)
-_PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|客|医|職|督|生|人|さん|様|くん|ちゃん|コーチ|オーナー|マネージャー|トレーナー)$")
+_PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|客|医|職|督|生|人|兵|さん|様|くん|ちゃん|コーチ|オーナー|マネージャー|トレーナー)$")
+_COUNTED = re.compile(r"[0-9一二三四五六七八九十何数複]")
 _TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|前|後|間|中|末|以来|方)$")  # 昨晩から, 先週末から
 _DANGER = "danger"
 _DANGER_SETS = frozenset({_DANGER})

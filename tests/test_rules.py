@@ -342,6 +342,9 @@ def test_a_noun_before_kara_or_a_persons_noun_before_ni_names_the_doer(rules):
     assert "agent" in facts(rules, "教育実習生です。指導教員に準備室で体を触られました").doers
     assert "agent" not in facts(rules, "知らない男にホテルに連れ込まれて無理やりされた").doers  # a place before に
     assert "agent" not in facts(rules, "昨日から性被害のことで眠れない").doers  # a time before から
+    assert "unsaid" in facts(rules, "歯科衛生士です。院長からずっと。最初は1年前、最後は先週").keywords  # then a pause
+    assert "agent" not in facts(rules, "夫が寝てる間に抜け出してコンビニのトイレから。毎晩無理やり").doers  # a place
+    assert "agent" not in facts(rules, "昨夜彼氏の家で彼氏とその友達2人に。").doers  # a number of people
     assert "agent" in facts(rules, "研修医です。指導医に当直室で無理やりされました").doers  # 医: a suffix
     said = "同じラインの男性社員に更衣室で無理やりされた（おととい）。今日の夜勤もそいつと同じ班"
     assert "agent" in facts(rules, said).doers and "danger" in facts(rules, said).flags  # 男性 + 社員
