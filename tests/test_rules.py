@@ -427,6 +427,21 @@ def test_the_doers_age_in_brackets_is_not_the_victims(rules):
     assert rules.intent(facts(rules, "小学校養護教諭。6年女子。兄から性的なことをされていた様子")) == "referral"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("彼氏とゴム破れた。昨夜。アフターピルってどこで買える？大阪", "help"),  # consensual: contraception
+        ("緊急避妊薬の院内在庫切らした。卸どこが一番早い？", "help"),
+        ("不同意性交等罪の公訴時効って改正後は何年？", "help"),
+        ("性暴力被害の診察記録、カルテにどこまで書くべきか院内マニュアルを作りたい", "help"),
+        ("卸町のクリニックです。性被害の患者さんが来院しています", "referral"),  # a district, not a wholesaler
+        ("昨夜、知らない男に無理やり。ゴムもつけてなかった。アフターピルってどこで買える？", "victim"),
+    ],
+)
+def test_questions_of_contraception_stock_and_law_are_no_case(rules, text, intent):
+    assert rules.intent(facts(rules, text, place=True)) == intent
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
