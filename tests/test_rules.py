@@ -442,6 +442,13 @@ def test_questions_of_contraception_stock_and_law_are_no_case(rules, text, inten
     assert rules.intent(facts(rules, text, place=True)) == intent
 
 
+def test_dialect_nights_dating_and_hours_within(rules):
+    assert "acute" in facts(rules, "ゆんべ、知らん男に車ん中で…なんもかんも嫌になったばい").flags
+    assert "partner" in facts(rules, "保健師。自分のこと。大学時代に付き合ってた人から。もう10年以上前").flags
+    assert "partner" in facts(rules, "I was dating a radiographer, told him I wanted to break up and he forced himself on me").flags
+    assert facts(rules, "本人曰く、飲み物に何か入れられた？起きたら下着なし。24h以内。20代").hours_since == 24
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
