@@ -449,6 +449,12 @@ def test_dialect_nights_dating_and_hours_within(rules):
     assert facts(rules, "本人曰く、飲み物に何か入れられた？起きたら下着なし。24h以内。20代").hours_since == 24
 
 
+def test_someone_she_keeps_it_from_is_not_the_one_it_happened_to(rules):
+    said = "72歳の女です。週2回来る訪問ヘルパーの男性に体を触られるようになりました。息子には言えません。"
+    assert "third_person" not in facts(rules, said).keywords and rules.intent(facts(rules, said)) == "victim"
+    assert "third_person" in facts(rules, "息子が担任の先生に触られたと言っています").keywords
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
