@@ -455,6 +455,18 @@ def test_someone_she_keeps_it_from_is_not_the_one_it_happened_to(rules):
     assert "third_person" in facts(rules, "息子が担任の先生に触られたと言っています").keywords
 
 
+@pytest.mark.parametrize(
+    ("text", "carer"),
+    [
+        ("介護士です。訪問先の利用者の息子に、入浴介助中に後ろから抱きつかれて体を触られた", False),
+        ("I'm a caregiver at a nursing home. A resident's son trapped me in the storage room and raped me", False),
+        ("ヘルパーです。認知症の利用者さん（80代女性）が、施設の男性職員に体を触られたと話しています", True),  # her client
+    ],
+)
+def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text, carer):
+    assert ("carer" in facts(rules, text).flags) == carer
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
