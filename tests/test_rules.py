@@ -461,6 +461,8 @@ def test_someone_she_keeps_it_from_is_not_the_one_it_happened_to(rules):
         ("介護士です。訪問先の利用者の息子に、入浴介助中に後ろから抱きつかれて体を触られた", False),
         ("I'm a caregiver at a nursing home. A resident's son trapped me in the storage room and raped me", False),
         ("ヘルパーです。認知症の利用者さん（80代女性）が、施設の男性職員に体を触られたと話しています", True),  # her client
+        ("72歳の女です。週2回来る訪問ヘルパーの男性に体を触られるようになりました", True),  # ヘルパーの男性: the doer
+        ("施設職員の方が、通勤途中に性被害にあったそうです", False),  # the staff member it happened to
     ],
 )
 def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text, carer):
