@@ -469,6 +469,19 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
     assert ("carer" in facts(rules, text).flags) == carer
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("認知症の90代女性。かつて夫から性行為を強要されていたが、夫は昨年亡くなり、現在は娘さんと同居", False),
+        ("大学1年の患者。4日前にアパートの大家に合鍵で侵入され体を触られた件、警察が大家を逮捕", False),
+        ("在宅で母を介護していた兄が母に性的虐待をしていた。兄は面会禁止で、今は一切接触はありません", False),
+        ("中2。ママの彼氏が夜になるとあたしの部屋にきて体さわってくる。今日もママ夜勤でいない", True),  # she is away
+    ],
+)
+def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
