@@ -841,8 +841,12 @@ class Rules:
             ]
             occs = [o for o in occs if o.sets]
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
-        if doers and _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
-            occs = sorted(occs + _doers_present(ctx, doers), key=_start)
+        if _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
+            first_act = min((end for _, end in doers), default=None)
+            if first_act is None:  # nobody named as the doer: an anaphor still points back (その患者まだ待合にいる)
+                first_act = next((o.end for o in occs if o.sets & _NAMED_ACT or _OWN_ACT in o.sets), None)
+            if first_act is not None:
+                occs = sorted(occs + _doers_present(ctx, doers, first_act), key=_start)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -1197,21 +1201,22 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
     return frozenset(out)
 
 
-def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occurrence]:
+def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int) -> list[_Occurrence]:
     """Where the one who did it is said to be here or coming (`doer_present`): after the act, the
     same word or an anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅,
     その家庭教師が今日も夕方家に来る予定). A husband who came along when another did it is not the doer."""
     text = ctx.text
-    first_act = min(end for _, end in doers)
-    words = "|".join(re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True))
+    named = [re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True)]
+    words = "|".join([*named, _ANAPHOR])
     out = []
-    for m in re.finditer(rf"(?:{words}|{_ANAPHOR})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま))", text):  # その客まだ店にいる
+    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま))", text):  # その客まだ店にいる
         p = _PRESENT_PREDICATE.match(text, m.end())
-        if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1):
+        if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1) \
+                and not _OTHER_CLAUSE.search(text, m.end(), p.end()):  # fmt: skip (加害者は逮捕済み、本人は…います)
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
-    for m in re.finditer(rf"(?:{words}|{_ANAPHOR}|{_WITH_HIM})", text):
+    for m in re.finditer(rf"(?:{words}|{_WITH_HIM})", text):
         n = ctx.sentence(m.start())
         first = ctx.ends[n - 1] + 1 if n > 0 else 0
         last = ctx.ends[n] if n < len(ctx.ends) else len(text)
@@ -1343,6 +1348,7 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
+_OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
 _NOW_SOON = re.compile(r"今日も|今夜も|今晩も|今日の|今夜の|今晩の|このあとも|この後も|きょうも|こんやも|あしたも|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")
 _AWAY = re.compile(r"不在|休み|出張|留守|来られない|来ない|いない|いません|会わない|会いません|関係ない|\baway\b|\bnot\b|\bno longer\b|\boff\b")
 _TOLD_PAST = re.compile(r"(?:た|だ|でした|ました|なかった|ません|ない)[」』]?[。．.！!？?\s]*$|(?:た|だった)[。．.!?]|\b(?:was|were|did|had)\b")  # 今日は来なかった, 昨日は来ていた

@@ -482,6 +482,22 @@ def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("クリニック受付です。酔った患者に待合室で抱きつかれてスカートの中に手を入れられた。その患者まだ待合にいる", True),
+        ("ex-boyfriend forced himself on me last night. now texting me that hes outside", True),
+        ("My gf says her ex raped her last night. He's been messaging threats all morning.", True),
+        ("ネットで知り合った大学生にされた。おととい。いまそいつから「親にバラす」ってDMきてる", True),
+        ("付き添いで来たのがその内縁の夫本人で、診察室の前から動かない。性的虐待", True),
+        ("北九州市の救急です。3時間前に性被害、加害者は逮捕済み、本人は家族と一緒にいます", False),  # 本人 is there
+        ("相手が誰かはわからないけど今は実家にいて安全だと本人は言ってます。性被害", False),
+    ],
+)
+def test_the_one_who_did_it_near_said_every_way(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
