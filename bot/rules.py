@@ -786,17 +786,18 @@ class Rules:
                 live = [n for n in kw.sets if start > covered.get(n, -1)]
                 if not live:
                     continue
-                for n in live:
-                    covered[n] = end
-                if len(live) < len(kw.sets):
-                    kw = Keyword(frozenset(live), kw.length, kw.latin, kw.prefix, kw.word)
                 # Latin keywords must stand as words: "son" is not in "person"; "rape*" also
                 # matches "raped". Japanese has no spaces: a [bracketed] keyword must be a word.
+                # (checked before the span is taken: "do sex" in "do sexual things" leaves "sexual" free)
                 if kw.latin:  # ("'s friend" begins with no letter: any neighbour will do)
                     if start > 0 and letters[start - 1] in _ASCII_ALNUM and letters[start] in _ASCII_ALNUM:
                         continue
                     if not kw.prefix and end < last and letters[end + 1] in _ASCII_ALNUM:
                         continue
+                for n in live:
+                    covered[n] = end
+                if len(live) < len(kw.sets):
+                    kw = Keyword(frozenset(live), kw.length, kw.latin, kw.prefix, kw.word)
                 if byte_starts is None:
                     s, e = start, end + 1
                 else:

@@ -498,6 +498,26 @@ def test_the_one_who_did_it_near_said_every_way(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
 
 
+def test_a_latin_word_refused_at_its_boundary_leaves_the_span_to_others(rules):
+    # "do sex" stops at "sexual": refused, it must not hide the words that do match there
+    assert "topic" in facts(rules, "she tell me her uncle do sexual things to her when she was child").keywords
+    assert "nearby" not in facts(rules, "he doesn't know she's here").keywords  # she is here, not him
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She say her boss in factory did sex to her by force 2 days ago",
+        "last night man from the app take her to hotel and do sex she say no",
+        "Yesterday the vice principal kissed me and put his hand inside my clothes",
+        "he put his hand down my pants this morning",
+        "thinks her drink was spiked at a bar around midnight",
+    ],
+)
+def test_the_act_in_plain_or_learners_english(rules, text):
+    assert "topic" in facts(rules, text).keywords
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
