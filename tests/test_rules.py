@@ -518,6 +518,19 @@ def test_the_act_in_plain_or_learners_english(rules, text):
     assert "topic" in facts(rules, text).keywords
 
 
+@pytest.mark.parametrize(
+    ("text", "acute"),
+    [
+        ("🙏助けて 彼氏に無理やり されて 今トイレに隠れてる", True),
+        ("触られた。電車。今。どこ行けばいい。品川駅", True),
+        ("help pls a guy followed me from the club and grabbed my breasts im hiding in a shop", True),
+        ("去年、元彼に無理やりされた。いまも人混みでは隠れてる感じ", False),  # a time said: long ago
+    ],
+)
+def test_hiding_from_it_now_is_acute(rules, text, acute):
+    assert ("acute" in facts(rules, text).flags) == acute
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
