@@ -531,6 +531,12 @@ def test_hiding_from_it_now_is_acute(rules, text, acute):
     assert ("acute" in facts(rules, text).flags) == acute
 
 
+def test_today_of_the_visit_yields_to_the_past_said_with_the_act(rules):
+    f = facts(rules, "うちの診療所さ来た20歳の娘っこ、先月、知らね男さ無理やりされだって。今日は母親と来てる")
+    assert "acute" not in f.flags and "late" in f.flags
+    assert "acute" in facts(rules, "先月から上司に触られている。今日も無理やりされた").flags  # today's act
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
