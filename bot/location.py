@@ -138,6 +138,16 @@ _IN_PLACE_CONTEXT = re.compile(
     r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察)"
     r"|に住ん|に住む|在住|駅|市内)"
 )
+# the message's last words, a bare name after a sentence's end (…。堺やねん, …？呉におる, …。柏)
+_FINAL_NAME = re.compile(r"[。．.!！?？]\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$")
+# a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
+# a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
+_KANA_IN_PLACE_CONTEXT = re.compile(
+    r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,2}?(?:びょういん|病院|医院|クリニック|くりにっく"
+    r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|がっこう|学校|整形外科|内科|婦人科)|に住|にすん|在住|駅|えき))"
+)
+_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}  # hiragana -> katakana
+_KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
     r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
@@ -448,6 +458,19 @@ class Locator:
         if not where.found:  # 松本の病院, 呉の中学校, 堺に住んでる: a bare name left out as a surname, in a place's context
             named = [prefs for m in _IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
                      and (len(m.group(1)) > 1 or len(prefs) == 1)]  # fmt: skip (栄: Nagoya's district, and 栄区, 栄町)
+            if not named:  # よこすか の びょういん, おおみや えき: a kana name left bare, read with its suffixes
+                table = self._lookup_table()
+                for m in _KANA_IN_PLACE_CONTEXT.finditer(text):
+                    kata = m.group(1).translate(_TO_KATAKANA)
+                    found = [p for suffix in _KANA_SUFFIXES if (p := table.get(kata + suffix))]
+                    if found:
+                        named.append(frozenset().union(*found))
+            if not named and (m := _FINAL_NAME.search(text)):  # …どう説得すれば？ 堺やねん / 。呉です: said last
+                name = m.group(1)
+                prefs = self._lookup_forms.get(name)
+                if prefs and (len(name) > 1 or len(prefs) == 1) and (table := self._lookup_table()) \
+                        and (name + "市" in table or name + "区" in table):  # fmt: skip (a city's or ward's, not 上野村's)
+                    named.append(prefs)
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
             if named:

@@ -1006,3 +1006,20 @@ def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture
 )
 def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str, prefecture) -> None:
     assert loc.find(text).prefecture == prefecture
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "candidates"),
+    [
+        ("よこすか の びょういん です せいひがい の かんじゃ", "14", ()),  # kana, read with 市
+        ("おやまの整形外科です。患者さんが性被害", None, ("09", "22")),  # 小山市 and 小山町
+        ("ともだちのいえから にげてきました", None, ()),  # kana words that are no place
+        ("あいつまだ合鍵持ってて今夜も来るって言うてる。堺やねん", "27", ()),  # a bare city said last
+        ("その彼氏が今も店の前にいる。柏", "12", ()),
+        ("警察にも通報済み。上野です", None, ()),  # 上野 is 上野村's bare name, not a city's
+        ("患者さんのこと相談です。看護師 松本", None, ()),  # a signature, not a sentence of its own
+    ],
+)
+def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
+    where = loc.find(text)
+    assert (where.prefecture, where.candidates) == (prefecture, candidates)
