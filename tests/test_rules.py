@@ -537,6 +537,11 @@ def test_today_of_the_visit_yields_to_the_past_said_with_the_act(rules):
     assert "acute" in facts(rules, "先月から上司に触られている。今日も無理やりされた").flags  # today's act
 
 
+def test_her_own_refusal_is_no_report(rules):
+    assert "reporting" not in facts(rules, "元彼に、嫌だって言ったのに無理やりされた").keywords
+    assert "reporting" in facts(rules, "無理やりされたって言っています").keywords
+
+
 def test_a_description_with_a_school_year_is_not_the_writer():
     from bot.rules import read_own_ages
 
