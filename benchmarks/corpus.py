@@ -171,5 +171,8 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "romaji-places": lambda n: _from_words(vocab()["place_en"], n, " "),
     "keywords": lambda n: _from_words(vocab()["kw_ja"] + vocab()["kw_en"], n, " "),
     "postal-like": lambda n: _repeat("〒123-4567-890 ", n),
+    # the one who did it named again and again: every doer word once looked at every other word
+    "doers": lambda n: _repeat("夫に", n),
+    "doers-today": lambda n: "夫に無理やりされた。" + _repeat("今日も夫が来る夫の夫は", n - 10),
     "junk": _junk,
 }

@@ -77,6 +77,11 @@ _PROGRESSIVE = frozenset({"居る", "いる", "おる"})  # て + these: going o
 _TE_HELPERS = frozenset({"来る", "くる", "しまう", "仕舞う"})  # て + these: the same verb goes on (入ってこられる)
 
 
+def _is_te(t: Token) -> bool:
+    """The conjunctive て/で that joins a verb to the next (not the case particle で of 部屋で)."""
+    return t.pos == "助詞" and t.pos2 == "接続助詞" and t.surface in ("て", "で")
+
+
 class Analysis:
     """The tokens of one message, with the questions the rules ask of a span of it."""
 
@@ -163,6 +168,12 @@ class Analysis:
             prev = t.surface if t.begin >= end else prev
         return False
 
+    def _after(self, end: int) -> int:
+        """The first token of the verb chain after words ending at `end` (強要 + されている), or the
+        token the words end inside (触ら|れる)."""
+        i = bisect_left(self._ends, end)
+        return i + 1 if i < len(self.tokens) and self.tokens[i].end == end else i
+
     def going_on(self, end: int) -> bool:
         """Whether the act whose words end at `end` is told as going on: progressive (触られている,
         されてる, 変なことをしている, され続け) or a passive in the present (脱がされる, させられる,
@@ -170,9 +181,7 @@ class Analysis:
         (触られる女性) nor a guess (触られるかも)."""
         toks = self.tokens
         n = len(toks)
-        i = bisect_left(self._ends, end)
-        if i < n and toks[i].end == end:
-            i += 1  # the words end on a word's end: their verb follows (強要 + されている)
+        i = self._after(end)
         if i < n and toks[i].pos == "助詞" and toks[i].surface in ("を", "に"):
             i += 1  # 変なこと + を + している
         state = ""  # "stem" (触られ), "te" (…て), "passive" (a passive's present form), "progressive"
@@ -189,7 +198,7 @@ class Analysis:
                     state = "progressive"
                 elif t.form == "ます" and state == "stem":
                     state = "passive"
-            elif t.pos == "助詞" and t.surface in ("て", "で", "たり"):  # 触られたりしている
+            elif t.pos == "助詞" and (_is_te(t) or t.surface == "たり"):  # 触られたりしている
                 if state != "progressive":
                     state = "te"
             elif t.pos == "動詞" and ((prev in ("て", "で") and t.form in _PROGRESSIVE) or t.form == "続ける"):
@@ -216,9 +225,7 @@ class Analysis:
         (閉じ込められて無理やり…: how it was done), else ""."""
         toks = self.tokens
         n = len(toks)
-        i = bisect_left(self._ends, end)
-        if i < n and toks[i].end == end:
-            i += 1
+        i = self._after(end)
         progressive = False
         last = ""
         j = i
@@ -228,7 +235,7 @@ class Analysis:
                 if t.form == "た":
                     return "was" if progressive else ""
                 progressive = progressive or t.form == "てる"
-            elif t.pos == "助詞" and t.surface in ("て", "で") and t.pos2 == "接続助詞":
+            elif _is_te(t):
                 pass
             elif t.pos == "動詞" and (j == i or last in ("て", "で")):
                 progressive = progressive or (last in ("て", "で") and t.form in _PROGRESSIVE)

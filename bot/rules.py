@@ -1044,25 +1044,28 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
     text = ctx.text
     agents: list[tuple[_Occurrence, int]] = []
     subjects: list[tuple[_Occurrence, int]] = []
+    sentences: dict[int, _SentenceActs] = {}  # each sentence's acts read once, however many people it names
     for o in occs:
         if not o.sets & doers:
             continue
-        inside = _in_sentence(ctx, occs, o.start)
+        n = ctx.sentence(o.start)
+        if n not in sentences:
+            sentences[n] = _SentenceActs(_in_sentence(ctx, occs, o.start))
+        acts_here = sentences[n]
         if text[o.start : o.end].isascii():  # English: "raped by her husband", "my stepdad touches me"
             if text[o.start : o.end].lower() in _EN_PRONOUNS or _EN_NOT.search(text, max(0, o.start - 8), o.start):
                 continue  # "he forced me" names nobody; "not by family"
-            if (by := [a for a in inside if a.end <= o.start and a.sets & _EN_ACT_SETS]) and _EN_BY.search(text, max(0, o.start - 16), o.start):
-                agents.append((o, by[-1].end))
-            elif (m := _EN_SUBJECT_GAP.match(text, o.end)) and any(a.start == m.end() and a.sets & _EN_ACT_SETS for a in inside):
-                subjects.append((o, next(a.end for a in inside if a.start == m.end() and a.sets & _EN_ACT_SETS)))
+            if (by := acts_here.english_before(o.start)) is not None and _EN_BY.search(text, max(0, o.start - 16), o.start):
+                agents.append((o, by.end))
+            elif (m := _EN_SUBJECT_GAP.match(text, o.end)) and (act := acts_here.english_at.get(m.end())) is not None:
+                subjects.append((o, act.end))
             continue
-        act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT  # a passive is the act only beside its name
         for found, after in ((agents, _AGENT_AFTER), (subjects, _SUBJECT_AFTER)):
             m = after.match(text, o.end)
             if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
                 continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
-            acts = [a for a in inside if a.start >= m.end() and a.sets & act_sets]
-            if acts and any(m.end() <= t.start < acts[0].start and _TELLING in t.sets for t in inside):
+            acts = acts_here.after(m.end())
+            if acts and acts_here.told_between(m.end(), acts[0].start):
                 continue  # 娘さんから相談、母が…されている: who told, not who did it
             if found is subjects:  # an active act in the same quote, with no subject of its own: its subject did it
                 acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)
@@ -1071,11 +1074,49 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if found is agents and not acts:  # 旦那に毎晩させられる: the act left unsaid, this word its agent
-                acts = [a for a in inside if a.start <= o.start < a.end and _UNSAID in a.sets]
+                acts = [a for a in acts_here.unsaid if a.start <= o.start < a.end]
             if acts:
                 found.append((o, acts[0].end))
             break
     return agents or subjects
+
+
+class _SentenceActs:
+    """The acts of one sentence, for _doer_mentions: a passive is an act only beside the act's name."""
+
+    __slots__ = ("_english_starts", "_starts", "_tellings", "acts", "english", "english_at", "unsaid")
+
+    def __init__(self, inside: list[_Occurrence]):
+        act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT
+        self.acts = [a for a in inside if a.sets & act_sets]
+        self._starts = [a.start for a in self.acts]
+        self._tellings = [t.start for t in inside if _TELLING in t.sets]
+        self.unsaid = [a for a in inside if _UNSAID in a.sets]
+        self.english = [a for a in inside if a.sets & _EN_ACT_SETS]
+        self._english_starts = [a.start for a in self.english]
+        self.english_at = {}
+        for a in self.english:
+            self.english_at.setdefault(a.start, a)
+
+    def after(self, i: int) -> list[_Occurrence]:
+        """The first acts that begin at or after i (a few: the first that fits is the one taken)."""
+        k = bisect_left(self._starts, i)
+        return self.acts[k : k + _ACTS_LOOKED_AT]
+
+    def told_between(self, i: int, j: int) -> bool:
+        k = bisect_left(self._tellings, i)
+        return k < len(self._tellings) and self._tellings[k] < j
+
+    def english_before(self, i: int) -> _Occurrence | None:
+        """The last English act that ends before i (raped by her husband: the act "by" points back to)."""
+        k = bisect_left(self._english_starts, i)
+        for a in reversed(self.english[max(0, k - _ACTS_LOOKED_AT) : k]):
+            if a.end <= i:
+                return a
+        return None
+
+
+_ACTS_LOOKED_AT = 8
 
 
 def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> list[_Occurrence]:
@@ -1123,7 +1164,9 @@ def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurre
     which _doer_mentions keeps only where an act follows in the clause, and which leaves the act
     unsaid before a pause as the doer sets do."""
     toks = analysis.tokens
-    named = [(o.start, o.end) for o in occs]  # a word of any set is read already (昨日から, 性被害から)
+    read = bytearray(len(analysis.text) + 1)  # ends that fall inside a word of any set, read already
+    for o in occs:
+        read[o.start + 1 : o.end + 1] = b"\x01" * (o.end - o.start)
     out = []
     for k in range(1, len(toks)):
         t = toks[k]
@@ -1143,8 +1186,8 @@ def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurre
         end = toks[k - 1].end
         if not _PERSON_TAIL.search(analysis.text, start, end) or _TIME_TAIL.search(analysis.text, start, end):
             continue
-        if any(a < end <= b for a, b in named):
-            continue  # read already; but 男性 + 社員: the compound is a new word
+        if read[end]:
+            continue  # read already (昨日から, 性被害から); but 男性 + 社員: the compound ends past 男性
         out.append(_Occurrence(start, end, _AGENT_SETS))
     return out
 
@@ -1191,14 +1234,33 @@ def _passive(text: str, act: _Occurrence) -> bool:
 def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
     """The sets of every word that names a doer: the word itself, words that start with it or
     cover it (夫 + 夫から), a modifier right before it (付き合っている + 人), and a word it
-    stands beside (ヘルパーさんの男の人, 訪問ヘルパー（男性）)."""
+    stands beside (ヘルパーさんの男の人, 訪問ヘルパー（男性）, my care staff man). `occs` are sorted by
+    start; each doer looks only at the words near it."""
+    if not doers or not occs:
+        return frozenset()
+    by_start: dict[int, set[str]] = {}
+    by_end: dict[int, list[_Occurrence]] = {}
+    for o in occs:
+        by_start.setdefault(o.start, set()).update(o.sets)
+        by_end.setdefault(o.end, []).append(o)
+    starts = [o.start for o in occs]
+    width = max(o.end - o.start for o in occs)
     out: set[str] = set()
     for d, _ in doers:
-        for o in occs:
-            if (o.start == d.start or o.end == d.start or (o.start < d.start and o.end >= d.end)
-                    or (o.end < d.start and _APPOSITION.fullmatch(text, o.end, d.start))
-                    or (o.end + 1 == d.start and text[o.end] == " " and text[o.start : d.end].isascii())):  # fmt: skip (my care staff man)
+        out |= by_start.get(d.start, set())
+        for o in by_end.get(d.start, ()):
+            out |= o.sets
+        for o in occs[bisect_left(starts, d.start - width) : bisect_left(starts, d.start)]:
+            if o.end >= d.end:  # a word that covers it
                 out |= o.sets
+        for e in range(max(0, d.start - _APPOSITION_WIDTH), d.start):
+            if e in by_end and _APPOSITION.fullmatch(text, e, d.start):
+                for o in by_end[e]:
+                    out |= o.sets
+        if d.start > 0 and text[d.start - 1] == " ":  # my care staff man
+            for o in by_end.get(d.start - 1, ()):
+                if text[o.start : d.end].isascii():
+                    out |= o.sets
     return frozenset(out)
 
 
@@ -1217,12 +1279,15 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
+    soon: dict[int, bool] = {}  # each sentence read once, however often the doer is named in it
     for m in re.finditer(rf"(?:{words}|{_WITH_HIM})", text):
         n = ctx.sentence(m.start())
-        first = ctx.ends[n - 1] + 1 if n > 0 else 0
-        last = ctx.ends[n] if n < len(ctx.ends) else len(text)
-        if first > first_act and _NOW_SOON.search(text, first, last) and not _TOLD_PAST.search(text, first, last + 1) \
-                and not _AWAY.search(text, first, last):  # fmt: skip (今日は出張で不在, その医師は今日は休み)
+        if n not in soon:
+            first = ctx.ends[n - 1] + 1 if n > 0 else 0
+            last = ctx.ends[n] if n < len(ctx.ends) else len(text)
+            soon[n] = (first > first_act and _NOW_SOON.search(text, first, last) is not None
+                       and not _TOLD_PAST.search(text, first, last + 1) and not _AWAY.search(text, first, last))  # fmt: skip
+        if soon[n]:  # (今日は出張で不在, その医師は今日は休み: away)
             out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
     return out
 
@@ -1381,6 +1446,7 @@ _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言わ�
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
 _NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name (夫に付き添われて is no act)
+_APPOSITION_WIDTH = 8  # the longest _APPOSITION, ちゃんの男の, and a margin
 _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
 _OTHER_SUBJECT = re.compile(r"[^\sのに]\s*[はが](?![らい])")  # 夫は協力的で、被害は…: the act has its own subject
