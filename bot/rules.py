@@ -1301,11 +1301,14 @@ def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence
     return bool(opt.dates_next) and _dates_other_event(ctx, start, end, occs, opt)
 
 
-def _in_sentence(ctx: _Text, occs: list[_Occurrence], i: int) -> list[_Occurrence]:
-    """The occurrences in the sentence of character i (occs are sorted by start)."""
+def _in_sentence(ctx: _Text, occs: list[_Occurrence], i: int, reach: int | None = None) -> list[_Occurrence]:
+    """The occurrences in the sentence of character i (occs are sorted by start); with `reach`, only
+    those starting within that many characters of i (a run-on sentence read near i, not whole)."""
     n = ctx.sentence(i)
     first = ctx.ends[n - 1] if n > 0 else -1
     last = ctx.ends[n] if n < len(ctx.ends) else len(ctx.text)
+    if reach is not None:
+        first, last = max(first, i - reach - 1), min(last, i + reach)
     lo = bisect_left(occs, first + 1, key=_start)
     hi = bisect_left(occs, last, key=_start)
     return occs[lo:hi]
@@ -1320,7 +1323,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     rather than the incident. Japanese puts the time before the event it dates; English after it."""
     text = ctx.text
     incident = opt.events - opt.dates_next
-    sentence = _in_sentence(ctx, occs, start)
+    sentence = _in_sentence(ctx, occs, start, _DATING_REACH)
     if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
         return False  # 時期は半年前, 被害は今朝: said to be the incident's time
     lead = [o for o in sentence if o.end <= start and start - o.end <= 2]
@@ -1397,6 +1400,7 @@ _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
+_DATING_REACH = 240  # how far along its sentence a time word looks for what it dates
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
 _PAST_SETS = frozenset({_PAST})
