@@ -146,7 +146,6 @@ _KANA_IN_PLACE_CONTEXT = re.compile(
     r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,2}?(?:びょういん|病院|医院|クリニック|くりにっく"
     r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|がっこう|学校|整形外科|内科|婦人科)|に住|にすん|在住|駅|えき))"
 )
-_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}  # hiragana -> katakana
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
@@ -461,7 +460,7 @@ class Locator:
             if not named:  # よこすか の びょういん, おおみや えき: a kana name left bare, read with its suffixes
                 table = self._lookup_table()
                 for m in _KANA_IN_PLACE_CONTEXT.finditer(text):
-                    kata = m.group(1).translate(_TO_KATAKANA)
+                    kata = _katakana(m.group(1))
                     found = [p for suffix in _KANA_SUFFIXES if (p := table.get(kata + suffix))]
                     if found:
                         named.append(frozenset().union(*found))
