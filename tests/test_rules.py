@@ -1174,3 +1174,20 @@ def test_times_and_ages_of_the_one_it_happened_to(rules, text, flags, not_flags)
 )
 def test_danger_in_more_words(rules, text):
     assert "danger" in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "time_flag"),
+    [
+        # the time of the act said not to be known: a recent word dates the telling
+        ("昨日、外来の患者さんから性暴力を受けたと打ち明けられました。いつのことかは聞いていません", None),
+        ("A woman in our ward told me last night she was raped, she did not say when.", None),
+        ("先月のことか最近のことなのか分からない。本人は混乱している。性被害の訴え", None),
+        # said with the act, the time stands
+        ("昨日の夜、知人に無理やりされたと。今朝来院", "acute"),
+        ("先月、知人に無理やりされたと打ち明けられました", "late"),
+    ],
+)
+def test_a_time_said_to_be_unknown_dates_nothing(rules, text, time_flag):
+    got = facts(rules, text).flags & {"acute", "late"}
+    assert got == ({time_flag} if time_flag else set())
