@@ -1368,6 +1368,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             continue
         if other.sets & opt.dates_next and not other.sets & incident and _DURING.match(text, other.end):
             continue  # 昨夜の勤務中、…触られました: the shift frames the incident, dates it with it
+        if other.sets & opt.dates_next and text.startswith("先", other.end):
+            continue  # 先月、勤務先の医師に: a place named by an event's word, not the event
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event

@@ -1191,3 +1191,9 @@ def test_danger_in_more_words(rules, text):
 def test_a_time_said_to_be_unknown_dates_nothing(rules, text, time_flag):
     got = facts(rules, text).flags & {"acute", "late"}
     assert got == ({time_flag} if time_flag else set())
+
+
+def test_a_place_named_by_an_events_word_is_not_the_event_dated(rules):
+    # 勤務先 is where she works; 勤務中 is the shift, which dates the act with it
+    assert "late" in facts(rules, "看護師です。自分のことで。先月、勤務先の医師に当直室で…。誰にも言えていません").flags
+    assert "acute" in facts(rules, "救急外来の看護師です。昨夜の勤務中、酔った患者に胸を触られました").flags
