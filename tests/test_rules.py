@@ -1197,3 +1197,10 @@ def test_a_place_named_by_an_events_word_is_not_the_event_dated(rules):
     # 勤務先 is where she works; 勤務中 is the shift, which dates the act with it
     assert "late" in facts(rules, "看護師です。自分のことで。先月、勤務先の医師に当直室で…。誰にも言えていません").flags
     assert "acute" in facts(rules, "救急外来の看護師です。昨夜の勤務中、酔った患者に胸を触られました").flags
+
+
+def test_a_day_that_comes_to_something_dates_the_decision(rules):
+    # 今日になって: the day she decided to come, not the day of the act
+    got = facts(rules, "私先週合コンで会った人に無理やりされてしまって今日になってやっと病院に行こうと思って").flags
+    assert "late" in got and "acute" not in got
+    assert "acute" in facts(rules, "今日、合コンで会った人に無理やりされました").flags
