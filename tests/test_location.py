@@ -611,7 +611,9 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
     [("都内の総合病院です", "13"), ("道内の病院です", "01"), ("三宮の病院", "28"), ("御茶ノ水の病院", "13"),
      ("お茶の水", "13"), ("梅田駅の近く", "27"), ("天神のクリニック", "40"), ("すすきののクリニック", "01"),
      ("池袋で", "13"), ("東京都内", "13"), ("ススキノのクリニック", "01"), ("国分町の店", "04"), ("山手線で痴漢", "13"),
-     ("groped on the Yamanote line", "13"), ("Assaulted near Ebisu stn", "13"), ("御堂筋線で痴漢", "27")],
+     ("groped on the Yamanote line", "13"), ("Assaulted near Ebisu stn", "13"), ("御堂筋線で痴漢", "27"),
+     ("天文館のネカフェで", "46"), ("下北沢の薬局", "13"), ("a hospital near Kichijoji", "13"),
+     ("Pharmacy near Kokura station.", "40"), ("香林坊で飲んだ帰り", "17")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
