@@ -129,6 +129,9 @@ class Analysis:
                 resets.append(t.begin)
             elif t.surface in _AFTER_CLAUSE and i > 0 and toks[i - 1].pos in ("動詞", "助動詞"):
                 resets.append(t.begin)  # 子どもが寝たあと…された: that subject is the clause's before あと
+            elif _is_te(t) and i > 0 and toks[i - 1].pos == "動詞" and toks[i - 1].form not in _TE_HELPERS \
+                    and i + 1 < len(toks) and toks[i + 1].pos == "動詞" and toks[i + 1].form in _TE_HELPERS:
+                resets.append(t.end)  # 男が入ってきて触られた: he is the subject of coming in, she of the passive
             elif t.surface in ("が", "は") and t.pos == "助詞" and t.pos2 in ("格助詞", "係助詞") and i > 0:
                 ends = set()
                 k = i - 1

@@ -845,7 +845,7 @@ class Rules:
         if _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             first_act = min((end for _, end in doers), default=None)
             if first_act is None:  # nobody named as the doer: an anaphor still points back (その患者まだ待合にいる)
-                first_act = next((o.end for o in occs if o.sets & _NAMED_ACT or _OWN_ACT in o.sets), None)
+                first_act = next((o.end for o in occs if o.sets & _ACT_FIRST or _OWN_ACT in o.sets), None)
             if first_act is not None:
                 occs = sorted(occs + _doers_present(ctx, doers, first_act), key=_start)
         keywords: set[str] = set()
@@ -1272,10 +1272,10 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     named = [re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True)]
     words = "|".join([*named, _ANAPHOR])
     out = []
-    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま))", text):  # その客まだ店にいる
+    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))", text):  # その客まだ店にいる
         p = _PRESENT_PREDICATE.match(text, m.end())
         if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1) \
-                and not _OTHER_CLAUSE.search(text, m.end(), p.end()):  # fmt: skip (加害者は逮捕済み、本人は…います)
+                and not _OTHER_CLAUSE.search(text, m.end(), p.end()) and not _FAR.search(p.group()):  # fmt: skip (加害者は逮捕済み、本人は…います)
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
@@ -1451,7 +1451,8 @@ _NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|�
 _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
-_NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name (夫に付き添われて is no act)
+_NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})
+_ACT_FIRST = _NAMED_ACT | {"experienced", "act_told"}  # the first act an anaphor can point back past (入られてされた。今もそいつ…)  # ... by its name (夫に付き添われて is no act)
 _APPOSITION_WIDTH = 8  # the longest _APPOSITION, ちゃんの男の, and a margin
 _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
@@ -1478,8 +1479,11 @@ _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受
 _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
+_NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
-                                r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入)")  # fmt: skip (旦那がまだ待合におる; not 住んで: 遠方に住んで)
+                                r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"
+                                r"|(?:今も|いまも|今でも|いまでも|まだ|" + _NEAR_WORDS + r")[^。、]{0,14}?(?:住んで|暮らして|働いて|勤めて|通って)(?!い?た|まし))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
+_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの")  # 今も県外に住んでいる: far off
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})

@@ -1204,3 +1204,22 @@ def test_a_day_that_comes_to_something_dates_the_decision(rules):
     got = facts(rules, "私先週合コンで会った人に無理やりされてしまって今日になってやっと病院に行こうと思って").flags
     assert "late" in got and "acute" not in got
     assert "acute" in facts(rules, "今日、合コンで会った人に無理やりされました").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "danger"),
+    [
+        # he is the subject of coming in; the passive after it is the writer's
+        ("昨日の朝、ネカフェで寝てたら隣の個室の男が入ってきて触られた。店員には言ったけど警察は行ってない", "victim", None),
+        # an anaphor after the act, still living or working close by: danger
+        ("隣の部屋の男の人に、先週ベランダから入られてされた。今もそいつ隣に住んでる。引っ越すお金ない", None, True),
+        ("加害者は昨日まで同じシェアハウスに住んでいたけど、昨夜退去して今はもういない。被害は先週", None, False),
+        ("隣の男にされた。今もそいつは県外の実家に住んでいる", None, False),
+    ],
+)
+def test_who_came_in_and_who_is_still_close(rules, text, intent, danger):
+    f = facts(rules, text)
+    if intent:
+        assert rules.intent(f) == intent
+    if danger is not None:
+        assert ("danger" in f.flags) == danger
