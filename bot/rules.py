@@ -818,6 +818,10 @@ class Rules:
             if "…" in text or ".." in text or "・・" in text:  # 帰り道で腕をつかまれて公園の奥に…: where, then silence
                 occs.extend(_Occurrence(m.start(), m.end(), _UNSAID_SETS) for m in _UNSAID_SCENE.finditer(text))
         occs.sort(key=_start)
+        if _REPORTING in self.keyword_sets:  # 「…」って言われて, 嫌って言ったら: the writer's own story, not a report
+            occs = [_Occurrence(o.start, o.end, o.sets - {_REPORTING}) if _REPORTING in o.sets and _not_reported(text, o)
+                    else o for o in occs]  # fmt: skip
+            occs = [o for o in occs if o.sets]
         ctx = _Text(text)
         # 無理やりされた, 性被害にあった: the act told, not only named (性被害。); Japanese only, for an English
         # past participle is a note's word too (pt assaulted)
@@ -1451,6 +1455,19 @@ _NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|�
 _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
+_REPORTING = "reporting"
+# after a verb of saying: said to the one who writes (言われて) or by her (言ったら, 言ったのに), not a report
+_NOT_REPORTED = re.compile(r"(?:たら|ても|たのに|たけど|たが|たって)")
+# 言われて: words said to her ("返せ」って言われて), unless polite words a patient says to staff ("いるんです」って言われて")
+_SAID_TO = re.compile(r"わ?れ")
+_POLITE_QUOTE = re.compile(r"(?:です|ます|ました|でした|ません)[」』]?\s*(?:って|と)")
+
+
+def _not_reported(text: str, o: _Occurrence) -> bool:
+    """Whether a verb of saying at `o` tells words said to the writer or by her, not a report."""
+    if _NOT_REPORTED.match(text, o.end):
+        return True
+    return bool(_SAID_TO.match(text, o.end)) and not _POLITE_QUOTE.search(text, max(0, o.start - 8), o.start + 3)
 _NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})
 _ACT_FIRST = _NAMED_ACT | {"experienced", "act_told"}  # the first act an anaphor can point back past (入られてされた。今もそいつ…)  # ... by its name (夫に付き添われて is no act)
 _APPOSITION_WIDTH = 8  # the longest _APPOSITION, ちゃんの男の, and a margin

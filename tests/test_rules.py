@@ -1223,3 +1223,17 @@ def test_who_came_in_and_who_is_still_close(rules, text, intent, danger):
         assert rules.intent(f) == intent
     if danger is not None:
         assert ("danger" in f.flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # words said to her, or her own words: her story, not a report
+        ("今夜あの人が来るって。合鍵持ってるから逃げられない。別れたいって言ったら無理やり…先週も", "victim"),
+        ("バイト先の店長に、シフト減らすぞって言われて関係を持たされてる。まだ続いてる", "victim"),
+        # a patient's polite words to staff are reported
+        ("「彼が今も外で待ってるんです」って言われて見たら、病院の前に車止まってた。デートDVっぽい。高校生。", "referral"),
+    ],
+)
+def test_words_said_to_her_are_no_report(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
