@@ -1237,3 +1237,16 @@ def test_who_came_in_and_who_is_still_close(rules, text, intent, danger):
 )
 def test_words_said_to_her_are_no_report(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # going to a clinic: the writer is the one who goes, no clinician
+        ("半年前にサークルの先輩に。最近になって生理がおかしくて、でも産婦人科行くのこわい。先輩はもう卒業したから会わない", "victim"),
+        # a clinic that writes
+        ("産婦人科です。半年前にサークルの先輩に無理やりされたと", "referral"),
+    ],
+)
+def test_going_to_a_clinic_is_no_clinicians_word(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
