@@ -717,6 +717,7 @@ class SetOptions:
     # dropped when it is the agent (から/に) of a passive of these sets that the writer says in its
     # sentence: 利用者さんから体を触られました names who did it, not whom it was done to
     not_agent_of: frozenset[str] = frozenset()
+    only_agent_of: frozenset[str] = frozenset()  # ... kept only as such an agent (彼女に無理やりされた: the girlfriend)
 
 
 @dataclass(frozen=True)
@@ -926,7 +927,7 @@ class Rules:
 
 
 _STOP = "stop"  # the keyword set whose phrases only hide the words inside them (大丈夫 hides 夫)
-_OPTION_KEYS = ("not_before", "not_after", "dates_next", "events", "not_agent_of")
+_OPTION_KEYS = ("not_before", "not_after", "dates_next", "events", "not_agent_of", "only_agent_of")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # word characters
 
 
@@ -1003,6 +1004,7 @@ def _apply_options(
                 or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
                 or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
                 or (opt.not_agent_of and _agent_of(ctx, o.end, occs, opt.not_agent_of, people))
+                or (opt.only_agent_of and not _agent_of(ctx, o.end, occs, opt.only_agent_of, people))
             ):
                 sets = sets - {name}
         if sets:
@@ -1036,7 +1038,8 @@ def _agent_of(ctx: _Text, end: int, occs: list[_Occurrence], passives: frozenset
             return not (
                 "、" in ctx.text[m.end() : o.start]
                 or ctx.reported(o.start, o.end)
-                or any(p.sets & people and o.end <= p.start <= o.end + 1 for p in found)
+                or any(p.sets & people and o.end <= p.start <= o.end + 1 and not ctx.text[o.end : p.start].isspace()
+                       for p in found)  # (…された 男なんだけど: a space ends the clause, no relative one)
             )
     return False
 

@@ -1250,3 +1250,22 @@ def test_words_said_to_her_are_no_report(rules, text, intent):
 )
 def test_going_to_a_clinic_is_no_clinicians_word(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "partner"),
+    [
+        # 彼女 as the one who did it is the writer's girlfriend
+        ("彼女に無理やりされた 男なんだけどこういうのも相談していいのか分からない 昨日の夜", "victim", True),
+        # 彼女 as the one it happened to is "she"
+        ("彼女が知らない男に無理やりされたと。昨日の夜。どこに相談すれば", "referral", False),
+    ],
+)
+def test_kanojo_as_the_doer_is_a_girlfriend(rules, text, intent, partner):
+    f = facts(rules, text)
+    assert rules.intent(f) == intent and ("partner" in f.flags) == partner
+
+
+def test_her_children_at_home_are_no_minor_victim(rules):
+    assert "minor" not in facts(rules, "元夫 今 外 いる こわい 昨夜 無理やり 子ども寝てる").flags
+    assert "minor" in facts(rules, "子どもが塾の先生に触られたと言っています").flags
