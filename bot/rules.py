@@ -1276,7 +1276,9 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     same word or an anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅,
     その家庭教師が今日も夕方家に来る予定). A husband who came along when another did it is not the doer."""
     text = ctx.text
-    named = [re.escape(w) for w in sorted({text[o.start : o.end] for o, _ in doers}, key=len, reverse=True)]
+    names = {text[o.start : o.end] for o, _ in doers}
+    names |= {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))}  # 雇用主の男性: 雇用主
+    named = [re.escape(w) for w in sorted(names, key=len, reverse=True)]
     words = "|".join([*named, _ANAPHOR])
     out = []
     for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))", text):  # その客まだ店にいる
@@ -1500,9 +1502,11 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
+_OWNER_NOUN = re.compile(r"([一-龥ァ-ヴー]{2,6})の$")  # the noun a doer's word belongs to (雇用主の男性)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
                                 r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"
-                                r"|(?:今も|いまも|今でも|いまでも|まだ|" + _NEAR_WORDS + r")[^。、]{0,14}?(?:住んで|暮らして|働いて|勤めて|通って)(?!い?た|まし))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
+                                r"|(?:今も|いまも|今でも|いまでも|まだ|" + _NEAR_WORDS + r")[^。、]{0,14}?(?:住んで|暮らして|働いて|勤めて|通って)(?!い?た|まし)"
+                                r"|(?<=も)(?:住んで|暮らして)(?!い?た|まし))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
 _FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの")  # 今も県外に住んでいる: far off
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…

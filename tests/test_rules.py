@@ -1269,3 +1269,17 @@ def test_kanojo_as_the_doer_is_a_girlfriend(rules, text, intent, partner):
 def test_her_children_at_home_are_no_minor_victim(rules):
     assert "minor" not in facts(rules, "元夫 今 外 いる こわい 昨夜 無理やり 子ども寝てる").flags
     assert "minor" in facts(rules, "子どもが塾の先生に触られたと言っています").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # the noun the doer's word belongs to names him too (雇用主の男性 … 雇用主がいる)
+        ("技能実習生（女性20代）、雇用主の男性から寮で繰り返し性被害、昨夜も。寮に戻れば雇用主がいる", True),
+        # he lives there too
+        ("実の兄から、小学生の頃からずっと。今も実家にいて、兄も住んでる。24歳です", True),
+        ("実の兄から、小学生の頃からずっと。兄も昔は住んでいた。今は一人暮らしです", False),
+    ],
+)
+def test_the_one_who_did_it_where_she_goes_back_to(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
