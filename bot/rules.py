@@ -1286,6 +1286,8 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
         if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1) \
                 and not _OTHER_CLAUSE.search(text, m.end(), p.end()) and not _FAR.search(p.group()):  # fmt: skip (加害者は逮捕済み、本人は…います)
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
+    # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
+    out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
     soon: dict[int, bool] = {}  # each sentence read once, however often the doer is named in it
@@ -1502,6 +1504,9 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
+_SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部屋|へや|マンション|寮|りょう|アパート|施設|しせつ|フロア|建物|団地"
+                          r"|敷地内?の?寮?|シェアハウス)(?:に|で|内で)?\s*(?:住んで(?:る|いる|います|ます)|暮らして(?:る|いる|います)"
+                          r"|いる|います|[。]|$)")  # fmt: skip (not 住んでいた)
 _OWNER_NOUN = re.compile(r"([一-龥ァ-ヴー]{2,6})の$")  # the noun a doer's word belongs to (雇用主の男性)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
                                 r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"

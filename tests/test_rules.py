@@ -1283,3 +1283,15 @@ def test_her_children_at_home_are_no_minor_victim(rules):
 )
 def test_the_one_who_did_it_where_she_goes_back_to(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("留学生です。シェアハウスの男の人、私の部屋に入ってきて、さわりました。きのう。まだ同じ家に住んでいる。こわい", True),
+        ("会社の寮で、夜、男の人が部屋にきて、むりやりセックスされた。おととい。その人、となりの部屋。", True),
+        ("元夫に家で無理やりされた。一昨日です。以前は同じマンションに住んでいたが今は別々", False),
+    ],
+)
+def test_under_one_roof_with_him(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
