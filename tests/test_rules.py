@@ -1295,3 +1295,16 @@ def test_the_one_who_did_it_where_she_goes_back_to(rules, text, danger):
 )
 def test_under_one_roof_with_him(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("She was assaulted by her husband. She doesn't want to go back home tonight, he'll be there.", True),
+        ("i was raped by my host father 4 days ago. im 17 and i still live in his house.", True),
+        ("my husband locks me in and forces me, last time was yesterday. he tracks my phone", True),
+        ("She was assaulted last week by a stranger. Her mother will take her home tonight.", False),
+    ],
+)
+def test_danger_said_in_english(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
