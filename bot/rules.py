@@ -1297,9 +1297,13 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
             first = ctx.ends[n - 1] + 1 if n > 0 else 0
             last = ctx.ends[n] if n < len(ctx.ends) else len(text)
             soon[n] = (first > first_act and _NOW_SOON.search(text, first, last) is not None
-                       and not _TOLD_PAST.search(text, first, last + 1) and not _AWAY.search(text, first, last))  # fmt: skip
-        if soon[n]:  # (今日は出張で不在, その医師は今日は休み: away)
-            out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
+                       and not _TOLD_PAST.search(text, first, last + 1))  # fmt: skip
+        if soon[n]:  # not away (今日は出張で不在, その医師は今日は休み) before another subject (、事業所は代わりがいない)
+            last = ctx.ends[n] if n < len(ctx.ends) else len(text)
+            other = _NEW_SUBJECT.search(text, m.end(), last)
+            first = ctx.ends[n - 1] + 1 if n > 0 else 0
+            if not _AWAY.search(text, first, other.start() if other else last):
+                out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
     return out
 
 
@@ -1432,6 +1436,7 @@ _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
+_NEW_SUBJECT = re.compile(r"、[^、。]{0,8}?(?<![にでと])[はが]")  # 、事業所は…: what follows is another subject's
 _NOW_SOON = re.compile(r"今日も|今夜も|今晩も|今日の|今夜の|今晩の|このあとも|この後も|きょうも|こんやも|あしたも|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")
 _AWAY = re.compile(r"不在|休み|出張|留守|来られない|来ない|いない|いません|会わない|会いません|関係ない|\baway\b|\bnot\b|\bno longer\b|\boff\b")
 _TOLD_PAST = re.compile(r"(?:た|だ|でした|ました|なかった|ません|ない)[」』]?[。．.！!？?\s]*$|(?:た|だった)[。．.!?]|\b(?:was|were|did|had)\b")  # 今日は来なかった, 昨日は来ていた

@@ -1308,3 +1308,15 @@ def test_under_one_roof_with_him(rules, text, danger):
 )
 def test_danger_said_in_english(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # someone else's absence is not his
+        ("男性ヘルパーからの性的な行為を訴えています。直近は4日前。明日の朝もそのヘルパーが入浴介助に入る予定で、事業所は代わりがいないと。", True),
+        ("男性ヘルパーからの性的な行為を訴えています。直近は4日前。明日もそのヘルパーは出張で来ない予定です。", False),
+    ],
+)
+def test_away_is_said_of_him(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
