@@ -1469,7 +1469,7 @@ _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
 _REPORTING = "reporting"
 # after a verb of saying: said to the one who writes (言われて) or by her (言ったら, 言ったのに), not a report
-_NOT_REPORTED = re.compile(r"(?:たら|ても|たのに|たけど|たが|たって)")
+_NOT_REPORTED = re.compile(r"(?:たら|ても|たのに|たけど|たが|たって|ていい)")  # (性暴力って言っていいんですか: naming it)
 # 言われて: words said to her ("返せ」って言われて), unless polite words a patient says to staff ("いるんです」って言われて")
 _SAID_TO = re.compile(r"わ?れ")
 _POLITE_QUOTE = re.compile(r"(?:です|ます|ました|でした|ません)[」』]?\s*(?:って|と)")

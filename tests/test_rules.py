@@ -1320,3 +1320,17 @@ def test_danger_said_in_english(rules, text, danger):
 )
 def test_away_is_said_of_him(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a report (とのこと, らしい) is another's story, however terse
+        ("半日前にクラブで声かけてきた男に何か飲まされて、気づいたら下着がなかったらしい", "referral"),
+        ("夜間営業の薬局です。今日の昼ごろに路上で襲われた方が緊急避妊薬を求めて来局", "referral"),
+        # naming it is no report
+        ("夫にされるのも性暴力って言っていいんですか。断ると怒鳴られて、結局。ゆうべも。", "victim"),
+    ],
+)
+def test_a_terse_story_reported_or_at_a_pharmacy_is_anothers(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
