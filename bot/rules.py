@@ -434,7 +434,7 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
-_DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(\d{1,2})[ \t]*+時"  # groups: the half, the hour
+_DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(?:(?<=[朝夜午前後深未明方])の[ \t]*+)?(\d{1,2})[ \t]*+時"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
@@ -461,7 +461,8 @@ _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
-_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$")
+_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$"
+                          r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$")  # fmt: skip (see him Monday, open Saturday: ahead)
 
 
 # ---------------------------------------------------------------- the condition kinds
@@ -1362,8 +1363,9 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             if other.sets & opt.dates_next:
                 return True
             if other.sets & incident and (_EN_PASSIVE.search(text, max(0, other.start - 12), other.start)
-                                          or text.startswith(("was ", "were "), other.start)):
-                return False  # "she was assaulted today", "she was touched by a man this morning"
+                                          or text.startswith(("was ", "were "), other.start)
+                                          or _EN_DONE_TO.match(text, other.end)):
+                return False  # "she was assaulted today", "she was touched by a man this morning", "he raped her today"
         return False
     if _ELLIPSIS_AFTER.match(text, end):
         return False  # おとといの夜に…: the time of what is left unsaid
@@ -1414,6 +1416,7 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
+_EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")

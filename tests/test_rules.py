@@ -1334,3 +1334,24 @@ def test_away_is_said_of_him(rules, text, danger):
 )
 def test_a_terse_story_reported_or_at_a_pharmacy_is_anothers(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        # a weekday ahead (see him Monday, open Saturday) does not date the act
+        ("Yesterday the vice principal drove me home and he kissed me. I need to see him Monday at school.", True, False),
+        ("last night man from the app take her to hotel and do sex she say no. Which hospital open Saturday?", True, False),
+        # an act done to someone, then today's word: the act's time
+        ("17 y/o girl brought in by her mother, says her mom's boyfriend assaulted her this morning.", True, False),
+        # 夜の11時, around midnight
+        ("夜の11時ごろ、帰り道で後ろから抱きつかれて物陰に…。いま救急車で運ばれてきた患者さんです", True, False),
+        ("she took a taxi home around midnight and the driver assaulted her. we are at the ER now", True, False),
+        ("She was assaulted on Saturday night at a festival, two weeks ago.", False, True),
+    ],
+)
+def test_times_ahead_and_times_of_the_act(rules, text, acute, late):
+    from bot.evaluate import DEFAULT_AT
+
+    got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+    assert ("acute" in got, "late" in got) == (acute, late)
