@@ -1355,3 +1355,17 @@ def test_times_ahead_and_times_of_the_act(rules, text, acute, late):
 
     got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
     assert ("acute" in got, "late" in got) == (acute, late)
+
+
+@pytest.mark.parametrize(
+    ("text", "carer"),
+    [
+        # the care home in one sentence, its staff and the act in the next
+        ("80s F, resident of a nursing home in Maebashi. Says a male night-shift staff member did it. Vaginal bleeding on exam.", True),
+        ("My mum (82) is in a nursing home in Chiba. She keeps saying a night worker 'comes into her bed'.", True),
+        # a care home named, the act by a stranger elsewhere
+        ("My mum (82) lives in a nursing home in Chiba. A stranger assaulted her in the park yesterday.", False),
+    ],
+)
+def test_a_care_home_and_its_staff_in_two_sentences(rules, text, carer):
+    assert ("carer" in facts(rules, text).flags) == carer
