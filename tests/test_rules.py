@@ -1369,3 +1369,15 @@ def test_times_ahead_and_times_of_the_act(rules, text, acute, late):
 )
 def test_a_care_home_and_its_staff_in_two_sentences(rules, text, carer):
     assert ("carer" in facts(rules, text).flags) == carer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "彼氏のお兄さんに、彼氏の家で無理やりされたって友達が。昨日の夜",
+        "彼氏のお父さんに家に呼ばれて襲われた、と19歳女性。昨夜",
+        "Boyfriend's best friend assaulted her while she slept, 2 days ago. Pt 24F.",
+    ],
+)
+def test_a_partners_relative_or_friend_is_no_partner(rules, text):
+    assert "partner" not in facts(rules, text).flags
