@@ -613,7 +613,9 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("池袋で", "13"), ("東京都内", "13"), ("ススキノのクリニック", "01"), ("国分町の店", "04"), ("山手線で痴漢", "13"),
      ("groped on the Yamanote line", "13"), ("Assaulted near Ebisu stn", "13"), ("御堂筋線で痴漢", "27"),
      ("天文館のネカフェで", "46"), ("下北沢の薬局", "13"), ("a hospital near Kichijoji", "13"),
-     ("Pharmacy near Kokura station.", "40"), ("香林坊で飲んだ帰り", "17")],
+     ("Pharmacy near Kokura station.", "40"), ("香林坊で飲んだ帰り", "17"), ("中洲の近くの病院", "40"),
+     ("流川で飲んだあと", "34"), ("道東の学校で", "01"), ("ゆふいんの病院です", "44"),
+     ("京王線の府中駅です", "13")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
