@@ -962,6 +962,9 @@ def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str,
         ("My friend was raped. She lives in Kumamoto and he still texts her", "43", ()),  # she, not he
         ("いとこは今は大人になって北海道で働いていて、もう何年も会ってません。福井県です", "18", ()),  # said last
         ("相手は北海道の実家に帰り、以後連絡なし。京都のカウンセラーです", "26", ()),
+        ("彼氏は仕事で大阪に戻ったらしい。今日は本人ひとりで来院。奈良市", "29", ()),  # he went back
+        ("Pt in Nagasaki assaulted on Sunday by her ex-bf. He's back in Fukuoka now.", "42", ()),
+        ("昨日の夜、出張先のホテルで襲われました。東京に帰ったら病院に行きたい", "13", ()),  # she will go home
     ],
 )
 def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, prefecture, candidates) -> None:
