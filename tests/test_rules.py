@@ -1381,3 +1381,17 @@ def test_a_care_home_and_its_staff_in_two_sentences(rules, text, carer):
 )
 def test_a_partners_relative_or_friend_is_no_partner(rules, text):
     assert "partner" not in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # he, after the act, doing something now
+        ("たすけて 彼氏にゴムなしで無理やりされて いまトイレに鍵かけてこもってる 彼はリビングでテレビみてる", True),
+        # gone, held, cut off: states of being away
+        ("先月、観光客から性被害を受けたと今日打ち明けてくれました。相手はすでに島を出ています。", False),
+        ("今朝、コーチに車内で体を触られた。コーチは警察署で事情を聞かれています。", False),
+    ],
+)
+def test_he_is_doing_something_now(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
