@@ -1287,6 +1287,11 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
         if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1) \
                 and not _OTHER_CLAUSE.search(text, m.end(), p.end()) and not _FAR.search(p.group()):  # fmt: skip (加害者は逮捕済み、本人は…います)
             out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
+    # 今もそいつから鬼電きてる, 相手から毎日連絡くる: he is in touch now (not 連絡はない, 来ていた)
+    for m in re.finditer(rf"(?:{words})(?:さん|くん)?\s*から", text):
+        c = _CONTACT_NOW.match(text, m.end())
+        if c is not None and c.end() > first_act:
+            out.append(_Occurrence(m.start(), c.end(), _DOER_PRESENT_SETS))
     # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
@@ -1512,6 +1517,8 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
+_CONTACT_NOW = re.compile(r"[^。、]{0,10}?(?:連絡|電話|line|dm|メッセージ|メール|着信|鬼電|ライン)[^。、]{0,4}?"
+                          r"(?:くる|来る|きてる|来てる|きます|来ます|きている|来ている|続いて|続けて|してくる|してきて|かかってくる)")
 _SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部屋|へや|マンション|寮|りょう|アパート|施設|しせつ|フロア|建物|団地"
                           r"|敷地内?の?寮?|シェアハウス)(?:に|で|内で)?\s*(?:住んで(?:る|いる|います|ます)|暮らして(?:る|いる|います)"
                           r"|いる|います|[。]|$)")  # fmt: skip (not 住んでいた)

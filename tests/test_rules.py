@@ -1395,3 +1395,14 @@ def test_a_partners_relative_or_friend_is_no_partner(rules, text):
 )
 def test_he_is_doing_something_now(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("歌舞伎町のホストに無理やりされた。最後は10日前。今もそいつから鬼電きてる", True),
+        ("元彼に無理やりされた。先月。そいつからの連絡はもうない", False),
+    ],
+)
+def test_he_is_in_touch_now(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
