@@ -368,7 +368,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         return float((today - dt.date(year, month, 15)).days * 24)
     # "今日土曜だけど": today's weekday said, not the day it happened
     m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
-              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())), None)  # fmt: skip (来週の月曜: ahead)
+              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
+              and not _WEEKDAY_SERVICE.match(text, w.end())), None)  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
     else:
@@ -456,6 +457,7 @@ _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN
                                     "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
+_WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"

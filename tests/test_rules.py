@@ -1406,3 +1406,19 @@ def test_he_is_doing_something_now(rules, text, danger):
 )
 def test_he_is_in_touch_now(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # what befell the writer in her own words, nobody else it could be about
+        ("えっと今日の朝方4時くらいにですね知らない人に後ろからあのされまして今病院のトイレから送ってます", "victim"),
+        ("大学の寮で、同じ寮の先輩に未明に部屋に入ってこられた。その先輩いま食堂にいる。寮から出られない", "victim"),
+        # a clinician's terse note, a patient named, a help question
+        ("2時間前、駅のトイレで被害。", "referral"),
+        ("このボットに入力した内容は保存されますか？", "help"),
+        ("日曜当番医ってどこで調べられますか（三重県伊勢市）", "help"),
+    ],
+)
+def test_her_own_story_with_nobody_else_in_it(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
