@@ -835,6 +835,9 @@ class Rules:
         if _ONGOING in self.keyword_sets and analysis is not None:  # 下着を脱がされる, 触られている: going on
             occs = sorted(occs + [_Occurrence(o.start, o.end, _ONGOING_SETS) for o in occs
                                   if o.sets & _ONGOING_ACTS and analysis.going_on(o.end)], key=_start)
+        if _WENT_ON in self.keyword_sets and analysis is not None:  # 強要されていました: a state that went on then
+            occs = sorted(occs + [_Occurrence(o.start, o.end, _WENT_ON_SETS) for o in occs
+                                  if o.sets & _WENT_ON_ACTS and analysis.told_before(o.end) == "was"], key=_start)
         if _OWN_ACT in self.keyword_sets and self._subject_sets:  # 患者に抱きつかれて触られました: done to the writer
             occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
         if self._options:
@@ -1467,6 +1470,9 @@ _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the presen
 _ONGOING_SETS = frozenset({_ONGOING})
 _ONGOING_ACTS = frozenset({"topic", _EXPERIENCED, "intimate_signs", "unsaid", "passive_any"})
 _OWN_ACT = "own_act"  # the set _own_acts fills
+_WENT_ON = "went_on"  # the set of acts told as a state that went on then (強要されていた)
+_WENT_ON_SETS = frozenset({_WENT_ON})
+_WENT_ON_ACTS = frozenset({"topic", "experienced"})
 _OWN_ACT_SETS = frozenset({_OWN_ACT})
 _QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?(?:、\s*と|(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴))")
 _CLAUSE_END = re.compile(r"[^。、！？!?\n\s]{0,4}?(?:[。、.!?！？\n\s]|$)")  # 触られました。, 触られて、

@@ -1422,3 +1422,17 @@ def test_he_is_in_touch_now(rules, text, danger):
 )
 def test_her_own_story_with_nobody_else_in_it(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        # a state that went on then, and life moved on since
+        ("結婚していたころ、夫から性行為を強要されていました。離婚が成立して2年、元夫は再婚して遠方にいます", True),
+        ("職場の保健師です。30代女性が、兄から性的な行為を強要されていたと話してくれました。兄とはもう何年も絶縁", True),
+        # moved on, but the act is of last night
+        ("昨夜、元夫に無理やりされた。離婚の話し合い中です", False),
+    ],
+)
+def test_a_state_of_then_and_a_life_moved_on(rules, text, late):
+    assert ("late" in facts(rules, text).flags) == late
