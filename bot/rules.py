@@ -1301,19 +1301,23 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
     # or what comes next, that names the one who did it and is not told in the past
-    soon: dict[int, bool] = {}  # each sentence read once, however often the doer is named in it
+    # each sentence read once, however often the doer is named in it: whether it is of now or next,
+    # and where another subject takes it (、事業所は…) and where it says someone is away (不在, 休み)
+    soon: dict[int, tuple[list[int], list[int]] | None] = {}
     for m in re.finditer(rf"(?:{words}|{_WITH_HIM})", text):
         n = ctx.sentence(m.start())
         if n not in soon:
             first = ctx.ends[n - 1] + 1 if n > 0 else 0
             last = ctx.ends[n] if n < len(ctx.ends) else len(text)
-            soon[n] = (first > first_act and _NOW_SOON.search(text, first, last) is not None
-                       and not _TOLD_PAST.search(text, first, last + 1))  # fmt: skip
-        if soon[n]:  # not away (今日は出張で不在, その医師は今日は休み) before another subject (、事業所は代わりがいない)
-            last = ctx.ends[n] if n < len(ctx.ends) else len(text)
-            other = _NEW_SUBJECT.search(text, m.end(), last)
-            first = ctx.ends[n - 1] + 1 if n > 0 else 0
-            if not _AWAY.search(text, first, other.start() if other else last):
+            now = (first > first_act and _NOW_SOON.search(text, first, last) is not None
+                   and not _TOLD_PAST.search(text, first, last + 1))  # fmt: skip
+            soon[n] = ([o.start() for o in _NEW_SUBJECT.finditer(text, first, last)],
+                       [a.end() for a in _AWAY.finditer(text, first, last)]) if now else None  # fmt: skip
+        if (found := soon[n]) is not None:  # not away before another subject takes the sentence
+            others, aways = found
+            k = bisect_left(others, m.end())
+            cut = others[k] if k < len(others) else len(text)
+            if not aways or aways[0] > cut:  # (今日は出張で不在, その医師は今日は休み; not 、事業所は代わりがいない)
                 out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
     return out
 
