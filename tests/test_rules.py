@@ -1436,3 +1436,33 @@ def test_her_own_story_with_nobody_else_in_it(rules, text, intent):
 )
 def test_a_state_of_then_and_a_life_moved_on(rules, text, late):
     assert ("late" in facts(rules, text).flags) == late
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        # a school as the writer's workplace or past, her children as bystanders
+        ("中学校の教員です。恥ずかしい話ですが、同僚の男性教員から飲み会の帰りに車の中でされました。先月のことです", False),
+        ("高校教師です。生徒のことではなく自分のことです。生徒の父親に車内で体を触られました。昨日です", False),
+        ("昨日、高校の同級生だった友人から性被害を打ち明けられました。", False),
+        ("夫が寝てる間にしてくる。避妊もしない。子ども3人いて家から出られない", False),
+        # a pupil
+        ("中学校の生徒が部活の顧問に触られたと相談に来ました", True),
+        ("女子高生2人組が来院、1人が電車内で痴漢に遭ったと", True),
+    ],
+)
+def test_a_school_as_a_workplace_and_her_children_at_home(rules, text, minor):
+    assert ("minor" in facts(rules, text).flags) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("中学校の教員です。担任しているクラスの女子生徒が、塾の講師に車の中で体を触られたと話してきました。", True),
+        ("小学校の教員です。4年生の男の子が、習い事の男性コーチに体を触られると話しました。", True),
+        # the pupil did it to the teacher
+        ("特別支援学校の教員。生徒（高2、男子）に教室で抱きつかれて胸を触られた。正直つらい。", False),
+    ],
+)
+def test_a_pupil_in_a_teachers_words(rules, text, minor):
+    assert ("minor" in facts(rules, text).flags) == minor
