@@ -1466,3 +1466,9 @@ def test_a_school_as_a_workplace_and_her_children_at_home(rules, text, minor):
 )
 def test_a_pupil_in_a_teachers_words(rules, text, minor):
     assert ("minor" in facts(rules, text).flags) == minor
+
+
+def test_she_must_go_back_to_the_one_who_did_it(rules):
+    text = "住み込みで働く20代、雇い主から性的関係を迫られ、昨夜ついに…。住み込みなので今夜もその家に帰るしかない"
+    assert "danger" in facts(rules, text).flags
+    assert "danger" not in facts(rules, "知らない男から性的暴行を受けた。今夜は家に帰るしかない").flags
