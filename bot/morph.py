@@ -256,12 +256,16 @@ class Analysis:
         i = bisect_left(self._begins, end)
         if i == len(toks):
             return False
+        if i > 0 and toks[i - 1].pos2 == "接続助詞" and toks[i - 1].surface in _CLAUSE_PARTICLES:
+            return False  # 嫌がったのに…: the words end their clause, what follows is another's
         head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
         prev = ""
         prev_pos = toks[i - 1].pos if i > 0 else ""
-        for t in toks[i : i + 12]:
+        for k, t in enumerate(toks[i : i + 12]):
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a note's field
                 return False
+            if t.form in ("無し", "なし") and k > 0 and toks[i + k - 1].pos2 == "普通名詞":
+                continue  # …ゴムなしで: "without" another noun after the words, not their denial
             if t.pos2 == "読点" and prev_pos == "名詞":  # 性被害の患者、脅迫はない: a noun phrase set apart
                 return False
             prev_pos = t.pos

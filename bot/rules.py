@@ -815,7 +815,7 @@ class Rules:
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
         if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
-            occs.extend(_person_agents(analysis, sorted(occs, key=_start)))
+            occs.extend(_person_agents(analysis, sorted((o for o in occs if o.sets - _CONTEXT_ONLY), key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
             occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
                         if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end)))  # fmt: skip
@@ -1474,6 +1474,7 @@ _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the presen
 _ONGOING_SETS = frozenset({_ONGOING})
 _ONGOING_ACTS = frozenset({"topic", _EXPERIENCED, "intimate_signs", "unsaid", "passive_any"})
 _OWN_ACT = "own_act"  # the set _own_acts fills
+_CONTEXT_ONLY = frozenset({"school_staff"})  # sets that only read a neighbour's context: no noun of theirs is named by them
 _WENT_ON = "went_on"  # the set of acts told as a state that went on then (強要されていた)
 _WENT_ON_SETS = frozenset({_WENT_ON})
 _WENT_ON_ACTS = frozenset({"topic", "experienced"})

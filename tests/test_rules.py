@@ -1472,3 +1472,18 @@ def test_she_must_go_back_to_the_one_who_did_it(rules):
     text = "住み込みで働く20代、雇い主から性的関係を迫られ、昨夜ついに…。住み込みなので今夜もその家に帰るしかない"
     assert "danger" in facts(rules, text).flags
     assert "danger" not in facts(rules, "知らない男から性的暴行を受けた。今夜は家に帰るしかない").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # emergency contraception asked about, with nobody it is for and no time: another question
+        ("アフターピルの値段ってだいたいいくら？", "help"),
+        ("アフターピル飲んで2時間で吐いた人、もう一回飲む？量は？", "referral"),  # someone it is for
+        ("ﾔｸｷｮｸです 15歳の子 ｱﾌﾀｰﾋﾟﾙ希望 昨夜", "referral"),
+        # "without a condom" denies nothing
+        ("調剤薬局です。緊急避妊薬がほしいと来た20代の方。嫌がったのにゴムなしでされたのが昨日の夜", "referral"),
+    ],
+)
+def test_emergency_contraception_alone_is_no_case(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
