@@ -1487,3 +1487,18 @@ def test_she_must_go_back_to_the_one_who_did_it(rules):
 )
 def test_emergency_contraception_alone_is_no_case(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        ("Good morning. Our clinic sees a patient today who may have been sexually assaulted by a relative. We don't know when.", False, False),
+        ("祖父に触られたと4時間前に母親に話した小2の女の子。いつ触られたのかはまだわからない", False, False),
+        # a time taken back
+        ("昨夜のことかと思ったら実は先月の話でした、と本人が訂正。患者は30代女性、上司から。", False, True),
+        ("先週じゃなくて昨日の夜、知人に無理やりされたと", True, False),
+    ],
+)
+def test_times_unknown_or_taken_back(rules, text, acute, late):
+    got = facts(rules, text).flags
+    assert ("acute" in got, "late" in got) == (acute, late)
