@@ -1502,3 +1502,15 @@ def test_emergency_contraception_alone_is_no_case(rules, text, intent):
 def test_times_unknown_or_taken_back(rules, text, acute, late):
     got = facts(rules, text).flags
     assert ("acute" in got, "late" in got) == (acute, late)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "付き添いの男性（本人は「いとこ」と説明）が診察室から出てくれません。問診票に「むりやり性こうい」とだけ",
+        "夫が付き添い。本人は取引先の男性からと説明。でも夫が一度も席を外さず、本人が夫の顔色ばかりうかがってる",
+        "受付から。女性の患者さんに付き添いの男性が診察室までついてこようとして、問診票に「たすけて されたの」って",
+    ],
+)
+def test_a_companion_who_watches_her(rules, text):
+    assert "danger" in facts(rules, text).flags
