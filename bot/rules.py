@@ -1526,7 +1526,7 @@ _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
 _CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
 _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受け|に\s*(?:あ|遭)")  # させられ, 被害にあった  # 触られ, 強要され: the subject is the one it was done to
-_ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人|あの人|あのひと|あの男|彼(?![氏女らの])"
+_ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人|あの人|あのひと|あの男|彼(?![氏女らの])|\bhe\b|\bhes\b|\bhe's\b"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"

@@ -1514,3 +1514,14 @@ def test_times_unknown_or_taken_back(rules, text, acute, late):
 )
 def test_a_companion_who_watches_her(rules, text):
     assert "danger" in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("A senior doctor cornered me in the on-call room last week and forced himself on me. He is on duty again tonight.", True),
+        ("A senior doctor forced himself on me last week. He is away on a course until next month.", False),
+    ],
+)
+def test_he_again_tonight(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
