@@ -1525,3 +1525,18 @@ def test_a_companion_who_watches_her(rules, text):
 )
 def test_he_again_tonight(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a terse story reported, or told by a clinic in kana or half-width kana
+        ("引っ越してくる前の街で、隣人の男から性被害を受けたそう。こちらに来て半年。", "referral"),
+        ("ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ ｶﾝｼﾞｬ 20ﾀﾞｲｼﾞｮｾｲ ｻｸﾔ ｼﾗﾅｲｵﾄｺﾆ ｵｿﾜﾚﾀ", "referral"),
+        ("日曜の夜に性被害にあった人が今朝来ました", "referral"),
+        # the women-only car is no woman described
+        ("きのう　ちかんに　あった　でんしゃで　こわい　じょせいせんようしゃりょう　のればよかった", "victim"),
+    ],
+)
+def test_a_terse_story_told_by_a_clinic(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
