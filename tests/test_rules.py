@@ -1540,3 +1540,14 @@ def test_he_again_tonight(rules, text, danger):
 )
 def test_a_terse_story_told_by_a_clinic(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "近所の奥さん（外国籍）が旦那さんに夜な夜な。うちに逃げてきてる。旦那は家の前を車でうろうろしてる",
+        "すいません急ぎです 長女16歳 今朝部活の朝練の前に コーチに車の中で 性器を触られたと泣いて",
+    ],
+)
+def test_a_relative_or_neighbour_named_is_the_one_it_happened_to(rules, text):
+    assert rules.intent(facts(rules, text)) == "referral"
