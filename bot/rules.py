@@ -1474,11 +1474,11 @@ _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the presen
 _ONGOING_SETS = frozenset({_ONGOING})
 _ONGOING_ACTS = frozenset({"topic", _EXPERIENCED, "intimate_signs", "unsaid", "passive_any"})
 _OWN_ACT = "own_act"  # the set _own_acts fills
-_CONTEXT_ONLY = frozenset({"school_staff"})  # sets that only read a neighbour's context: no noun of theirs is named by them
+_OWN_ACT_SETS = frozenset({_OWN_ACT})
 _WENT_ON = "went_on"  # the set of acts told as a state that went on then (強要されていた)
 _WENT_ON_SETS = frozenset({_WENT_ON})
 _WENT_ON_ACTS = frozenset({"topic", "experienced"})
-_OWN_ACT_SETS = frozenset({_OWN_ACT})
+_CONTEXT_ONLY = frozenset({"school_staff"})  # sets that only read a neighbour's context: no noun of theirs is named by them
 _QUOTED_AFTER = re.compile(r"[^。、！？!?\n]{0,3}?(?:、\s*と|(?:と[、。\s]|と$|って|っち|とのこと|らしい|そう|と言|と話|と訴))")
 _CLAUSE_END = re.compile(r"[^。、！？!?\n\s]{0,4}?(?:[。、.!?！？\n\s]|$)")  # 触られました。, 触られて、
 _PARTICLE = re.compile(r"[はがをにでとも、。]")
@@ -1501,8 +1501,10 @@ def _not_reported(text: str, o: _Occurrence) -> bool:
     if _NOT_REPORTED.match(text, o.end):
         return True
     return bool(_SAID_TO.match(text, o.end)) and not _POLITE_QUOTE.search(text, max(0, o.start - 8), o.start + 3)
-_NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})
-_ACT_FIRST = _NAMED_ACT | {"experienced", "act_told"}  # the first act an anaphor can point back past (入られてされた。今もそいつ…)  # ... by its name (夫に付き添われて is no act)
+
+
+_NAMED_ACT = frozenset({"topic", _UNSAID, "intimate_signs"})  # ... by its name (夫に付き添われて is no act)
+_ACT_FIRST = _NAMED_ACT | {"experienced", "act_told"}  # the first act an anaphor can point back past (入られてされた。今もそいつ…)
 _APPOSITION_WIDTH = 8  # the longest _APPOSITION, ちゃんの男の, and a margin
 _APPOSITION = re.compile(r"(?:さん|くん|ちゃん|様)?の(?:男の|女の)?|[(（]")  # ヘルパーさんの男の人, ヘルパー（男性）
 _TOPIC_AFTER = re.compile(r"\s*[はがも](?![らい])")
