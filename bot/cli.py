@@ -121,10 +121,13 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
         return 1
     kb = knowledge.load(args.dir)
     shown = sum(len(c.shown_phones) for c in kb.centers)
+    learned = kb.rules.learned
+    weights = ([d.name for d in learned.flags] + (["victim"] if learned.victim else [])) if learned else []
     print(
         f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
         f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "
-        f"{len(kb.contacts)} national contacts, {len(kb.rules.rule_ids())} rules; "
+        f"{len(kb.contacts)} national contacts, {len(kb.rules.rule_ids())} rules, "
+        f"learned weights for {', '.join(weights) or 'nothing'}; "
         f"{warnings} warning(s); oldest check {kb.checked_on}"
     )
     return 0

@@ -14,6 +14,7 @@ from bot import knowledge as knowledge_mod
 from bot.facts import Center, Contact
 from bot.guidance import Guidance
 from bot.knowledge import Knowledge
+from bot.location import Location
 from bot.model import (
     FLAGS,
     INTENT_HELP,
@@ -27,6 +28,7 @@ from bot.model import (
 )
 from bot.render.plain import contact_line, render_plain
 from bot.romaji import respell
+from bot.rules import Facts
 from bot.state import MAX_CANDIDATES
 from bot.text import clean, guess_lang, normalize
 
@@ -63,6 +65,26 @@ class Engine:
     def understand(self, text: object, *, lang: str | None = None, default_prefecture: str | None = None,
                    at: dt.datetime | None = None) -> Case:  # fmt: skip
         """What a message says. `at`, the moment it was written, dates weekday phrases (先週の金曜日)."""
+        raw, where, facts, respelled = self.read(text, at=at)
+        prefecture, candidates = where.prefecture, where.candidates
+        if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture
+            candidates = ()
+        if prefecture is None and not candidates and default_prefecture:
+            prefecture = default_prefecture
+        intent = self.kb.rules.intent(facts)
+        about_nothing = intent == INTENT_HELP  # a fever's "since yesterday" dates no assault
+        return Case(
+            lang=lang if lang in ("ja", "en") else "ja" if respelled else guess_lang(raw),
+            intent=intent,
+            prefecture=prefecture,
+            candidates=candidates,
+            flags=frozenset() if about_nothing else facts.flags,
+            hours_since=None if about_nothing else facts.hours_since,
+        )
+
+    def read(self, text: object, *, at: dt.datetime | None = None) -> tuple[str, Location, Facts, bool]:
+        """The message cleaned, its place and its facts (bot.rules), and whether it was read from a
+        respelling (romaji, half-width kana)."""
         raw = clean(text)
         norm = normalize(raw)
         # one pass of the place finder's automaton, which also holds the rules' keywords
@@ -78,21 +100,7 @@ class Engine:
             facts = self.kb.rules.facts(
                 norm, place=where.found, occurrences=reading.keywords, letters=reading.letters, at=at
             )
-        prefecture, candidates = where.prefecture, where.candidates
-        if len(candidates) > MAX_CANDIDATES:  # too common a name to ask about: ask for the prefecture
-            candidates = ()
-        if prefecture is None and not candidates and default_prefecture:
-            prefecture = default_prefecture
-        intent = self.kb.rules.intent(facts)
-        about_nothing = intent == INTENT_HELP  # a fever's "since yesterday" dates no assault
-        return Case(
-            lang=lang if lang in ("ja", "en") else "ja" if respelled is not None else guess_lang(raw),
-            intent=intent,
-            prefecture=prefecture,
-            candidates=candidates,
-            flags=frozenset() if about_nothing else facts.flags,
-            hours_since=None if about_nothing else facts.hours_since,
-        )
+        return raw, where, facts, respelled is not None
 
     def reply(self, text: object, at: dt.datetime, *, lang: str | None = None,
               default_prefecture: str | None = None) -> Reply:  # fmt: skip

@@ -11,21 +11,24 @@ a regular file owned by this user and writable by no one else is ignored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import pickle
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from bot.card_texts import check_card
 from bot.facts import Center, Contact, load_centers, load_contacts, warn_if_stale
 from bot.guidance import Guidance, cross_check, load_guidance
+from bot.learned import load_learned
 from bot.location import Locator
-from bot.model import LANGS
+from bot.model import FLAGS, LANGS
 from bot.rules import Rules, load_rules
-from bot.schema import KnowledgeError, Problems, load_yaml
+from bot.schema import KnowledgeError, Node, Problems, load_yaml
 from bot.settings import paths
 
 CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
@@ -36,6 +39,21 @@ def _log(level: int, message: str, *args: object) -> None:
     import logging  # only on the rare paths that log: importing it costs a `reply` about 10 ms
 
     logging.getLogger(__name__).log(level, message, *args)
+
+
+WEIGHTS = "weights.json"  # bot.learned: trained by tools/train_weights.py
+
+
+def _load_json(path: Path, problems: Problems) -> Node | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        problems.error(path.name, "", f"not valid JSON: {e}")
+        return None
+    if not isinstance(data, dict):
+        problems.error(path.name, "", "expected an object at the top level")
+        return None
+    return Node(data, path.name, "", problems)
 
 
 def default_dir() -> Path:
@@ -94,6 +112,11 @@ def _read(directory: Path, problems: Problems) -> Knowledge | None:
     if doc is not None:
         section_ids = set().union(*(g.sections for g in guidance.values())) if guidance else set()
         rules = load_rules(doc, sections=section_ids, contacts=set(contacts))
+    if rules is not None and (directory / WEIGHTS).exists():  # optional: without it the rules read alone
+        doc = _load_json(directory / WEIGHTS, problems)
+        if doc is not None:
+            learned = load_learned(doc, sets=rules.keyword_sets, flags=FLAGS, rules=[r.id for r in rules.intent_rules])
+            rules = replace(rules, learned=learned)
 
     try:  # the place finder's automaton also looks for the rules' keywords: one pass per message
         locator = Locator.load(directory, keywords=rules.keyword_forms() if rules else ())
@@ -227,4 +250,7 @@ def check(directory: Path | str | None = None, today: dt.date | None = None) -> 
             warn_if_stale(problems, "national.yaml", f"contacts[{k.id}].checked_on", k.checked_on, today)
         for g in kb.guidance.values():
             warn_if_stale(problems, f"guidance.{g.lang}.yaml", "meta.checked_on", g.checked_on, today)
+        learned = kb.rules.learned
+        if learned is not None and learned.rules_sha256 != hashlib.sha256((directory / "rules.yaml").read_bytes()).hexdigest():
+            problems.warn(WEIGHTS, "meta.rules_sha256", "trained with another rules.yaml: retrain (python tools/train_weights.py)")
     return problems

@@ -24,7 +24,8 @@ from typing import Any
 
 import ahocorasick
 
-from bot.model import FLAGS, INTENTS
+from bot.learned import Learned, content_words, cues, latin_words
+from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
 from bot.morph import Analysis
 from bot.schema import Node
 from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
@@ -46,6 +47,8 @@ class Facts:
     other_words: int = 0  # content words no keyword set or place name explains (電子カルテ, 当直表)
     named_subject: bool = False  # someone other than the writer is the subject of what happened
     doers: frozenset[str] = frozenset()  # the sets of the word for the one who did it (its agent, else its subject)
+    cues: frozenset[str] = frozenset()  # what the learned weights read (bot.learned): set when there are weights
+    learned: frozenset[str] = frozenset()  # the flags the learned weights added (the rules did not set them)
 
 
 Condition = Callable[[Facts], bool]
@@ -742,6 +745,7 @@ class Rules:
     _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
     _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
     _doer_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people who may do it (unsaid)
+    learned: Learned | None = field(repr=False, compare=False, default=None)  # knowledge/weights.json
 
     def keyword_forms(self) -> tuple[str, ...]:
         """Every keyword as the automaton key it is (bot.text.utf8_letters), by index: for an
@@ -920,13 +924,34 @@ class Rules:
         for flag in list(flags):
             if not any(r.flag == flag and r.when(final) and not (r.unless and r.unless(final)) for r in self.flag_rules):
                 flags.discard(flag)
-        return final if len(flags) == len(final.flags) else Facts(flags=frozenset(flags), **base)
+        final = final if len(flags) == len(final.flags) else Facts(flags=frozenset(flags), **base)
+        if self.learned is None:
+            return final
+        words = content_words(analysis.tokens) if analysis is not None else latin_words(text)
+        present = cues(
+            affirmed=final.affirmed, keywords=final.keywords, said=final.said, doers=final.doers,
+            flags=final.flags, holding=[r.id for r in self.intent_rules if r.when(final)],
+            own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
+            other_words=final.other_words, words=words,
+        )  # fmt: skip
+        added = frozenset(d.name for d in self.learned.flags
+                          if d.name not in flags and d.holds(present) and self._may_add(d.name, final))  # fmt: skip
+        return Facts(flags=frozenset(flags) | added, cues=present, learned=added, **base)
+
+    @staticmethod
+    def _may_add(flag: str, facts: Facts) -> bool:
+        """Learned weights never set danger where the message denies it (危険はありません,
+        加害者はもういない, 夫は待合室にはいない) or says she is out of his reach."""
+        if flag == _DANGER:
+            return not (facts.keywords - facts.affirmed) & _DANGER_DENIED and not facts.affirmed & _SAFE_NOW
+        return True
 
     def intent(self, facts: Facts) -> str:
-        for rule in self.intent_rules:
-            if rule.when(facts):
-                return rule.intent
-        return self.fallback_intent
+        chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)
+        if self.learned is not None and self.learned.victim is not None and facts.cues \
+                and chosen in (INTENT_VICTIM, INTENT_REFERRAL):  # fmt: skip
+            return INTENT_VICTIM if self.learned.victim.holds(facts.cues) else INTENT_REFERRAL
+        return chosen
 
     def rule_ids(self) -> list[str]:
         return [r.id for r in self.flag_rules] + [r.id for r in self.intent_rules]
@@ -1468,6 +1493,8 @@ _PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|�
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十何数複]")
 _TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|前|後|間|中|末|以来|方)$")  # 昨晩から, 先週末から
 _DANGER = "danger"
+_SAFE_NOW = frozenset({"protected", "separated"})  # the sets that say he cannot reach her now
+_DANGER_DENIED = frozenset({_DANGER, "perpetrator", "aggressor", "present_here", "nearby"})  # denied: no danger
 _DANGER_SETS = frozenset({_DANGER})
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)

@@ -1,0 +1,164 @@
+"""Weights learned from the labelled development corpora, for the readings the rules get least often
+right on text they were not written for: whose story a message tells (victim or referral) and the
+safety flags danger and carer.
+
+Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
+the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
+weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
+sets; the held-out sets are never read. A model may add a safety flag, never remove one, and only
+chooses between victim and referral after the rules have chosen one of the two.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.schema import Node
+
+# the parts of speech whose words are cues: the content words and the auxiliaries (れる, ない, た)
+CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞", "代名詞", "接尾辞", "形状詞"})
+_LATIN_WORD = re.compile(r"[a-z][a-z']*")
+MAX_WORDS = 400  # the distinct words that count: a long paste weighs no more than a long message
+
+
+_PLACE_SUFFIXES = frozenset("市区町村郡県都府")
+
+
+def content_words(tokens: Iterable) -> list[str]:
+    """The dictionary forms of the content words of SudachiPy tokens (bot.morph.Token): not a name
+    (固有名詞: a place or a person weighs nothing), a number or a place's suffix (横浜市's 市)."""
+    return [t.form for t in tokens
+            if t.pos in CONTENT_POS and t.pos2 != "固有名詞" and not t.form.isdigit()
+            and not (t.pos == "接尾辞" and t.form in _PLACE_SUFFIXES)]  # fmt: skip
+
+
+def latin_words(text: str) -> list[str]:
+    """The Latin words of normalised (case-folded) text: the English message's cues."""
+    return _LATIN_WORD.findall(text)
+
+
+def cues(
+    *,
+    affirmed: Iterable[str],
+    keywords: Iterable[str],
+    said: Iterable[str],
+    doers: Iterable[str],
+    flags: Iterable[str],
+    holding: Iterable[str],
+    own_age: bool,
+    named_subject: bool,
+    hours: bool,
+    other_words: int,
+    words: Iterable[str],
+) -> frozenset[str]:
+    """The names a weight can have, for one message. `holding`: the intent rules that hold, in
+    order (the first decides); `words`: the dictionary forms of its words."""
+    affirmed = frozenset(affirmed)
+    out = {"a:" + s for s in affirmed}
+    out |= {"k:" + s for s in keywords if s not in affirmed}  # said, but denied or quoted
+    out |= {"s:" + s for s in said}
+    out |= {"d:" + s for s in doers}
+    out |= {"f:" + s for s in flags}
+    holding = list(holding)
+    out |= {"r:" + s for s in holding}
+    if holding:
+        out.add("first:" + holding[0])
+    if own_age:
+        out.add("own_age")
+    if named_subject:
+        out.add("named_subject")
+    if hours:
+        out.add("hours")
+    out.add(f"ow:{min(other_words, 5)}")
+    seen: set[str] = set()
+    for w in words:
+        if len(seen) >= MAX_WORDS:
+            break
+        seen.add(w)
+    out |= {"w:" + w for w in seen}
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One logistic model: the probability that its reading holds, from the cues present."""
+
+    name: str
+    bias: float
+    threshold: float
+    weights: Mapping[str, float] = field(repr=False)
+
+    def probability(self, present: Iterable[str]) -> float:
+        weights = self.weights
+        z = self.bias + math.fsum(weights.get(c, 0.0) for c in present)  # exact: the same in any order
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def holds(self, present: Iterable[str]) -> bool:
+        return self.probability(present) >= self.threshold
+
+
+@dataclass(frozen=True)
+class Learned:
+    flags: tuple[Decision, ...]  # each may add the flag it names
+    victim: Decision | None  # whether the writer is the victim, when the rules say victim or referral
+    trained_on: tuple[str, ...] = ()  # the corpus files, for the record
+    rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
+
+
+DECISION_NAMES = ("danger", "carer", "victim")
+_CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
+_PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
+
+
+def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules: Iterable[str]) -> Learned:
+    """Read weights.json. Every cue must name a keyword set, flag or intent rule that rules.yaml
+    defines: a weight for a name that no longer exists means the weights are older than the rules
+    (retrain them: tools/train_weights.py)."""
+    doc.only("meta", "decisions")
+    names = {"a:": set(sets), "k:": set(sets), "s:": set(sets), "d:": set(sets), "f:": set(flags),
+             "r:": set(rules), "first:": set(rules)}  # fmt: skip
+    decisions: dict[str, Decision] = {}
+    node = doc.child("decisions")
+    if node is None or not node.is_mapping():
+        doc.error("expected a mapping of decisions (danger, carer, victim)", "decisions")
+        return Learned((), None)
+    for name, body in node.value.items():
+        d = Node(body, node.file, f"decisions.{name}", node.problems)
+        if name not in DECISION_NAMES:
+            node.error(f"unknown decision {name!r} (known: {', '.join(DECISION_NAMES)})", str(name))
+            continue
+        if not d.is_mapping():
+            d.error("expected bias, threshold and weights")
+            continue
+        d.only("bias", "threshold", "weights")
+        bias, threshold, weights = body.get("bias"), body.get("threshold"), body.get("weights")
+        if not isinstance(bias, int | float) or not isinstance(threshold, int | float) or not 0 < threshold < 1:
+            d.error("expected a number bias and a threshold between 0 and 1")
+            continue
+        if not isinstance(weights, dict) or not all(isinstance(v, int | float) for v in weights.values()):
+            d.error("expected weights: a mapping of cue to number", "weights")
+            continue
+        stale = sorted(c for c in weights if not _known(c, names))
+        if stale:
+            d.error(f"weights for cues the rules no longer give: {', '.join(stale[:5])}"
+                    f"{' …' if len(stale) > 5 else ''} (retrain: tools/train_weights.py)", "weights")  # fmt: skip
+            continue
+        decisions[name] = Decision(name, float(bias), float(threshold), {str(k): float(v) for k, v in weights.items()})
+    meta = doc.value.get("meta", {}) if doc.is_mapping() else {}
+    meta = meta if isinstance(meta, dict) else {}
+    return Learned(
+        flags=tuple(decisions[n] for n in ("danger", "carer") if n in decisions),
+        victim=decisions.get("victim"),
+        trained_on=tuple(str(x) for x in meta.get("trained_on", ())),
+        rules_sha256=str(meta.get("rules_sha256", "")),
+    )
+
+
+def _known(cue: str, names: dict[str, set[str]]) -> bool:
+    if cue in _PLAIN_CUES or cue.startswith(("w:", "ow:")):
+        return True
+    kind = next((k for k in _CUE_KINDS if cue.startswith(k)), None)
+    return kind is not None and cue[len(kind) :] in names.get(kind, ())

@@ -1,0 +1,191 @@
+"""The learned weights (bot.learned, knowledge/weights.json): what they may and may not change, how
+they load, and that the shipped file was trained on the current rules and development sets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import replace
+
+import pytest
+
+from bot.learned import MAX_WORDS, Decision, Learned, cues, load_learned
+from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
+from bot.schema import Node, Problems
+from bot.text import normalize
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def _cues(**kw):
+    base = dict(affirmed=(), keywords=(), said=(), doers=(), flags=(), holding=(), own_age=False,
+                named_subject=False, hours=False, other_words=0, words=())  # fmt: skip
+    return cues(**{**base, **kw})
+
+
+def test_cues_name_what_the_rules_read_and_the_words():
+    c = _cues(affirmed=["topic"], keywords=["topic", "danger"], said=["topic"], doers=["partner"],
+              flags=["acute"], holding=["victim-self", "case-described"], own_age=True, other_words=9,
+              words=["触る", "れる"])  # fmt: skip
+    assert c == {"a:topic", "k:danger", "s:topic", "d:partner", "f:acute", "r:victim-self", "r:case-described",
+                 "first:victim-self", "own_age", "ow:5", "w:触る", "w:れる"}  # fmt: skip
+    assert "k:topic" not in c  # affirmed: only a denied or quoted set is a k: cue
+
+
+def test_a_long_paste_counts_no_more_words_than_the_cap():
+    c = _cues(words=[f"w{i}" for i in range(MAX_WORDS * 3)])
+    assert sum(x.startswith("w:") for x in c) == MAX_WORDS
+
+
+def test_a_decision_is_a_logistic_of_its_cues_the_same_in_any_order():
+    d = Decision("danger", bias=-1.0, threshold=0.5, weights={"a": 0.1, "b": 1e16, "c": -1e16})
+    assert d.probability([]) == pytest.approx(1 / (1 + math.exp(1)))
+    assert d.probability(["a", "b", "c"]) == d.probability(["c", "b", "a"]) == pytest.approx(1 / (1 + math.exp(0.9)))
+    assert not d.holds(["a"]) and Decision("danger", 0.0, 0.5, {}).holds([])
+
+
+def _load(doc):
+    problems = Problems()
+    learned = load_learned(Node(doc, "weights.json", "", problems), sets=["topic", "danger"], flags=["danger"],
+                           rules=["victim-self"])  # fmt: skip
+    return learned, [str(p) for p in problems.errors]
+
+
+def test_weights_for_cues_the_rules_no_longer_give_are_an_error_that_says_retrain():
+    ok = {"decisions": {"danger": {"bias": 0, "threshold": 0.5, "weights": {"a:topic": 1, "w:夫": 2, "first:victim-self": 1}}}}
+    learned, errors = _load(ok)
+    assert errors == [] and learned.flags[0].weights["w:夫"] == 2
+    stale = {"decisions": {"danger": {"bias": 0, "threshold": 0.5, "weights": {"a:gone": 1, "r:old-rule": 1}}}}
+    learned, errors = _load(stale)
+    assert learned.flags == () and len(errors) == 1 and "a:gone" in errors[0] and "retrain" in errors[0]
+
+
+@pytest.mark.parametrize("decisions, words", [
+    ({"minor": {"bias": 0, "threshold": 0.5, "weights": {}}}, "unknown decision"),
+    ({"danger": {"bias": "x", "threshold": 0.5, "weights": {}}}, "bias"),
+    ({"danger": {"bias": 0, "threshold": 1.5, "weights": {}}}, "threshold"),
+    ({"danger": {"bias": 0, "threshold": 0.5, "weights": {"w:夫": "high"}}}, "weights"),
+])  # fmt: skip
+def test_a_malformed_weights_file_is_an_error(decisions, words):
+    _, errors = _load({"decisions": decisions})
+    assert len(errors) == 1 and words in errors[0]
+
+
+# ------------------------------------------------------------------ what weights may change
+
+
+@pytest.fixture(scope="module")
+def plain(kb):
+    return replace(kb.rules, learned=None)
+
+
+def _with(rules, **decisions):
+    flags = tuple(Decision(n, d[0], 0.5, d[1]) for n, d in decisions.items() if n != "victim")
+    victim = Decision("victim", *decisions["victim"][:1], 0.5, decisions["victim"][1]) if "victim" in decisions else None
+    return replace(rules, learned=Learned(flags, victim))
+
+
+def _facts(rules, text):
+    return rules.facts(normalize(text), place=False)
+
+
+LOBBY = "患者さんが性被害にあったと話しています。ロビーにいます"
+
+
+def test_weights_add_a_flag_the_rules_did_not_set_and_say_so(plain):
+    assert "danger" not in _facts(plain, LOBBY).flags
+    f = _facts(_with(plain, danger=(-5.0, {"w:ロビー": 10.0})), LOBBY)
+    assert "danger" in f.flags and f.learned == {"danger"}
+    assert "a:topic" in f.cues and "w:ロビー" in f.cues
+
+
+@pytest.mark.parametrize("text", [
+    "患者さんが性被害にあったと話しています。ロビーにいます。危険はありません",
+    "患者さんが性被害にあったと話しています。ロビーにいます。加害者はもういない",
+    "患者さんが性被害にあったと話しています。ロビーにいます。相手は逮捕されて接近禁止命令も出ています",
+])  # fmt: skip
+def test_weights_never_set_danger_where_the_message_denies_it(plain, text):
+    f = _facts(_with(plain, danger=(5.0, {"w:ロビー": 10.0})), text)
+    assert "danger" not in f.flags
+
+
+def test_weights_never_remove_a_flag_the_rules_set(plain):
+    text = "加害者の夫がいま待合室にいます"
+    assert "danger" in _facts(plain, text).flags
+    f = _facts(_with(plain, danger=(-50.0, {})), text)
+    assert "danger" in f.flags and f.learned == frozenset()
+
+
+def test_weights_choose_only_between_victim_and_referral(plain):
+    to_victim = _with(plain, victim=(50.0, {}))
+    text = "患者さんが昨夜性被害にあいました。横浜市です"
+    assert plain.intent(_facts(plain, text)) == INTENT_REFERRAL
+    assert to_victim.intent(_facts(to_victim, text)) == INTENT_VICTIM
+    to_referral = _with(plain, victim=(-50.0, {}))
+    assert to_referral.intent(_facts(to_referral, "昨日無理やりされました。どうしたらいい")) == INTENT_REFERRAL
+    for greeting in ("こんにちは", "アセトアミノフェンの小児量を教えて"):  # the rules' help stays help
+        assert to_victim.intent(_facts(to_victim, greeting)) == INTENT_HELP
+
+
+def test_without_weights_the_rules_read_alone(plain):
+    f = _facts(plain, LOBBY)
+    assert f.cues == frozenset() and f.learned == frozenset()
+
+
+# ------------------------------------------------------------------ the shipped weights
+
+
+def _shipped():
+    return json.loads((KNOWLEDGE / "weights.json").read_text(encoding="utf-8"))
+
+
+def test_the_shipped_weights_load_with_every_decision(kb):
+    learned = kb.rules.learned
+    assert learned is not None and learned.victim is not None
+    assert {d.name for d in learned.flags} == {"danger", "carer"}
+
+
+def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
+    meta = _shipped()["meta"]
+    assert meta["rules_sha256"] == hashlib.sha256((KNOWLEDGE / "rules.yaml").read_bytes()).hexdigest(), \
+        "rules.yaml changed since the weights were trained: python tools/train_weights.py"  # fmt: skip
+    corpus = ROOT / "tests" / "corpus"
+    now = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in [corpus / "messages.jsonl", *corpus.glob("dev*.jsonl")]}
+    assert meta["corpus_sha256"] == now, "the development sets changed: python tools/train_weights.py"
+    assert not any(name.startswith("heldout") for name in meta["trained_on"])
+
+
+@pytest.mark.parametrize("text", [
+    "20代女性、昨夜知人から性被害。加害者はもういない、危険はないと本人",
+    "患者さんは昨日被害にあいましたが、相手は逮捕されています",
+    "My patient was assaulted yesterday. He is in custody; she is safe at her sister's.",
+])  # fmt: skip
+def test_the_shipped_weights_set_no_danger_where_it_is_denied(kb, text):
+    assert "danger" not in kb.rules.facts(normalize(text), place=False).flags
+
+
+def test_training_writes_weights_that_load(tmp_path, kb):
+    from tools.train_weights import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = []
+    for i, (text, intent, flags) in enumerate([
+        ("昨日無理やりされました", "victim", []), ("夫が待合室にいて怖いと患者", "referral", ["danger"]),
+        ("患者さんが先週性被害に", "referral", []), ("施設の職員に触られると利用者", "referral", ["carer"]),
+        ("私は昨夜襲われました", "victim", []), ("加害者が外にいると本人", "referral", ["danger"]),
+    ] * 3):  # fmt: skip
+        lines.append(json.dumps({"id": f"t{i:03}", "text": text, "expect": {"intent": intent, "flags": flags}},
+                                ensure_ascii=False))  # fmt: skip
+    (corpus / "messages.jsonl").write_text("\n".join(lines[:9]) + "\n", encoding="utf-8")
+    (corpus / "dev1.jsonl").write_text("\n".join(lines[9:]) + "\n", encoding="utf-8")
+    (corpus / "heldout1.jsonl").write_text('{"not": "read"}\n', encoding="utf-8")  # never read: not even valid
+    out = tmp_path / "weights.json"
+    assert main(["--corpus", str(corpus), "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["meta"]["trained_on"] == ["messages.jsonl", "dev1.jsonl"]
+    problems = Problems()
+    learned = load_learned(Node(doc, "weights.json", "", problems), sets=kb.rules.keyword_sets, flags=FLAGS,
+                           rules=[r.id for r in kb.rules.intent_rules])  # fmt: skip
+    assert problems.errors == [] and learned.victim is not None and len(learned.flags) == 2
+    assert learned.flags[0].weights  # it learned something from the words

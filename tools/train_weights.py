@@ -1,0 +1,182 @@
+"""Train knowledge/weights.json (bot.learned) from the labelled development sets.
+
+    pip install -e '.[train]'
+    python tools/train_weights.py            # writes knowledge/weights.json
+    python tools/train_weights.py --cv       # and prints leave-one-set-out figures first
+
+Reads tests/corpus/messages.jsonl and tests/corpus/dev*.jsonl, never heldout*.jsonl: the held-out
+sets stay text the weights have not seen. Retrain after every change to knowledge/rules.yaml or to
+the development sets (check-knowledge warns when the weights are older than either).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import knowledge as knowledge_mod  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.evaluate import DEFAULT_AT  # noqa: E402
+from bot.learned import DECISION_NAMES, Learned  # noqa: E402
+from bot.model import INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
+
+C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
+THRESHOLDS = {"danger": 0.5, "carer": 0.5, "victim": 0.5}
+MIN_WEIGHT = 0.005  # smaller weights are dropped: they change no decision and bloat the file
+WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return [corpus / "messages.jsonl", *sorted(corpus.glob("dev*.jsonl"))]
+
+
+def rows(engine: Engine, files: list[Path]) -> list[dict]:
+    """Each message's cues and labels, read by the rules alone. A word that names a place (okinawa,
+    sapporo) is no cue: where a message comes from says nothing of danger or whose story it is."""
+    places: dict[str, bool] = {}
+
+    def place(cue: str) -> bool:
+        if not cue.startswith("w:"):
+            return False
+        if cue not in places:
+            places[cue] = engine.kb.locator.find(cue[2:], normalized=True).found
+        return places[cue]
+
+    out = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            expect = item["expect"]
+            at = dt.datetime.fromisoformat(item["at"]) if item.get("at") else DEFAULT_AT
+            _, _, facts, _ = engine.read(item["text"], at=at)
+            out.append({
+                "set": path.stem, "cues": frozenset(c for c in facts.cues if not place(c)), "flags": facts.flags,
+                "intent": engine.kb.rules.intent(facts), "expect": expect,
+            })  # fmt: skip
+    return out
+
+
+def examples(name: str, data: list[dict]) -> tuple[list[dict], list[int]]:
+    """The rows a decision learns from, and their answers."""
+    if name == "victim":  # the rules chose victim or referral, and so did the label
+        picked = [r for r in data if r["intent"] in WHOSE and r["expect"].get("intent") in WHOSE]
+        return picked, [int(r["expect"]["intent"] == INTENT_VICTIM) for r in picked]
+    picked = [r for r in data if r["expect"].get("intent") in WHOSE]  # a flag is read only in a case
+    return picked, [int(name in r["expect"].get("flags", ())) for r in picked]
+
+
+def fit(name: str, data: list[dict], c: float):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    picked, y = examples(name, data)
+    vec = DictVectorizer()
+    x = vec.fit_transform([dict.fromkeys(r["cues"], 1) for r in picked])
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, y)
+    weights = {k: round(float(w), 4) for k, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)
+               if abs(w) >= MIN_WEIGHT}  # fmt: skip
+    return round(float(model.intercept_[0]), 4), dict(sorted(weights.items()))
+
+
+def learned(trained: dict[str, tuple[float, dict]]):
+    from bot.learned import Decision
+
+    made = {n: Decision(n, b, THRESHOLDS[n], w) for n, (b, w) in trained.items()}
+    return Learned(tuple(made[n] for n in ("danger", "carer") if n in made), made.get("victim"))
+
+
+def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
+    """The errors as `referral-bot evaluate` counts them, by decision: a wrong victim/referral, a
+    flag expected and missing, a flag set that must not be."""
+    out = dict.fromkeys(("whose", "danger missing", "danger unwanted", "carer missing", "carer unwanted"), 0)
+    for r in data:
+        intent, flags = r["intent"], set(r["flags"])
+        if model is not None:
+            if model.victim is not None and intent in WHOSE:
+                intent = INTENT_VICTIM if model.victim.holds(r["cues"]) else INTENT_REFERRAL
+            flags |= {d.name for d in model.flags if d.holds(r["cues"]) and _may_add(d.name, r["cues"])}
+        want = r["expect"]
+        if want.get("intent") in WHOSE and intent in WHOSE and intent != want["intent"]:
+            out["whose"] += 1
+        for f in ("danger", "carer"):
+            out[f"{f} missing"] += f in want.get("flags", ()) and f not in flags
+            out[f"{f} unwanted"] += f in want.get("not_flags", ()) and f in flags
+    return out
+
+
+def _may_add(flag: str, cues: frozenset[str]) -> bool:  # as bot.rules.Rules._may_add, on cues
+    return flag != "danger" or not ({"k:danger", "a:protected", "a:separated"} & cues)
+
+
+def cross_validate(data: list[dict], c: float) -> None:
+    sets = sorted({r["set"] for r in data if r["set"] != "messages"})
+    before = errors(data, None)
+    after = dict.fromkeys(before, 0)
+    for held in sets:
+        train = [r for r in data if r["set"] != held]
+        model = learned({n: fit(n, train, c) for n in DECISION_NAMES})
+        for k, v in errors([r for r in data if r["set"] == held], model).items():
+            after[k] += v
+    dev = [r for r in data if r["set"] != "messages"]
+    base = errors(dev, None)
+    print(f"leave-one-set-out over {len(sets)} development sets ({len(dev)} messages), C={c}:")
+    for k in base:
+        print(f"  {k:<16} rules alone {base[k]:>4}   with weights {after[k]:>4}")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
+    ap.add_argument("--out", type=Path, help="default: weights.json in --knowledge")
+    ap.add_argument("--cv", action="store_true", help="print leave-one-set-out figures first")
+    ap.add_argument("-C", type=float, default=C)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:  # the rules alone: the old weights may be stale
+        plain = Path(tmp) / "knowledge"
+        shutil.copytree(args.knowledge, plain, ignore=shutil.ignore_patterns(knowledge_mod.WEIGHTS))
+        kb = knowledge_mod.load(plain)
+    engine = Engine(replace(kb, rules=replace(kb.rules, learned=Learned((), None))))  # cues, no weights
+    files = corpus_files(args.corpus)
+    data = rows(engine, files)
+    if args.cv:
+        cross_validate(data, args.C)
+    trained = {n: fit(n, data, args.C) for n in DECISION_NAMES}
+    doc = {
+        "meta": {
+            "about": "bot/learned.py: logistic weights over the rules' cues and the words; "
+                     "trained by tools/train_weights.py, never on the held-out sets",
+            "trained_on": [f.name for f in files],
+            "corpus_sha256": {f.name: sha256(f) for f in files},
+            "rules_sha256": sha256(args.knowledge / "rules.yaml"),
+            "messages": len(data),
+            "C": args.C,
+        },
+        "decisions": {n: {"bias": b, "threshold": THRESHOLDS[n], "weights": w} for n, (b, w) in trained.items()},
+    }  # fmt: skip
+    out = args.out or args.knowledge / knowledge_mod.WEIGHTS
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    sizes = ", ".join(f"{n} {len(w)}" for n, (_, w) in trained.items())
+    print(f"wrote {out} from {len(data)} messages (weights: {sizes})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
