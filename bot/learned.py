@@ -82,6 +82,19 @@ def cues(
     return frozenset(out)
 
 
+# a message that denies any of these (加害者はもういない), or affirms she is out of reach, gets no
+# learned danger
+_DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
+                            "a:protected", "a:separated"})  # fmt: skip
+
+
+def may_add(flag: str, present: frozenset[str]) -> bool:
+    """Whether learned weights may add `flag` to a message with these cues: never danger where the
+    message denies it (危険はありません, 加害者はもういない) or says she is out of his reach
+    (逮捕された, 接近禁止命令)."""
+    return flag != "danger" or not present & _DENIED_DANGER
+
+
 @dataclass(frozen=True)
 class Decision:
     """One logistic model: the probability that its reading holds, from the cues present."""
@@ -108,7 +121,8 @@ class Learned:
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
 
-DECISION_NAMES = ("danger", "carer", "victim")
+FLAG_DECISIONS = ("danger", "carer")  # the flags weights may add, in this order
+DECISION_NAMES = (*FLAG_DECISIONS, "victim")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
 
@@ -123,7 +137,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
     decisions: dict[str, Decision] = {}
     node = doc.child("decisions")
     if node is None or not node.is_mapping():
-        doc.error("expected a mapping of decisions (danger, carer, victim)", "decisions")
+        doc.error(f"expected a mapping of decisions ({', '.join(DECISION_NAMES)})", "decisions")
         return Learned((), None)
     for name, body in node.value.items():
         d = Node(body, node.file, f"decisions.{name}", node.problems)
@@ -150,7 +164,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
     meta = doc.value.get("meta", {}) if doc.is_mapping() else {}
     meta = meta if isinstance(meta, dict) else {}
     return Learned(
-        flags=tuple(decisions[n] for n in ("danger", "carer") if n in decisions),
+        flags=tuple(decisions[n] for n in FLAG_DECISIONS if n in decisions),
         victim=decisions.get("victim"),
         trained_on=tuple(str(x) for x in meta.get("trained_on", ())),
         rules_sha256=str(meta.get("rules_sha256", "")),

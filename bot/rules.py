@@ -24,7 +24,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.learned import Learned, content_words, cues, latin_words
+from bot.learned import Learned, content_words, cues, latin_words, may_add
 from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
 from bot.morph import Analysis
 from bot.schema import Node
@@ -935,16 +935,8 @@ class Rules:
             other_words=final.other_words, words=words,
         )  # fmt: skip
         added = frozenset(d.name for d in self.learned.flags
-                          if d.name not in flags and d.holds(present) and self._may_add(d.name, final))  # fmt: skip
+                          if d.name not in flags and may_add(d.name, present) and d.holds(present))  # fmt: skip
         return Facts(flags=frozenset(flags) | added, cues=present, learned=added, **base)
-
-    @staticmethod
-    def _may_add(flag: str, facts: Facts) -> bool:
-        """Learned weights never set danger where the message denies it (危険はありません,
-        加害者はもういない, 夫は待合室にはいない) or says she is out of his reach."""
-        if flag == _DANGER:
-            return not (facts.keywords - facts.affirmed) & _DANGER_DENIED and not facts.affirmed & _SAFE_NOW
-        return True
 
     def intent(self, facts: Facts) -> str:
         chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)
@@ -1493,8 +1485,6 @@ _PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|�
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十何数複]")
 _TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|前|後|間|中|末|以来|方)$")  # 昨晩から, 先週末から
 _DANGER = "danger"
-_SAFE_NOW = frozenset({"protected", "separated"})  # the sets that say he cannot reach her now
-_DANGER_DENIED = frozenset({_DANGER, "perpetrator", "aggressor", "present_here", "nearby"})  # denied: no danger
 _DANGER_SETS = frozenset({_DANGER})
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot import knowledge as knowledge_mod  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_AT  # noqa: E402
-from bot.learned import DECISION_NAMES, Learned  # noqa: E402
+from bot.learned import DECISION_NAMES, FLAG_DECISIONS, Learned, may_add  # noqa: E402
 from bot.model import INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
 
 C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
@@ -95,30 +95,26 @@ def learned(trained: dict[str, tuple[float, dict]]):
     from bot.learned import Decision
 
     made = {n: Decision(n, b, THRESHOLDS[n], w) for n, (b, w) in trained.items()}
-    return Learned(tuple(made[n] for n in ("danger", "carer") if n in made), made.get("victim"))
+    return Learned(tuple(made[n] for n in FLAG_DECISIONS if n in made), made.get("victim"))
 
 
 def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
     """The errors as `referral-bot evaluate` counts them, by decision: a wrong victim/referral, a
     flag expected and missing, a flag set that must not be."""
-    out = dict.fromkeys(("whose", "danger missing", "danger unwanted", "carer missing", "carer unwanted"), 0)
+    out = dict.fromkeys(["whose", *(f"{f} {k}" for f in FLAG_DECISIONS for k in ("missing", "unwanted"))], 0)
     for r in data:
         intent, flags = r["intent"], set(r["flags"])
         if model is not None:
             if model.victim is not None and intent in WHOSE:
                 intent = INTENT_VICTIM if model.victim.holds(r["cues"]) else INTENT_REFERRAL
-            flags |= {d.name for d in model.flags if d.holds(r["cues"]) and _may_add(d.name, r["cues"])}
+            flags |= {d.name for d in model.flags if d.holds(r["cues"]) and may_add(d.name, r["cues"])}
         want = r["expect"]
         if want.get("intent") in WHOSE and intent in WHOSE and intent != want["intent"]:
             out["whose"] += 1
-        for f in ("danger", "carer"):
+        for f in FLAG_DECISIONS:
             out[f"{f} missing"] += f in want.get("flags", ()) and f not in flags
             out[f"{f} unwanted"] += f in want.get("not_flags", ()) and f in flags
     return out
-
-
-def _may_add(flag: str, cues: frozenset[str]) -> bool:  # as bot.rules.Rules._may_add, on cues
-    return flag != "danger" or not ({"k:danger", "a:protected", "a:separated"} & cues)
 
 
 def cross_validate(data: list[dict], c: float) -> None:
