@@ -23,6 +23,8 @@ _FORMAL_NOUNS = frozenset({"事", "こと", "訳", "わけ", "筈", "はず"})  
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
 _FIRST_PERSON = frozenset({"私", "わたし", "あたし", "僕", "ぼく", "俺", "自分", "うち", "わたくし"})
 _NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去年は, 3回は: a time, not a person
+# nouns after an event's noun that keep it an event: its time or its stage (来院時, 受診日, 入院中)
+_EVENT_STAGES = frozenset({"時", "日", "中", "後", "前", "途中", "直後", "直前", "当日", "翌日", "以降", "以来", "明け", "際", "時間"})
 _AFTER_CLAUSE = frozenset(["あと", "後", "とき", "時", "間", "隙", "うち"])  # a time clause: 寝たあと, 寝ている間
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
@@ -103,6 +105,16 @@ class Analysis:
 
     def forms(self) -> list[str]:
         return [t.form for t in self.tokens]
+
+    def names_a_thing(self, start: int, end: int) -> bool:
+        """Whether the one noun at [start, end) only modifies the noun after it (保護|室, 入院|患者,
+        面会|室, 予約|票): then it names no event. A time or a stage after it keeps the event
+        (来院|時, 受診|日, 入院|中, 帰宅|途中)."""
+        j = bisect_left(self._begins, end)
+        if j == 0 or j >= len(self.tokens) or self._begins[j] != end or self.tokens[j - 1].begin != start:
+            return False
+        before, after = self.tokens[j - 1], self.tokens[j]
+        return before.pos == "名詞" and (after.pos == "名詞" or after.pos2 == "名詞的") and after.form not in _EVENT_STAGES
 
     def subject_named_at(self, end: int, people: frozenset[int] | set[int]) -> bool:
         """Whether a person other than the writer is the subject (が/は) of a clause before `end`

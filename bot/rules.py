@@ -745,6 +745,7 @@ class Rules:
     _options: dict[str, SetOptions] = field(repr=False, compare=False, default_factory=dict)
     _subject_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people (named_subject)
     _doer_sets: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # people who may do it (unsaid)
+    _dated_events: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # a visit, a disclosure
     learned: Learned | None = field(repr=False, compare=False, default=None)  # knowledge/weights.json
 
     def keyword_forms(self) -> tuple[str, ...]:
@@ -844,6 +845,10 @@ class Rules:
                                   if o.sets & _WENT_ON_ACTS and analysis.told_before(o.end) == "was"], key=_start)
         if _OWN_ACT in self.keyword_sets and self._subject_sets:  # 患者に抱きつかれて触られました: done to the writer
             occs = sorted(occs + _own_acts(ctx, occs, self._subject_sets | self._doer_sets), key=_start)
+        if analysis is not None and self._dated_events:  # 保護室で, 入院患者の: a modifier names no event
+            occs = [_Occurrence(o.start, o.end, o.sets - self._dated_events)
+                    if o.sets & self._dated_events and analysis.names_a_thing(o.start, o.end) else o for o in occs]  # fmt: skip
+            occs = [o for o in occs if o.sets]
         if self._options:
             occs = _apply_options(occs, self._options, ctx, self._subject_sets)
         if analysis is not None and _DANGER in self.keyword_sets:  # 脅されていた, 閉じ込められて無理やり: not now
@@ -1485,6 +1490,7 @@ _PERSON_TAIL = re.compile(r"(?:員|者|師|士|長|授|手|主|官|司|僚|輩|�
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十何数複]")
 _TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|前|後|間|中|末|以来|方)$")  # 昨晩から, 先週末から
 _DANGER = "danger"
+_DATED_EVENTS = frozenset({"disclosure", "other_event"})  # events a time may date instead of the act (来院, 面会)
 _DANGER_SETS = frozenset({_DANGER})
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
@@ -1909,6 +1915,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         _automaton=automaton,
         _lemmas={k: tuple(v) for k, v in lemmas.items()},
         _options=options,
+        _dated_events=_DATED_EVENTS & frozenset(sets),
         _subject_sets=frozenset(subjects),
         _doer_sets=frozenset(doers),
     )

@@ -360,6 +360,16 @@ def test_the_one_who_did_it_near_again_today_or_next(rules):
     assert "danger" not in facts(rules, "先週、先輩に無理やりされた。今日も先輩は来なかった").flags  # told in the past
 
 
+@pytest.mark.parametrize("text, flag", [
+    ("昨日の日勤中、男性患者に保護室で押さえつけられて胸を触られました", "acute"),  # 保護室: a room, no disclosure
+    ("ゆうべの夜勤で入院患者の息子に更衣室で胸さわられた", "acute"),  # 入院患者: a patient, no admission
+    ("昨日保護されました。被害は先月です", "late"),  # 保護された: the event the time dates
+    ("昨日来院時に話してくれました。被害は先月です", "late"),  # 来院時: the visit's time still
+])  # fmt: skip
+def test_a_noun_that_only_modifies_the_next_names_no_event_a_time_could_date(rules, text, flag):
+    assert flag in facts(rules, text).flags
+
+
 def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert facts(rules, "1時間半前に知らない人に襲われたという方").hours_since == 1.5
     assert facts(rules, "被害からちょうど48時間。20代女性").hours_since == 48
