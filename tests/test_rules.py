@@ -242,6 +242,8 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("3 hours ago", 3.0),
         ("an hour ago", 1.0),
         ("2 days ago", 48.0),
+        ("date rape 2d ago", 48.0),  # a note's 2d
+        ("4 days ago and before also", 96.0),  # not "an d before"
         ("2時間前、いや5時間前", 2.0),  # the smallest stated time
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
