@@ -615,13 +615,14 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("天文館のネカフェで", "46"), ("下北沢の薬局", "13"), ("a hospital near Kichijoji", "13"),
      ("Pharmacy near Kokura station.", "40"), ("香林坊で飲んだ帰り", "17"), ("中洲の近くの病院", "40"),
      ("流川で飲んだあと", "34"), ("道東の学校で", "01"), ("ゆふいんの病院です", "44"),
-     ("京王線の府中駅です", "13")],
+     ("京王線の府中駅です", "13"), ("a ski lodge in Niseko", "01"), ("staying near Gion", "26"),
+     ("成田空港で働いてます", "12"), ("living near Chatan", "47"), ("Haneda Airport staff", "13")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
 
 
-@pytest.mark.parametrize("text", ["栄の病院", "梅田さん", "天神様", "梅田看護師"])
+@pytest.mark.parametrize("text", ["栄の病院", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）"])
 def test_ambiguous_or_personal_districts_are_not_places(loc: Locator, text: str) -> None:
     assert find(loc, text) == Location(None, (), False)
 
