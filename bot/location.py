@@ -46,7 +46,7 @@ writer's or the hospital's (当院（仙台市）, 地元の金沢の病院, cli
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -139,6 +139,10 @@ _IN_PLACE_CONTEXT = re.compile(
     r"|に住ん|に住む|在住|駅|市内)"
 )
 # the message's last words, a bare name after a sentence's end (…。堺やねん, …？呉におる, …。柏)
+_NEAR_MIN = 7  # letters: a shorter romaji name one letter off is another word as often as not
+_VOWELS = frozenset("aeiou")
+_NEAR_SCAN = 2000  # characters read for names one letter off (a fallback: most messages name a place)
+_LONG_LATIN_WORD = re.compile(rf"(?<![a-z])[a-z]{{{_NEAR_MIN},}}(?![a-z])")
 _FINAL_NAME = re.compile(r"[。．.!！?？]\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$")
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
 # a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
@@ -298,6 +302,7 @@ class Locator:
         postal_prefix: dict[str, str],
         postal_code: dict[str, str],
         keywords: Sequence[str] = (),
+        near: Mapping[str, frozenset[str]] | None = None,
     ):
         """`keywords`: other automaton keys (bot.text.utf8_letters) the same pass looks for, by
         index: the rules' keywords (bot.rules.Rules.keyword_forms), whose occurrences `read`
@@ -332,6 +337,14 @@ class Locator:
             automaton.add_word(key, i)
         values = [shared.setdefault(v, v) for v in values]
         self._lookup_forms = {form: shared.setdefault(prefs, prefs) for form, prefs in lookup_forms.items()}
+        # `near`: the romaji names of the prefectures and their capitals and designated cities, read
+        # one letter off (yokohoma, hirosima, sapporro); indexed by each deletion of one letter, so a
+        # word's neighbours are a few lookups (symmetric delete)
+        self._near: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for form, prefs in (near or {}).items():
+            if len(form) >= _NEAR_MIN and form.isascii() and form.isalpha():
+                for d in {form, *_deletions(form)}:
+                    self._near.setdefault(d, []).append((form, shared.setdefault(prefs, prefs)))
         automaton.make_automaton()
         self._automaton = automaton
         self._values = tuple(values)
@@ -404,12 +417,15 @@ class Locator:
                     if form not in _ORDINARY_READINGS:
                         add(form, p.code, anchor=False, bare=True)
 
+        near: dict[str, set[str]] = {normalize(f): {p.code} for p in prefectures for f in (p.romaji, *p.en)}
         for form, pref, kind in _read_places(knowledge_dir / PLACES_FILE, codes, problems):
             add(form, pref, anchor=kind in _ANCHOR_KINDS, bare=kind == "bare")
             if kind in ("municipality", "ward") and form[-1] in "市区町村" and len(form) > 1:
                 add_lookup(form[:-1], pref)  # "/center 府中": typed alone, the bare name is enough
             elif kind == "romaji" and (m := _BARE_ROMAJI_RE.match(form)):
                 add_lookup(m.group(1), pref)
+            if kind == "romaji" and form.isalpha():  # Yokohama: a capital's or designated city's name
+                near.setdefault(normalize(form), set()).add(pref)
 
         # the hand-curated files are checked against the current names, once those read cleanly
         current = {form: frozenset(entry[0]) for form, entry in forms.items() if not entry[1] & _BARE}
@@ -432,6 +448,7 @@ class Locator:
             prefix,
             full,
             keywords,
+            {k: frozenset(v) for k, v in near.items()},
         )
 
     # -- matching ----------------------------------------------------------------------------
@@ -472,9 +489,24 @@ class Locator:
                     named.append(prefs)
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
+            if not named and self._near:  # hirosima, yokohoma, Sapporro: a long romaji name one letter off
+                named = [prefs for w in _LONG_LATIN_WORD.findall(text[:_NEAR_SCAN]) if (prefs := self._one_off(w))]
             if named:
                 where = _resolve(named)
         return Reading(where, keywords, letters)
+
+    def _one_off(self, word: str) -> frozenset[str] | None:
+        """The prefectures of the romaji names one slip from `word` (_one_edit), when they agree on
+        one; None for a word that is itself a name, and when nothing or more than one prefecture
+        is that near."""
+        if any(form == word for form, _ in self._near.get(word, ())):
+            return None
+        found: set[frozenset[str]] = set()
+        for d in (word, *_deletions(word)):
+            for form, prefs in self._near.get(d, ()):
+                if form[0] == word[0] and _one_edit(word, form):
+                    found.add(prefs)
+        return next(iter(found)) if len(found) == 1 and len(next(iter(found))) == 1 else None
 
     def lookup(self, name: str) -> Location:
         """A place name typed alone ("/center 横浜", "府中", "とうきょう", "100-0001")."""
@@ -684,6 +716,24 @@ def _role(letters: str, start: int, end: int) -> int:
     if _HOST_BEFORE.search(before) or _HOST_AFTER.match(after):
         return _HOST
     return 0
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by one letter added or dropped (hirosima, sapporro) or one vowel
+    heard as another (yokohoma). Not a consonant changed nor two letters swapped: ichikawa (a
+    surname and Chiba's 市川) is no misspelt ishikawa, tokuyou (特養) no toukyou."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i] in _VOWELS and b[i] in _VOWELS and a[i + 1 :] == b[i + 1 :]
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
 
 
 def _resolve_roles(found: list[tuple[frozenset[str], int]]) -> Location:

@@ -540,10 +540,28 @@ def test_districts_gun(loc: Locator, text: str, code: str) -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [("大坂の病院です", "27"), ("大坂市内の救急", "27"), ("大坂府", "27"), ("茨木県の病院", "08"), ("郡馬県", "10"),
-     ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37")],
+     ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37"), ("新瀉市の助産院です", "15")],
 )  # fmt: skip
 def test_well_known_misspellings(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("I am nurse in Hirosima city hospital", "34"), ("hello from Sapporro, im a midwife", "01"),
+     ("hi im a doctor in yokohoma", "14"), ("ER in Kitakyuushu", "40"), ("kagoshma clinic", "46")],
+)  # fmt: skip
+def test_a_long_romaji_name_one_letter_off(loc: Locator, text: str, code: str) -> None:
+    assert find(loc, text) == Location(code, (), True)
+
+
+@pytest.mark.parametrize("text", [
+    "Ichikawa-san the nurse called",  # a surname (and Chiba's 市川), a consonant from Ishikawa
+    "tokuyou no shisetsu desu",  # 特養, two letters of toukyou swapped
+    "I work at a hospital",  # nothing near
+])  # fmt: skip
+def test_a_word_near_a_name_by_more_than_a_slip_is_no_place(loc: Locator, text: str) -> None:
+    assert find(loc, text) == Location(None, (), False)
 
 
 @pytest.mark.parametrize("text", ["大坂さんが来院", "担当の大坂です", "大坂先生", "看護師の大坂より"])

@@ -154,6 +154,7 @@ MISSPELLINGS: dict[str, str] = {
     "茨木県": "08000", "郡馬県": "10000", "崎玉県": "11000",
     "宮﨑県": "45000", "宮﨑市": "45201", "長﨑県": "42000", "長﨑市": "42201", "川﨑市": "14130",
     "髙松市": "37201", "髙知県": "39000", "髙知市": "39201",
+    "新瀉県": "15000", "新瀉市": "15100",  # 瀉 for 潟: the look-alike kanji a hurried writer picks
 }
 
 SUFFIX_READINGS = {"市": ("シ",), "区": ("ク",), "町": ("チョウ", "マチ"), "村": ("ソン", "ムラ")}
@@ -501,7 +502,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
     for form, jis in MISSPELLINGS.items():
         if jis[2:] != "000":
             target = places[jis]
-            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪"):
+            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪").replace("瀉", "潟"):
                 raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
         rows.append((form, jis[:2], "variant", jis))
     return list(dict.fromkeys(rows))
