@@ -122,7 +122,7 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
     kb = knowledge.load(args.dir)
     shown = sum(len(c.shown_phones) for c in kb.centers)
     learned = kb.rules.learned
-    weights = ([d.name for d in learned.flags] + (["victim"] if learned.victim else [])) if learned else []
+    weights = [d.name for d in (*learned.flags, learned.victim, learned.help) if d is not None] if learned else []
     print(
         f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
         f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "

@@ -1,12 +1,13 @@
 """Weights learned from the labelled development corpora, for the readings the rules get least often
-right on text they were not written for: whose story a message tells (victim or referral) and the
-safety flags danger and carer.
+right on text they were not written for: whose story a message tells (victim or referral), the
+safety flags danger and carer, and a question of another kind taken for a case.
 
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
-sets; the held-out sets are never read. A model may add a safety flag, never remove one, and only
-chooses between victim and referral after the rules have chosen one of the two.
+sets; the held-out sets are never read. A model may add a safety flag, never remove one; it only
+chooses between victim and referral after the rules have chosen one of the two, and reads a message
+as no case only where the rules read no act, no one who did it, no danger and no minor.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
 from bot.schema import Node
 
 # the parts of speech whose words are cues: the content words and the auxiliaries (れる, ない, た)
@@ -82,16 +84,31 @@ def cues(
     return frozenset(out)
 
 
-# a message that denies any of these (加害者はもういない), or affirms she is out of reach, gets no
+# a message that denies any of these (加害者はもういない), affirms she is out of reach, or names a
+# stranger as the one who did it (見知らぬ男に襲われた。夫が同居: who is near her is not him) gets no
 # learned danger
 _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
-                            "a:protected", "a:separated"})  # fmt: skip
+                            "a:protected", "a:separated", "d:stranger"})  # fmt: skip
+
+
+# a message in which the rules read any of these tells a case: learned weights never answer it
+# with the help text (I was forced by my fiancé before; リハ中に患者さんに股間を押しつけられる); nor
+# one about emergency contraception, which the rules read (アフターピル飲んで2時間で吐いた人)
+_A_CASE = frozenset({"a:topic", "a:experienced", "a:act_told", "a:unsaid", "a:self_victim", "a:first_person_victim",
+                     "a:perpetrator", "a:intimate_signs", "a:ec", "f:danger", "f:minor"})  # fmt: skip
+
+
+def may_answer_help(present: frozenset[str]) -> bool:
+    """Whether learned weights may read a message the rules took for a case as a question of
+    another kind (日曜でもやってる皮膚科, thanks, the opening hours of an office): only when the
+    rules read no act, no one who did it, no emergency contraception, no danger and no minor in it."""
+    return not present & _A_CASE
 
 
 def may_add(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may add `flag` to a message with these cues: never danger where the
-    message denies it (危険はありません, 加害者はもういない) or says she is out of his reach
-    (逮捕された, 接近禁止命令)."""
+    message denies it (危険はありません, 加害者はもういない), says she is out of his reach (逮捕された,
+    接近禁止命令) or names a stranger as the one who did it (the rules read a stranger who is near)."""
     return flag != "danger" or not present & _DENIED_DANGER
 
 
@@ -117,12 +134,28 @@ class Decision:
 class Learned:
     flags: tuple[Decision, ...]  # each may add the flag it names
     victim: Decision | None  # whether the writer is the victim, when the rules say victim or referral
+    help: Decision | None = None  # whether it asks something else (opening hours, thanks), when they say either
     trained_on: tuple[str, ...] = ()  # the corpus files, for the record
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
+    def added_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
+        """The flags the weights add to those the rules set."""
+        return frozenset(d.name for d in self.flags if d.name not in flags and may_add(d.name, present)
+                         and d.holds(present))  # fmt: skip
+
+    def intent(self, chosen: str, present: frozenset[str]) -> str:
+        """The intent, given the one the rules chose: only victim and referral are weighed."""
+        if chosen not in (INTENT_VICTIM, INTENT_REFERRAL) or not present:
+            return chosen
+        if self.help is not None and may_answer_help(present) and self.help.holds(present):
+            return INTENT_HELP
+        if self.victim is not None:
+            return INTENT_VICTIM if self.victim.holds(present) else INTENT_REFERRAL
+        return chosen
+
 
 FLAG_DECISIONS = ("danger", "carer")  # the flags weights may add, in this order
-DECISION_NAMES = (*FLAG_DECISIONS, "victim")
+DECISION_NAMES = (*FLAG_DECISIONS, "victim", "help")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
 
@@ -166,6 +199,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
     return Learned(
         flags=tuple(decisions[n] for n in FLAG_DECISIONS if n in decisions),
         victim=decisions.get("victim"),
+        help=decisions.get("help"),
         trained_on=tuple(str(x) for x in meta.get("trained_on", ())),
         rules_sha256=str(meta.get("rules_sha256", "")),
     )

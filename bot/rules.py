@@ -24,8 +24,8 @@ from typing import Any
 
 import ahocorasick
 
-from bot.learned import Learned, content_words, cues, latin_words, may_add
-from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
+from bot.learned import Learned, content_words, cues, latin_words
+from bot.model import FLAGS, INTENTS
 from bot.morph import Analysis
 from bot.schema import Node
 from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
@@ -939,16 +939,12 @@ class Rules:
             own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
             other_words=final.other_words, words=words,
         )  # fmt: skip
-        added = frozenset(d.name for d in self.learned.flags
-                          if d.name not in flags and may_add(d.name, present) and d.holds(present))  # fmt: skip
+        added = self.learned.added_flags(frozenset(flags), present)
         return Facts(flags=frozenset(flags) | added, cues=present, learned=added, **base)
 
     def intent(self, facts: Facts) -> str:
         chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)
-        if self.learned is not None and self.learned.victim is not None and facts.cues \
-                and chosen in (INTENT_VICTIM, INTENT_REFERRAL):  # fmt: skip
-            return INTENT_VICTIM if self.learned.victim.holds(facts.cues) else INTENT_REFERRAL
-        return chosen
+        return chosen if self.learned is None else self.learned.intent(chosen, facts.cues)
 
     def rule_ids(self) -> list[str]:
         return [r.id for r in self.flag_rules] + [r.id for r in self.intent_rules]

@@ -80,9 +80,9 @@ def plain(kb):
 
 
 def _with(rules, **decisions):
-    flags = tuple(Decision(n, d[0], 0.5, d[1]) for n, d in decisions.items() if n != "victim")
-    victim = Decision("victim", *decisions["victim"][:1], 0.5, decisions["victim"][1]) if "victim" in decisions else None
-    return replace(rules, learned=Learned(flags, victim))
+    made = {n: Decision(n, bias, 0.5, weights) for n, (bias, weights) in decisions.items()}
+    flags = tuple(d for n, d in made.items() if n not in ("victim", "help"))
+    return replace(rules, learned=Learned(flags, made.get("victim"), made.get("help")))
 
 
 def _facts(rules, text):
@@ -127,6 +127,18 @@ def test_weights_choose_only_between_victim_and_referral(plain):
         assert to_victim.intent(_facts(to_victim, greeting)) == INTENT_HELP
 
 
+def test_weights_read_no_case_only_where_the_rules_read_no_act(plain):
+    to_help = _with(plain, help=(50.0, {}))
+    asked = "日曜でもやってる皮膚科ありますか札幌"  # the rules take a clinic's question for a case
+    assert plain.intent(_facts(plain, asked)) == INTENT_REFERRAL
+    assert to_help.intent(_facts(to_help, asked)) == INTENT_HELP
+    for case in ("I was forced by my fiancé before, and now I'm scared of getting married. Who can I talk to?",
+                 "理学療法士です。リハ中に患者さんに股間を押しつけられる。何度も。今日も担当",
+                 "加害者の夫がいま待合室にいます", "中2の娘のことで相談です。塾の先生に"):  # fmt: skip
+        f = _facts(to_help, case)
+        assert to_help.intent(f) in (INTENT_VICTIM, INTENT_REFERRAL), case
+
+
 def test_without_weights_the_rules_read_alone(plain):
     f = _facts(plain, LOBBY)
     assert f.cues == frozenset() and f.learned == frozenset()
@@ -142,7 +154,7 @@ def _shipped():
 def test_the_shipped_weights_load_with_every_decision(kb):
     learned = kb.rules.learned
     assert learned is not None and learned.victim is not None
-    assert {d.name for d in learned.flags} == {"danger", "carer"}
+    assert {d.name for d in learned.flags} == {"danger", "carer"} and learned.help is not None
 
 
 def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
@@ -174,11 +186,12 @@ def test_training_writes_weights_that_load(tmp_path, kb):
         ("昨日無理やりされました", "victim", []), ("夫が待合室にいて怖いと患者", "referral", ["danger"]),
         ("患者さんが先週性被害に", "referral", []), ("施設の職員に触られると利用者", "referral", ["carer"]),
         ("私は昨夜襲われました", "victim", []), ("加害者が外にいると本人", "referral", ["danger"]),
+        ("日曜でもやってる皮膚科ありますか", "help", []),
     ] * 3):  # fmt: skip
         lines.append(json.dumps({"id": f"t{i:03}", "text": text, "expect": {"intent": intent, "flags": flags}},
                                 ensure_ascii=False))  # fmt: skip
-    (corpus / "messages.jsonl").write_text("\n".join(lines[:9]) + "\n", encoding="utf-8")
-    (corpus / "dev1.jsonl").write_text("\n".join(lines[9:]) + "\n", encoding="utf-8")
+    (corpus / "messages.jsonl").write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
+    (corpus / "dev1.jsonl").write_text("\n".join(lines[10:]) + "\n", encoding="utf-8")
     (corpus / "heldout1.jsonl").write_text('{"not": "read"}\n', encoding="utf-8")  # never read: not even valid
     out = tmp_path / "weights.json"
     assert main(["--corpus", str(corpus), "--out", str(out)]) == 0
@@ -187,5 +200,5 @@ def test_training_writes_weights_that_load(tmp_path, kb):
     problems = Problems()
     learned = load_learned(Node(doc, "weights.json", "", problems), sets=kb.rules.keyword_sets, flags=FLAGS,
                            rules=[r.id for r in kb.rules.intent_rules])  # fmt: skip
-    assert problems.errors == [] and learned.victim is not None and len(learned.flags) == 2
+    assert problems.errors == [] and learned.victim is not None and learned.help is not None and len(learned.flags) == 2
     assert learned.flags[0].weights  # it learned something from the words

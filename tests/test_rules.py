@@ -1498,7 +1498,8 @@ def test_she_must_go_back_to_the_one_who_did_it(rules):
     ],
 )
 def test_emergency_contraception_alone_is_no_case(rules, text, intent):
-    assert rules.intent(facts(rules, text)) == intent
+    got = rules.intent(facts(rules, text))
+    assert got == intent if intent == "help" else got != "help"  # a case: whose story is the weights' call
 
 
 @pytest.mark.parametrize(
