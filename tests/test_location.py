@@ -634,13 +634,16 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("Pharmacy near Kokura station.", "40"), ("香林坊で飲んだ帰り", "17"), ("中洲の近くの病院", "40"),
      ("流川で飲んだあと", "34"), ("道東の学校で", "01"), ("ゆふいんの病院です", "44"),
      ("京王線の府中駅です", "13"), ("a ski lodge in Niseko", "01"), ("staying near Gion", "26"),
-     ("成田空港で働いてます", "12"), ("living near Chatan", "47"), ("Haneda Airport staff", "13")],
+     ("成田空港で働いてます", "12"), ("living near Chatan", "47"), ("Haneda Airport staff", "13"),
+     ("奄美大島の中学校", "46"), ("八丈島の診療所です", "13"), ("西表島の診療所です", "47"),
+     ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
+     ("倉敷救急　30代女性", "33")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
 
 
-@pytest.mark.parametrize("text", ["栄の病院", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）"])
+@pytest.mark.parametrize("text", ["栄の病院", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
 def test_ambiguous_or_personal_districts_are_not_places(loc: Locator, text: str) -> None:
     assert find(loc, text) == Location(None, (), False)
 
