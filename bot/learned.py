@@ -5,9 +5,10 @@ safety flags danger and carer, and a question of another kind taken for a case.
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
-sets; the held-out sets are never read. A model may add a safety flag, never remove one; it only
-chooses between victim and referral after the rules have chosen one of the two, and reads a message
-as no case only where the rules read no act, no one who did it, no danger and no minor.
+sets; the held-out sets are never read. A model may add a safety flag, never remove one (nor add
+danger that is denied: may_add); it only chooses between victim and referral after the rules have
+chosen one of the two, and reads a message as no case only where the rules read none
+(may_answer_help).
 """
 
 from __future__ import annotations
@@ -21,19 +22,17 @@ from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
 from bot.schema import Node
 
 # the parts of speech whose words are cues: the content words and the auxiliaries (れる, ない, た)
-CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞", "代名詞", "接尾辞", "形状詞"})
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞", "代名詞", "接尾辞", "形状詞"})
+_PLACE_SUFFIXES = frozenset("市区町村郡県都府")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
 MAX_WORDS = 400  # the distinct words that count: a long paste weighs no more than a long message
-
-
-_PLACE_SUFFIXES = frozenset("市区町村郡県都府")
 
 
 def content_words(tokens: Iterable) -> list[str]:
     """The dictionary forms of the content words of SudachiPy tokens (bot.morph.Token): not a name
     (固有名詞: a place or a person weighs nothing), a number or a place's suffix (横浜市's 市)."""
     return [t.form for t in tokens
-            if t.pos in CONTENT_POS and t.pos2 != "固有名詞" and not t.form.isdigit()
+            if t.pos in _CONTENT_POS and t.pos2 != "固有名詞" and not t.form.isdigit()
             and not (t.pos == "接尾辞" and t.form in _PLACE_SUFFIXES)]  # fmt: skip
 
 
@@ -89,7 +88,6 @@ def cues(
 # learned danger
 _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
                             "a:protected", "a:separated", "d:stranger"})  # fmt: skip
-
 
 # a message in which the rules read any of these tells a case: learned weights never answer it
 # with the help text (I was forced by my fiancé before; リハ中に患者さんに股間を押しつけられる); nor
