@@ -1,6 +1,7 @@
 """Weights learned from the labelled development corpora, for the readings the rules get least often
 right on text they were not written for: whose story a message tells (victim or referral), the
-safety flags danger and carer, and a question of another kind taken for a case.
+flags danger, carer, acute (where the rules read no time) and partner, and a question of another
+kind taken for a case.
 
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
@@ -89,6 +90,9 @@ def cues(
 _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
                             "a:protected", "a:separated", "d:stranger"})  # fmt: skip
 
+_DATED = frozenset({"hours", "f:late"})
+_ANOTHER_DID_IT = frozenset({"d:stranger", "d:acquaintance", "d:known_people", "d:staff", "d:carer", "d:relations"})
+
 # a message in which the rules read any of these tells a case: learned weights never answer it
 # with the help text (I was forced by my fiancé before; リハ中に患者さんに股間を押しつけられる); nor
 # one about emergency contraception, which the rules read (アフターピル飲んで2時間で吐いた人)
@@ -106,7 +110,12 @@ def may_answer_help(present: frozenset[str]) -> bool:
 def may_add(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may add `flag` to a message with these cues: never danger where the
     message denies it (危険はありません, 加害者はもういない), says she is out of his reach (逮捕された,
-    接近禁止命令) or names a stranger as the one who did it (the rules read a stranger who is near)."""
+    接近禁止命令) or names a stranger as the one who did it (the rules read a stranger who is near);
+    never acute where the rules read a time; never partner where they named another as the doer."""
+    if flag == "acute":  # a time the rules read, or a late one, is never overruled
+        return not present & _DATED
+    if flag == "partner":  # the rules named another as the one who did it (夫の友人に, 見知らぬ男に)
+        return not present & _ANOTHER_DID_IT
     return flag != "danger" or not present & _DENIED_DANGER
 
 
@@ -153,7 +162,7 @@ class Learned:
         return chosen
 
 
-FLAG_DECISIONS = ("danger", "carer")  # the flags weights may add, in this order
+FLAG_DECISIONS = ("danger", "carer", "acute", "partner")  # the flags weights may add, in this order
 DECISION_NAMES = (*FLAG_DECISIONS, "victim", "help")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})

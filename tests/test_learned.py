@@ -109,6 +109,23 @@ def test_weights_never_set_danger_where_the_message_denies_it(plain, text):
     assert "danger" not in f.flags
 
 
+@pytest.mark.parametrize("text", [
+    "患者さんが性被害にあったと話しています。5日前のことです",  # a late time the rules read
+    "患者さんが性被害にあったと話しています。3時間前のことです",  # a time read: acute by the rules, not by weights
+])  # fmt: skip
+def test_weights_never_date_what_the_rules_dated(plain, text):
+    f = _facts(_with(plain, acute=(50.0, {})), text)
+    assert "acute" not in f.learned
+    assert ("acute" in f.flags) == ("acute" in _facts(plain, text).flags)
+
+
+def test_weights_add_no_partner_where_the_rules_named_another_as_the_one_who_did_it(plain):
+    with_partner = _with(plain, partner=(50.0, {}))
+    assert "partner" in _facts(with_partner, "患者さんが無理やりされたと話しています").learned
+    for text in ("夫の友人に襲われたと患者さん。夫には言えていない", "見知らぬ男に襲われた患者。夫が付き添っています"):
+        assert "partner" not in _facts(with_partner, text).flags, text
+
+
 def test_weights_never_remove_a_flag_the_rules_set(plain):
     text = "加害者の夫がいま待合室にいます"
     assert "danger" in _facts(plain, text).flags
@@ -154,7 +171,7 @@ def _shipped():
 def test_the_shipped_weights_load_with_every_decision(kb):
     learned = kb.rules.learned
     assert learned is not None and learned.victim is not None
-    assert {d.name for d in learned.flags} == {"danger", "carer"} and learned.help is not None
+    assert {d.name for d in learned.flags} == {"danger", "carer", "acute", "partner"} and learned.help is not None
 
 
 def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
@@ -200,5 +217,6 @@ def test_training_writes_weights_that_load(tmp_path, kb):
     problems = Problems()
     learned = load_learned(Node(doc, "weights.json", "", problems), sets=kb.rules.keyword_sets, flags=FLAGS,
                            rules=[r.id for r in kb.rules.intent_rules])  # fmt: skip
-    assert problems.errors == [] and learned.victim is not None and learned.help is not None and len(learned.flags) == 2
+    assert problems.errors == [] and learned.victim is not None and learned.help is not None
+    assert {d.name for d in learned.flags} == {"danger", "carer"}  # no example of acute or partner: skipped
     assert learned.flags[0].weights  # it learned something from the words

@@ -31,7 +31,7 @@ from bot.learned import DECISION_NAMES, FLAG_DECISIONS, Learned  # noqa: E402
 from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
 
 C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
-THRESHOLDS = {"danger": 0.5, "carer": 0.5, "victim": 0.5, "help": 0.8}  # help: a case read as none loses its guidance: 0.8 broke none left out (0.6 broke 2)
+THRESHOLDS = {"danger": 0.5, "carer": 0.5, "acute": 0.7, "partner": 0.6, "victim": 0.5, "help": 0.8}  # help: a case read as none loses its guidance: 0.8 broke none left out (0.6 broke 2)
 MIN_WEIGHT = 0.005  # smaller weights are dropped: they change no decision and bloat the file
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
 
