@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import pickle
 import sys
@@ -28,7 +27,7 @@ from bot.learned import load_learned
 from bot.location import Locator
 from bot.model import FLAGS, LANGS
 from bot.rules import Rules, load_rules
-from bot.schema import KnowledgeError, Node, Problems, load_yaml
+from bot.schema import KnowledgeError, Problems, load_json, load_yaml
 from bot.settings import paths
 
 CACHE_FORMAT = 1  # bump when what the cache holds changes in a way the key does not see
@@ -42,18 +41,6 @@ def _log(level: int, message: str, *args: object) -> None:
 
 
 WEIGHTS = "weights.json"  # bot.learned: trained by tools/train_weights.py
-
-
-def _load_json(path: Path, problems: Problems) -> Node | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        problems.error(path.name, "", f"not valid JSON: {e}")
-        return None
-    if not isinstance(data, dict):
-        problems.error(path.name, "", "expected an object at the top level")
-        return None
-    return Node(data, path.name, "", problems)
 
 
 def default_dir() -> Path:
@@ -113,7 +100,7 @@ def _read(directory: Path, problems: Problems) -> Knowledge | None:
         section_ids = set().union(*(g.sections for g in guidance.values())) if guidance else set()
         rules = load_rules(doc, sections=section_ids, contacts=set(contacts))
     if rules is not None and (directory / WEIGHTS).exists():  # optional: without it the rules read alone
-        doc = _load_json(directory / WEIGHTS, problems)
+        doc = load_json(directory / WEIGHTS, problems)
         if doc is not None:
             learned = load_learned(doc, sets=rules.keyword_sets, flags=FLAGS, rules=[r.id for r in rules.intent_rules])
             rules = replace(rules, learned=learned)

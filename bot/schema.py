@@ -8,6 +8,7 @@ them all, and the loader raises one KnowledgeError at the end. Never `assert`: i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -231,3 +232,16 @@ def load_yaml(path: Path, problems: Problems) -> Node | None:
         problems.error(name, "", "expected a mapping at the top level")
         return None
     return node
+
+
+def load_json(path: Path, problems: Problems) -> Node | None:
+    """Parse one JSON file (a generated one: knowledge/weights.json); an error becomes a Problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        problems.error(path.name, "", f"not valid JSON: {e}")
+        return None
+    if not isinstance(data, dict):
+        problems.error(path.name, "", "expected an object at the top level")
+        return None
+    return Node(data, path.name, "", problems)

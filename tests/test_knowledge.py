@@ -179,3 +179,20 @@ def test_numbers_read_as_comments(text, lines):
 def test_check_knowledge_also_checks_the_card_texts(copy):
     edit(copy, "card.yaml", "\nmeta:\n", "\ncolour: blue\nmeta:\n")
     assert any(e.startswith("error: card.yaml: colour") for e in errors(copy)), errors(copy)
+
+
+def test_broken_or_stale_weights_are_named_and_the_rules_read_alone_without_them(copy):
+    (copy / "weights.json").write_text('{"decisions": {"danger": ', encoding="utf-8")
+    assert any("weights.json" in e and "not valid JSON" in e for e in errors(copy))
+    (copy / "weights.json").write_text('{"decisions": {"danger": {"bias": 0, "threshold": 0.5, '
+                                       '"weights": {"a:no_such_set": 1}}}}', encoding="utf-8")  # fmt: skip
+    assert any("a:no_such_set" in e and "retrain" in e for e in errors(copy))
+    (copy / "weights.json").unlink()
+    assert errors(copy) == [] and knowledge.load(copy).rules.learned is None
+
+
+def test_weights_trained_with_another_rules_yaml_are_a_warning(copy):
+    edit(copy, "rules.yaml", "fallback_intent: help", "fallback_intent: help  # edited after training")
+    problems = knowledge.check(copy, today=dt.date(2026, 12, 5))
+    assert not problems.errors
+    assert any("weights.json" in str(p) and "retrain" in str(p) and p.level != "error" for p in problems)
