@@ -27,8 +27,10 @@ sys.path.insert(0, str(ROOT))
 from bot import knowledge as knowledge_mod  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_AT  # noqa: E402
-from bot.learned import DECISION_NAMES, FLAG_DECISIONS, Learned  # noqa: E402
-from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
+from bot.learned import DECISION_NAMES, FLAG_DECISIONS, Learned, load_learned  # noqa: E402
+from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
+from bot.rules import Rules  # noqa: E402
+from bot.schema import Node, Problems  # noqa: E402
 
 C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
 THRESHOLDS = {"danger": 0.5, "carer": 0.5, "acute": 0.7, "partner": 0.6, "victim": 0.5, "help": 0.8}  # help: a case read as none loses its guidance: 0.8 broke none left out (0.6 broke 2)
@@ -96,11 +98,19 @@ def fit(name: str, data: list[dict], c: float):
     return round(float(model.intercept_[0]), 4), dict(sorted(weights.items()))
 
 
-def learned(trained: dict[str, tuple[float, dict] | None]):
-    from bot.learned import Decision
+def decisions(trained: dict[str, tuple[float, dict] | None]) -> dict[str, dict]:
+    """The `decisions` of weights.json, from what `fit` returned for each."""
+    return {n: {"bias": t[0], "threshold": THRESHOLDS[n], "weights": t[1]} for n, t in trained.items() if t is not None}
 
-    made = {n: Decision(n, t[0], THRESHOLDS[n], t[1]) for n, t in trained.items() if t is not None}
-    return Learned(tuple(made[n] for n in FLAG_DECISIONS if n in made), made.get("victim"), made.get("help"))
+
+def learned(trained: dict[str, tuple[float, dict] | None], rules: Rules) -> Learned:
+    """The weights as the bot reads them: through bot.learned's own loader, checks and all."""
+    problems = Problems()
+    doc = Node({"decisions": decisions(trained)}, knowledge_mod.WEIGHTS, "", problems)
+    made = load_learned(doc, sets=rules.keyword_sets, flags=FLAGS, rules=[r.id for r in rules.intent_rules])
+    if problems.errors:
+        raise SystemExit("\n".join(str(p) for p in problems.errors))
+    return made
 
 
 def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
@@ -123,13 +133,13 @@ def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
     return out
 
 
-def cross_validate(data: list[dict], c: float) -> None:
+def cross_validate(data: list[dict], c: float, rules: Rules) -> None:
     sets = sorted({r["set"] for r in data if r["set"] != "messages"})
     before = errors(data, None)
     after = dict.fromkeys(before, 0)
     for held in sets:
         train = [r for r in data if r["set"] != held]
-        model = learned({n: fit(n, train, c) for n in DECISION_NAMES})
+        model = learned({n: fit(n, train, c) for n in DECISION_NAMES}, rules)
         for k, v in errors([r for r in data if r["set"] == held], model).items():
             after[k] += v
     dev = [r for r in data if r["set"] != "messages"]
@@ -159,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     files = corpus_files(args.corpus)
     data = rows(engine, files)
     if args.cv:
-        cross_validate(data, args.C)
+        cross_validate(data, args.C, engine.kb.rules)
     trained = {n: t for n in DECISION_NAMES if (t := fit(n, data, args.C)) is not None}
     doc = {
         "meta": {
@@ -171,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             "messages": len(data),
             "C": args.C,
         },
-        "decisions": {n: {"bias": b, "threshold": THRESHOLDS[n], "weights": w} for n, (b, w) in trained.items()},
+        "decisions": decisions(trained),
     }  # fmt: skip
     out = args.out or args.knowledge / knowledge_mod.WEIGHTS
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
