@@ -81,7 +81,7 @@ _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|week|wk|month|year)s?\s+(?:ago|before)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
@@ -94,7 +94,7 @@ _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrs", ("前", "まえ"))
-_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "after", "since", "post", "now"), ahead=1,
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
@@ -280,12 +280,15 @@ def _own_context(text: str, start: int, end: int, *, last: bool = False) -> bool
 def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]:
     """Hours since each time of day the message names with its day or with 午前/午後, am/pm
     (今朝6時ごろ, 昨夜23時, きのうの夜11時, 1am today, at 11pm last night): (hours, start, end).
-    A time said to be now (いま朝10時) is not one; a time that would lie ahead is yesterday's."""
-    now = at.astimezone(_TOKYO)
+    A time said to be now (いま午前3時, it's 5am now) is the clock the others are read against, and
+    then a bare hour counts too (0時すぎに…いま3時); a time that would lie ahead is yesterday's. A
+    time after a weekday or a date (水曜の夜11時) is read with that day (read_calendar_hours)."""
+    now, stated = _stated_now(text, at.astimezone(_TOKYO))
     out = []
     for m in _JA_CLOCK.finditer(text) if "時" in text else ():
         day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
-        if not (day or part) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24:
+        if (not (day or part or stated) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
+                or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 6), m.start()))):  # fmt: skip
             continue
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
@@ -293,24 +296,46 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
                             today=day in ("今日", "本日", "きょう", "今朝"))  # fmt: skip
         if hours is not None:
             out.append((hours, m.start(), m.end()))
+    for m in _SAME_TIME_BACK.finditer(text) if "ごろ" in text or "頃" in text else ():  # 昨日の今ごろ: a day ago to the hour
+        out.append((48.0 if m.group(1) in ("おととい", "一昨日") else 24.0, m.start(), m.end()))
     for m in _EN_CLOCK.finditer(text) if "m" in text else ():
         hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
-        if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()) or text.startswith(" now", m.end()) \
+                or _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):  # fmt: skip
             continue
         later = text[m.end() : m.end() + 16]
         days = 1 if "last night" in later or "yesterday" in later else 0
         hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
         if hours is not None:
             out.append((hours, m.start(), m.end()))
+    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "midnight" in text else ():  # at 4 this morning, around midnight
+        if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
+            continue  # 11/28 around midnight: that day's
+        part = m.group(2) or m.group(3) or ""
+        hour = 0 if m.group(5) else int(m.group(1) or m.group(4)) % 12 + (12 if part in _EN_PM_PARTS else 0)
+        hours = _hours_back(now, hour, 0, 0)
+        if hours is not None:
+            out.append((hours, m.start(), m.end()))
     return out
+
+
+def _stated_now(text: str, now: dt.datetime) -> tuple[dt.datetime, bool]:
+    """The moment the writer says it is (いま午前3時, 現在21時, it's 5am now), on `now`'s day, or `now`."""
+    m = _JA_NOW_CLOCK.search(text) if "時" in text else None
+    if m is not None:
+        hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
+    elif "now" in text and (m := _EN_NOW_CLOCK.search(text)):
+        hour = int(m.group(1) or m.group(3)) % 12 + (12 if (m.group(2) or m.group(4)) == "pm" else 0)
+    else:
+        return now, False
+    return (now.replace(hour=hour, minute=0, second=0, microsecond=0), True) if hour < 24 else (now, False)
 
 
 def _hour_of_day(hour: int, part: str, day: str = "") -> int:
     """The 24-hour clock hour of a time said with its half of the day (午後3時 -> 15, 夜11時 -> 23,
     昨夜11時 -> 23; 夜中の2時 and 深夜2時 stay 2)."""
-    if (part in ("午後", "夜", "夜中の") and hour < 12 and not (part != "午後" and hour <= 4)) or (
-        day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12
-    ):
+    evening = part in ("午後", "夜", "夜中の", "夕方", "晩") and hour < 12 and not (part != "午後" and hour <= 4)
+    if evening or (day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12) or (part == "昼" and hour <= 6):  # 昼1時: 13時
         hour += 12
     return hour % 24
 
@@ -388,10 +413,13 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
 def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
     """Hours since `date`: in whole days, or to the hour when a time of day follows the date
     (12/4 23時過ぎ, 土曜の23時ごろ)."""
-    m = _CLOCK_AFTER.match(text, end)
-    if m is None:
+    if m := _CLOCK_AFTER.match(text, end):
+        hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
+    elif m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
+        hour = int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
+    else:
         return float((at.astimezone(_TOKYO).date() - date).days * 24)
-    then = dt.datetime(date.year, date.month, date.day, _hour_of_day(int(m.group(2)), m.group(1) or ""), tzinfo=_TOKYO)
+    then = dt.datetime(date.year, date.month, date.day, hour, tzinfo=_TOKYO)
     return max(0.0, round((at - then).total_seconds() / 3600, 2))
 
 
@@ -438,11 +466,21 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
-_DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方)?[ \t]*+(?:(?<=[朝夜午前後深未明方])の[ \t]*+)?(\d{1,2})[ \t]*+時"  # groups: the half, the hour
+_DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
+_JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*時(?!間)")  # いま午前3時, 現在21時
+_EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
+                           r"|\bnow\s+(?:it'?s\s+|it is\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
+_SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s*(?:今|いま|同じ時間)\s*(?:ごろ|頃|くらい)")  # 昨日の今ごろ
+_DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2})\s*の?\s*$")  # 水曜の夜11時: the weekday's
+_EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
+_EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
+_EN_PART_CLOCK = re.compile(r"\bat\s+(1[0-2]|[1-9])\s+(this morning|last night|tonight|this evening|this afternoon)\b"
+                            r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
+                            r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
 # the holidays that name a month (夏休み: August), read as that month is
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
@@ -455,6 +493,7 @@ _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct"
 _EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
 _SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
+_EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
@@ -892,8 +931,8 @@ class Rules:
             return found
 
         elapsed = incident_times(read_elapsed(text, reverse))
-        if at is not None and not elapsed:  # "came in 2 hrs ago … around 1am": the time of day
-            elapsed = incident_times(read_clock_times(text, at))
+        if at is not None and all(_is_bound(text, e) for e in elapsed):  # "came in 2 hrs ago … around 1am": the time of day
+            elapsed += incident_times(read_clock_times(text, at))  # 昨日の朝7時…まだ72時間以内？: the hour, not the bound
         exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
         if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
             exact = [e for e in exact if e[1] >= fix.start()] or exact[-1:]  # 三日前と言ってましたが四日前と訂正: the last
@@ -903,8 +942,8 @@ class Rules:
             day = read_calendar_hours(text[fix.end() :], at)  # 正確には水曜の夜10時ごろ: the weekday's hour
             later = [h for h, s0, _ in read_clock_times(text, at) if s0 >= fix.start()]
             hours = day if day is not None else round(min(later), 2) if later else hours
-        if hours is None and at is not None:
-            hours = read_calendar_hours(text, at)
+        if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
+            hours = day if (day := read_calendar_hours(text, at)) is not None else hours  # 水曜の夜…72時間過ぎてる？
         ages = read_ages(text, reverse)
         if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
             ages = read_ages(aside)

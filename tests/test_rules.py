@@ -645,6 +645,22 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("A woman came for emergency contraception, 60 hours after, says her husband forced her", 60.0),
         ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
         ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
+        # the writer's own clock: the other times are read against it, a bare hour too
+        ("0時すぎに男2人に車に押し込まれ性的暴行を受けた。いま午前3時", 3.0),
+        ("今日の夕方5時ごろ公園で押し倒された女子大生が来院。いま21時", 4.0),
+        ("Happened around midnight, it's 5am now. Woman, assaulted", 5.0),
+        ("ちょうど昨日の今ごろ、駐車場で車に引きずり込まれた", 24.0),
+        # a time of day after a weekday or a date is that day's
+        ("水曜の夜11時ごろ駅の駐輪場で押し倒された", 59.0),
+        ("assaulted by a guy she met on an app, Thursday around 11pm", 35.0),
+        ("Incident on 11/28 around midnight. Pt presenting for follow-up", 168.0),  # the day, in whole days
+        # a bound asked about is not the time: the hour said is
+        ("昨日の朝7時、駅のトイレで性暴力を受けた。まだ72時間以内ですよね？", 27.0),
+        ("sexually assaulted this morning at 4 in a parking lot", 6.0),
+        ("At 9 this morning a patient's relative grabbed my breast", 1.0),
+        ("rape two weeks back, no police report yet", 336.0),
+        ("今朝5時ごろ路上で襲われた", 5.0),  # 今朝 is not 今 (now) and 朝
+        ("昨日19時ごろ被害…いや今10時だからちょうど15時間です", 15.0),  # 15時間 is no 15時
     ],
 )
 def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
