@@ -361,7 +361,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
-    m = (_JA_DATE.search(text) or _SLASH_DATE.search(text) or _HOLIDAY.search(text)
+    m = (_not_today(_JA_DATE, text) or _not_today(_SLASH_DATE, text) or _HOLIDAY.search(text)
          or (_EN_DATE.search(text) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
@@ -408,6 +408,11 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     weekday = today.weekday()
     days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
+
+
+def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first date that is not said to be today's (今日が12/5だから…: the day of writing)."""
+    return next((m for m in pattern.finditer(text) if not _TODAY_BEFORE.search(text, max(0, m.start() - 5), m.start())), None)
 
 
 def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
@@ -460,7 +465,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば"
-                       r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき
+                       r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
 _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
@@ -498,7 +503,7 @@ _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
-_TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|、)?\s*$")
+_TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -1405,18 +1410,20 @@ def _start(o: _Occurrence) -> int:
     return o.start
 
 
+_LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?[はが:：]?")  # 受診は, 相談に来たのは
+
+
 def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether the time word at [start, end) dates one of `opt.dates_next` (a visit, a disclosure)
     rather than the incident. Japanese puts the time before the event it dates; English after it."""
     text = ctx.text
     incident = opt.events - opt.dates_next
     sentence = _in_sentence(ctx, occs, start, _DATING_REACH)
+    lead = [o for o in sentence if o.end <= start and start - o.end <= 5]
+    if lead and lead[-1].sets & opt.dates_next and _LEAD_GAP.fullmatch(text, lead[-1].end, start):
+        return True  # 受診は今日, 発見は今朝, 相談に来たのは今日: the visit's time (外にいる さっき: a space parts a note's fields)
     if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
         return False  # 時期は半年前, 被害は今朝: said to be the incident's time
-    lead = [o for o in sentence if o.end <= start and start - o.end <= 2]
-    if lead and lead[-1].sets & opt.dates_next and text[lead[-1].end : start].strip(" ") in ("は", "が", ":", "：", "") \
-            and " " not in text[lead[-1].end : start]:  # fmt: skip (外にいる さっき: a space parts a note's fields)
-        return True  # 受診は今日, 発見は今朝: the visit's time
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
     if not latin and not text.startswith("も", end) and any(

@@ -1047,6 +1047,29 @@ def test_times_that_date_the_incident(rules, text, flag):
 
 
 @pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        # the day of the visit, the telling or the police report is not the act's
+        ("事件は先月末、相談に来たのは今日。被害者は20代女性", False, True),
+        ("先月の被害で、昨日警察に被害届を出して、今日は診察に来ています", False, True),
+        ("今日の昼に母親に打ち明けてそのまま受診。被害は9月とのこと", False, True),
+        ("11月の連休に旅行先で同行者の男性から性被害を受けたという方の相談です", False, True),
+        # and the act's own day still is
+        ("被害にあったのは今日。受診は初めて", True, False),
+        ("受診は今日、被害は昨日", True, False),
+    ],
+)
+def test_the_visit_s_day_and_the_act_s_day(rules, text, acute, late):
+    flags = rules.facts(normalize(text), place=False, at=AT).flags
+    assert ("acute" in flags, "late" in flags) == (acute, late)
+
+
+def test_the_day_of_writing_dates_nothing(rules):
+    assert rules.facts(normalize("性被害の相談。今日が12/5なので"), place=False, at=AT).hours_since is None
+    assert rules.facts(normalize("性被害の相談。12/1のことです"), place=False, at=AT).hours_since == 96.0
+
+
+@pytest.mark.parametrize(
     ("text", "minor"),
     [
         ("離婚調停中の相手に、子どもの受け渡しのときに家に上がり込まれて性行為を強要されたと。5日前", False),
