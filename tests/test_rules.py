@@ -672,6 +672,20 @@ def test_a_time_of_day_alone_or_today_s_weekday_dates_nothing(rules):
     assert rules.facts(normalize("性被害の相談。今日土曜だけど受けられる？"), place=False, at=AT).hours_since is None
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("娘が塾の講師に乱暴されたと。講師から「親に言ったらどうなるかわかってるよな」とメッセージが今朝も来てて", True),
+        ("先月SNSで知り合った男に性被害。男から「今から会いに行く」って今朝メッセージが来て", True),
+        # a call that is no message of his: the granddaughter's, the writer's own
+        ("孫娘が、バイト先の店長から性被害を受けたようです。ゆうべ泣きながら電話が。", False),
+        ("塾講師に触られたという小6女子。保護者から電話相談を受けた小児科です", False),
+    ],
+)
+def test_his_words_sent_to_her_are_danger(rules, text, danger):
+    assert ("danger" in rules.facts(normalize(text), place=False, at=AT).flags) == danger
+
+
 def test_the_one_who_did_it_said_to_be_here_or_coming(rules):
     for text in [
         "養護教諭 生徒（高2）が家庭教師から被害 その家庭教師が今日も夕方家に来る予定だと",
