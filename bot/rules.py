@@ -313,7 +313,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             continue  # 11/28 around midnight: that day's
         part = m.group(2) or m.group(3) or ""
         hour = 0 if m.group(5) else int(m.group(1) or m.group(4)) % 12 + (12 if part in _EN_PM_PARTS else 0)
-        hours = _hours_back(now, hour, 0, 0)
+        hours = _hours_back(now, hour, 0, 0, today=part == "tonight")  # at 9 tonight: perhaps ahead
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     return out

@@ -659,6 +659,7 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("sexually assaulted this morning at 4 in a parking lot", 6.0),
         ("At 9 this morning a patient's relative grabbed my breast", 1.0),
         ("rape two weeks back, no police report yet", 336.0),
+        ("assaulted. he said he will come to her flat at 9 tonight", None),  # a time ahead tonight
         ("今朝5時ごろ路上で襲われた", 5.0),  # 今朝 is not 今 (now) and 朝
         ("昨日19時ごろ被害…いや今10時だからちょうど15時間です", 15.0),  # 15時間 is no 15時
     ],
