@@ -23,7 +23,8 @@ from bot.schema import Problems, load_yaml
 # 19 with direct lines (Tokushima's three), Shizuoka none.
 SHOWN_NUMBERS = 21
 NATIONAL_NUMBERS = {"#8891", "0120-8891-77", "110", "#8103", "189", "#8008", "0120-279-889", "0570-079714"}
-PHONE = re.compile(r"(?<![\d-])(?:0\d{1,4}-\d{1,4}-\d{2,4}|0\d{9,10}|#\d{4})(?![\d-])")
+# not inside a longer run of letters and digits: a SHA-256 in weights.json's meta is no phone number
+PHONE = re.compile(r"(?<![0-9A-Za-z-])(?:0\d{1,4}-\d{1,4}-\d{2,4}|0\d{9,10}|#\d{4})(?![0-9A-Za-z-])")
 
 
 def _load(path: Path, loader):
