@@ -158,7 +158,8 @@ _EN_IN_PLACE_CONTEXT = re.compile(
     r"here|practice|town|city|station|home|house|hotel|ward|center|centre|staying|stay|holiday|vacation) in ([a-z][a-z\-]{2,})\b"
 )
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
-_HOST, _AWAY = 1, 2
+# _ELSEWHERE: someone else's place (兄は東京に): set aside only when another place disagrees with it
+_HOST, _AWAY, _ELSEWHERE = 1, 2, 3
 _ROLE_WINDOW = 14
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遊びに行った|"
@@ -166,18 +167,38 @@ _AWAY_BEFORE = re.compile(
     r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |flew home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の)\s*$"
 )
 _AWAY_AFTER = re.compile(
+    r"(?:県|府|都|道|市)?の?(?:実家|地元|ほう|方)?(?:じゃなくて|じゃなく|ではなくて|ではなく)|"  # 愛媛の実家じゃなくて
     r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|に引っ越|へ引っ越|に帰省|"
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
+# where it happened or where she came from, not where the writer is (a party in Roppongi, 宇都宮の実家
+# から駆けつけた): set aside when another place disagrees
+_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert) in (?:the )?$")
+_SCENE_AFTER = re.compile(r"(?:県|府|都|道|市)?(?:の実家)?から(?:駆けつけ|来た|来て|来ました|来院|上京|出てき)")
+# a clause's topic before a place: someone else (兄は, 相手は: their place), the writer (私は, 当院は,
+# こっち（), only the time (今は, いまは), or a home left (実家は, 地元は); read back to the last
+# sentence end or comma
+_TOPIC = re.compile(
+    r"((?:相手|彼氏|彼|夫|旦那|元夫|元彼|元カレ|元交際相手|兄|弟|姉|妹|父|義父|継父|叔父|伯父|おじ|おじさん|祖父|祖母|母|娘|息子|"
+    r"いとこ|従兄|従姉|親戚|叔母|伯母|おば|義兄|同僚|元上司|犯人|加害者|その人|その男|あいつ|向こう|講師|先輩|上司|"
+    r"友達|友人)(?:は|が|も)"
+    r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator)"
+    r"(?:'s| is| lives| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
+    r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
+    r"|((?<!は)(?:今は|いまは|現在は)|\bnow\b)"
+    r"|((?:実家|地元|出身)(?:は|が))"
+)
+_CLAUSE_END = re.compile(r"[。．、,.!！?？;；\n\u3000]|(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
 _HOST_BEFORE = re.compile(
     r"(?:当院|病院|クリニック|診療所|当科|当薬局)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
-    r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here) in (?:the )?\s*$|"
+    r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here|doctor|nurse|physician|gp|"
+    r"counsellor|counselor|psychologist|midwife|pharmacist|worker|msw|resident|teacher) in (?:the )?\s*$|"
     r"(?:we|i) (?:just |recently )?moved to \s*$"
 )
 _HOST_AFTER = re.compile(
     r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*[^\sのはがをにでって。、.!?]{0,4}?"
-    r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|婦人科|産婦人科)|"
+    r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
     r"[都道府県市区町村郡]?\s*(?:に住んでいます|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
 )
@@ -708,12 +729,24 @@ def _continues_kana(first: str, nxt: str) -> bool:
 
 def _role(letters: str, start: int, end: int) -> int:
     """Where a place name stands in the story: where the writer or the hospital is (当院（仙台市）,
-    金沢の病院, clinic in Sapporo), somewhere the patient only passed through or came from
-    (旅行先の沖縄, 北海道旅行中, tourist from Osaka, he moved to Osaka), or neither."""
+    金沢の病院, clinic in Sapporo, 私は金沢にいる, 今は盛岡で), somewhere the patient only passed
+    through or came from (旅行先の沖縄, 北海道旅行中, tourist from Osaka, he moved to Osaka), where
+    someone else is (兄は今は東京に, 実家は鹿児島, 夫は北海道にいて), or neither."""
     before = letters[max(0, start - 3 * _ROLE_WINDOW) : start].encode("latin-1").decode("utf-8", "ignore")
     after = letters[end + 1 : end + 1 + 3 * _ROLE_WINDOW].encode("latin-1").decode("utf-8", "ignore")
     if _AWAY_BEFORE.search(before) or _AWAY_AFTER.match(after):
         return _AWAY
+    if _SCENE_BEFORE.search(before) or _SCENE_AFTER.match(after):
+        return _ELSEWHERE
+    # whose place it is: the last topic of its clause (兄は…東京, 私は…金沢); 今は alone says the
+    # writer's now (今は盛岡で一人暮らし; 実家は壱岐で今は福岡市), unless someone else is the topic
+    # (兄は今は東京に)
+    topics = _TOPIC.findall(_CLAUSE_END.split(before)[-1])
+    if topics:
+        person, _, now, home = topics[-1]
+        if now:  # whose now: the last person or writer before it
+            person = next((t[0] for t in reversed(topics) if t[0] or t[1]), "")
+        return _ELSEWHERE if person or home else _HOST
     if _HOST_BEFORE.search(before) or _HOST_AFTER.match(after):
         return _HOST
     return 0
@@ -739,13 +772,14 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _resolve_roles(found: list[tuple[frozenset[str], int]]) -> Location:
     """`_resolve`, after the roles: a place the patient only passed through or came from does not
-    count; when the rest disagree, the writer's or hospital's own place decides."""
+    count; when the rest disagree, the writer's or hospital's own place decides, else the places
+    that are not someone else's or the scene's (_ELSEWHERE)."""
     here = [prefs for prefs, role in found if role != _AWAY]
     if not here:
         return Location(None, (), True) if found else NOWHERE
-    host = [prefs for prefs, role in found if role == _HOST]
-    if host and len(set(here)) > 1 and not frozenset.intersection(*here):
-        here = host
+    if len(set(here)) > 1 and not frozenset.intersection(*here):
+        host = [prefs for prefs, role in found if role == _HOST]
+        here = host or [prefs for prefs, role in found if role != _ELSEWHERE and role != _AWAY] or here
     return _resolve(here)
 
 

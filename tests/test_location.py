@@ -997,6 +997,35 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
 @pytest.mark.parametrize(
     ("text", "prefecture", "candidates"),
     [
+        # someone else's place, by the topic of its clause
+        ("兄は今は社会人で東京にいます。私は大津で一人暮らし", "25", ()),
+        ("相手はもう卒業して東京で働いてるらしい。私は金沢にいるので会うことはない", "17", ()),
+        ("叔父は先週家を出て今は大阪にいるとのこと。高知の病院です", "39", ()),
+        ("夫は北海道にいて出産までこっちには来ない予定。熊本の産院です", "43", ()),
+        ("地元は青森の八戸で、今は盛岡で一人暮らししてます", "03", ()),  # 今は: the writer's now
+        ("実家は壱岐で今は福岡市に住んでます", "40", ()),
+        ("相手（交際相手）は今は東京にいて、こっち（仙台）には来ない", "04", ()),
+        ("I'm now at my parents' in Niigata, he's in Tokyo and doesn't know the address.", "15", ()),
+        ("Resident doctor in Tokyo. A senior assaulted me at the conference hotel in Kyoto.", "13", ()),
+        ("School nurse in Kobe. Her cousin abused her during the summer holidays in Sapporo.", "28", ()),
+        ("被害者は娘で、前橋駅の近くで襲われました。宇都宮の実家から駆けつけたところです", "10", ()),
+        ("宇部の心療内科。先輩は東京、本人は地元に戻って", "35", ()),  # a clinic of any department
+        ("今は愛媛の実家じゃなくて一人暮らしで岡山市にいます", "33", ()),  # a place said not to be it
+        # alone, someone else's place or the scene is still the only place said
+        ("相手は横浜に住んでる", "14", ()),
+        ("I was drugged at a bar in Roppongi last night", "13", ()),
+        # two places and nothing to tell whose: both stay candidates
+        ("兄は東京、姉は大阪", None, ("13", "27")),
+    ],
+)
+def test_someone_elses_place_yields_to_the_writers(loc: Locator, text: str, prefecture, candidates) -> None:
+    where = loc.find(text)
+    assert (where.prefecture, where.candidates) == (prefecture, candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "candidates"),
+    [
         ("呉の中学校の保健室です", "34", ()),
         ("堺に住んでる", "27", ()),
         ("松本の病院です", "20", ()),
