@@ -135,16 +135,18 @@ _EKI_U8 = (utf8_letters("えき"), utf8_letters("エキ"))
 # a kanji name right before words that only follow a place (の病院, 市内の, に住んでいる, 在住, 駅): read as
 # a place even when it is also a surname, and only when no other place was found
 _IN_PLACE_CONTEXT = re.compile(
-    r"(?<![\u3400-\u9fff\uf900-\ufaff々])([\u3400-\u9fff\uf900-\ufaff々]{1,4})"
-    r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察)"
-    r"|に住ん|に住む|在住|駅|市内)"
+    r"(?<![\u3400-\u9fff\uf900-\ufaff々])([\u3400-\u9fff\uf900-\ufaff々]{1,4}?)"
+    r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察|"
+    r"旅館|ホテル|温泉|施設|介護|助産院|開業医|学校|大学|寮|繁華街|コンビニ|バー|クラブ|飲み屋|居酒屋|会社|職場|訪問|[^\s。、.!?]科)"
+    r"|に住ん|に住む|在住|駅|市内|にいます|にいる|におる|で働|でバイト|でリゾートバイト|で一人暮らし)"
 )
 # the message's last words, a bare name after a sentence's end (…。堺やねん, …？呉におる, …。柏)
 _NEAR_MIN = 7  # letters: a shorter romaji name one letter off is another word as often as not
 _VOWELS = frozenset("aeiou")
 _NEAR_SCAN = 2000  # characters read for names one letter off (a fallback: most messages name a place)
 _LONG_LATIN_WORD = re.compile(rf"(?<![a-z])[a-z]{{{_NEAR_MIN},}}(?![a-z])")
-_FINAL_NAME = re.compile(r"[。．.!！?？]\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$")
+_SIGNATURE_GAP = " \u3000、の:："  # between a role word and a name said last (看護師 松本, 主治医、長野)
+_FINAL_NAME = re.compile(r"[。．.!！?？、\s]\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$")
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
 # a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
 _KANA_IN_PLACE_CONTEXT = re.compile(
@@ -155,7 +157,8 @@ _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
     r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
-    r"here|practice|town|city|station|home|house|hotel|ward|center|centre|staying|stay|holiday|vacation) in ([a-z][a-z\-]{2,})\b"
+    r"here|practice|town|city|station|home|house|hotel|ward|center|centre|staying|stay|holiday|vacation|ryokan|guesthouse|"
+    r"hostel|inn|resort|onsen|job|gp|doctor|nurse|university|bar|club|party|trip) in ([a-z][a-z\-]{2,})\b"
 )
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 # _ELSEWHERE: someone else's place (兄は東京に): set aside only when another place disagrees with it
@@ -507,7 +510,8 @@ class Locator:
                 name = m.group(1)
                 prefs = self._lookup_forms.get(name)
                 if prefs and (len(name) > 1 or len(prefs) == 1) and (table := self._lookup_table()) \
-                        and (name + "市" in table or name + "区" in table):  # fmt: skip (a city's or ward's, not 上野村's)
+                        and (name + "市" in table or name + "区" in table) \
+                        and not text[: m.start(1)].rstrip(_SIGNATURE_GAP).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
                     named.append(prefs)
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]

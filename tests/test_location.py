@@ -1030,6 +1030,14 @@ def test_someone_elses_place_yields_to_the_writers(loc: Locator, text: str, pref
         ("堺に住んでる", "27", ()),
         ("松本の病院です", "20", ()),
         ("草津の病院から", None, ("10", "25")),
+        ("松本の旅館に住み込みで働いてる", "20", ()),  # any place's word: an inn, a shop, a department
+        ("堺の内科やけど", "27", ()),
+        ("日光の旅館で働いています", "09", ()),
+        ("小倉駅前の内科。性被害の方", "40", ()),  # the shortest name before the place's word
+        ("助けて 元彼が家の前にいる 松本", "20", ()),  # said last, after a space
+        ("元カレに無理やりされた　呉", "34", ()),
+        ("I work at a ryokan in Hakone", "14", ()),
+        ("GP in Matsumoto. 15M assaulted", "20", ()),
         ("看護師の松本です", None, ()),  # a surname with no place's words after it
         ("松本病院です", None, ()),  # a hospital named after its founder
     ],
