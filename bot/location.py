@@ -150,9 +150,12 @@ _FINAL_NAME = re.compile(r"[。．.!！?？、\s]\s*([\u4e00-\u9fff々]{1,4})(?:
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
 # a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
 _KANA_IN_PLACE_CONTEXT = re.compile(
-    r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,2}?(?:びょういん|病院|医院|クリニック|くりにっく"
-    r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|がっこう|学校|整形外科|内科|婦人科)|に住|にすん|在住|駅|えき))"
+    r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,3}?(?:びょういん|病院|医院|クリニック|くりにっく"
+    r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|(?:しょう|ちゅう)?がっこう|こうこう|ちゅうがく|しょうがく|ほけんしつ"
+    r"|学校|科|駅|えき|旅館|ホテル|カラオケ|クラブ|バー|居酒屋|コンビニ)|に\s*住|に\s*すん|在住|駅|えき|市))"
 )
+# a kana name said last, after a space or a sentence's end (…ちばです, 。おかざき, 中3 くまがや)
+_FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)(?:です|だ|や|じゃ)?[。．.!！\s]*$")
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
 _EN_IN_PLACE_CONTEXT = re.compile(
@@ -503,9 +506,16 @@ class Locator:
                 table = self._lookup_table()
                 for m in _KANA_IN_PLACE_CONTEXT.finditer(text):
                     kata = _katakana(m.group(1))
-                    found = [p for suffix in _KANA_SUFFIXES if (p := table.get(kata + suffix))]
+                    suffixes = ("シ",) if text.startswith("市", m.end()) else _KANA_SUFFIXES  # ひめじ市
+                    found = [p for suffix in suffixes if (p := table.get(kata + suffix))]
                     if found:
                         named.append(frozenset().union(*found))
+            if not named and (m := _FINAL_KANA.search(text)):  # …親に言えない ちばです: a kana name said last
+                table = self._lookup_table()
+                kata = _katakana(m.group(1))
+                found = [p for suffix in ("", *_KANA_SUFFIXES) if (p := table.get(kata + suffix))]
+                if found:
+                    named.append(frozenset().union(*found))
             if not named and (m := _FINAL_NAME.search(text)):  # …どう説得すれば？ 堺やねん / 。呉です: said last
                 name = m.group(1)
                 prefs = self._lookup_forms.get(name)

@@ -1080,6 +1080,13 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("よこすか の びょういん です せいひがい の かんじゃ", "14", ()),  # kana, read with 市
         ("おやまの整形外科です。患者さんが性被害", None, ("09", "22")),  # 小山市 and 小山町
         ("ともだちのいえから にげてきました", None, ()),  # kana words that are no place
+        ("くしろのしょうがっこうのほけんしつです", "01", ()),  # before any place's word, in kana too
+        ("はちのへの小児科です", "02", ()),
+        ("ひめじ市の内科医院", "28", ()),  # kana with a kanji suffix
+        ("かしま市の病院です", None, ("08", "41")),  # 鹿嶋市 and 鹿島市
+        ("中3です　先月塾の先生にさわられました　親に言えない　ちばです", "12", ()),  # a kana name said last
+        ("ようちえんのこに せいてきなこと。 おかざき", "23", ()),
+        ("どうしたらいいか わからない ありがとう", None, ()),  # kana said last that is no place
         ("あいつまだ合鍵持ってて今夜も来るって言うてる。堺やねん", "27", ()),  # a bare city said last
         ("その彼氏が今も店の前にいる。柏", "12", ()),
         ("警察にも通報済み。上野です", None, ()),  # 上野 is 上野村's bare name, not a city's
