@@ -203,13 +203,15 @@ _HOST_BEFORE = re.compile(
     r"(?:we|i) (?:just |recently )?moved to \s*$"
 )
 _HOST_AFTER = re.compile(
-    r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*[^\sのはがをにでって。、.!?]{0,4}?"
+    r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,4}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
     r"[都道府県市区町村郡]?\s*(?:に住んでいます|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
 )
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
+# the last kanji of a time word a bare name may follow directly (昨夜中洲で, 昨日府中で, 先週新橋で)
+_TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
 _BARE_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _BARE_PARTICLES)
 # CJK ideographs (extension A and the unified block) and 々, as 3-byte UTF-8 strings
@@ -710,7 +712,7 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
         if hiragana:
             return not (_HIRAGANA_U8[0] <= prev <= _HIRAGANA_U8[1])
         return not (_KATAKANA_U8[0] <= prev <= _KATAKANA_U8[1])
-    if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8:
+    if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8:
         return False
     return not (nxt and _is_kanji(nxt)) or letters.startswith(_BARE_FOLLOWERS_U8, end + 1)
 

@@ -1039,6 +1039,10 @@ def test_someone_elses_place_yields_to_the_writers(loc: Locator, text: str, pref
         ("I work at a ryokan in Hakone", "14", ()),
         ("GP in Matsumoto. 15M assaulted", "20", ()),
         ("看護師の松本です", None, ()),  # a surname with no place's words after it
+        ("友達が昨日の夜中洲で飲んだあと", "40", ()),  # a bare name right after a time word (夜)
+        ("先週新橋で会社の飲み会", "13", ()),
+        ("河原町のバーで知らない男性に", "26", ()),  # districts.tsv
+        ("夜中の3時", None, ()),  # 中 after 夜 is no place
         ("松本病院です", None, ()),  # a hospital named after its founder
     ],
 )
@@ -1055,6 +1059,7 @@ def test_a_bare_name_kept_out_as_a_surname_counts_before_a_places_words(loc: Loc
         ("we live in Misawa", "02", ()),
         ("I am in love", None, ()),
         ("a guy from the hostel in Asakusa", "13", ()),  # districts.tsv
+        ("Last night at our ryokan in Kusatsu Onsen", "10", ()),
     ],
 )
 def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture, candidates) -> None:
