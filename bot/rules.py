@@ -194,23 +194,37 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         n = float(raw)
         if n < 130 and not _EN_RECALLED.search(text, max(0, m.start() - 25), m.start()):
             ages.append(n)
-    if "'s " in text or " is " in text or "'m " in text or " am " in text:
+    if "'s " in text or " is " in text or "'m " in text or " am " in text or " turned " in text:
         for m in _EN_IS_AGE.finditer(text):
             ages.append(float(m.group(1)))
     for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
         ages.append(float(m.group(1)))
-    if "grade" in text:  # "a grade 8 student": the US grades, 5 + grade at the year's start
-        ages += [5.0 + int(m.group(1)) for m in _EN_GRADE.finditer(text)]
-    if "year" in text:  # "a year 9 student" (the UK's years, 4 + year), "patient 14 years,"
-        ages += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
+    if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
-        for m in _GRADE.finditer(text):
-            if not _JA_RECALLED.match(text, m.end()) and not _PARENT_OF.match(text, m.end()):  # 中1の子のお母さんが
-                ages.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
+        # the school years, where no age is said (a 12th grader who turned 18 is 18)
+        if "grade" in text:  # "a grade 8 student", "a 7th grader": the US grades, 5 + grade at the year's start
+            ages += [5.0 + int(m.group(1) or m.group(2)) for m in _EN_GRADE.finditer(text)]
+        if "year" in text:  # "a year 9 student": the UK's years, 4 + year
+            ages += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
+        graded = _kana_grades(text)
+        years = [(m, _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1) for m in _GRADE.finditer(graded)]
+        if not years and ("年生" in text or "ねんせい" in text):  # 6年生: a year without its school, a child's
+            years = [(m, 5.0 + int(m.group(1))) for m in _BARE_YEAR.finditer(graded)]
+        for m, age in years:
+            if not _JA_RECALLED.match(graded, m.end()) and not _PARENT_OF.match(graded, m.end()):  # 中1の子のお母さんが
+                ages.append(age)
     return tuple(ages)
+
+
+def _kana_grades(text: str) -> str:
+    """The text with school years in kana written in kanji (ちゅう1 -> 中  1), offsets kept."""
+    if "しょう" not in text and "ちゅう" not in text and "こう" not in text:
+        return text
+    return _KANA_GRADE.sub(lambda m: _KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + m.group(3)
+                           + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)], text)  # fmt: skip
 
 
 def _slang_age(m: re.Match[str]) -> float:
@@ -235,6 +249,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     """The writer's own age: a school year or an age said of oneself (中3です, 16歳です, I'm 16)."""
     out = []
     said: list[float] | None = None
+    text = _kana_grades(text)
     for m in _OWN_GRADE.finditer(text):
         paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
         age = float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
@@ -247,6 +262,8 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
         out.append(_slang_age(m))
+    for m in _OWN_BARE_AGE.finditer(text):  # あたし15, …された。16
+        out.append(float(m.group(1) or m.group(2)))
     if not out and ("小" in text or "中" in text or "高" in text):  # ぼく小4。, …ママにいえない 小4
         for m in _GRADE.finditer(text):
             if _own_context(text, m.start(), m.end(), last=True):
@@ -440,7 +457,7 @@ _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")  # 4さいくらいのとき
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years
@@ -457,7 +474,16 @@ _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自�
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
 _EN_SCHOOL_YEAR = re.compile(r"\byear\s*([1-9]|1[0-3])\s+(?:student|pupil|girl|boy|child|kid)")
 _EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|student)\s+(?:is\s+)?(\d{1,2})\s*(?:years?|yrs?)\b(?!\s*(?:ago|old|later|before|after))")
-_EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b")
+_EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|th)[\s-]*grade")  # a 7th grader
+# a school year in a child's kana (ちゅう1, しょうがく3ねんせい, こうこう2), rewritten as the kanji
+# _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)
+_KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと]))(しょう|ちゅう|こう)(がく|こう)?(\s*[1-6])(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
+_KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 "}
+# a year without its school (6年生, 3ねんせい): a child's, whichever school (not 大学3年生, 専門学校2年生)
+_BARE_YEAR = re.compile(r"(?<![学大院校専科生0-9])([1-6])\s*(?:年生|ねんせい)")
+# the writer's age with no 歳: after 私/あたし (あたし15), or a sentence of its own (…された。16)
+_OWN_BARE_AGE = re.compile(r"(?:あたし|わたし|私|うち|ぼく|僕|おれ|俺)(?:は|、)?\s*(1\d|[5-9])(?![0-9.:：時日月年歳才回人分か代])"
+                           r"|(?:^|[。！!？?\n])\s*(1\d)\s*(?=[。！!？?\n]|$)")
 _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typical age of each school

@@ -575,6 +575,11 @@ def test_a_description_with_a_school_year_is_not_the_writer():
         ("おじさんに からだを さわられた ママに いえない 小4", (9.0,)),  # closing like a signature
         ("小児科です。中1男子、塾の帰りに", ()),  # a patient described, not a self-introduction
         ("20代男性、先週被害", ()),
+        ("あたし15　ままのかれしに　されてる", (15.0,)),  # an age after あたし, with no 歳
+        ("断ったのに無理やりされた。16", (16.0,)),  # a sentence of the age alone
+        ("ちゅう1です おじさんに さわられた", (12.0,)),  # a school year in kana
+        ("3時間前に襲われた。30代", ()),
+        ("けっこう2回されてる", ()),  # こう inside a word is no school
     ],
 )
 def test_the_writers_own_age(text, ages):
@@ -834,6 +839,25 @@ def test_english_ages_in_school_years_and_bare_years():
     assert read_ages("a year 9 student told me") == (13.0,)
     assert read_ages("patient 14 years, her teacher") == (14.0,)
     assert read_ages("it happened 3 years ago") == ()
+    assert read_ages("a 7th grader disclosed") == (12.0,)  # the US grades, as 'grade 7'
+    assert read_ages("a 12th grader (she turned 18 in october)") == (18.0,)  # the age said wins
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("わたし6年生 おかあさんのかれしが", (11.0,)),  # a year without its school: a child's
+        ("ぼく3ねんせい おじいちゃんに", (8.0,)),
+        ("しょうがく4ねんせいの むすめが", (9.0,)),
+        ("こうこう2ねんのときに", ()),  # recalled
+        ("大学3年生です。先輩に", ()),
+        ("専門学校2年生の学生", ()),
+    ],
+)
+def test_school_years_in_kana_and_without_their_school(text, ages):
+    from bot.rules import read_ages
+
+    assert read_ages(normalize(text)) == ages
 
 
 def test_a_time_since_a_later_event_puts_the_incident_before_it(rules):
