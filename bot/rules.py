@@ -1609,7 +1609,8 @@ _EN_ACT_SETS = frozenset({"topic", "ongoing", "self_victim", _EXPERIENCED, "inti
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _FIELD_GAP = re.compile(r"[ \t　]+")
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
-_AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました)|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 昨日もでした, 先月も校長室で…
+_AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました|(?:さ|ね|よ|な|わ)[ーぁ-ぉ〜~]*(?=\s*(?:[。．.、,！？!?\n]|$)))"  # 昨日もでした, 昨日もさ。
+                           r"|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 先月も校長室で…
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)

@@ -1642,3 +1642,20 @@ def test_a_terse_story_told_by_a_clinic(rules, text, intent):
 )
 def test_a_relative_or_neighbour_named_is_the_one_it_happened_to(rules, text):
     assert rules.intent(facts(rules, text)) == "referral"
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "not_flags"),
+    [
+        ("うちの彼氏がよ、嫌って言ってもやるわけさ。", set(), {"acute"}),  # わけさ holds no けさ (今朝)
+        ("けさ、彼氏に無理やりされた", {"acute"}, set()),
+        ("彼氏にされた。昨日もさ。", {"acute"}, set()),  # 昨日も with a final particle: it again, yesterday
+        ("彼氏に何度もされた。今日もさ、部活がある", set(), {"acute"}),  # 今日も dates what follows
+        ("義理の父に中学の時から。今も同じ家。出ていきたい", {"danger"}, set()),  # she lives with him
+        ("父親にされてて、今21歳。実家暮らし。家を出たいけど出られない", {"danger"}, set()),
+        ("夫からの性暴力。もう家を出て、今は実家にいます", set(), {"danger"}),  # she has left
+    ],
+)
+def test_kana_times_as_words_and_living_with_the_one_who_did_it(rules, text, flags, not_flags):
+    got = facts(rules, text).flags
+    assert flags <= got and not (not_flags & got)
