@@ -1,15 +1,16 @@
 """Weights learned from the labelled development corpora, for the readings the rules get least often
 right on text they were not written for: whose story a message tells (victim or referral), the
-flags danger, carer, acute (where the rules read no time) and partner, and a question of another
-kind taken for a case.
+flags danger, carer, acute (where the rules read no time) and partner, a question of another kind
+taken for a case, and a case the rules read as none.
 
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
 sets; the held-out sets are never read. A model may add a safety flag, never remove one (nor add
-danger that is denied: may_add); it only chooses between victim and referral after the rules have
-chosen one of the two, and reads a message as no case only where the rules read none
-(may_answer_help).
+danger that is denied: may_add); it chooses between victim and referral after the rules have
+chosen one of the two, reads a message as no case only where the rules read none
+(may_answer_help), and as a case where they read none (a missed case costs more than guidance
+given to a question).
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ class Learned:
     flags: tuple[Decision, ...]  # each may add the flag it names
     victim: Decision | None  # whether the writer is the victim, when the rules say victim or referral
     help: Decision | None = None  # whether it asks something else (opening hours, thanks), when they say either
+    case: Decision | None = None  # whether it tells a case after all, when the rules read none
     trained_on: tuple[str, ...] = ()  # the corpus files, for the record
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
@@ -152,8 +154,15 @@ class Learned:
                          and d.holds(present))  # fmt: skip
 
     def intent(self, chosen: str, present: frozenset[str]) -> str:
-        """The intent, given the one the rules chose: only victim and referral are weighed."""
-        if chosen not in (INTENT_VICTIM, INTENT_REFERRAL) or not present:
+        """The intent, given the one the rules chose: victim or referral, or a case where the rules
+        read none (夫に…それで性行為もされた, 飲まされて記憶がなく、朝ホテルで目が覚めた)."""
+        if not present:
+            return chosen
+        if chosen == INTENT_HELP:
+            if self.case is None or not self.case.holds(present):
+                return chosen
+            return INTENT_VICTIM if self.victim is not None and self.victim.holds(present) else INTENT_REFERRAL
+        if chosen not in (INTENT_VICTIM, INTENT_REFERRAL):
             return chosen
         if self.help is not None and may_answer_help(present) and self.help.holds(present):
             return INTENT_HELP
@@ -163,7 +172,7 @@ class Learned:
 
 
 FLAG_DECISIONS = ("danger", "carer", "acute", "partner")  # the flags weights may add, in this order
-DECISION_NAMES = (*FLAG_DECISIONS, "victim", "help")
+DECISION_NAMES = (*FLAG_DECISIONS, "victim", "help", "case")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
 
@@ -208,6 +217,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
         flags=tuple(decisions[n] for n in FLAG_DECISIONS if n in decisions),
         victim=decisions.get("victim"),
         help=decisions.get("help"),
+        case=decisions.get("case"),
         trained_on=tuple(str(x) for x in meta.get("trained_on", ())),
         rules_sha256=str(meta.get("rules_sha256", "")),
     )

@@ -81,8 +81,8 @@ def plain(kb):
 
 def _with(rules, **decisions):
     made = {n: Decision(n, bias, 0.5, weights) for n, (bias, weights) in decisions.items()}
-    flags = tuple(d for n, d in made.items() if n not in ("victim", "help"))
-    return replace(rules, learned=Learned(flags, made.get("victim"), made.get("help")))
+    flags = tuple(d for n, d in made.items() if n not in ("victim", "help", "case"))
+    return replace(rules, learned=Learned(flags, made.get("victim"), made.get("help"), case=made.get("case")))
 
 
 def _facts(rules, text):
@@ -156,6 +156,16 @@ def test_weights_read_no_case_only_where_the_rules_read_no_act(plain):
         assert to_help.intent(f) in (INTENT_VICTIM, INTENT_REFERRAL), case
 
 
+def test_weights_read_a_case_where_the_rules_read_none(plain):
+    drugged = "20代女性、昨夜ナンパしてきた男に飲まされて記憶がなく、朝ホテルで目が覚めた"
+    assert plain.intent(_facts(plain, drugged)) == INTENT_HELP
+    to_case = _with(plain, case=(-5.0, {"w:記憶": 10.0}))
+    assert to_case.intent(_facts(to_case, drugged)) == INTENT_REFERRAL  # no victim decision: another's story
+    assert to_case.intent(_facts(to_case, "こんにちは")) == INTENT_HELP  # the cues decide, not the bias
+    mine = _with(plain, case=(-5.0, {"w:記憶": 10.0}), victim=(50.0, {}))
+    assert mine.intent(_facts(mine, drugged)) == INTENT_VICTIM  # whose story: the victim decision
+
+
 def test_without_weights_the_rules_read_alone(plain):
     f = _facts(plain, LOBBY)
     assert f.cues == frozenset() and f.learned == frozenset()
@@ -172,6 +182,7 @@ def test_the_shipped_weights_load_with_every_decision(kb):
     learned = kb.rules.learned
     assert learned is not None and learned.victim is not None
     assert {d.name for d in learned.flags} == {"danger", "carer", "acute", "partner"} and learned.help is not None
+    assert learned.case is not None
 
 
 def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
