@@ -122,7 +122,8 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
     kb = knowledge.load(args.dir)
     shown = sum(len(c.shown_phones) for c in kb.centers)
     learned = kb.rules.learned
-    weights = [d.name for d in (*learned.flags, learned.victim, learned.help) if d is not None] if learned else []
+    weights = [d.name for d in (*learned.flags, *learned.keeps, learned.victim, learned.help, learned.case)
+               if d is not None] if learned else []  # fmt: skip
     print(
         f"knowledge ok: {len(kb.centers)} centers in 47 prefectures "
         f"({sum(c.verified for c in kb.centers)} verified, {shown} numbers shown), "

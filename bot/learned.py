@@ -6,8 +6,9 @@ taken for a case, and a case the rules read as none.
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
-sets; the held-out sets are never read. A model may add a safety flag, never remove one (nor add
-danger that is denied: may_add); it chooses between victim and referral after the rules have
+sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
+may_add) and take back acute, partner, carer or minor where it judges the rules wrong, never danger
+(may_drop); it chooses between victim and referral after the rules have
 chosen one of the two, reads a message as no case only where the rules read none
 (may_answer_help), and as a case where they read none (a missed case costs more than guidance
 given to a question).
@@ -108,6 +109,15 @@ def may_answer_help(present: frozenset[str]) -> bool:
     return not present & _A_CASE
 
 
+def may_drop(flag: str, present: frozenset[str]) -> bool:
+    """Whether learned weights may take back `flag` the rules set: never danger (110 first is not
+    second-guessed); acute only where the rules read no number of hours (then the time is unknown,
+    and the 72-hour actions are still shown, as conditions)."""
+    if flag == "danger":
+        return False
+    return flag != "acute" or "hours" not in present
+
+
 def may_add(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may add `flag` to a message with these cues: never danger where the
     message denies it (危険はありません, 加害者はもういない), says she is out of his reach (逮捕された,
@@ -145,6 +155,7 @@ class Learned:
     victim: Decision | None  # whether the writer is the victim, when the rules say victim or referral
     help: Decision | None = None  # whether it asks something else (opening hours, thanks), when they say either
     case: Decision | None = None  # whether it tells a case after all, when the rules read none
+    keeps: tuple[Decision, ...] = ()  # keep_<flag>: whether a flag the rules set holds (else it is taken back)
     trained_on: tuple[str, ...] = ()  # the corpus files, for the record
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
@@ -152,6 +163,12 @@ class Learned:
         """The flags the weights add to those the rules set."""
         return frozenset(d.name for d in self.flags if d.name not in flags and may_add(d.name, present)
                          and d.holds(present))  # fmt: skip
+
+    def dropped_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
+        """The flags the rules set that the weights take back (母親の彼氏に: no partner of hers;
+        昨日の夜の勤務中に…先月から: no recent act)."""
+        return frozenset(d.name[len(KEEP) :] for d in self.keeps if d.name[len(KEEP) :] in flags
+                         and may_drop(d.name[len(KEEP) :], present) and not d.holds(present))  # fmt: skip
 
     def intent(self, chosen: str, present: frozenset[str]) -> str:
         """The intent, given the one the rules chose: victim or referral, or a case where the rules
@@ -172,7 +189,9 @@ class Learned:
 
 
 FLAG_DECISIONS = ("danger", "carer", "acute", "partner")  # the flags weights may add, in this order
-DECISION_NAMES = (*FLAG_DECISIONS, "victim", "help", "case")
+KEEP = "keep_"
+KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor")  # the flags weights may take back (never danger)
+DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
 
@@ -218,6 +237,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
         victim=decisions.get("victim"),
         help=decisions.get("help"),
         case=decisions.get("case"),
+        keeps=tuple(decisions[n] for n in KEEP_DECISIONS if n in decisions),
         trained_on=tuple(str(x) for x in meta.get("trained_on", ())),
         rules_sha256=str(meta.get("rules_sha256", "")),
     )

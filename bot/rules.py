@@ -49,6 +49,7 @@ class Facts:
     doers: frozenset[str] = frozenset()  # the sets of the word for the one who did it (its agent, else its subject)
     cues: frozenset[str] = frozenset()  # what the learned weights read (bot.learned): set when there are weights
     learned: frozenset[str] = frozenset()  # the flags the learned weights added (the rules did not set them)
+    dropped: frozenset[str] = frozenset()  # the flags the rules set and the learned weights took back
 
 
 Condition = Callable[[Facts], bool]
@@ -1010,7 +1011,8 @@ class Rules:
             other_words=final.other_words, words=words,
         )  # fmt: skip
         added = self.learned.added_flags(frozenset(flags), present)
-        return Facts(flags=frozenset(flags) | added, cues=present, learned=added, **base)
+        dropped = self.learned.dropped_flags(frozenset(flags), present)
+        return Facts(flags=(frozenset(flags) - dropped) | added, cues=present, learned=added, dropped=dropped, **base)
 
     def intent(self, facts: Facts) -> str:
         chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.learned import MAX_WORDS, Decision, Learned, cues, load_learned
+from bot.learned import FLAG_DECISIONS, KEEP_DECISIONS, MAX_WORDS, Decision, Learned, cues, load_learned
 from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
 from bot.schema import Node, Problems
 from bot.text import normalize
@@ -81,8 +81,9 @@ def plain(kb):
 
 def _with(rules, **decisions):
     made = {n: Decision(n, bias, 0.5, weights) for n, (bias, weights) in decisions.items()}
-    flags = tuple(d for n, d in made.items() if n not in ("victim", "help", "case"))
-    return replace(rules, learned=Learned(flags, made.get("victim"), made.get("help"), case=made.get("case")))
+    flags = tuple(d for n, d in made.items() if n in FLAG_DECISIONS)
+    keeps = tuple(Decision(n, d.bias, 0.2, d.weights) for n, d in made.items() if n in KEEP_DECISIONS)
+    return replace(rules, learned=Learned(flags, made.get("victim"), made.get("help"), case=made.get("case"), keeps=keeps))
 
 
 def _facts(rules, text):
@@ -166,6 +167,22 @@ def test_weights_read_a_case_where_the_rules_read_none(plain):
     assert mine.intent(_facts(mine, drugged)) == INTENT_VICTIM  # whose story: the victim decision
 
 
+def test_weights_take_back_a_flag_the_rules_set_but_never_danger_nor_a_time_they_read(plain):
+    text = "母親の彼氏に触られたと中2の娘。昨日も"
+    assert {"partner", "acute"} & _facts(plain, text).flags  # what the rules set
+    doubt = _with(plain, keep_partner=(-50.0, {}), keep_acute=(-50.0, {}))
+    f = _facts(doubt, text)
+    assert not {"partner", "acute"} & f.flags and f.dropped == {"partner", "acute"} & _facts(plain, text).flags
+    timed = "彼氏に無理やりされた。3時間前"  # acute from a number of hours: the rules' own
+    assert "acute" in _facts(doubt, timed).flags and "acute" not in _facts(doubt, timed).dropped
+    sure = _with(plain, keep_partner=(50.0, {}))
+    assert "partner" not in _facts(sure, text).dropped
+    problems = Problems()  # no decision may take danger back: the loader knows no keep_danger
+    load_learned(Node({"decisions": {"keep_danger": {"bias": -50.0, "threshold": 0.2, "weights": {}}}}, "w.json", "",
+                      problems), sets=plain.keyword_sets, flags=FLAGS, rules=[r.id for r in plain.intent_rules])  # fmt: skip
+    assert any("keep_danger" in str(p) for p in problems.errors)
+
+
 def test_without_weights_the_rules_read_alone(plain):
     f = _facts(plain, LOBBY)
     assert f.cues == frozenset() and f.learned == frozenset()
@@ -183,6 +200,7 @@ def test_the_shipped_weights_load_with_every_decision(kb):
     assert learned is not None and learned.victim is not None
     assert {d.name for d in learned.flags} == {"danger", "carer", "acute", "partner"} and learned.help is not None
     assert learned.case is not None
+    assert {d.name for d in learned.keeps} == {"keep_acute", "keep_partner", "keep_carer", "keep_minor"}
 
 
 def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
