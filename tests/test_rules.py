@@ -1659,3 +1659,16 @@ def test_a_relative_or_neighbour_named_is_the_one_it_happened_to(rules, text):
 def test_kana_times_as_words_and_living_with_the_one_who_did_it(rules, text, flags, not_flags):
     got = facts(rules, text).flags
     assert flags <= got and not (not_flags & got)
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("元夫に離婚後も関係を強要されてる。断ると子どもに会わせないと言われる。次は明日", True),
+        ("車いすです。ヘルパーさんに、トイレ介助のとき毎回さわられます。今日もこの後くる。", True),
+        ("中1です。おじさんにへんなとこさわられた。ママにいえない。おじさんまたくるっていってた", True),
+        ("元夫に面会交流の引き渡しのときに車内で強要されたと。4日前。次の面会は来週。", False),  # not soon
+    ],
+)
+def test_the_next_time_she_must_meet_him_soon(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
