@@ -8,10 +8,9 @@ the flags, the intent rules that hold) and the dictionary forms of the words (Su
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
 sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
 may_add) and take back acute, partner, carer or minor where it judges the rules wrong, never danger
-(may_drop); it chooses between victim and referral after the rules have
-chosen one of the two, reads a message as no case only where the rules read none
-(may_answer_help), and as a case where they read none (a missed case costs more than guidance
-given to a question).
+(may_drop); it chooses between victim and referral after the rules have chosen one of the two,
+reads a message as no case only where the rules read no act (may_answer_help), and as a case where
+they read none (a missed case costs more than guidance given to a question).
 """
 
 from __future__ import annotations
@@ -165,8 +164,7 @@ class Learned:
                          and d.holds(present))  # fmt: skip
 
     def dropped_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
-        """The flags the rules set that the weights take back (母親の彼氏に: no partner of hers;
-        昨日の夜の勤務中に…先月から: no recent act)."""
+        """The flags the rules set that the weights take back (母親の彼氏に: no partner of hers)."""
         return frozenset(d.name[len(KEEP) :] for d in self.keeps if d.name[len(KEEP) :] in flags
                          and may_drop(d.name[len(KEEP) :], present) and not d.holds(present))  # fmt: skip
 
