@@ -507,17 +507,12 @@ class Locator:
             if not named:  # よこすか の びょういん, おおみや えき: a kana name left bare, read with its suffixes
                 table = self._lookup_table()
                 for m in _KANA_IN_PLACE_CONTEXT.finditer(text):
-                    kata = _katakana(m.group(1))
                     suffixes = ("シ",) if text.startswith("市", m.end()) else _KANA_SUFFIXES  # ひめじ市
-                    found = [p for suffix in suffixes if (p := table.get(kata + suffix))]
-                    if found:
-                        named.append(frozenset().union(*found))
-            if not named and (m := _FINAL_KANA.search(text)):  # …親に言えない ちばです: a kana name said last
-                table = self._lookup_table()
-                kata = _katakana(m.group(1))
-                found = [p for suffix in ("", *_KANA_SUFFIXES) if (p := table.get(kata + suffix))]
-                if found:
-                    named.append(frozenset().union(*found))
+                    if prefs := _kana_place(table, m.group(1), suffixes):
+                        named.append(prefs)
+            if not named and (m := _FINAL_KANA.search(text)) \
+                    and (prefs := _kana_place(self._lookup_table(), m.group(1), ("", *_KANA_SUFFIXES))):  # fmt: skip
+                named.append(prefs)  # …親に言えない ちばです: a kana name said last
             if not named and (m := _FINAL_NAME.search(text)):  # …どう説得すれば？ 堺やねん / 。呉です: said last
                 name = m.group(1)
                 prefs = self._lookup_forms.get(name)
@@ -688,6 +683,13 @@ def _word_at(letters: str, i: int) -> bool:
     if b < "\x80":
         return b in _WORD_1
     return letters[i : i + 2] in _WORD_2 or letters[i : i + 3] in _WORD_3
+
+
+def _kana_place(table: Mapping[str, frozenset[str]], kana: str, suffixes: Sequence[str]) -> frozenset[str] | None:
+    """The prefectures of a kana name read in katakana with each of `suffixes` (よこすか + シ), or None."""
+    kata = _katakana(kana)
+    found = [p for suffix in suffixes if (p := table.get(kata + suffix))]
+    return frozenset().union(*found) if found else None
 
 
 def _is_kanji(c: str) -> bool:

@@ -1010,9 +1010,9 @@ class Rules:
             own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
             other_words=final.other_words, words=words,
         )  # fmt: skip
-        added = self.learned.added_flags(frozenset(flags), present)
-        dropped = self.learned.dropped_flags(frozenset(flags), present)
-        return Facts(flags=(frozenset(flags) - dropped) | added, cues=present, learned=added, dropped=dropped, **base)
+        ruled = frozenset(flags)
+        added, dropped = self.learned.added_flags(ruled, present), self.learned.dropped_flags(ruled, present)
+        return Facts(flags=(ruled - dropped) | added, cues=present, learned=added, dropped=dropped, **base)
 
     def intent(self, facts: Facts) -> str:
         chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot import knowledge as knowledge_mod  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_AT  # noqa: E402
-from bot.learned import DECISION_NAMES, FLAG_DECISIONS, KEEP, KEEP_DECISIONS, Learned, load_learned  # noqa: E402
+from bot.learned import DECISION_NAMES, FLAG_DECISIONS, KEEP, KEEP_DECISIONS, Learned, load_learned, may_drop  # noqa: E402
 from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM  # noqa: E402
 from bot.rules import Rules  # noqa: E402
 from bot.schema import Node, Problems  # noqa: E402
@@ -84,9 +84,9 @@ def examples(name: str, data: list[dict]) -> tuple[list[dict], list[int]]:
     if name == "help":  # the rules chose victim or referral: was it a case at all?
         picked = [r for r in data if r["intent"] in WHOSE and r["expect"].get("intent")]
         return picked, [int(r["expect"]["intent"] == INTENT_HELP) for r in picked]
-    if name in KEEP_DECISIONS:  # the rules set the flag (acute: with no number of hours) and the label says
+    if name in KEEP_DECISIONS:  # the rules set the flag, weights may take it back (may_drop) and the label says
         flag = name[len(KEEP) :]
-        picked = [r for r in data if flag in r["flags"] and not (flag == "acute" and "hours" in r["cues"])
+        picked = [r for r in data if flag in r["flags"] and may_drop(flag, r["cues"])
                   and (flag in r["expect"].get("flags", ()) or flag in r["expect"].get("not_flags", ()))]  # fmt: skip
         return picked, [int(flag in r["expect"].get("flags", ())) for r in picked]
     if name == "case":  # the rules read no case: was it one after all?
