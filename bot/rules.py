@@ -402,30 +402,33 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return _hours_since_day(at, dt.date(year, month, day), text, m.end())
         except ValueError:
             return None
-    m = _JA_MONTH.search(text) or _EN_MONTH.search(text) or _SEASON.search(text)
-    if m:  # a month alone: from its middle, unless it is this month (then unknown)
-        word = m.group(1)
-        month = int(word) if word.isdigit() else _SEASON_MONTH.get(word) or _EN_MONTHS.index(word) + 1
-        if word in _SEASON_MONTH and abs(today.month - month) <= 1:
-            return None  # 夏休み said in July or September: perhaps days ago
-        if month == today.month:
-            return None
-        year = today.year if month < today.month else today.year - 1
-        return float((today - dt.date(year, month, 15)).days * 24)
+    if m := _JA_MONTH.search(text) or _EN_MONTH.search(text):  # a month alone: from its middle
+        return _hours_since_month(today, int(m.group(1)) if m.group(1).isdigit() else _EN_MONTHS.index(m.group(1)) + 1)
     # "今日土曜だけど": today's weekday said, not the day it happened
     m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
               and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
               and not _WEEKDAY_SERVICE.match(text, w.end())), None)  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
-    else:
-        m = next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None)
-        if not m:
-            return None
+    elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None):
         last_week, day = m.group(1) is not None, next(i for i, d in enumerate(_EN_DAYS) if d.startswith(m.group(2)[:3]))
+    elif m := _SEASON.search(text):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
+        word = next(g for g in m.groups() if g)
+        month = _SEASON_MONTH.get(word) or _SEASONS[word]
+        return None if min((today.month - month) % 12, (month - today.month) % 12) <= 1 else _hours_since_month(today, month)
+    else:
+        return None
     weekday = today.weekday()
     days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
+
+
+def _hours_since_month(today: dt.date, month: int) -> float | None:
+    """Hours since the middle of the last `month` before `today`; None when it is this month."""
+    if month == today.month:
+        return None
+    year = today.year if month < today.month else today.year - 1
+    return float((today - dt.date(year, month, 15)).days * 24)
 
 
 def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -513,9 +516,13 @@ _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
 _EN_PART_CLOCK = re.compile(r"\bat\s+(1[0-2]|[1-9])\s+(this morning|last night|tonight|this evening|this afternoon)\b"
                             r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
                             r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
-# the holidays that name a month (夏休み: August), read as that month is
-_SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
+# the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
+# seasons, read so only when said as a time (夏祭りの夜に, not 夏祭りの救護所)
+_SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "冬休み": 1, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
+_SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "春合宿": 3, "梅雨": 6, "花見": 4, "入学式": 4,
+            "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "夏": 8, "春": 4, "秋": 10, "冬": 1,
+            "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1}  # fmt: skip
 _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
                  "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "大晦日": (12, 31),
                  "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14)}  # fmt: skip
@@ -523,7 +530,11 @@ _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦�
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
-_SEASON = re.compile("(" + "|".join(_SEASON_MONTH) + ")")
+_SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".join(_SEASON_MONTH) + ")|("
+                     + "|".join(w for w in _SEASONS if not w.isascii())
+                     + r")(?=\s*(?:に|の(?:夜|日|頃|ころ|とき|時|後|あと|帰り|最中|間|終わり|初め|はじめ|半ば|こと)|頃|ごろ|ころ|くらい|ぐらい"
+                     r"|の[^、。\s]{0,5}?(?:会|祭|旅行|合宿|キャンプ|遠足|大会|試合|帰省|コンパ)|中|場|明け|の?こと|から|でした|です|だった|[、。,.!?\s]|$))"
+                     r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b)")  # not 青春, 秋田, 来年の春
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時

@@ -673,6 +673,35 @@ def test_times_of_day_and_dates_are_read_with_the_moment(rules, text, hours):
     assert rules.facts(normalize(text), place=False, at=AT).hours_since == hours
 
 
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("稲刈りの頃、手伝いに来てた若い衆に", 9),
+        ("夏祭りの夜に知らない男に。高1", 8),
+        ("春の歓迎会の後、指導医に強要されました", 4),
+        ("元彼からの性暴力、春頃。以来接触なし", 4),
+        ("she was groped at training camp in the summer", 8),
+        ("この春に卒業した18歳。木曜の帰りの送迎で触られた", None),  # the weekday is the day, not the season
+        ("夏祭りの救護所に置く物品リストを作りたい", None),  # an event named, no time said
+        ("秋田の高校生が被害", None),  # 秋田 is no autumn
+        ("来年の春に卒業する子が先週", None),  # a season ahead; 先週 is no calendar day
+    ],
+)
+def test_a_season_or_a_yearly_event_dates_its_month(rules, text, month):
+    hours = rules.facts(normalize(text), place=False, at=AT).hours_since
+    expected = None if month is None else (AT.date() - dt.date(2026, month, 15)).days * 24.0
+    if "木曜" in text:
+        expected = 48.0
+    assert hours == expected
+
+
+def test_a_season_near_the_moment_dates_nothing(rules):
+    august = dt.datetime.fromisoformat("2026-08-20T10:00:00+09:00")
+    assert rules.facts(normalize("夏に先輩に無理やり"), place=False, at=august).hours_since is None  # perhaps days ago
+    assert rules.facts(normalize("冬休みに親戚に"), place=False, at=AT).hours_since is None  # December: perhaps this one
+    assert rules.facts(normalize("冬休みに親戚に"), place=False, at=august).hours_since == (august.date() - dt.date(2026, 1, 15)).days * 24.0
+
+
 def test_a_time_of_day_alone_or_today_s_weekday_dates_nothing(rules):
     assert rules.facts(normalize("14時に来院、性被害"), place=False, at=AT).hours_since is None
     assert rules.facts(normalize("性被害の相談。今日土曜だけど受けられる？"), place=False, at=AT).hours_since is None
