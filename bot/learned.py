@@ -54,6 +54,7 @@ def cues(
     own_age: bool,
     named_subject: bool,
     hours: bool,
+    act_dated: bool = False,
     other_words: int,
     words: Iterable[str],
 ) -> frozenset[str]:
@@ -75,6 +76,8 @@ def cues(
         out.add("named_subject")
     if hours:
         out.add("hours")
+    if act_dated:
+        out.add("act_dated")
     out.add(f"ow:{min(other_words, 5)}")
     seen: set[str] = set()
     for w in words:
@@ -92,6 +95,7 @@ _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:prese
                             "a:protected", "a:separated", "d:stranger"})  # fmt: skip
 
 _DATED = frozenset({"hours", "f:late"})
+_ACT_TIMED = frozenset({"hours", "act_dated"})
 _ANOTHER_DID_IT = frozenset({"d:stranger", "d:acquaintance", "d:known_people", "d:staff", "d:carer", "d:relations"})
 
 # a message in which the rules read any of these tells a case: learned weights never answer it
@@ -110,11 +114,12 @@ def may_answer_help(present: frozenset[str]) -> bool:
 
 def may_drop(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may take back `flag` the rules set: never danger (110 first is not
-    second-guessed); acute only where the rules read no number of hours (then the time is unknown,
-    and the 72-hour actions are still shown, as conditions)."""
+    second-guessed); acute only where the rules read no number of hours and no recent day said in
+    a sentence of the act itself (被害にあったのは今日); then the time is unknown, and the 72-hour
+    actions are still shown, as conditions."""
     if flag == "danger":
         return False
-    return flag != "acute" or "hours" not in present
+    return flag != "acute" or not present & _ACT_TIMED
 
 
 def may_add(flag: str, present: frozenset[str]) -> bool:
@@ -191,7 +196,7 @@ KEEP = "keep_"
 KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor")  # the flags weights may take back (never danger)
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
-_PLAIN_CUES = frozenset({"own_age", "named_subject", "hours"})
+_PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})
 
 
 def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules: Iterable[str]) -> Learned:

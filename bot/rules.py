@@ -70,7 +70,7 @@ _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "�
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
              "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1}  # fmt: skip (kana: 1しゅうかんまえ; 6h前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
-             "week": 168, "wk": 168, "month": 720, "year": 8760}  # fmt: skip
+             "week": 168, "wk": 168, "weekend": 168, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
@@ -78,11 +78,11 @@ _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
-_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)て|(?<=[所居婚職院])から)\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
+_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|week|wk|month|year)s?\s+(?:ago|before|back)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
@@ -240,10 +240,10 @@ def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
 
 
 def read_recalled(text: str) -> list[tuple[int, int]]:
-    """Where the message recalls an age or a school year ("12歳の時", "小6のとき", "when I was 8")."""
-    out = [(m.start(), m.end()) for m in _JA_RECALLED_AGE.finditer(text)]
-    out += [(m.start(), m.end()) for m in _EN_RECALLED_AGE.finditer(text)]
-    return out
+    """Where the message recalls an age, a school year or a period of life ("12歳の時", "小6のとき",
+    "when I was 8", 大阪に住んでた頃, 前の職場で, 結婚する前に, back in her university days)."""
+    return [m.span() for r in (_JA_RECALLED_AGE, _EN_RECALLED_AGE, _JA_RECALLED_PERIOD, _EN_RECALLED_PERIOD)
+            for m in r.finditer(text)]  # fmt: skip
 
 
 def read_own_ages(text: str) -> tuple[float, ...]:
@@ -404,9 +404,15 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return None
     if m := _JA_MONTH.search(text) or _EN_MONTH.search(text):  # a month alone: from its middle
         return _hours_since_month(today, int(m.group(1)) if m.group(1).isdigit() else _EN_MONTHS.index(m.group(1)) + 1)
-    # "今日土曜だけど": today's weekday said, not the day it happened
+    # "今日土曜だけど", "月曜の朝です": today's weekday said, not the day it happened; the other days
+    # are counted back from it (月曜の朝です。土曜の夜に…: two days)
+    said_today = _JA_NOW_WEEKDAY.search(text) if "曜" in text else None
+    if said_today is not None:
+        today -= dt.timedelta(days=(today.weekday() - _JA_DAYS.index(said_today.group(1) or said_today.group(2))) % 7)
+        at = dt.datetime.combine(today, at.astimezone(_TOKYO).timetz())
     m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
               and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
+              and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
               and not _WEEKDAY_SERVICE.match(text, w.end())), None)  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     if m:
         last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
@@ -438,14 +444,16 @@ def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
     """Hours since `date`: in whole days, or to the hour when a time of day follows the date
-    (12/4 23時過ぎ, 土曜の23時ごろ)."""
+    (12/4 23時過ぎ, 土曜の23時ごろ), or from a typical hour of the part of the day said (金曜の夜: 21時)."""
     if m := _CLOCK_AFTER.match(text, end):
         hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
     elif m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
         hour = int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
+    elif m := _PART_AFTER.match(text, end):  # 金曜の夜, 日曜の夜遅く: that part of the day
+        hour = _PART_HOUR[m.group(1)]
     else:
         return float((at.astimezone(_TOKYO).date() - date).days * 24)
-    then = dt.datetime(date.year, date.month, date.day, hour, tzinfo=_TOKYO)
+    then = dt.datetime(date.year, date.month, date.day, tzinfo=_TOKYO) + dt.timedelta(hours=hour)
     return max(0.0, round((at - then).total_seconds() / 3600, 2))
 
 
@@ -456,6 +464,14 @@ _JA_RECALLED_AGE = re.compile(
     r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園|小学|中学|高校)"
     r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
+# a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
+# workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
+_LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
+_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)"
+                                 r"|(?<![一-龥])(?:前|以前)の(?:職場|会社|勤務先|バイト先|学校|部署|施設)"
+                                 r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
+_EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their)\s+(?:university|college|school|high school|student|uni)\s+days\b"
+                                 r"|\bat\s+(?:her|his|my|their)\s+(?:previous|old|former|last)\s+(?:job|workplace|company|school)\b")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
@@ -521,7 +537,8 @@ _EN_PART_CLOCK = re.compile(r"\bat\s+(1[0-2]|[1-9])\s+(this morning|last night|t
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "冬休み": 1, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
                  "summer holidays": 8}  # fmt: skip
 _SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "春合宿": 3, "梅雨": 6, "花見": 4, "入学式": 4,
-            "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "夏": 8, "春": 4, "秋": 10, "冬": 1,
+            "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "成人式": 1, "七五三": 11, "三が日": 1,
+            "初詣": 1, "雪まつり": 2, "夏": 8, "春": 4, "秋": 10, "冬": 1,
             "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1}  # fmt: skip
 _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
                  "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "大晦日": (12, 31),
@@ -536,6 +553,8 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
                      r"|の[^、。\s]{0,5}?(?:会|祭|旅行|合宿|キャンプ|遠足|大会|試合|帰省|コンパ)|中|場|明け|の?こと|から|でした|です|だった|[、。,.!?\s]|$))"
                      r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b)")  # not 青春, 秋田, 来年の春
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
+_PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
+_PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24}
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
@@ -543,6 +562,8 @@ _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
+_JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
+                             r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
 _JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -1019,6 +1040,7 @@ class Rules:
             affirmed=final.affirmed, keywords=final.keywords, said=final.said, doers=final.doers,
             flags=final.flags, holding=[r.id for r in self.intent_rules if r.when(final)],
             own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
+            act_dated=any(_RECENT in s and s & _ACT_SETS and not s & _OTHER_DAY_SETS for s in final.sentences),
             other_words=final.other_words, words=words,
         )  # fmt: skip
         ruled = frozenset(flags)
@@ -1540,6 +1562,10 @@ _NEAR = 8  # characters between a time word and the event it plainly dates ("先
 _DATING_REACH = 240  # how far along its sentence a time word looks for what it dates
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
 _PAST = "past"  # the set that recalled ages join
+# a recent day said in a sentence of the act, and of nothing else that has a day (被害にあったのは今日;
+# not 昨日警察に被害届を出して): the act's own time, which learned weights never take back
+_ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
+_OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
 _UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
 _UNSAID_SETS = frozenset({_UNSAID})

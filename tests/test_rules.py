@@ -637,8 +637,8 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("1週間ちょっと前にマッサージ店で触られた", 168.0),
         ("it's been 9 days since it happened", 216.0),
         ("Now awake, says someone put something in her drink. 7 hours since.", 7.0),
-        ("2026/11/20 の夜に受けた被害", 360.0),
-        ("ハロウィンの夜に渋谷で痴漢にあった", 840.0),
+        ("2026/11/20 の夜に受けた被害", 349.0),  # the night: from 21時
+        ("ハロウィンの夜に渋谷で痴漢にあった", 829.0),  # the night: from 21時
         ("the assault was on dec 1st. no injuries", 96.0),
         ("元旦那に家に来られて無理やり", None),  # 元旦 (New Year's Day) is not in 元旦那
         ("2晩前に襲われたらしい", 48.0),
@@ -693,6 +693,40 @@ def test_a_season_or_a_yearly_event_dates_its_month(rules, text, month):
     if "木曜" in text:
         expected = 48.0
     assert hours == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("月曜の朝です。金曜の夜、会社の飲み会の帰りに取引先の男性にホテルへ", 61.0),  # Monday 10:00, Friday 21:00
+        ("おはようございます。月曜朝イチです。土曜に先輩に…", 48.0),
+        ("今日は水曜。日曜の夜遅くに同棲中の彼から無理やり", 61.0),
+        ("整形外科医です。診察中に男性患者に太ももを触られました。今週の火曜です", 96.0),  # no opening: the incident's day
+        ("土曜の夜に知らない男に", 157.0),  # last Saturday, 21:00
+    ],
+)
+def test_a_weekday_said_to_be_today_counts_the_others_back(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "まだ大阪に住んでた頃、隣の部屋の男に…",
+        "小さいころ近所のおじさんにされてたことを最近よく夢に見る",
+        "結婚する前に付き合っていた人から、別れ話のときに無理やりされた",
+        "転校してくる前の学校で担任の先生に…と、うちの高2の生徒",
+        "患者さんが、前の職場の上司から性的な被害もあったと話された",
+        "the assault was back in her university days, by someone in her club",
+        "My friend's boyfriend raped me at her party two weekends ago",
+    ],
+)
+def test_a_period_of_life_recalled_is_long_ago(rules, text):
+    assert "late" in rules.facts(normalize(text), place=False, at=AT).flags
+
+
+def test_a_life_event_ahead_is_no_memory(rules):
+    assert "late" not in rules.facts(normalize("婚約者に避妊を拒否されて無理やり、と30代女性。結婚前だから誰にも言えないと"), place=False, at=AT).flags
 
 
 def test_a_season_near_the_moment_dates_nothing(rules):
