@@ -168,20 +168,20 @@ _EN_IN_PLACE_CONTEXT = re.compile(
 _HOST, _AWAY, _ELSEWHERE = 1, 2, 3
 _ROLE_WINDOW = 14
 _AWAY_BEFORE = re.compile(
-    r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遊びに行った|"
+    r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
     r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |visiting |"
     r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |flew home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の)\s*$"
 )
 _AWAY_AFTER = re.compile(
     r"(?:県|府|都|道|市)?の?(?:実家|地元|ほう|方)?(?:じゃなくて|じゃなく|ではなくて|ではなく)|"  # 愛媛の実家じゃなくて
-    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|に引っ越|へ引っ越|に帰省|"
+    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)引っ越(?!して(?:き|ます|いま|る))|に帰省|に住んで(?:た|い)た|にいた頃|"
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
 # where it happened or where she came from, not where the writer is (a party in Roppongi, 宇都宮の実家
 # から駆けつけた): set aside when another place disagrees
-_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert) in (?:the )?$")
-_SCENE_AFTER = re.compile(r"(?:県|府|都|道|市)?(?:の実家)?から(?:駆けつけ|来た|来て|来ました|来院|上京|出てき)")
+_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$")
+_SCENE_AFTER = re.compile(r"(?:県|府|都|道|市)?(?:の実家)?から(?:[^\s。、]{0,6}?で)?(?:駆けつけ|来た|来て|来ました|来院|上京|出てき|向かって)")
 # a clause's topic before a place: someone else (兄は, 相手は: their place), the writer (私は, 当院は,
 # こっち（), only the time (今は, いまは), or a home left (実家は, 地元は); read back to the last
 # sentence end or comma
@@ -191,7 +191,7 @@ _TOPIC = re.compile(
     r"友達|友人)(?:は|が|も)"
     r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator)"
     r"(?:'s| is| lives| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
-    r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
+    r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ|今の家|今の住まい|自宅)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
     r"|((?<!は)(?:今は|いまは|現在は)|\bnow\b)"
     r"|((?:実家|地元|出身)(?:は|が))"
 )
@@ -206,7 +206,7 @@ _HOST_AFTER = re.compile(
     r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,4}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
-    r"[都道府県市区町村郡]?\s*(?:に住んでいます|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
+    r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に引っ越して(?:き|ます|いま|る)|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
 )
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)

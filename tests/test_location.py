@@ -1011,7 +1011,14 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
         ("被害者は娘で、前橋駅の近くで襲われました。宇都宮の実家から駆けつけたところです", "10", ()),
         ("宇部の心療内科。先輩は東京、本人は地元に戻って", "35", ()),  # a clinic of any department
         ("今は愛媛の実家じゃなくて一人暮らしで岡山市にいます", "33", ()),  # a place said not to be it
+        # where the writer lives now, not where she lived or went
+        ("愛知に住んでます。娘が、推しのライブの遠征先の大阪で知り合った男に", "23", ()),
+        ("まだ大阪に住んでた頃、隣の部屋の男に…。引っ越してきた今の家は鹿児島です", "46", ()),
+        ("今夜、母親が岩手から新幹線で来てくれる。被害は昨日。東京都中野区", "13", ()),
+        ("Dr. R in Hitachinaka. Assaulted by a stranger at an anime event in Tokyo", "08", ()),
+        ("孫は就職で東京に引っ越し、今はヘルパーが介護。前橋市", "10", ()),  # someone else moved away
         # alone, someone else's place or the scene is still the only place said
+        ("今は辞めて広島に引っ越してます", "34", ()),
         ("相手は横浜に住んでる", "14", ()),
         ("I was drugged at a bar in Roppongi last night", "13", ()),
         # two places and nothing to tell whose: both stay candidates
