@@ -204,19 +204,21 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
-    if not ages or min(ages) >= 20:  # 高2女子…40代の社員: a pupil and an adult are two people
-        # the school years, where no age is said (a 12th grader who turned 18 is 18)
-        if "grade" in text:  # "a grade 8 student", "a 7th grader": the US grades, 5 + grade at the year's start
-            ages += [5.0 + int(m.group(1) or m.group(2)) for m in _EN_GRADE.finditer(text)]
-        if "year" in text:  # "a year 9 student": the UK's years, 4 + year
-            ages += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
-        graded = _kana_grades(text)
-        years = [(m, _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1) for m in _GRADE.finditer(graded)]
-        if not years and ("年生" in text or "ねんせい" in text):  # 6年生: a year without its school, a child's
-            years = [(m, 5.0 + int(m.group(1))) for m in _BARE_YEAR.finditer(graded)]
-        for m, age in years:
-            if not _JA_RECALLED.match(graded, m.end()) and not _PARENT_OF.match(graded, m.end()):  # 中1の子のお母さんが
-                ages.append(age)
+    # the school years, each unless an age said is that pupil's (高3（18歳）, a 12th grader who turned
+    # 18: 18); another's age leaves it (中1女子が、兄（高3、18歳）から: 12 and 18; 高2女子…40代の社員)
+    stated = list(ages)
+    years: list[float] = []
+    if "grade" in text:  # "a grade 8 student", "a 7th grader": the US grades, 5 + grade at the year's start
+        years += [5.0 + int(m.group(1) or m.group(2)) for m in _EN_GRADE.finditer(text)]
+    if "year" in text:  # "a year 9 student": the UK's years, 4 + year
+        years += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
+    graded = _kana_grades(text)
+    found = [(m, _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1) for m in _GRADE.finditer(graded)]
+    if not found and not stated and ("年生" in text or "ねんせい" in text):  # 6年生: a year without its school, a child's
+        found = [(m, 5.0 + int(m.group(1))) for m in _BARE_YEAR.finditer(graded)]
+    years += [age for m, age in found
+              if not _JA_RECALLED.match(graded, m.end()) and not _PARENT_OF.match(graded, m.end())]  # fmt: skip (中1の子のお母さんが)
+    ages += [y for y in years if not any(y - 1 <= a <= y + 1.5 for a in stated)]
     return tuple(ages)
 
 
@@ -463,7 +465,7 @@ _SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四�
 _JA_RECALLED_AGE = re.compile(
     r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園|小学|中学|高校)"
-    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時)")
+    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|[夏春秋冬](?!期))")  # 高3の冬: a memory of then
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
@@ -475,9 +477,9 @@ _EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
-_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から)")  # 4さいくらいのとき
+_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|[夏春秋冬](?!期))")  # 高2の夏に  # 4さいくらいのとき
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years

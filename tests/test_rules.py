@@ -904,6 +904,12 @@ def test_english_ages_in_school_years_and_bare_years():
     assert read_ages("it happened 3 years ago") == ()
     assert read_ages("a 7th grader disclosed") == (12.0,)  # the US grades, as 'grade 7'
     assert read_ages("a 12th grader (she turned 18 in october)") == (18.0,)  # the age said wins
+    # a school year stays beside another person's age, and yields to its own pupil's
+    assert read_ages(normalize("中1女子が、兄（高3、18歳）から夜に体を触られる")) == (18.0, 12.0)
+    assert set(read_ages(normalize("高3（18歳）の生徒"))) == {18.0}
+    assert read_ages("pt is 15 (year 10 at an international school). her brother is 19") == (15.0, 19.0)
+    assert set(read_ages(normalize("3年生（18歳）の女子"))) == {18.0}  # a bare year beside an age said: no child's
+    assert read_ages(normalize("大学生19歳　高2の夏に担任から")) == (19.0,)  # 高2の夏: then, not now
 
 
 @pytest.mark.parametrize(
