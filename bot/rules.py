@@ -25,7 +25,7 @@ from typing import Any
 import ahocorasick
 
 from bot.learned import Learned, content_words, cues, latin_words
-from bot.model import FLAGS, INTENTS
+from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
 from bot.morph import Analysis
 from bot.schema import Node
 from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
@@ -1038,15 +1038,19 @@ class Rules:
         if self.learned is None:
             return final
         words = content_words(analysis.tokens) if analysis is not None else latin_words(text)
+        holding = [r for r in self.intent_rules if r.when(final)]
         present = cues(
             affirmed=final.affirmed, keywords=final.keywords, said=final.said, doers=final.doers,
-            flags=final.flags, holding=[r.id for r in self.intent_rules if r.when(final)],
+            flags=final.flags, holding=[r.id for r in holding],
             own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
             act_dated=any(_RECENT in s and s & _ACT_SETS and not s & _OTHER_DAY_SETS for s in final.sentences),
             other_words=final.other_words, words=words,
         )  # fmt: skip
         ruled = frozenset(flags)
-        added, dropped = self.learned.added_flags(ruled, present), self.learned.dropped_flags(ruled, present)
+        # flags are learned on cases only: none is added to a question of another kind (緊急避妊薬の在庫)
+        case = self.learned.intent(holding[0].intent if holding else self.fallback_intent, present) in _CASE_INTENTS
+        added = self.learned.added_flags(ruled, present) if case else frozenset()
+        dropped = self.learned.dropped_flags(ruled, present)
         return Facts(flags=(ruled - dropped) | added, cues=present, learned=added, dropped=dropped, **base)
 
     def intent(self, facts: Facts) -> str:
@@ -1563,6 +1567,7 @@ _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を�
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
 _DATING_REACH = 240  # how far along its sentence a time word looks for what it dates
 _EXPERIENCED = "experienced"  # the set whose passives named_subject looks before
+_CASE_INTENTS = (INTENT_VICTIM, INTENT_REFERRAL)
 _PAST = "past"  # the set that recalled ages join
 # a recent day said in a sentence of the act, and of nothing else that has a day (被害にあったのは今日;
 # not 昨日警察に被害届を出して): the act's own time, which learned weights never take back

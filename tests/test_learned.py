@@ -120,6 +120,17 @@ def test_weights_never_date_what_the_rules_dated(plain, text):
     assert ("acute" in f.flags) == ("acute" in _facts(plain, text).flags)
 
 
+def test_weights_add_no_flag_to_a_question_of_another_kind(plain):
+    stock = "緊急避妊薬の院内在庫切らした。卸どこが一番早い？"
+    assert plain.intent(_facts(plain, stock)) == INTENT_HELP
+    eager = _with(plain, acute=(50.0, {}), danger=(50.0, {}))
+    f = _facts(eager, stock)
+    assert f.learned == frozenset() and eager.intent(f) == INTENT_HELP
+    assert _facts(eager, LOBBY).learned == {"acute", "danger"}  # a case: the same weights add both
+    to_case = _with(plain, case=(50.0, {}), danger=(50.0, {}))
+    assert "danger" in _facts(to_case, stock).learned  # read as a case by the weights: flags may follow
+
+
 def test_weights_add_no_partner_where_the_rules_named_another_as_the_one_who_did_it(plain):
     with_partner = _with(plain, partner=(50.0, {}))
     assert "partner" in _facts(with_partner, "患者さんが無理やりされたと話しています").learned

@@ -33,11 +33,12 @@ from bot.rules import Rules  # noqa: E402
 from bot.schema import Node, Problems  # noqa: E402
 
 C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
-# chosen leave-one-set-out (BENCHMARKS.md, thirteenth session), a missed safety reading weighed
-# above a false one: danger 0.4 (0.5 missed 22 more, 12 fewer false); help: a case read as none loses
-# its guidance: 0.8 broke none left out (0.6 broke 2); keep_<flag>: taken back below it (acute 0.2:
-# at 0.3 a stated 被害にあったのは今日 was taken back)
-THRESHOLDS = {"danger": 0.4, "carer": 0.4, "acute": 0.5, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.5,
+# chosen leave-one-set-out (BENCHMARKS.md, thirteenth and fourteenth sessions), a missed safety
+# reading weighed above a false one: danger 0.3 (0.4 missed 29 more, 23 fewer false), acute 0.3 (0.5
+# missed 34 more, 14 fewer false); help: a case read as none loses its guidance: 0.8 broke none left
+# out (0.6 broke 2); keep_<flag>: taken back below it (acute 0.2: at 0.3 a stated 被害にあったのは今日
+# was taken back)
+THRESHOLDS = {"danger": 0.3, "carer": 0.4, "acute": 0.3, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.5,
               "keep_acute": 0.2, "keep_partner": 0.3, "keep_carer": 0.3, "keep_minor": 0.2}
 MIN_WEIGHT = 0.005  # smaller weights are dropped: they change no decision and bloat the file
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
@@ -134,9 +135,10 @@ def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
                          *(f"{f} {k}" for f in COUNTED for k in ("missing", "unwanted"))], 0)  # fmt: skip
     for r in data:
         intent, flags = r["intent"], r["flags"]
-        if model is not None:
-            added, dropped = model.added_flags(flags, r["cues"]), model.dropped_flags(flags, r["cues"])
-            intent, flags = model.intent(intent, r["cues"]), (flags - dropped) | added
+        if model is not None:  # as Rules.facts: flags are added only where the reading is a case
+            intent = model.intent(intent, r["cues"])
+            added = model.added_flags(flags, r["cues"]) if intent in WHOSE else frozenset()
+            flags = (flags - model.dropped_flags(flags, r["cues"])) | added
         want = r["expect"]
         if want.get("intent") in WHOSE and intent in WHOSE and intent != want["intent"]:
             out["whose"] += 1
