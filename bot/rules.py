@@ -209,7 +209,9 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     stated = list(ages)
     years: list[float] = []
     if "grade" in text:  # "a grade 8 student", "a 7th grader": the US grades, 5 + grade at the year's start
-        years += [5.0 + int(m.group(1) or m.group(2)) for m in _EN_GRADE.finditer(text)]
+        years += [5.0 + int(m.group(1) or m.group(2)) for m in _EN_GRADE.finditer(text)
+                  if not _EN_DOER_BEFORE.search(text, max(0, m.start() - 12), m.start())
+                  and not _EN_DOER_AFTER.match(text, m.end())]  # fmt: skip (by a 12th grader; a 6th-grade boy grabbed me)
     if "year" in text:  # "a year 9 student": the UK's years, 4 + year
         years += [4.0 + int(m.group(1)) for m in _EN_SCHOOL_YEAR.finditer(text)]
     graded = _kana_grades(text)
@@ -496,6 +498,10 @@ _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自�
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
 _EN_SCHOOL_YEAR = re.compile(r"\byear\s*([1-9]|1[0-3])\s+(?:student|pupil|girl|boy|child|kid)")
 _EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|student)\s+(?:is\s+)?(\d{1,2})\s*(?:years?|yrs?)\b(?!\s*(?:ago|old|later|before|after))")
+# an English school year of the one who did it: after "by", or the subject of the act
+_EN_DOER_BEFORE = re.compile(r"\bby (?:a|an|the|two|some)\s+$")
+_EN_DOER_AFTER = re.compile(r"(?:er)?(?:\s+(?:boy|boys|girl|student|kid|classmate)s?)?\s+(?:who\s+)?(?:grabbed|touched|groped|assaulted|"
+                            r"raped|forced|pressured|exposed|kissed|molested|attacked|cornered|followed|keeps|has been)\b")
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|th)[\s-]*grade")  # a 7th grader
 # a school year in a child's kana (ちゅう1, しょうがく3ねんせい, こうこう2), rewritten as the kanji
 # _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)

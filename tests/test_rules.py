@@ -903,6 +903,8 @@ def test_english_ages_in_school_years_and_bare_years():
     assert read_ages("patient 14 years, her teacher") == (14.0,)
     assert read_ages("it happened 3 years ago") == ()
     assert read_ages("a 7th grader disclosed") == (12.0,)  # the US grades, as 'grade 7'
+    assert read_ages("a 6th-grade boy grabbed my breasts on the train") == ()  # the one who did it
+    assert read_ages("she was assaulted by a 12th grader at a party") == ()
     assert read_ages("a 12th grader (she turned 18 in october)") == (18.0,)  # the age said wins
     # a school year stays beside another person's age, and yields to its own pupil's
     assert read_ages(normalize("中1女子が、兄（高3、18歳）から夜に体を触られる")) == (18.0, 12.0)
