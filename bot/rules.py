@@ -399,6 +399,13 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end())
+    if "月" in text and (m := _JA_LAST_MONTH_DAY.search(text)):  # 先月の25日: that day of the month before
+        back = 2 if m.group(1) == "先々月" else 1
+        month, year = (today.month - 1 - back) % 12 + 1, today.year - (today.month <= back)
+        try:
+            return _hours_since_day(at, dt.date(year, month, int(m.group(2))), text, m.end())
+        except ValueError:
+            return None
     if " the " in text and (m := _EN_ORDINAL_DAY.search(text)):  # "on the 1st", "on the 20th": this month's, or last
         day = int(m.group(1))
         month, year = (today.month, today.year) if day <= today.day else ((today.month - 2) % 12 + 1, today.year - (today.month == 1))
@@ -414,13 +421,17 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     if said_today is not None:
         today -= dt.timedelta(days=(today.weekday() - _JA_DAYS.index(said_today.group(1) or said_today.group(2))) % 7)
         at = dt.datetime.combine(today, at.astimezone(_TOKYO).timetz())
-    m = next((w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
-              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
-              and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
-              and not _WEEKDAY_SERVICE.match(text, w.end())), None)  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
+    named = [w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
+             and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
+             and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
+             and not _WEEKDAY_SERVICE.match(text, w.end())]  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
+    # 水曜に…って書いたけど、先週の水曜のことでした: the day said after a correction
+    m = named[-1] if len(named) > 1 and _CORRECTION.search(text, named[0].end(), named[-1].start()) else next(iter(named), None)
     if m:
-        last_week, day = m.group(1) is not None and m.group(1).startswith("先"), _JA_DAYS.index(m.group(2))
+        weeks = {"先々週": 2, "先週": 1, "この前": 1}.get(m.group(1) or "", 0)
+        last_week, day = weeks > 0, _JA_DAYS.index(m.group(2))
     elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None):
+        weeks = 1
         last_week, day = m.group(1) is not None, next(i for i, d in enumerate(_EN_DAYS) if d.startswith(m.group(2)[:3]))
     elif m := _SEASON.search(text):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
         word = next(g for g in m.groups() if g)
@@ -429,7 +440,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     else:
         return None
     weekday = today.weekday()
-    days = weekday - day + 7 if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
+    days = weekday - day + 7 * weeks if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
 
 
@@ -518,7 +529,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば"
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
@@ -566,13 +577,14 @@ _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "�
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
-                                    "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    "書いたけど", "書きましたが", "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+_JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
-_JA_WEEKDAY = re.compile(r"(先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
+_JA_WEEKDAY = re.compile(r"(先々週|先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night

@@ -703,6 +703,10 @@ def test_a_season_or_a_yearly_event_dates_its_month(rules, text, month):
         ("今日は水曜。日曜の夜遅くに同棲中の彼から無理やり", 61.0),
         ("整形外科医です。診察中に男性患者に太ももを触られました。今週の火曜です", 96.0),  # no opening: the incident's day
         ("土曜の夜に知らない男に", 157.0),  # last Saturday, 21:00
+        ("先々週の金曜に職場の先輩から性被害", 360.0),  # the Friday of the week before last
+        ("さっき水曜に知人に…って書いたけど、先週の水曜のことでした", 240.0),  # the day said after the correction
+        ("先月の25日に被害、本日初診", 240.0),  # a day of last month
+        ("被害を受けたのは11月の頭と本人", 480.0),  # a month's start: from its middle, as a month alone
     ],
 )
 def test_a_weekday_said_to_be_today_counts_the_others_back(rules, text, hours):
