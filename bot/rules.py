@@ -576,7 +576,8 @@ _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|�
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24}
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", *TAKEN_BACK, "訂正", "確認したら", "正確には",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
+                                    *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "書いたけど", "書きましたが", "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28

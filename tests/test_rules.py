@@ -627,7 +627,10 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("it happened at 11pm last night", 11.0),
         ("4/28に性被害", (AT.date() - dt.date(2026, 4, 28)).days * 24.0),
         ("きのうの23時ごろ被害にあったって いま朝10時", 11.0),  # the time said to be now is not one
-        ("3日前に…いや本人の話では4日前、知人宅で被害", 96.0),  # the writer corrects themself
+        ("3日前に…いや本人の話では4日前、知人宅で被害", 96.0),
+        ("3にち まえ… ちがう 4にち まえ。むりやり した", 96.0),  # ちがう, いえ, sorry: the later word counts
+        ("職場の男性に倉庫で体を触られた。3日前…いえ、先週の水曜日です", 240.0),
+        ("forced sex by her husband 3 days ago, sorry, 4 days ago", 96.0),  # the writer corrects themself
         ("受傷は昨日の22時…すみません、本人に確認したら一昨日の22時でした", 36.0),
         ("1日半前に被害にあった方が来院", 36.0),
         ("被害後およそ90時間。緊急避妊はまだ意味ありますか", 90.0),
