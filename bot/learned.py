@@ -7,10 +7,11 @@ Each is a logistic model over cues: what the rules already read (their keyword s
 the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
 sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
-may_add; only to a message read as a case, as the flags were learned on cases) and take back acute,
-partner, carer or minor where it judges the rules wrong, never danger (may_drop); it chooses between victim and referral after the rules have chosen one of the two,
-reads a message as no case only where the rules read no act (may_answer_help), and as a case where
-they read none (a missed case costs more than guidance given to a question).
+may_add; only to a message read as a case, as the flags were learned on cases) and take back
+acute, partner, carer or minor where it judges the rules wrong, never danger (may_drop); it
+chooses between victim and referral after the rules have chosen one of the two, reads a message
+as no case only where the rules read no act (may_answer_help), and as a case where they read none
+(a missed case costs more than guidance given to a question).
 """
 
 from __future__ import annotations
