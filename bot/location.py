@@ -167,6 +167,7 @@ _EN_IN_PLACE_CONTEXT = re.compile(
 # _ELSEWHERE: someone else's place (兄は東京に): set aside only when another place disagrees with it
 _HOST, _AWAY, _ELSEWHERE = 1, 2, 3
 _ROLE_WINDOW = 14
+_MOVED_IN = r"引っ越して(?:き|ます|いま|る)"  # 広島に引っ越してます: where she lives now (the writer's), not away
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
     r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |visiting |"
@@ -174,7 +175,7 @@ _AWAY_BEFORE = re.compile(
 )
 _AWAY_AFTER = re.compile(
     r"(?:県|府|都|道|市)?の?(?:実家|地元|ほう|方)?(?:じゃなくて|じゃなく|ではなくて|ではなく)|"  # 愛媛の実家じゃなくて
-    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)引っ越(?!して(?:き|ます|いま|る))|に帰省|に住んで(?:た|い)た|にいた頃|"
+    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
@@ -206,7 +207,7 @@ _HOST_AFTER = re.compile(
     r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,4}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
-    r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に引っ越して(?:き|ます|いま|る)|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
+    r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に" + _MOVED_IN + r"|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
 )
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
