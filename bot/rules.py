@@ -78,16 +78,20 @@ _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
-_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
+# since an event that ended something (別居して3か月): at least that long; not since one that began
+# the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
+_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
+                             r"(?<!であっ)(?<!交際し)(?<!同棲し)(?<!同居し)(?<!入社し)(?<!入学し)(?<!通っ)(?<!始まっ)(?<!はじまっ)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
+_JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:もう|まだ)?\s*" + _NUM + r"\s*(時間|日)(?![\d時]|\s*(?:前|以内|後|以上|目|間|ほど前))")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
-                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ)")
+                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
-                      + _EN_NUM + r"\s*(hour|day|week|month)s?\s+since\b")
+                      + _EN_NUM + r"\s*(hour|day|week|month|year)s?\s+since\b")
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
@@ -154,11 +158,16 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((n * _JA_UNITS[m.group(2)] + 1.0, m.start(), m.end()))
-    if "経" in text or "た" in text or "過" in text:  # "18時間経過", "4日経っている", "2週間たつ"
+    if "て" in text:  # レイプされて5時間くらい: since the act, in hours or days
+        for m in _JA_AFTER_ACT.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "経" in text or "た" in text or "過" in text or "す" in text or "超" in text or "こ" in text:  # "18時間経過", "2週間たつ", "72時間すぎた"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
             if n is not None:  # "72時間過ぎ", "72時間以上": more than that
-                more = 1.0 if m.group(0).endswith("過ぎ") or "以上" in m.group(0) else 0.0
+                more = 1.0 if m.group(0).endswith(("過ぎ", "すぎ", "超え", "こえ")) or "以上" in m.group(0) else 0.0
                 found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1) or m.group(3)
@@ -188,7 +197,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
             continue  # 八代市, 三代目: a name, not an age
         if i + 1 < len(found) and _CORRECTION.search(text, m.end(), min(found[i + 1].start(), m.end() + 14)):
             continue  # 17歳と書きましたが確認したら18歳, 10代後半…いや20歳: the age taken back
-        if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()) and not _PARENT_OF.match(text, m.end()):
+        if n is not None and n < 130 and not _JA_RECALLED.match(text, m.end()) and not _PARENT_OF.match(text, m.end()) \
+                and not _THEN_BEFORE.search(text, max(0, m.start() - 4), m.start()):  # fmt: skip (被害当時14歳)
             ages.append(n - 0.5 if m.group(3) else n)  # "18歳未満": below 18
     for m in _EN_AGE_SCAN.finditer(text, reverse):
         raw = next(g for g in m.groups() if g is not None)
@@ -240,7 +250,7 @@ def _slang_age(m: re.Match[str]) -> float:
 def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
     """Whether an elapsed time is only a bound (72時間以上, 72時間過ぎ, 48時間以内)."""
     said = text[e[1] : e[2]]
-    return "以上" in said or "以内" in said or said.endswith("過ぎ")
+    return "以上" in said or "以内" in said or said.endswith(("過ぎ", "すぎ", "超え", "こえ"))
 
 
 def read_recalled(text: str) -> list[tuple[int, int]]:
@@ -313,9 +323,9 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
                 or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 6), m.start()))):  # fmt: skip
             continue
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
-        days = 2 if day in ("おととい", "一昨日") else 1 if day[:1] in ("昨", "き", "ゆ") else 0
+        days = 2 if day in ("おととい", "一昨日") else 1 if day in ("昨夜", "昨晩", "昨日", "きのう", "ゆうべ") else 0
         hours = _hours_back(now, _hour_of_day(hour, part, day), minute, days,
-                            today=day in ("今日", "本日", "きょう", "今朝"))  # fmt: skip
+                            today=day in ("今日", "本日", "きょう", "今朝", "けさ"))  # fmt: skip
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _SAME_TIME_BACK.finditer(text) if "ごろ" in text or "頃" in text else ():  # 昨日の今ごろ: a day ago to the hour
@@ -418,21 +428,30 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     # "今日土曜だけど", "月曜の朝です": today's weekday said, not the day it happened; the other days
     # are counted back from it (月曜の朝です。土曜の夜に…: two days)
     said_today = _JA_NOW_WEEKDAY.search(text) if "曜" in text else None
+    said_today = said_today or (_EN_NOW_WEEKDAY.search(text) if "day" in text else None)
     if said_today is not None:
-        today -= dt.timedelta(days=(today.weekday() - _JA_DAYS.index(said_today.group(1) or said_today.group(2))) % 7)
+        said = next(g for g in said_today.groups() if g)
+        today -= dt.timedelta(days=(today.weekday() - (_JA_DAYS.index(said) if said in _JA_DAYS else _en_day(said))) % 7)
         at = dt.datetime.combine(today, at.astimezone(_TOKYO).timetz())
+    # today's weekday named alone is today (土曜でもやってる病院, 今朝土曜授業に来る途中, "its saturday"),
+    # not a date a week back: that takes 先週 or "last" (先週の土曜, "saturday night last week")
     named = [w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
              and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
-             and not _WEEKDAY_SERVICE.match(text, w.end())]  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
+             and not _WEEKDAY_SERVICE.match(text, w.end())
+             and (w.group(1) or _JA_DAYS.index(w.group(2)) != today.weekday() or _later_today(at, text, w.end()))]  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     # 水曜に…って書いたけど、先週の水曜のことでした: the day said after a correction
     m = named[-1] if len(named) > 1 and _CORRECTION.search(text, named[0].end(), named[-1].start()) else next(iter(named), None)
     if m:
-        weeks = {"先々週": 2, "先週": 1, "この前": 1}.get(m.group(1) or "", 0)
+        weeks = {"先々週": 2, "先週": 1, "先週末": 1, "この前": 1}.get(m.group(1) or "", 0)
         last_week, day = weeks > 0, _JA_DAYS.index(m.group(2))
-    elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())), None):
-        weeks = 1
-        last_week, day = m.group(1) is not None, next(i for i, d in enumerate(_EN_DAYS) if d.startswith(m.group(2)[:3]))
+    elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())
+                    and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
+                    and (w.group(1) or _EN_LAST_AFTER.match(text, w.end()) or _en_day(w.group(2)) != today.weekday()
+                         or _later_today(at, text, w.end()))), None):  # fmt: skip
+        later = _EN_LAST_AFTER.match(text, m.end())  # "saturday night last week", "the friday before last"
+        weeks = 2 if later and later.group(1) == "before last" else 1
+        last_week, day = m.group(1) is not None or later is not None, _en_day(m.group(2))
     elif m := _SEASON.search(text):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
         word = next(g for g in m.groups() if g)
         month = _SEASON_MONTH.get(word) or _SEASONS[word]
@@ -442,6 +461,11 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     weekday = today.weekday()
     days = weekday - day + 7 * weeks if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
+
+
+def _en_day(name: str) -> int:
+    """The weekday (Monday 0) of an English day's name or its short form (tues, thurs, fri)."""
+    return next(i for i, d in enumerate(_EN_DAYS) if d.startswith(name[:3]))
 
 
 def _hours_since_month(today: dt.date, month: int) -> float | None:
@@ -460,16 +484,32 @@ def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
     """Hours since `date`: in whole days, or to the hour when a time of day follows the date
     (12/4 23時過ぎ, 土曜の23時ごろ), or from a typical hour of the part of the day said (金曜の夜: 21時)."""
-    if m := _CLOCK_AFTER.match(text, end):
-        hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
-    elif m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
-        hour = int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
-    elif m := _PART_AFTER.match(text, end):  # 金曜の夜, 日曜の夜遅く: that part of the day
-        hour = _PART_HOUR[m.group(1)]
-    else:
+    hour = _hour_after(text, end)
+    if hour is None:
         return float((at.astimezone(_TOKYO).date() - date).days * 24)
     then = dt.datetime(date.year, date.month, date.day, tzinfo=_TOKYO) + dt.timedelta(hours=hour)
     return max(0.0, round((at - then).total_seconds() / 3600, 2))
+
+
+def _hour_after(text: str, end: int) -> int | None:
+    """The hour of the time of day said right after a date or weekday, or None."""
+    if m := _CLOCK_AFTER.match(text, end):
+        return _hour_of_day(int(m.group(2)), m.group(1) or "")
+    if m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
+        return int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
+    if m := _PART_AFTER.match(text, end):  # 金曜の夜, 日曜の夜遅く: that part of the day
+        return _PART_HOUR[m.group(1)]
+    if m := _EN_PART_AFTER.match(text, end):  # "friday night"
+        return _PART_HOUR[m.group(1)]
+    return None
+
+
+def _later_today(at: dt.datetime, text: str, end: int) -> bool:
+    """Whether the time of day said after today's weekday is still ahead (土曜の夜, said on a
+    Saturday morning): then the weekday is last week's."""
+    hour = _hour_after(text, end)
+    now = at.astimezone(_TOKYO)
+    return hour is not None and hour > now.hour + now.minute / 60
 
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
@@ -478,20 +518,24 @@ _SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四�
 _JA_RECALLED_AGE = re.compile(
     r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園|小学|中学|高校)"
-    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|[夏春秋冬](?!期))")  # 高3の冬: a memory of then
+    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|まで|[夏春秋冬](?!期))")  # 高3の冬, 中2まで: a memory of then
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
-_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)"
+_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
+                                 r"|(?:子ども|子供|こども|幼少|幼児|少女|少年)\s*の?\s*(?:頃|ころ|時(?!間)|とき|時代|期)"
                                  r"|(?<![一-龥])(?:前|以前)の(?:職場|会社|勤務先|バイト先|学校|部署|施設)"
                                  r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
 _EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their)\s+(?:university|college|school|high school|student|uni)\s+days\b"
                                  r"|\bat\s+(?:her|his|my|their)\s+(?:previous|old|former|last)\s+(?:job|workplace|company|school)\b")
-_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged)\s+(?:about\s+|only\s+)?\d{1,2}\b")
+_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged|from (?:the )?ages?(?: of)?|between (?:the )?ages(?: of)?)\s+(?:about\s+|only\s+)?\d{1,2}\b"
+                              r"|\b(?:i|she|he) was (?:only |just |about )?\d{1,2} when\b"  # "I was 16 when my stepdad started"
+                              r"|\b(?:as a|when (?:i|she|he) was(?: a)?)\s+(?:little |young )?(?:child|kid|girl|boy|teen|teenager)\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
-_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
-_EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$")
+_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")
+_THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 4さいくらいのとき, 高2の夏に
+_EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
@@ -537,7 +581,7 @@ _EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|"
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
-_JA_CLOCK = re.compile(r"(今朝|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
+_JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
@@ -573,7 +617,9 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
                      r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b)")  # not 青春, 秋田, 来年の春
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
-_PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24}
+_PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
+              "morning": 8, "afternoon": 15, "evening": 19, "night": 21}  # fmt: skip
+_EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
@@ -585,13 +631,17 @@ _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
-_JA_WEEKDAY = re.compile(r"(先々週|先週|今週|この前)?[ \t]{0,3}の?[ \t]{0,3}([月火水木金土日])曜")  # bounded: no backtracking over long runs of spaces
+_JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")  # 先週末（土曜の夜）  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
+_EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                             r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
+_EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$"
-                          r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$")  # fmt: skip (see him Monday, open Saturday: ahead)
+                          r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
+                          r"|\b(?:a|every|any)\s+$")  # fmt: skip (see him Monday, open Saturday: ahead)
 
 
 # ---------------------------------------------------------------- the condition kinds
@@ -942,7 +992,11 @@ class Rules:
             occs.extend(o for o in _lemma_occurrences(analysis, self._lemmas)
                         if not any(a <= o.start < b for a, b in stops))  # fmt: skip (聞かれました hides れました)
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
-            occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in read_recalled(text))
+            recalled = read_recalled(text)
+            occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in recalled)
+            if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, "from age 8": it began then
+                occs.extend(_Occurrence(a, b, _RECALLED_SINCE_SETS) for a, b in recalled
+                            if _SINCE_AFTER.match(text, b) or text.startswith("from", a))  # fmt: skip
         if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
             occs.extend(_person_agents(analysis, sorted((o for o in occs if o.sets - _CONTEXT_ONLY), key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
@@ -1236,10 +1290,19 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if found is agents and not acts:  # 旦那に毎晩させられる: the act left unsaid, this word its agent
                 acts = [a for a in acts_here.unsaid if a.start <= o.start < a.end]
+            elif found is agents and _nearer_agent(text, m.end(), acts[0].start, _in_sentence(ctx, occs, o.start), doers):
+                break  # 夫に付き添われて来た女性…「夫の同僚に襲われた」: the act's agent is the one named nearer it
             if acts:
                 found.append((o, acts[0].end))
             break
     return agents or subjects
+
+
+def _nearer_agent(text: str, after: int, act: int, sentence: list[_Occurrence], doers: frozenset[str]) -> bool:
+    """Whether another person is named as an agent (…に, …から; not 夫の留守中に) between `after`, the
+    end of one agent's particle, and the act at `act`."""
+    return any(after <= other.start < act and other.sets & doers and (m := _AGENT_AFTER.match(text, other.end))
+               and m.end() <= act and not m.group("of") for other in sentence)  # fmt: skip
 
 
 class _SentenceActs:
@@ -1249,7 +1312,8 @@ class _SentenceActs:
 
     def __init__(self, inside: list[_Occurrence]):
         act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT
-        self.acts = [a for a in inside if a.sets & act_sets]
+        along = [(c.start, c.end) for c in inside if _COMPANION in c.sets]  # 夫に付き添われて: no act of his
+        self.acts = [a for a in inside if a.sets & act_sets and not any(s <= a.start < e for s, e in along)]
         self._starts = [a.start for a in self.acts]
         self._tellings = [t.start for t in inside if _TELLING in t.sets]
         self.unsaid = [a for a in inside if _UNSAID in a.sets]
@@ -1278,6 +1342,7 @@ class _SentenceActs:
 
 
 _ACTS_LOOKED_AT = 8
+_COMPANION = "companion"
 
 
 def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> list[_Occurrence]:
@@ -1516,6 +1581,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         o.sets & incident and start - o.end <= 4 and not _HIRAGANA.search(text, o.end, start) for o in before
     ):
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
+    if latin and (_EN_RECALLED_AGE.match(text, start) or _EN_RECALLED_PERIOD.match(text, start)):
+        return False  # "disclosed CSA from age 8": a memory of then dates no disclosure
     if latin:  # "disclosed sexual abuse today": the disclosure's day
         if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
             return False  # "disclosed childhood sexual abuse": the time names the act after it
@@ -1593,6 +1660,11 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
+# an age or a period of life recalled as when it began (小さい頃から, 中学の時から): the `past` set
+# reads "since" as going on until now and drops it; this set keeps it, for a life that moved on since
+_RECALLED_SINCE = "recalled_since"
+_RECALLED_SINCE_SETS = frozenset({_RECALLED_SINCE})
+_SINCE_AFTER = re.compile(r"\s*(?:から|より|以来|ずっと)")
 _UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
 _UNSAID_SETS = frozenset({_UNSAID})
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
@@ -1700,8 +1772,9 @@ _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:�
                                 r"|(?:今も|いまも|今でも|いまでも|まだ|" + _NEAR_WORDS + r")[^。、]{0,14}?(?:住んで|暮らして|働いて|勤めて|通って)(?!い?た|まし)"
                                 r"|(?<=も)(?:住んで|暮らして)(?!い?た|まし)"
                                 r"|(?<!れ)(?<!なっ)(?<!出)(?<!絶っ)(?<!離れ)(?<!辞め)(?<!休ん)(?<!移っ)(?<!帰っ)(?<!戻っ)(?<!引っ越し)(?<!し)"
+                                r"(?<!思っ)(?<!言っ)(?<!受け)(?<!知っ)(?<!分かっ)(?<!わかっ)(?<!考え)(?<!認め)(?<!否定し)"  # not what he thinks, says or undergoes
                                 r"(?:て|で)(?:る|いる|います)(?![なのと]))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
-_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの")  # 今も県外に住んでいる: far off
+_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの|隣の?[市町村県区]|隣県|どこ|何処")  # 今も県外に住んでいる, 隣の市に住んで: far off; 今どこにいるか: not known
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})
