@@ -106,7 +106,7 @@ _ROLE_NOT_PERSON = ("医師会", "看護師会", "薬剤師会", "助産師会")
 _BARE_FOLLOWERS = ("駅", "病院", "在住", "近郊", "近辺", "周辺", "方面", "地区", "地域", "出身", "警察", "署",
                    "保健所", "赤十字", "医療", "総合", "中央病院", "市民", "協同", "済生会", "労災", "記念",
                    "大学", "付近", "界隈", "辺り", "近く", "前", "東口", "西口", "南口", "北口",
-                   "救急", "島")  # fmt: skip (倉敷救急: a note's ER; 淡路島, 佐渡島)
+                   "救急", "島", "住み", "住んで", "住まい", "暮らし", "勤務", "空港", "温泉", "郊外", "市街")  # fmt: skip (倉敷救急: a note's ER; 淡路島, 佐渡島; 尼崎住んでる, 成田空港)
 # what a bare kanji name may follow directly: a prefecture or district before it (東京都府中)
 _BARE_AFTER = frozenset("都道府県郡")
 # particles a bare kana name may follow (東京都はとうきょうの病院: は before it), and the fewer ones a

@@ -522,7 +522,7 @@ _JA_RECALLED_AGE = re.compile(
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
-_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
+_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
                                  r"|(?:子ども|子供|こども|幼少|幼児|少女|少年)\s*の?\s*(?:頃|ころ|時(?!間)|とき|時代|期)"
                                  r"|(?<![一-龥])(?:前|以前)の(?:職場|会社|勤務先|バイト先|学校|部署|施設)"
                                  r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
@@ -530,7 +530,8 @@ _EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their
                                  r"|\bat\s+(?:her|his|my|their)\s+(?:previous|old|former|last)\s+(?:job|workplace|company|school)\b")
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged|from (?:the )?ages?(?: of)?|between (?:the )?ages(?: of)?)\s+(?:about\s+|only\s+)?\d{1,2}\b"
                               r"|\b(?:i|she|he) was (?:only |just |about )?\d{1,2} when\b"  # "I was 16 when my stepdad started"
-                              r"|\b(?:as a|when (?:i|she|he) was(?: a)?)\s+(?:little |young )?(?:child|kid|girl|boy|teen|teenager)\b")
+                              r"|\b(?:as a|when (?:i|she|he) was(?: a)?)\s+(?:little |young )?(?:child|kid|girl|boy|teen|teenager)\b"
+                              r"|\bwhen (?:i|she|he) was (?:in )?(?:an? )?(?:elementary|primary|middle|junior high|high) ?school\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")

@@ -637,7 +637,8 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("成田空港で働いてます", "12"), ("living near Chatan", "47"), ("Haneda Airport staff", "13"),
      ("奄美大島の中学校", "46"), ("八丈島の診療所です", "13"), ("西表島の診療所です", "47"),
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
-     ("倉敷救急　30代女性", "33")],
+     ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
+     ("下北沢住み", "13"), ("都内勤務です", "13")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)

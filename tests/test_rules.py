@@ -798,11 +798,24 @@ def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text
         "Pt disclosed CSA from age 8, she's 34 now. Hokkaido",
         "me 19 f. step brother did it many times when i was kid",
         "歯科医院です。治療中に患者さんが過去の性被害について話し出して",
+        "16のとき、バイト先の店長にされました。今は大学生で20歳です",
+        "i am korean student in Fukuoka, 21 years. when i was middle school my teacher abused me",
     ],
 )
 def test_abuse_that_began_in_childhood_is_long_ago_and_no_minor(rules, text):
     f = rules.facts(normalize(text), place=False, at=AT)
     assert "late" in f.flags and "minor" not in f.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "先週の面談で、高1の女子生徒から、年上の知り合いに性的なことをされたと打ち明けられました",
+        "先月、娘から、塾の先生に体を触られたと打ち明けられました。宇都宮です",
+    ],
+)
+def test_what_was_told_last_week_happened_before_it(rules, text):
+    assert "late" in rules.facts(normalize(text), place=False, at=AT).flags
 
 
 def test_since_childhood_and_still_under_one_roof_is_not_dated(rules):
