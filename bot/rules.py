@@ -272,7 +272,8 @@ def read_own_ages(text: str) -> tuple[float, ...]:
             said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
         out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
     for m in _OWN_AGE.finditer(text):
-        out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
+        if not _ANOTHER_BEFORE.search(text, max(0, m.start() - 8), m.start()):  # 姉は26歳です: the sister's
+            out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
@@ -290,6 +291,9 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
+# another person as the subject right before an age said with です (姉は26歳です, 本人は16です)
+_ANOTHER_BEFORE = re.compile(r"(?:姉|妹|兄|弟|娘|息子|母|父|友達|友人|彼女|彼氏|本人|患者|子|生徒|孫|妻|夫|嫁|後輩|先輩|同僚|相手"
+                             r"|さん|ちゃん|くん|君)\s*(?:は|が|も|って)\s*$|\b(?:she|he|her|his|patient|pt)\b[^.]{0,3}$")
 _SAID_OF_ONESELF = re.compile(r"です|だけど|だよ|ですが|なんだけど")  # not a note's opening (中2女子　母の…)
 _A_CHILD_DESCRIBED = re.compile(r"の(?:女の子|男の子|子|女児|男児)")  # 10歳の女の子です: a clinician describing
 
@@ -439,6 +443,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
              and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
              and not _WEEKDAY_SERVICE.match(text, w.end())
+             and not (w.group(1) in (None, "今週") and _WEEKDAY_AHEAD.match(text, w.end()))
              and (w.group(1) or _JA_DAYS.index(w.group(2)) != today.weekday() or _later_today(at, text, w.end()))]  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     # 水曜に…って書いたけど、先週の水曜のことでした: the day said after a correction
     m = named[-1] if len(named) > 1 and _CORRECTION.search(text, named[0].end(), named[-1].start()) else next(iter(named), None)
@@ -629,6 +634,11 @@ _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", r"い�
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
+# a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 次の出勤は月曜です):
+# what follows it, to the end of its clause, says it ahead, not past
+_WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
+                            r"|[^。！？!?\n、]{0,14}?(?:会う|会います|顔を?合わせ(?:る|ます)|行く|行きます|戻る|戻ります|戻って(?:くる|きます)|帰る|帰ります"
+                            r"|来る|来ます|くる|きます|ある|あります|予定|出社|出勤(?:する|します|です)|登校(?:する|します|です)|迎えに来(?:る|ます)))")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です

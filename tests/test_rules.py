@@ -759,8 +759,25 @@ def test_today_s_weekday_named_is_today_not_a_week_ago(rules, text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "同期の男の子に家まで送ってもらってそのまま。一昨日。月曜から会社でまた顔合わせるのがつらい",
+        "高1です。塾の先生に体を触られました。きのうです。月曜日また塾があります",
+        "相手は夫。今は出張中で月曜に戻る。昨日の朝に。嫌だって言ったのに",
+        "同僚の男性介護士に休憩室で押さえつけられて体を触られました。おとといの夜勤中です。同じ職場で月曜に会う",
+    ],
+)
+def test_a_weekday_ahead_dates_nothing(rules, text):
+    f = rules.facts(normalize(text), place=False, at=AT)  # AT is a Saturday, 10:00
+    assert f.hours_since is None and "late" not in f.flags
+
+
+@pytest.mark.parametrize(
     ("text", "hours"),
     [
+        ("月曜の夜に襲われた", 109.0),  # a weekday past: Monday 21:00
+        ("月曜からずっと無理やりされてた", 120.0),
+        ("火曜から水曜にかけての夜、同僚に", 96.0),
         ("土曜の夜にバーで知り合った男に", 157.0),  # Saturday night is still ahead on a Saturday morning
         ("a guy from work followed me home saturday night and raped me", 157.0),
         ("it happened saturday night last week", 157.0),
