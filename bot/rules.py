@@ -83,6 +83,10 @@ _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) +
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
                              r"(?<!であっ)(?<!交際し)(?<!同棲し)(?<!同居し)(?<!入社し)(?<!入学し)(?<!通っ)(?<!始まっ)(?<!はじまっ)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
 _JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:もう|まだ)?\s*" + _NUM + r"\s*(時間|日)(?![\d時]|\s*(?:前|以内|後|以上|目|間|ほど前))")
+# the last of several times, said as such (最後は先週, さいごはきのうのひる, "last time was friday")
+_LAST_TIME = re.compile(r"(?:最後|さいご|直近)(?:に(?:された|あった|会った))?(?:の)?は|\blast time(?: (?:was|it happened))?\b|\bmost recently\b")
+_RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ|今日|きょう|さっき|yesterday|last night|this morning|today|tonight)")
+_JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*前")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
@@ -136,6 +140,19 @@ def read_hours_since(text: str, reverse: str | None = None) -> float | None:
 
 def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int, int]]:
     """Every elapsed time the message states: (hours, start, end)."""
+    found: list[tuple[float, int, int]] = []
+    if "と" in text:  # 1週間と2日前: one time, not 2日前 alone
+        for m in _JA_WEEKS_AND_DAYS.finditer(text):
+            weeks, days = _kanji_number(m.group(1)), _kanji_number(m.group(2))
+            if weeks is not None and days is not None:
+                found.append((weeks * 168 + days * 24, m.start(), m.end()))
+        if found:
+            inside = found[:]
+            return found + [e for e in _read_elapsed(text, reverse) if not any(s <= e[1] < t for _, s, t in inside)]
+    return found + _read_elapsed(text, reverse)
+
+
+def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]]:
     found: list[tuple[float, int, int]] = []
     for m in _JA_AGO_SCAN.finditer(text, reverse):
         n = _kanji_number(m.group(1))
@@ -583,7 +600,7 @@ _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|�
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
-_EN_MONTH = re.compile(r"\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")
+_EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")  # not "turned 18 in October"
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
@@ -628,7 +645,7 @@ _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "�
 _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "書いたけど", "書きましたが", "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
@@ -638,20 +655,22 @@ _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\
 # what follows it, to the end of its clause, says it ahead, not past
 _WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
                             r"|[^。！？!?\n、]{0,14}?(?:会う|会います|顔を?合わせ(?:る|ます)|行く|行きます|戻る|戻ります|戻って(?:くる|きます)|帰る|帰ります"
-                            r"|来る|来ます|くる|きます|ある|あります|予定|出社|出勤(?:する|します|です)|登校(?:する|します|です)|迎えに来(?:る|ます)))")
+                            r"|来る|来ます|くる|きます|ある|あります|あんねん|あるん|予定|出社|出勤(?:する|します|です)|登校(?:する|します|です)|迎えに来(?:る|ます)"
+                            r"|行けない|いけない|行きたくない|いきたくない|行かない|会いたくない))")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
 _JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")  # 先週末（土曜の夜）  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EN_WEEKDAY = re.compile(r"\b(last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
 _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                              r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
 _EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
-_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+$"
+_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
+                          r"|(?:再診|次回|受診予定|予約)は?\s*$"
                           r"|\b(?:a|every|any)\s+$")  # fmt: skip (see him Monday, open Saturday: ahead)
 
 
@@ -1094,6 +1113,15 @@ class Rules:
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
             hours = day if (day := read_calendar_hours(text, at)) is not None else hours  # 水曜の夜…72時間過ぎてる？
+        if at is not None and (last := _LAST_TIME.search(text)) is not None:  # 去年の夏から…最後はきのう: the last time
+            later = [h for h, s0, _ in exact if s0 >= last.start()]
+            rest = text[last.end() :]
+            if later:
+                hours = round(min(later), 2)
+            elif (day := read_calendar_hours(rest, at)) is not None:
+                hours = day
+            elif _RECENT_DAY.match(rest):
+                hours = None  # 最後はきのう: recent, no number of hours
         ages = read_ages(text, reverse)
         if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
             ages = read_ages(aside)

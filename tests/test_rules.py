@@ -799,6 +799,13 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("It's been almost 2 years since my ex-husband raped me", 2 * 8760.0),
         ("72時間すぎたらもう意味ないんですか　被害は4日前", 96.0),  # a condition, not a time said
         ("彼氏にされた。まだ3日たってない", 72.0),
+        ("伊勢市の産婦人科です。20歳、被害は1週間と2日前", 216.0),  # one time, not 2日前
+        ("同じ署の先輩に仮眠室で…。3日前、いや4日前です", 96.0),  # corrected
+        ("13歳の女の子 夏休みくらいから夜に体を触られたり 最後は一昨日だって", None),  # the last time: recent
+        ("夏頃から何度も。最後は先週の金曜", 192.0),
+        ("last week thursday night my leader in company touch my body", 205.0),
+        ("患者さんが性暴力の被害をほのめかしたけど詳しく話さない。再診は月曜", None),  # a visit ahead
+        ("ホテル連れ込まれて 昨日の夜な ほんで月曜 部長と一緒の会議あんねん", None),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
