@@ -68,16 +68,17 @@ _EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
-             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1}  # fmt: skip (kana: 1しゅうかんまえ; 6h前)
+             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
+             "d": 24, "w": 168, "wk": 168}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
              "week": 168, "wk": 168, "weekend": 168, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
-_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?(?:から|後|(?<=今日で))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度)?\s*" + _NUM + r"\s*(時間|日|週間|か月|ヶ月|カ月|年)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -102,7 +103,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrs", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwk", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
@@ -165,7 +166,7 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
-    if "から" in text or "後" in text or "今日で" in text:  # "被害から5時間くらい", "被害後およそ90時間", "今日で1週間"
+    if "から" in text or "後" in text or "今日で" in text or "h" in text:  # "被害から5時間くらい", "被害後およそ90時間", "今日で1週間", 受傷48h
         for m in _JA_FROM.finditer(text):
             n = _kanji_number(m.group(1))
             if n is not None:
@@ -1600,6 +1601,7 @@ def _start(o: _Occurrence) -> int:
     return o.start
 
 
+_NAMES_A_PERSON = frozenset({"present_here", "cohabiting", "household"})  # 同じ寮の, 同居中の: before の, who
 _LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?[はが:：]?")  # 受診は, 相談に来たのは
 
 
@@ -1657,6 +1659,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             continue  # 昨夜の勤務中、…触られました: the shift frames the incident, dates it with it
         if other.sets & opt.dates_next and text.startswith("先", other.end):
             continue  # 先月、勤務先の医師に: a place named by an event's word, not the event
+        if other.sets & opt.dates_next and not other.sets & incident and other.sets <= _NAMES_A_PERSON and text.startswith("の", other.end):
+            continue  # 8日前に同じ寮の人に, 2週間前に同居中の夫から: words that name who, not an event
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event

@@ -806,6 +806,15 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("last week thursday night my leader in company touch my body", 205.0),
         ("患者さんが性暴力の被害をほのめかしたけど詳しく話さない。再診は月曜", None),  # a visit ahead
         ("ホテル連れ込まれて 昨日の夜な ほんで月曜 部長と一緒の会議あんねん", None),
+        # a note's terse times, and a time before words that only name who did it
+        ("救急 性暴力 20F 受傷後6h 加害:同棲中のBF", 6.0),
+        ("性被害8h 女性 避妊なし", 8.0),
+        ("木更津市の病院救急外来。被害から90分。20代女性", 1.5),
+        ("35歳女性 2d前 性被害 盛岡", 48.0),
+        ("被害から丸2日 唐津 20代", 48.0),
+        ("産婦人科クリニック。性交後約36時間、加害者は職場の上司", 36.0),
+        ("8日前に同じ寮の人に。ピルはもう効かないですよね", 192.0),
+        ("生活保護受給中の女性、2週間前に同居中の内縁の夫から性暴力", 336.0),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
