@@ -87,9 +87,13 @@ _JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:
 # the last of several times, said as such (最後は先週, さいごはきのうのひる, "last time was friday")
 _LAST_TIME = re.compile(r"(?:最後|さいご|直近)(?:に(?:された|あった|会った))?(?:の)?は|\blast time(?: (?:was|it happened))?\b|\bmost recently\b")
 _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ|今日|きょう|さっき|yesterday|last night|this morning|today|tonight)")
+# an event before "N年経つ" that is not the act (別れて3年経つ, 入社して2年たつ): the years count from it
+_SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
+                          r"(?<!られ)(?<!され)(?<!われ)(?:から|して|て|後)\s*(?:もう|既に|すでに)?\s*$")  # not 襲われてから48時間
+_EVENT_BEFORE = re.compile(r"(?:から|して|後|て)\s*(?:もう|既に|すでに)?\s*$")  # 入院して3日経つ: since that event
 _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*前")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
-_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
@@ -184,7 +188,7 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
     if "経" in text or "た" in text or "過" in text or "す" in text or "超" in text or "こ" in text:  # "18時間経過", "2週間たつ", "72時間すぎた"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
-            if n is not None:  # "72時間過ぎ", "72時間以上": more than that
+            if n is not None and not (m.group(2) == "年" and _SINCE_OTHER.search(text, max(0, m.start() - 8), m.start())):  # 別れて3年経つ  # "72時間過ぎ", "72時間以上": more than that
                 more = 1.0 if m.group(0).endswith(("過ぎ", "すぎ", "超え", "こえ")) or "以上" in m.group(0) else 0.0
                 found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
@@ -352,8 +356,9 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             out.append((hours, m.start(), m.end()))
     for m in _SAME_TIME_BACK.finditer(text) if "ごろ" in text or "頃" in text else ():  # 昨日の今ごろ: a day ago to the hour
         out.append((48.0 if m.group(1) in ("おととい", "一昨日") else 24.0, m.start(), m.end()))
-    for m in _EN_CLOCK.finditer(text) if "m" in text else ():
-        hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
+    for m in _EN_CLOCK.finditer(text) if "m" in text or "at night" in text else ():
+        n = int(m.group(1))  # "2 in the morning", "11 at night" (but "2 at night" is 2am)
+        hour = n % 12 + (12 if m.group(3) in _EN_PM or (m.group(3) == "at night" and 6 <= n < 12) else 0)
         if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()) or text.startswith(" now", m.end()) \
                 or _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):  # fmt: skip
             continue
@@ -420,6 +425,9 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
             month, day = _HOLIDAY_DATE[m.group(1)]
+            if m.group(1) == "thanksgiving":  # the fourth Thursday of November: this year's, or last year's
+                year = today.year if today >= dt.date(today.year, 11, _thanksgiving(today.year)) else today.year - 1
+                return _hours_since_day(at, dt.date(year, 11, _thanksgiving(year)), text, m.end())
         elif m.re is _EN_DATE:  # "on Dec 1st", "Nov 29"
             month, day = _EN_MONTHS.index(next(n for n in _EN_MONTHS if n.startswith(m.group(1)))) + 1, int(m.group(2))
         else:
@@ -446,7 +454,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
     if m := _JA_MONTH.search(text) or _EN_MONTH.search(text):  # a month alone: from its middle
-        return _hours_since_month(today, int(m.group(1)) if m.group(1).isdigit() else _EN_MONTHS.index(m.group(1)) + 1)
+        name = m.group(1) or m.group(2)  # _EN_MONTH: after in/during, or alone after a comma
+        return _hours_since_month(today, int(name) if name.isdigit() else _EN_MONTHS.index(name) + 1)
     # "今日土曜だけど", "月曜の朝です": today's weekday said, not the day it happened; the other days
     # are counted back from it (月曜の朝です。土曜の夜に…: two days)
     said_today = _JA_NOW_WEEKDAY.search(text) if "曜" in text else None
@@ -468,6 +477,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     if m:
         weeks = {"先々週": 2, "先週": 1, "先週末": 1, "この前": 1}.get(m.group(1) or "", 0)
         last_week, day = weeks > 0, _JA_DAYS.index(m.group(2))
+    elif "週" in text and (m := _JA_WEEK_START.search(text)) and today.weekday() > 0:  # 今週頭: this week's Monday
+        weeks, last_week, day = 0, False, 0
     elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())
                     and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
                     and (w.group(1) or _EN_LAST_AFTER.match(text, w.end()) or _en_day(w.group(2)) != today.weekday()
@@ -484,6 +495,11 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     weekday = today.weekday()
     days = weekday - day + 7 * weeks if last_week else (weekday - day) % 7 or 7  # today's weekday named: last week's
     return _hours_since_day(at, today - dt.timedelta(days=days), text, m.end())
+
+
+def _thanksgiving(year: int) -> int:
+    """The day of November of the fourth Thursday (Thanksgiving) in `year`."""
+    return 22 + (3 - dt.date(year, 11, 1).weekday()) % 7
 
 
 def _en_day(name: str) -> int:
@@ -545,7 +561,7 @@ _JA_RECALLED_AGE = re.compile(
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
-_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時)|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
+_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時|年の(?:春|夏|秋|冬)|[春夏秋冬](?!休))|(?<![こそあ今])(?<!この)(?<!その)(?<!あの)の\s*(?:頃|ころ)(?![合い])|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
                                  r"|(?:子ども|子供|こども|幼少|幼児|少女|少年)\s*の?\s*(?:頃|ころ|時(?!間)|とき|時代|期)"
                                  r"|(?<![一-龥])(?:前|以前)の(?:職場|会社|勤務先|バイト先|学校|部署|施設)"
                                  r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
@@ -598,16 +614,18 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
 _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
-                       r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
+                       r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
-_EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b")  # not "turned 18 in October"
+_EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b"
+                       r"|[,(]\s*(" + "|".join(m for m in _EN_MONTHS if m != "may") + r")\s*(?=[.,;)!]|$)")  # not "turned 18 in October"; "…in Sendai, August."
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
-_EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm)\b")
+_EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|in the morning|in the afternoon|in the evening|at night)\b")
+_EN_PM = frozenset({"pm", "in the afternoon", "in the evening"})
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
 _JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*時(?!間)")  # いま午前3時, 現在21時
 _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
@@ -625,11 +643,13 @@ _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "冬休み": 1, "�
                  "summer holidays": 8}  # fmt: skip
 _SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "春合宿": 3, "梅雨": 6, "花見": 4, "入学式": 4,
             "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "成人式": 1, "七五三": 11, "三が日": 1,
-            "初詣": 1, "雪まつり": 2, "夏": 8, "春": 4, "秋": 10, "冬": 1,
-            "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1}  # fmt: skip
+            "初詣": 1, "雪まつり": 2, "阿波おどり": 8, "阿波踊り": 8, "盆踊り": 8, "七夕": 7, "1学期": 6, "一学期": 6,
+            "新年会": 1, "夏": 8, "春": 4, "秋": 10, "冬": 1,
+            "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1, "obon": 8, "tanabata": 7, "golden week": 5}  # fmt: skip
 _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
                  "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "大晦日": (12, 31),
-                 "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14)}  # fmt: skip
+                 "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14),
+                 "thanksgiving": (11, 22)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -638,7 +658,8 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
                      + "|".join(w for w in _SEASONS if not w.isascii())
                      + r")(?=\s*(?:に|の(?:夜|日|頃|ころ|とき|時|後|あと|帰り|最中|間|終わり|初め|はじめ|半ば|こと)|頃|ごろ|ころ|くらい|ぐらい"
                      r"|の[^、。\s]{0,5}?(?:会|祭|旅行|合宿|キャンプ|遠足|大会|試合|帰省|コンパ)|中|場|明け|の?こと|から|でした|です|だった|[、。,.!?\s]|$))"
-                     r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b)")  # not 青春, 秋田, 来年の春
+                     r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b"
+                     r"|\b(?:in|during|over|at|around|on)\s+(?:the\s+)?(obon|tanabata|golden week)\b)")  # not 青春, 秋田, 来年の春
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
@@ -648,7 +669,7 @@ _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
-                                    "書いたけど", "書きましたが", "correction", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
@@ -661,6 +682,7 @@ _WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もま
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
+_JA_WEEK_START = re.compile(r"(?:今週|週)\s*の?\s*(?:頭|初め|はじめ)|週頭")  # 今週頭の出来事, 週の頭に
 _JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")  # 先週末（土曜の夜）  # bounded: no backtracking over long runs of spaces
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -672,7 +694,8 @@ _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
                           r"|(?:再診|次回|受診予定|予約)は?\s*$"
-                          r"|\b(?:a|every|any)\s+$")  # fmt: skip (see him Monday, open Saturday: ahead)
+                          r"|\b(?:a|every|any|before)\s+$"
+                          r"|\b(?:fl(?:y|ies|ying)|leav(?:e|es|ing)|go(?:es|ing)?|head(?:s|ing)?|return(?:s|ing)?)\s+(?:home|back)\s+(?:on\s+)?$")  # fmt: skip (see him Monday, open Saturday: ahead)
 
 
 # ---------------------------------------------------------------- the condition kinds
@@ -1095,6 +1118,7 @@ class Rules:
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
                 found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
+                         or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _EVENT_BEFORE.search(text, max(0, e[1] - 4), e[1]))  # もう72時間は過ぎてしまっている
                          or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
                          or not (_time_context_drops(ctx, e[1], e[2], occs, recent)
                                  or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
@@ -1164,7 +1188,15 @@ class Rules:
         case = self.learned.intent(holding[0].intent if holding else self.fallback_intent, present) in _CASE_INTENTS
         added = self.learned.added_flags(ruled, present) if case else frozenset()
         dropped = self.learned.dropped_flags(ruled, present)
+        if "acute" in dropped and "late" not in ruled:  # acute taken back no longer keeps a time said from late (先月末)
+            ruled = self._late_without_acute(ruled - dropped, base)
         return Facts(flags=(ruled - dropped) | added, cues=present, learned=added, dropped=dropped, **base)
+
+    def _late_without_acute(self, kept: frozenset[str], base: dict) -> frozenset[str]:
+        """The rules' flags with late read again once the weights took acute back (late yields to acute)."""
+        current = Facts(flags=kept, **base)
+        late = any(r.flag == "late" and r.when(current) and not (r.unless and r.unless(current)) for r in self.flag_rules)
+        return kept | {"late"} if late else kept
 
     def intent(self, facts: Facts) -> str:
         chosen = next((rule.intent for rule in self.intent_rules if rule.when(facts)), self.fallback_intent)
@@ -1624,6 +1656,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin and (_EN_RECALLED_AGE.match(text, start) or _EN_RECALLED_PERIOD.match(text, start)):
         return False  # "disclosed CSA from age 8": a memory of then dates no disclosure
+    if latin and _EN_TIME_OF_IT.search(text, max(0, start - 14), start):
+        return False  # "told us 'two days ago'", "corrected: it was two weeks ago": said of the act
     if latin:  # "disclosed sexual abuse today": the disclosure's day
         if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
             return False  # "disclosed childhood sexual abuse": the time names the act after it
@@ -1691,6 +1725,7 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
+_EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted)\s*$")
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")

@@ -815,6 +815,18 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("産婦人科クリニック。性交後約36時間、加害者は職場の上司", 36.0),
         ("8日前に同じ寮の人に。ピルはもう効かないですよね", 192.0),
         ("生活保護受給中の女性、2週間前に同居中の内縁の夫から性暴力", 336.0),
+        ("患者さん、もう72時間は過ぎてしまっているとのことですが", 73.0),  # the time since the act, not another event's
+        ("元夫と別れて3年経つが、子どもの受け渡しで会った際に性的暴行を受けた", None),  # years since the parting
+        ("成人式の二次会のあと、同級生の家で無理やり。もうすぐ1年たつ", 8760.0),
+        ("She first told us 'two days ago', then corrected: it was two weeks ago", 336.0),
+        ("patient say it happen on thanksgiving day", 216.0),  # 26 November 2026
+        ("Himeji. Patient says 'around 2 in the morning today', a man from the karaoke place", 8.0),
+        ("今週頭の出来事だって。長岡の内科", 120.0),  # this week's Monday
+        ("阿波おどりの時に知らない男に…という相談。", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
+        ("横手の産婦人科。患者さんはかまくらの時期（2月）って", (AT.date() - dt.date(2026, 2, 15)).days * 24.0),
+        ("She told me it was during the Tanabata festival in Sendai, August.", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
+        ("Tourist says it happened the night before last. She flies home Tuesday", None),  # a day ahead
+        ("Assault was last night. She's coming back Monday; anything to arrange before Monday?", None),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
@@ -833,6 +845,8 @@ def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text
         "歯科医院です。治療中に患者さんが過去の性被害について話し出して",
         "16のとき、バイト先の店長にされました。今は大学生で20歳です",
         "i am korean student in Fukuoka, 21 years. when i was middle school my teacher abused me",
+        "産後まもなくの頃、夫の友人から…と健診で話された母親",  # a period of life, recalled
+        "患者さん、「高校を卒業した春」と言っていました。今は26歳",
     ],
 )
 def test_abuse_that_began_in_childhood_is_long_ago_and_no_minor(rules, text):
