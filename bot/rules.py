@@ -87,10 +87,9 @@ _JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:
 # the last of several times, said as such (最後は先週, さいごはきのうのひる, "last time was friday")
 _LAST_TIME = re.compile(r"(?:最後|さいご|直近)(?:に(?:された|あった|会った))?(?:の)?は|\blast time(?: (?:was|it happened))?\b|\bmost recently\b")
 _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ|今日|きょう|さっき|yesterday|last night|this morning|today|tonight)")
-# an event before "N年経つ" that is not the act (別れて3年経つ, 入社して2年たつ): the years count from it
+# an event before "N経つ" that is not the act (別れて3年経つ, 入院して3日経つ): the time counts from it
 _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
                           r"(?<!られ)(?<!され)(?<!われ)(?:から|して|て|後)\s*(?:もう|既に|すでに)?\s*$")  # not 襲われてから48時間
-_EVENT_BEFORE = re.compile(r"(?:から|して|後|て)\s*(?:もう|既に|すでに)?\s*$")  # 入院して3日経つ: since that event
 _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*前")
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
@@ -145,16 +144,10 @@ def read_hours_since(text: str, reverse: str | None = None) -> float | None:
 
 def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int, int]]:
     """Every elapsed time the message states: (hours, start, end)."""
-    found: list[tuple[float, int, int]] = []
-    if "と" in text:  # 1週間と2日前: one time, not 2日前 alone
-        for m in _JA_WEEKS_AND_DAYS.finditer(text):
-            weeks, days = _kanji_number(m.group(1)), _kanji_number(m.group(2))
-            if weeks is not None and days is not None:
-                found.append((weeks * 168 + days * 24, m.start(), m.end()))
-        if found:
-            inside = found[:]
-            return found + [e for e in _read_elapsed(text, reverse) if not any(s <= e[1] < t for _, s, t in inside)]
-    return found + _read_elapsed(text, reverse)
+    both = [(w * 168 + d * 24, m.start(), m.end()) for m in (_JA_WEEKS_AND_DAYS.finditer(text) if "と" in text else ())
+            if (w := _kanji_number(m.group(1))) is not None and (d := _kanji_number(m.group(2))) is not None]  # fmt: skip
+    # 1週間と2日前 is one time: not also 2日前
+    return both + [e for e in _read_elapsed(text, reverse) if not any(s <= e[1] < t for _, s, t in both)]
 
 
 def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]]:
@@ -188,7 +181,8 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
     if "経" in text or "た" in text or "過" in text or "す" in text or "超" in text or "こ" in text:  # "18時間経過", "2週間たつ", "72時間すぎた"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
-            if n is not None and not (m.group(2) == "年" and _SINCE_OTHER.search(text, max(0, m.start() - 8), m.start())):  # 別れて3年経つ  # "72時間過ぎ", "72時間以上": more than that
+            if n is not None and not (m.group(2) == "年" and _SINCE_OTHER.search(text, max(0, m.start() - 8), m.start())):  # not 別れて3年経つ
+                # "72時間過ぎ", "72時間以上": more than that
                 more = 1.0 if m.group(0).endswith(("過ぎ", "すぎ", "超え", "こえ")) or "以上" in m.group(0) else 0.0
                 found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
@@ -561,7 +555,10 @@ _JA_RECALLED_AGE = re.compile(
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
-_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時|年の(?:春|夏|秋|冬)|[春夏秋冬](?!休))|(?<![こそあ今])(?<!この)(?<!その)(?<!あの)の\s*(?:頃|ころ)(?![合い])|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
+_JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時|年の(?:春|夏|秋|冬)|[春夏秋冬](?!休))"  # 住んでた頃, 卒業した春
+                                 r"|(?<![こそあ今])(?<!この)(?<!その)(?<!あの)の\s*(?:頃|ころ)(?![合い])"  # 産後まもなくの頃, not この頃
+                                 r"|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)"  # 16のとき
+                                 r"|(?:小さい|幼い|若い)\s*(?:頃|ころ|時|とき)|当時\s*\d{1,2}\s*(?:歳|才|さい)"  # 被害当時14歳
                                  r"|(?:子ども|子供|こども|幼少|幼児|少女|少年)\s*の?\s*(?:頃|ころ|時(?!間)|とき|時代|期)"
                                  r"|(?<![一-龥])(?:前|以前)の(?:職場|会社|勤務先|バイト先|学校|部署|施設)"
                                  r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
@@ -573,8 +570,8 @@ _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|
                               r"|\bwhen (?:i|she|he) was (?:in )?(?:an? )?(?:elementary|primary|middle|junior high|high) ?school\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
-_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")
-_THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 4さいくらいのとき, 高2の夏に
+_JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
+_THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 被害当時14歳: the age then
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
 _EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
@@ -673,7 +670,7 @@ _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
-# a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 次の出勤は月曜です):
+# a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 月曜学校いけない):
 # what follows it, to the end of its clause, says it ahead, not past
 _WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
                             r"|[^。！？!?\n、]{0,14}?(?:会う|会います|顔を?合わせ(?:る|ます)|行く|行きます|戻る|戻ります|戻って(?:くる|きます)|帰る|帰ります"
@@ -683,7 +680,8 @@ _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
 _JA_WEEK_START = re.compile(r"(?:今週|週)\s*の?\s*(?:頭|初め|はじめ)|週頭")  # 今週頭の出来事, 週の頭に
-_JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")  # 先週末（土曜の夜）  # bounded: no backtracking over long runs of spaces
+# 先週の金曜, 先週末（土曜の夜）; the spaces bounded: no backtracking over long runs of them
+_JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
@@ -1118,7 +1116,7 @@ class Rules:
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
                 found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
-                         or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _EVENT_BEFORE.search(text, max(0, e[1] - 4), e[1]))  # もう72時間は過ぎてしまっている
+                         or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _SINCE_OTHER.search(text, max(0, e[1] - 8), e[1]))  # もう72時間は過ぎてしまっている
                          or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
                          or not (_time_context_drops(ctx, e[1], e[2], occs, recent)
                                  or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
