@@ -1335,7 +1335,7 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             continue
         n = ctx.sentence(o.start)
         if n not in sentences:
-            sentences[n] = _SentenceActs(_in_sentence(ctx, occs, o.start))
+            sentences[n] = _SentenceActs(_in_sentence(ctx, occs, o.start), text, doers)
         acts_here = sentences[n]
         if text[o.start : o.end].isascii():  # English: "raped by her husband", "my stepdad touches me"
             if text[o.start : o.end].lower() in _EN_PRONOUNS or _EN_NOT.search(text, max(0, o.start - 8), o.start):
@@ -1360,7 +1360,7 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if found is agents and not acts:  # 旦那に毎晩させられる: the act left unsaid, this word its agent
                 acts = [a for a in acts_here.unsaid if a.start <= o.start < a.end]
-            elif found is agents and _nearer_agent(text, m.end(), acts[0].start, _in_sentence(ctx, occs, o.start), doers):
+            elif found is agents and acts_here.agent_between(m.end(), acts[0].start):
                 break  # 夫に付き添われて来た女性…「夫の同僚に襲われた」: the act's agent is the one named nearer it
             if acts:
                 found.append((o, acts[0].end))
@@ -1368,22 +1368,20 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
     return agents or subjects
 
 
-def _nearer_agent(text: str, after: int, act: int, sentence: list[_Occurrence], doers: frozenset[str]) -> bool:
-    """Whether another person is named as an agent (…に, …から; not 夫の留守中に) between `after`, the
-    end of one agent's particle, and the act at `act`."""
-    return any(after <= other.start < act and other.sets & doers and (m := _AGENT_AFTER.match(text, other.end))
-               and m.end() <= act and not m.group("of") for other in sentence)  # fmt: skip
-
-
 class _SentenceActs:
     """The acts of one sentence, for _doer_mentions: a passive is an act only beside the act's name."""
 
-    __slots__ = ("_english_starts", "_starts", "_tellings", "acts", "english", "english_at", "unsaid")
+    __slots__ = ("_agent_ends", "_agent_starts", "_english_starts", "_starts", "_tellings", "acts", "english", "english_at", "unsaid")
 
-    def __init__(self, inside: list[_Occurrence]):
+    def __init__(self, inside: list[_Occurrence], text: str, doers: frozenset[str]):
         act_sets = _ACT_SETS if any(a.sets & _NAMED_ACT for a in inside) else _NAMED_ACT
-        along = [(c.start, c.end) for c in inside if _COMPANION in c.sets]  # 夫に付き添われて: no act of his
-        self.acts = [a for a in inside if a.sets & act_sets and not any(s <= a.start < e for s, e in along)]
+        along = [c for c in inside if _COMPANION in c.sets]  # 夫に付き添われて: no act of his
+        self.acts = [a for a in inside if a.sets & act_sets and not (along and _inside_any(a.start, along))]
+        # the people named as an agent (…に, …から; not 夫の留守中に): where each starts, where its particle ends
+        agents = [(o.start, m.end()) for o in inside if o.sets & doers
+                  and (m := _AGENT_AFTER.match(text, o.end)) is not None and not m.group("of")]  # fmt: skip
+        self._agent_starts = [a for a, _ in agents]
+        self._agent_ends = [b for _, b in agents]
         self._starts = [a.start for a in self.acts]
         self._tellings = [t.start for t in inside if _TELLING in t.sets]
         self.unsaid = [a for a in inside if _UNSAID in a.sets]
@@ -1397,6 +1395,16 @@ class _SentenceActs:
         """The first acts that begin at or after i (a few: the first that fits is the one taken)."""
         k = bisect_left(self._starts, i)
         return self.acts[k : k + _ACTS_LOOKED_AT]
+
+    def agent_between(self, i: int, j: int) -> bool:
+        """Whether another person is named as an agent, particle and all, between i and the act at j
+        (夫に付き添われて来た女性…「夫の同僚に襲われた」: the colleague, nearer the act, did it)."""
+        for n in range(bisect_left(self._agent_starts, i), len(self._agent_starts)):
+            if self._agent_starts[n] >= j:
+                return False
+            if self._agent_ends[n] <= j:
+                return True
+        return False
 
     def told_between(self, i: int, j: int) -> bool:
         k = bisect_left(self._tellings, i)
@@ -1413,6 +1421,12 @@ class _SentenceActs:
 
 _ACTS_LOOKED_AT = 8
 _COMPANION = "companion"
+
+
+def _inside_any(i: int, spans: list[_Occurrence]) -> bool:
+    """Whether character i lies within one of `spans` (sorted by start)."""
+    k = bisect_left(spans, i + 1, key=_start)
+    return any(spans[n].start <= i < spans[n].end for n in range(max(0, k - 2), k))
 
 
 def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> list[_Occurrence]:
