@@ -78,7 +78,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ")) + r")(?:発生)?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -344,6 +344,8 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             continue
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day in ("昨夜", "昨晩", "昨日", "きのう", "ゆうべ") else 0
+        if day in ("昨夜", "昨晩", "ゆうべ") and (hour in (0, 12, 24) or (hour <= 4 and part in ("", "夜中の", "深夜"))):
+            hour, days = 0 if hour in (12, 24) else hour, 0  # 昨夜0時, ゆうべ2時: the small hours that ended last night
         hours = _hours_back(now, _hour_of_day(hour, part, day), minute, days,
                             today=day in ("今日", "本日", "きょう", "今朝", "けさ"))  # fmt: skip
         if hours is not None:
@@ -357,7 +359,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
                 or _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):  # fmt: skip
             continue
         later = text[m.end() : m.end() + 16]
-        days = 1 if "last night" in later or "yesterday" in later else 0
+        days = 1 if "yesterday" in later else 0  # 2am last night: today's small hours; 11pm last night rolls back a day
         hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
         if hours is not None:
             out.append((hours, m.start(), m.end()))
@@ -621,8 +623,8 @@ _JA_DAYS = "月火水木金土日"
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
-_EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|in the morning|in the afternoon|in the evening|at night)\b")
-_EN_PM = frozenset({"pm", "in the afternoon", "in the evening"})
+_EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
+_EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
 _JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*時(?!間)")  # いま午前3時, 現在21時
 _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
@@ -631,7 +633,7 @@ _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s
 _DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2})\s*の?\s*$")  # 水曜の夜11時: the weekday's
 _EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
-_EN_PART_CLOCK = re.compile(r"\bat\s+(1[0-2]|[1-9])\s+(this morning|last night|tonight|this evening|this afternoon)\b"
+_EN_PART_CLOCK = re.compile(r"\bat\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
                             r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
                             r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
@@ -1098,6 +1100,8 @@ class Rules:
                 first_act = next((o.end for o in occs if o.sets & _ACT_FIRST or _OWN_ACT in o.sets), None)
             if first_act is not None:
                 occs = sorted(occs + _doers_present(ctx, doers, first_act), key=_start)
+        if _DOER_AWAY in self.keyword_sets and doers:  # 夫は単身赴任先の東京に戻っていて: not near her now
+            occs = sorted(occs + _doers_away(ctx, doers), key=_start)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -1619,6 +1623,27 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     return out
 
 
+def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occurrence]:
+    """Where the one who did it is said to be away now (`doer_away`): his word or an anaphor is the
+    subject of leaving, being far off or not coming (男はもう地元に帰った, 夫は出張で来週まで帰らない,
+    相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), unless he comes back soon (明日帰ってくる)."""
+    text = ctx.text
+    names = {text[o.start : o.end] for o, _ in doers}
+    named = [re.escape(w) for w in sorted(names, key=len, reverse=True)]
+    words = "|".join([*named, _ANAPHOR])
+    out = []
+    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん|氏)?\s*(?:[はがも]|(?=もう|既に|すでに|今は|いまは))", text):
+        end = ctx.ends[n] if (n := ctx.sentence(m.start())) < len(ctx.ends) else len(text)
+        a = _AWAY_NOW.search(text, m.end(), min(end, m.end() + 40))
+        if a is None or _OTHER_CLAUSE.search(text, m.end(), a.start()) or _BACK_SOON.search(text, a.end(), end) \
+                or _HOME_AFTER.match(text, a.end()):  # fmt: skip (退職して家にいる)
+            continue
+        out.append(_Occurrence(m.start(), a.end(), _DOER_AWAY_SETS))
+    for m in _EN_AWAY.finditer(text):
+        out.append(_Occurrence(m.start(), m.end(), _DOER_AWAY_SETS))
+    return out
+
+
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
@@ -1767,6 +1792,25 @@ _UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃ
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
+_DOER_AWAY = "doer_away"  # the set _doers_away fills
+_DOER_AWAY_SETS = frozenset({_DOER_AWAY})
+# gone, far off, not coming, out of touch (not 家に帰った: he may be where she goes home to)
+_AWAY_NOW = re.compile(
+    r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
+    r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)た|出ていきました|出て行きました|去っ"
+    r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た|て|ま)|解雇|チェックアウト|立ち去"
+    r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県)(?!から)"
+    r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
+    r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
+    r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
+_HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
+_BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:帰って|戻って)(?:くる|来る|きます|来ます)")
+_EN_AWAY = re.compile(
+    r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex)|her (?:husband|boyfriend|ex|partner))"
+    r"(?:\s+(?:is|was|has|had|'s))?\s+(?:now\s+|already\s+|since\s+)?"
+    r"(?:not here|not with her|away|gone|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
+    r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
+    r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different))")
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's

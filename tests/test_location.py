@@ -539,6 +539,19 @@ def test_districts_gun(loc: Locator, text: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
+    [
+        ("信州の山あいの診療所です", "20"),
+        ("讃岐の田舎の町立病院です", "37"),
+        ("湘南の病院で当直中", "14"),
+        ("播州のクリニックです", "28"),
+    ],
+)
+def test_old_provinces_within_one_prefecture(loc: Locator, text: str, code: str) -> None:
+    assert find(loc, text).prefecture == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
     [("大坂の病院です", "27"), ("大坂市内の救急", "27"), ("大坂府", "27"), ("茨木県の病院", "08"), ("郡馬県", "10"),
      ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37"), ("新瀉市の助産院です", "15")],
 )  # fmt: skip

@@ -828,6 +828,14 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("She told me it was during the Tanabata festival in Sendai, August.", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
         ("Tourist says it happened the night before last. She flies home Tuesday", None),  # a day ahead
         ("Assault was last night. She's coming back Monday; anything to arrange before Monday?", None),
+        # clocks: a.m./p.m., 06:30, the small hours of last night; times counted from 発生 or a dose
+        ("says he forced himself on her in a karaoke box around 2 a.m. last night", 8.0),
+        ("groped then dragged into a toilet and assaulted at 06:30 this morning", 4.0),
+        ("raped at 11 p.m. last night by a man she met", 11.0),
+        ("昨夜0時ごろ、帰宅途中の女子大生が男に襲われ性的暴行", 10.0),
+        ("ゆうべ2時すぎに知らない男に襲われた", 8.0),
+        ("飯塚 救急 24F 性交強要 発生から12h", 12.0),
+        ("睡眠薬を混ぜられた可能性、摂取（推定）から約10時間、性被害の可能性あり", 10.0),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
@@ -1621,6 +1629,25 @@ def test_danger_said_in_english(rules, text, danger):
     ],
 )
 def test_away_is_said_of_him(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # gone, far off, until a day well ahead: not near her now
+        ("夫から性行為の強要が何年も続いている。夫は今週出張で来週水曜まで帰らないので、その間に相談先を決めたい", False),
+        ("ご主人に昨夜無理やりされた。ご主人は今朝から単身赴任先の東京に戻っていて、次に帰ってくるのは年末だそうです", False),
+        ("10時間前に同じ寮の男から。男はもうバイトを辞めて地元に帰った", False),
+        ("同棲していた彼から夏まで強要されていた。彼は実家の北海道に帰ったので会うことはない", False),
+        ("Her husband has been forcing sex on her for months. He's deployed overseas until March", False),
+        # coming back soon, moved in close, or gone only for the day: still near
+        ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
+        ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
+        ("付き添いの夫が帰った後に『夫に毎晩無理に…』と。退院したら夫のいる家へ帰ることになる", True),
+    ],
+)
+def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
 
 
