@@ -71,14 +71,14 @@ _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "�
              "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
-             "week": 168, "wk": 168, "weekend": 168, "month": 720, "year": 8760}  # fmt: skip
+             "week": 168, "wk": 168, "weekend": 168, "fortnight": 336, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -91,15 +91,17 @@ _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おと
 _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
                           r"(?<!られ)(?<!され)(?<!われ)(?:から|して|て|後)\s*(?:もう|既に|すでに)?\s*$")  # not 襲われてから48時間
 _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*前")
+_T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
+_NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|week|wk|month|year)s?\s+(?:ago|before|back)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
-_EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+)?"
-                      + _EN_NUM + r"\s*(hour|day|week|month|year)s?\s+since\b")
+_EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
+                      + _EN_NUM + r"\s*(hour|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
@@ -194,6 +196,8 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             except ValueError:
                 continue
         found.append((float(n) * _EN_UNITS[m.group(2) or m.group(4)], m.start(), m.end()))
+    if "t+" in text or "t +" in text:  # a note's "T+5h": hours since the act
+        found += [(float(m.group(1)), m.start(), m.end()) for m in _T_PLUS.finditer(text)]
     if " been " in text:  # "it's been 9 days since it happened"
         for m in _EN_BEEN.finditer(text):
             n = _WORD_NUM.get(m.group(1))
@@ -266,7 +270,8 @@ def _slang_age(m: re.Match[str]) -> float:
 def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
     """Whether an elapsed time is only a bound (72時間以上, 72時間過ぎ, 48時間以内)."""
     said = text[e[1] : e[2]]
-    return "以上" in said or "以内" in said or said.endswith(("過ぎ", "すぎ", "超え", "こえ"))
+    return "以上" in said or "以内" in said or said.endswith(("過ぎ", "すぎ", "超え", "こえ")) \
+        or _NOT_YET.match(text, e[2]) is not None  # まだ72時間たってない: less than that
 
 
 def read_recalled(text: str) -> list[tuple[int, int]]:
@@ -337,7 +342,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     time after a weekday or a date (水曜の夜11時) is read with that day (read_calendar_hours)."""
     now, stated = _stated_now(text, at.astimezone(_TOKYO))
     out = []
-    for m in _JA_CLOCK.finditer(text) if "時" in text else ():
+    for m in (*(_JA_CLOCK.finditer(text) if "時" in text else ()), *(_JA_COLON_CLOCK.finditer(text) if ":" in text or "：" in text else ())):
         day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
         if (not (day or part or stated) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
                 or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 6), m.start()))):  # fmt: skip
@@ -363,7 +368,13 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
         if hours is not None:
             out.append((hours, m.start(), m.end()))
-    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "midnight" in text else ():  # at 4 this morning, around midnight
+    for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
+        near = text[max(0, m.start() - 16) : m.end() + 16]
+        if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
+            hours = _hours_back(now, int(m.group(1)), int(m.group(2)), 1 if day == "yesterday" else 0)
+            if hours is not None:
+                out.append((hours, m.start(), m.end()))
+    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "midnight" in text or "a" in text else ():  # at 4 this morning, around midnight
         if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue  # 11/28 around midnight: that day's
         part = m.group(2) or m.group(3) or ""
@@ -442,7 +453,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return _hours_since_day(at, dt.date(year, month, int(m.group(2))), text, m.end())
         except ValueError:
             return None
-    if " the " in text and (m := _EN_ORDINAL_DAY.search(text)):  # "on the 1st", "on the 20th": this month's, or last
+    if (" the " in text and (m := _EN_ORDINAL_DAY.search(text))) or ("日" in text and (m := _JA_DAY_OF_MONTH.search(text))):  # "on the 1st", 4日の深夜: this month's, or last
         day = int(m.group(1))
         month, year = (today.month, today.year) if day <= today.day else ((today.month - 2) % 12 + 1, today.year - (today.month == 1))
         try:
@@ -531,7 +542,9 @@ def _hour_after(text: str, end: int) -> int | None:
     if m := _CLOCK_AFTER.match(text, end):
         return _hour_of_day(int(m.group(2)), m.group(1) or "")
     if m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
-        return int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
+        return int(m.group(1)) % 12 + (12 if m.group(2) in ("pm", "p.m.") else 0)
+    if m := _H24_AFTER.match(text, end):  # 12/4 2300, 12/5 01:00頃, Dec 4 at 23:30: a 24-hour clock
+        return int(m.group(1))
     if m := _PART_AFTER.match(text, end):  # 金曜の夜, 日曜の夜遅く: that part of the day
         return _PART_HOUR[m.group(1)]
     if m := _EN_PART_AFTER.match(text, end):  # "friday night"
@@ -623,6 +636,10 @@ _JA_DAYS = "月火水木金土日"
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
+_EN_H24 = re.compile(r"\b(?:at|around|about|approx\.?|approximately|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900
+_EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
+_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
+                             r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
 _EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
@@ -633,7 +650,7 @@ _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s
 _DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2})\s*の?\s*$")  # 水曜の夜11時: the weekday's
 _EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
-_EN_PART_CLOCK = re.compile(r"\bat\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
+_EN_PART_CLOCK = re.compile(r"\b(?:at|about)\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
                             r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
                             r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
@@ -664,7 +681,8 @@ _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|�
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
               "morning": 8, "afternoon": 15, "evening": 19, "night": 21}  # fmt: skip
 _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
-_EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
+_EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
+_H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
@@ -690,6 +708,7 @@ _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|w
 _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                              r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
 _EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
+_JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?=[ \t]*の?[ \t]*(?:深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩|午前|午後))")  # 4日の深夜
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
@@ -1671,7 +1690,7 @@ def _start(o: _Occurrence) -> int:
 
 
 _NAMES_A_PERSON = frozenset({"present_here", "cohabiting", "household"})  # 同じ寮の, 同居中の: before の, who
-_LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?[はが:：]?")  # 受診は, 相談に来たのは
+_LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)  # 受診は, 相談に来たのは
 
 
 def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
@@ -1798,7 +1817,7 @@ _DOER_AWAY_SETS = frozenset({_DOER_AWAY})
 _AWAY_NOW = re.compile(
     r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
     r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)た|出ていきました|出て行きました|去っ"
-    r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た|て|ま)|解雇|チェックアウト|立ち去"
+    r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
     r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県)(?!から)"
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"

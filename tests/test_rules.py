@@ -836,6 +836,22 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("ゆうべ2時すぎに知らない男に襲われた", 8.0),
         ("飯塚 救急 24F 性交強要 発生から12h", 12.0),
         ("睡眠薬を混ぜられた可能性、摂取（推定）から約10時間、性被害の可能性あり", 10.0),
+        # 24-hour clocks with their day or date, a note's T+, "it's been", a fortnight, a bound not yet reached
+        ("Yokohama ER. 23F reports rape at approx 0200 this morning near Kannai stn, came in by ambulance 0715", 8.0),
+        ("a coworker assaulted me yesterday around 1900 in the barracks", 15.0),
+        ("【救急メモ】23F 主訴:性暴力被害 受傷:本日04:30頃 場所:池袋駅周辺 来院09:10", 5.5),
+        ("Pt 19F s/p 性的暴行 12/4 2300 相模原 加害:知人 EC希望", 11.0),
+        ("草津市 救急外来　発生12/5 01:00頃、家族覚知07:00、来院09:30、17歳女性", 9.0),
+        ("sexual assault on Dec 4 at 2 a.m. by taxi driver", 32.0),
+        ("佐世保の救急です。4日の深夜、男にホテルに連れていかれ性的暴行を受けたと", 10.0),
+        ("Kanazawa ER, SANE consult req: 28F, sexual assault, T+5h, no shower", 5.0),
+        ("its been 80 hours. is it too late for the pill? he didnt use condom and i said no", 80.0),
+        ("raped by a man she met at a club a fortnight ago", 336.0),
+        ("水曜の夜11時すぎ、タクシーの運転手にされました。まだ72時間たってないですよね？", 59.0),
+        ("鳴門。性被害からまだ60時間。今からでも間に合いますか", 60.0),
+        # the time of a call, a visit or a police surgeon's examination is not the act's
+        ("女の子（14）のお母さんから今朝7時に電話、娘が「近所の人にずっと体を触られてる」と", None),
+        ("氏名: ー 年齢: 28 主訴: 性暴力被害 被害日: （空欄） 加害者: 知人男性 来院: 本日 09:20", None),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
