@@ -552,6 +552,27 @@ def test_old_provinces_within_one_prefecture(loc: Locator, text: str, code: str)
 
 @pytest.mark.parametrize(
     ("text", "code"),
+    [
+        ("川越駅前のドラッグストアです", "11"),  # Saitama's city; Mie's 川越町 is named with 町
+        ("三重県の川越町の診療所", "24"),
+        ("京大の院生です", "26"),
+        ("ブクロのネカフェで寝てたら", "13"),
+        ("ユニバで並んでる間に", "27"),
+        ("客に押し倒された。3時間前。箱根", "14"),
+        ("軽井沢の別荘管理のバイト", "20"),
+    ],
+)
+def test_names_writers_use_for_one_place(loc: Locator, text: str, code: str) -> None:
+    assert find(loc, text).prefecture == code
+
+
+def test_a_bare_name_of_a_city_and_towns_elsewhere_stays_ambiguous(loc: Locator) -> None:
+    assert find(loc, "三郷の産婦人科です").candidates == ("11", "29")
+    assert find(loc, "東大阪市の病院").prefecture == "27"  # not 東大 (Tokyo) inside a longer name
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
     [("大坂の病院です", "27"), ("大坂市内の救急", "27"), ("大坂府", "27"), ("茨木県の病院", "08"), ("郡馬県", "10"),
      ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37"), ("新瀉市の助産院です", "15")],
 )  # fmt: skip

@@ -19,7 +19,8 @@ Kinds written to places.tsv:
   bare          other cities and wards without 市/区 (府中, 渋谷, 西成), at least 2 characters, unless the
                 bare name is an ordinary word or a very common surname (ORDINARY below) or already another
                 form; its prefectures are those of every municipality with that bare name (府中: Tokyo's
-                府中市, Hiroshima's 府中市 and 府中町). Also the readings of the designated cities and
+                府中市, Hiroshima's 府中市 and 府中町), but a city's alone where the bare name means it
+                (CITY_OVER_TOWN: 川越 is Saitama's, Mie's 川越町 is named with 町). Also the readings of the designated cities and
                 capitals without シ (よこはま, ヨコハマ), at least MIN_BARE_KANA kana. The loader checks
                 the context of these forms more strictly (bot/location.py)
   gun           districts (郡) with their readings (西多摩郡, にしたまぐん); jis_code is the lowest code of
@@ -114,6 +115,9 @@ CAPITAL_NAMES: dict[str, tuple[str, str]] = {  # expected kanji and English name
 
 # Forms are only written when long enough not to fire inside ordinary words.
 MIN_KANA = 4  # kana readings (with suffix)
+# bare names that mean the city, though a town elsewhere bears them too: writers mean Saitama's 川越
+# (33 development messages by different writers), and name Mie's with 町; 府中, 日野, 三郷 stay ambiguous
+CITY_OVER_TOWN = frozenset({"川越"})
 MIN_BARE_CHARS = 2  # bare kanji alias: 津 and 堺 alone would fire inside 津波, 堺町通 ...
 MIN_BARE_ROMAJI = 4  # bare romaji alias: "Tsu" alone is too short to trust
 MIN_BARE_KANA = 3  # bare kana reading: なら, さが, みと, ちば alone are ordinary words or too short
@@ -474,7 +478,10 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
         forms = [v for v in kanji_variants(bare) if v not in taken]
         if len(forms) < len(kanji_variants(bare)):
             continue  # a prefecture (福島), capital (金沢) or other full form already: that one wins
-        for p in sorted(bare_of[bare], key=lambda p: p.jis):
+        named = bare_of[bare]
+        if bare in CITY_OVER_TOWN:  # 川越: the city, not 川越町
+            named = [p for p in named if (p.ward_kanji or p.kanji)[-1] in "市区"]
+        for p in sorted(named, key=lambda p: p.jis):
             for v in forms:
                 add(v, p, "bare")
             kana = p.ward_kana or p.kana
