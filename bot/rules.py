@@ -494,6 +494,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         weeks = 2 if later and later.group(1) == "before last" else 1
         last_week, day = m.group(1) is not None or later is not None, _en_day(m.group(2))
     elif m := _SEASON.search(text):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
+        if _DAY_SAID.search(text):
+            return None  # 新歓の飲み会で…おとといのこと: the day said is nearer than the season's month
         word = next(g for g in m.groups() if g)
         month = _SEASON_MONTH.get(word) or _SEASONS[word]
         return None if min((today.month - month) % 12, (month - today.month) % 12) <= 1 else _hours_since_month(today, month)
@@ -565,8 +567,8 @@ _TOKYO = dt.timezone(dt.timedelta(hours=9))
 _SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?"
 _JA_RECALLED_AGE = re.compile(
     r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
-    r"|小学生|中学生|高校生|小学校|中学校|幼稚園|保育園|小学|中学|高校)"
-    r"\s*(?:の|ぐらい|くらい)?\s*(?:時|とき|頃|ころ|当時|まで|[夏春秋冬](?!期))")  # 高3の冬, 中2まで: a memory of then
+    r"|小学生|中学生|高校生|大学生|小学校|中学校|幼稚園|保育園|小学|中学|高校|大学|短大|専門学校)"
+    r"\s*(?:の|ぐらい|くらい|だった)?\s*(?:時|とき|頃|ころ|当時|まで|[夏春秋冬](?!期))")  # 高3の冬, 中2まで: a memory of then
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
 _LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
@@ -670,6 +672,8 @@ _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦�
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
+_DAY_SAID = re.compile(r"(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ)(?:の(?:こと|事|夜|朝|晩|夕方|出来事))"
+                       r"|\b(?:yesterday|last night|this morning)\b")
 _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".join(_SEASON_MONTH) + ")|("
                      + "|".join(w for w in _SEASONS if not w.isascii())
                      + r")(?=\s*(?:に|の(?:夜|日|頃|ころ|とき|時|後|あと|帰り|最中|間|終わり|初め|はじめ|半ば|こと)|頃|ごろ|ころ|くらい|ぐらい"

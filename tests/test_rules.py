@@ -727,6 +727,8 @@ def test_a_weekday_said_to_be_today_counts_the_others_back(rules, text, hours):
         "患者さんが、前の職場の上司から性的な被害もあったと話された",
         "the assault was back in her university days, by someone in her club",
         "My friend's boyfriend raped me at her party two weekends ago",
+        "大学のときゼミの先生にされたことをいまだに夢に見ます。もう30過ぎてるのに",
+        "娘の担任が、私が中学生だったときにわいせつ行為をしてきた教師と同じ人だと分かりました",
     ],
 )
 def test_a_period_of_life_recalled_is_long_ago(rules, text):
@@ -852,6 +854,7 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         # the time of a call, a visit or a police surgeon's examination is not the act's
         ("女の子（14）のお母さんから今朝7時に電話、娘が「近所の人にずっと体を触られてる」と", None),
         ("氏名: ー 年齢: 28 主訴: 性暴力被害 被害日: （空欄） 加害者: 知人男性 来院: 本日 09:20", None),
+        ("新歓の飲み会で潰されて先輩の家で目が覚めたら下着なかった。おとといのこと。", None),  # the day, not April
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
