@@ -61,9 +61,11 @@ _NUM = r"(\d+(?:\.\d+)?|[一二三四五六七八九十]{1,3}|半)"
 _WORD_NUM = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half an": 0.5, "a few": 3, "several": 5, "couple of": 2,
-    "a couple of": 2,
-}  # fmt: skip
-_EN_NUM = r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|an|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    "a couple of": 2, "half a": 0.5, "eleven": 11, "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30,
+    "thirty-six": 36, "forty": 40, "forty-eight": 48, "fifty": 50, "sixty": 60, "seventy": 70, "seventy-two": 72,
+}  # fmt: skip (the numbers of hours a note spells out: forty-eight, seventy-two)
+_EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|half a|thirty-six|forty-eight|seventy-two"
+           r"|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty|forty|fifty|sixty|seventy)")
 
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
@@ -97,11 +99,11 @@ _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back)\b"
-                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
+                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
-                     r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack)\b)")  # "60 hours after being raped", "4 hrs post assault"
+                     r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
-                      + _EN_NUM + r"\s*(hour|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
+                      + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
@@ -484,7 +486,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     if m:
         weeks = {"先々週": 2, "先週": 1, "先週末": 1, "この前": 1}.get(m.group(1) or "", 0)
         last_week, day = weeks > 0, _JA_DAYS.index(m.group(2))
-    elif "週" in text and (m := _JA_WEEK_START.search(text)) and today.weekday() > 0:  # 今週頭: this week's Monday
+    elif ("週" in text or "week" in text) and (m := _JA_WEEK_START.search(text)) and today.weekday() > 0:  # 今週頭, early this week: Monday
         weeks, last_week, day = 0, False, 0
     elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())
                     and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
@@ -571,7 +573,7 @@ _JA_RECALLED_AGE = re.compile(
     r"\s*(?:の|ぐらい|くらい|だった)?\s*(?:時|とき|頃|ころ|当時|まで|[夏春秋冬](?!期))")  # 高3の冬, 中2まで: a memory of then
 # a period of life recalled: a state in the past tense before 頃 (住んでた頃, 小さかった頃), a former
 # workplace or school, the time of a life event (結婚する前, 就職した年, 転校してくる前の学校)
-_LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動"
+_LIFE_EVENTS = "結婚|離婚|転校|転勤|引っ越|引越|就職|入社|入学|卒業|上京|退職|転職|異動|出産"
 _JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時|年の(?:春|夏|秋|冬)|[春夏秋冬](?!休))"  # 住んでた頃, 卒業した春
                                  r"|(?<![こそあ今])(?<!この)(?<!その)(?<!あの)の\s*(?:頃|ころ)(?![合い])"  # 産後まもなくの頃, not この頃
                                  r"|(?<![\d.])(?:1\d|[4-9])\s*の\s*(?:とき|時(?!間)|頃|ころ)"  # 16のとき
@@ -696,14 +698,14 @@ _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
 # a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 月曜学校いけない):
 # what follows it, to the end of its clause, says it ahead, not past
-_WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
+_WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また|まで)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
                             r"|[^。！？!?\n、]{0,14}?(?:会う|会います|顔を?合わせ(?:る|ます)|行く|行きます|戻る|戻ります|戻って(?:くる|きます)|帰る|帰ります"
                             r"|来る|来ます|くる|きます|ある|あります|あんねん|あるん|予定|出社|出勤(?:する|します|です)|登校(?:する|します|です)|迎えに来(?:る|ます)"
                             r"|行けない|いけない|行きたくない|いきたくない|行かない|会いたくない))")
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
-_JA_WEEK_START = re.compile(r"(?:今週|週)\s*の?\s*(?:頭|初め|はじめ)|週頭")  # 今週頭の出来事, 週の頭に
+_JA_WEEK_START = re.compile(r"(?:今週|週)\s*の?\s*(?:頭|初め|はじめ)|週頭|\bearly this week\b|\bat the (?:start|beginning) of (?:this|the) week\b")  # 今週頭の出来事, 週の頭に
 # 先週の金曜, 先週末（土曜の夜）; the spaces bounded: no backtracking over long runs of them
 _JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -1820,7 +1822,7 @@ _DOER_AWAY_SETS = frozenset({_DOER_AWAY})
 # gone, far off, not coming, out of touch (not 家に帰った: he may be where she goes home to)
 _AWAY_NOW = re.compile(
     r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
-    r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)た|出ていきました|出て行きました|去っ"
+    r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|出ていきました|出て行きました|去っ"
     r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
     r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県)(?!から)"
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"

@@ -729,6 +729,7 @@ def test_a_weekday_said_to_be_today_counts_the_others_back(rules, text, hours):
         "My friend's boyfriend raped me at her party two weekends ago",
         "大学のときゼミの先生にされたことをいまだに夢に見ます。もう30過ぎてるのに",
         "娘の担任が、私が中学生だったときにわいせつ行為をしてきた教師と同じ人だと分かりました",
+        "産後健診の人。本人は出産前に義理の兄から性被害があったと初めて話した",
     ],
 )
 def test_a_period_of_life_recalled_is_long_ago(rules, text):
@@ -855,6 +856,13 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("女の子（14）のお母さんから今朝7時に電話、娘が「近所の人にずっと体を触られてる」と", None),
         ("氏名: ー 年齢: 28 主訴: 性暴力被害 被害日: （空欄） 加害者: 知人男性 来院: 本日 09:20", None),
         ("新歓の飲み会で潰されて先輩の家で目が覚めたら下着なかった。おとといのこと。", None),  # the day, not April
+        # numbers spelled out, "since it happened", the start of this week, a weekday one waits until
+        ("Forty-eight hours since the assault, pt says. Clinic in Suita.", 48.0),
+        ("Pt 29F, sexual assault half a day ago by her driving school instructor.", 12.0),
+        ("It's been about 60 hrs since it happened. Pt is 18", 60.0),
+        ("one week since it happened, says pt. ex-bf. Kohoku-ku, Yokohama", 168.0),
+        ("A freshman at our college was assaulted by a man she met at a bar, 'early this week'.", 120.0),
+        ("昨日の夜、飲み会のあと先輩にホテル連れていかれて…　先輩は今日から出張で東京、月曜まで帰ってこん。", None),
     ],
 )
 def test_times_said_since_the_act_and_not_since_a_relationship_began(rules, text, hours):
@@ -1664,6 +1672,9 @@ def test_away_is_said_of_him(rules, text, danger):
         ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
         ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
         ("付き添いの夫が帰った後に『夫に毎晩無理に…』と。退院したら夫のいる家へ帰ることになる", True),
+        # his employer let him go, the police took him today
+        ("80代女性、施設入所中に職員から性的な接触があったと家族から。今は在宅に戻り、施設側も職員を解雇済み", False),
+        ("実父からの性的虐待で保護入院中の中学1年生。父親は本日逮捕、母親は本人の味方で付き添い中", False),
     ],
 )
 def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
