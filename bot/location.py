@@ -200,11 +200,11 @@ _CLAUSE_END = re.compile(r"[。．、,.!！?？;；\n\u3000]|(?<=[^\x00-\x7f]) |
 _HOST_BEFORE = re.compile(
     r"(?:当院|病院|クリニック|診療所|当科|当薬局)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
     r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here|doctor|nurse|physician|gp|"
-    r"counsellor|counselor|psychologist|midwife|pharmacist|worker|msw|resident|teacher) in (?:the )?\s*$|"
+    r"counsellor|counselor|psychologist|midwife|pharmacist|worker|msw|resident|teacher) (?:in|near|at|by) (?:the )?\s*$|"
     r"(?:we|i) (?:just |recently )?moved to \s*$"
 )
 _HOST_AFTER = re.compile(
-    r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,4}?"
+    r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,8}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
     r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に" + _MOVED_IN + r"|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)

@@ -566,6 +566,17 @@ def test_names_writers_use_for_one_place(loc: Locator, text: str, code: str) -> 
     assert find(loc, text).prefecture == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("世田谷区の小さなレディースクリニックの看護師です。患者さん、住所は千葉の船橋", "13"),
+        ("ER near Tokyo Station. Woman 31, on a business trip from Fukuoka", "13"),
+    ],
+)
+def test_the_hospitals_place_over_where_the_patient_lives(loc: Locator, text: str, code: str) -> None:
+    assert find(loc, text).prefecture == code
+
+
 def test_a_bare_name_of_a_city_and_towns_elsewhere_stays_ambiguous(loc: Locator) -> None:
     assert find(loc, "三郷の産婦人科です").candidates == ("11", "29")
     assert find(loc, "東大阪市の病院").prefecture == "27"  # not 東大 (Tokyo) inside a longer name
