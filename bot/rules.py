@@ -376,7 +376,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             hours = _hours_back(now, int(m.group(1)), int(m.group(2)), 1 if day == "yesterday" else 0)
             if hours is not None:
                 out.append((hours, m.start(), m.end()))
-    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "midnight" in text or "a" in text else ():  # at 4 this morning, around midnight
+    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "midnight" in text else ():  # at 4 this morning, around midnight
         if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue  # 11/28 around midnight: that day's
         part = m.group(2) or m.group(3) or ""
@@ -1603,15 +1603,20 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
     return frozenset(out)
 
 
+def _doer_words(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[str] = ()) -> str:
+    """An alternation of the words that named the one who did it (and `more`), longest first, and
+    the anaphors that point back to him (その人, 相手, あいつ)."""
+    names = {text[o.start : o.end] for o, _ in doers} | set(more)
+    return "|".join([*(re.escape(w) for w in sorted(names, key=len, reverse=True)), _ANAPHOR])
+
+
 def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int) -> list[_Occurrence]:
     """Where the one who did it is said to be here or coming (`doer_present`): after the act, the
     same word or an anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅,
     その家庭教師が今日も夕方家に来る予定). A husband who came along when another did it is not the doer."""
     text = ctx.text
-    names = {text[o.start : o.end] for o, _ in doers}
-    names |= {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))}  # 雇用主の男性: 雇用主
-    named = [re.escape(w) for w in sorted(names, key=len, reverse=True)]
-    words = "|".join([*named, _ANAPHOR])
+    owners = {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))}  # 雇用主の男性: 雇用主
+    words = _doer_words(text, doers, owners)
     out = []
     for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))", text):  # その客まだ店にいる
         p = _PRESENT_PREDICATE.match(text, m.end())
@@ -1653,9 +1658,7 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
     subject of leaving, being far off or not coming (男はもう地元に帰った, 夫は出張で来週まで帰らない,
     相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), unless he comes back soon (明日帰ってくる)."""
     text = ctx.text
-    names = {text[o.start : o.end] for o, _ in doers}
-    named = [re.escape(w) for w in sorted(names, key=len, reverse=True)]
-    words = "|".join([*named, _ANAPHOR])
+    words = _doer_words(text, doers)
     out = []
     for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん|氏)?\s*(?:[はがも]|(?=もう|既に|すでに|今は|いまは))", text):
         end = ctx.ends[n] if (n := ctx.sentence(m.start())) < len(ctx.ends) else len(text)
@@ -1696,7 +1699,7 @@ def _start(o: _Occurrence) -> int:
 
 
 _NAMES_A_PERSON = frozenset({"present_here", "cohabiting", "household"})  # 同じ寮の, 同居中の: before の, who
-_LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)  # 受診は, 相談に来たのは
+_LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 受診は, 相談に来たのは, 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)
 
 
 def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:

@@ -20,8 +20,9 @@ Kinds written to places.tsv:
                 bare name is an ordinary word or a very common surname (ORDINARY below) or already another
                 form; its prefectures are those of every municipality with that bare name (府中: Tokyo's
                 府中市, Hiroshima's 府中市 and 府中町), but a city's alone where the bare name means it
-                (CITY_OVER_TOWN: 川越 is Saitama's, Mie's 川越町 is named with 町). Also the readings of the designated cities and
-                capitals without シ (よこはま, ヨコハマ), at least MIN_BARE_KANA kana. The loader checks
+                (CITY_OVER_TOWN: 川越 is Saitama's, Mie's 川越町 is named with 町). Also the readings of
+                the designated cities and capitals without シ (よこはま, ヨコハマ), at least MIN_BARE_KANA
+                kana. The loader checks
                 the context of these forms more strictly (bot/location.py)
   gun           districts (郡) with their readings (西多摩郡, にしたまぐん); jis_code is the lowest code of
                 the district's towns and villages; a district name in several prefectures (安芸郡) is
