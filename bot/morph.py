@@ -94,7 +94,7 @@ class Analysis:
         self.tokens = tokens(text)
         self._begins = [t.begin for t in self.tokens]
         self._ends = [t.end for t in self.tokens]
-        self._subjects: list[tuple[int, frozenset[int]]] | None = None  # made when first asked
+        self._subjects: list[tuple[int, frozenset[int], int]] | None = None  # made when first asked
         self._resets: list[int] = []
 
     def is_word(self, start: int, end: int) -> bool:
@@ -131,9 +131,22 @@ class Analysis:
             i -= 1
         return False
 
-    def _subject_marks(self) -> tuple[list[tuple[int, frozenset[int]]], list[int]]:
-        """The subject particles (offset, the offsets where the noun before it may end), and the
-        offsets where clauses end."""
+    def subject_before(self, start: int) -> tuple[int, int] | None:
+        """The span of the noun that is the nearest subject (が/は) before `start` in its clause
+        (娘さんは|待合で待ってます: 娘さん), or None."""
+        if self._subjects is None:
+            self._subjects, self._resets = self._subject_marks()
+        j = bisect_left(self._resets, start) - 1
+        clause = self._resets[j] if j >= 0 else -1
+        i = bisect_left(self._subjects, (start,)) - 1
+        if i < 0 or self._subjects[i][0] <= clause:
+            return None
+        particle, _, begin = self._subjects[i]
+        return begin, particle
+
+    def _subject_marks(self) -> tuple[list[tuple[int, frozenset[int], int]], list[int]]:
+        """The subject particles (offset, the offsets where the noun before it may end, where that
+        noun begins), and the offsets where clauses end."""
         subjects, resets = [], []
         toks = self.tokens
         for i, t in enumerate(toks):
@@ -157,7 +170,10 @@ class Analysis:
                 if k >= 0 and toks[k].pos in ("名詞", "接尾辞") and toks[k].form not in _FIRST_PERSON:
                     ends.add(toks[k].end)
                 if ends:
-                    subjects.append((t.begin, frozenset(ends)))
+                    k = max(k, 0)
+                    while k > 0 and toks[k - 1].pos == "接頭辞":  # お母さん
+                        k -= 1
+                    subjects.append((t.begin, frozenset(ends), toks[k].begin))
         return subjects, resets
 
     def told_as_act(self, start: int, end: int) -> bool:

@@ -1127,6 +1127,8 @@ class Rules:
                 occs = sorted(occs + _doers_present(ctx, doers, first_act), key=_start)
         if _DOER_AWAY in self.keyword_sets and doers:  # 夫は単身赴任先の東京に戻っていて: not near her now
             occs = sorted(occs + _doers_away(ctx, doers), key=_start)
+        if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
+            occs = _others_near(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -1672,6 +1674,93 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
     return out
 
 
+def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]],
+                 analysis: Analysis | None, people: frozenset[str]) -> list[_Occurrence]:
+    """Being here, waiting or coming, said of someone who came along to help and is not the one who
+    did it: those words lose presence and danger. Help is said by くれる (先生が外で待ってくれています,
+    夫が一緒に来てくれてます), or the one who did it is named and the subject is another person who is
+    not the patient (上司から被害…夫は外で待ってもらって, "her boyfriend forced her… Her mom is waiting
+    outside"). Never when the subject may be him: his word or one like it (お父さん and 父親, 彼氏
+    and 交際相手), an anaphor (その人, 彼, 相手). Living with someone is said of both (本人は現在も
+    同居中): it is kept."""
+    text = ctx.text
+    near = [o for o in occs if o.sets & _NEAR_SETS and not o.sets & _SHARED_LIFE and not _LIVES_WITH.search(text, o.start, o.end)]
+    if not near:
+        return occs
+    by_start: dict[int, set[str]] = {}
+    for o in occs:
+        by_start.setdefault(o.start, set()).update(o.sets)
+    # the doer's word with the noun it is joined to (世話人男性から: 世話人 too; not 彼氏の友人: 彼氏)
+    named = [(_COMPOUND_BEFORE.search(text, 0, o.start).group() + text[o.start : o.end], by_start.get(o.start, set()) | o.sets)
+             for o, _ in doers]  # fmt: skip
+    # あいつ: who else may be him is not known
+    known = bool(named) and not any(re.fullmatch(_ANAPHOR, w := text[o.start : o.end]) or w[:1] == "の" for o, _ in doers)
+    spans: list[list[int]] = []  # overlapping words read as one (面会に来 and 面会に来る)
+    for o in sorted(near, key=_start):
+        if spans and o.start < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], o.end)
+        else:
+            spans.append([o.start, o.end])
+    drop: list[tuple[int, int]] = []
+    for o in (_Occurrence(a, b, _NEAR_SETS) for a, b in spans):
+        latin = text[o.start : o.end].isascii()
+        helping = not latin and _HELPING_AFTER.match(text, o.end) is not None
+        if not (known or helping):
+            continue
+        if latin:
+            who = _en_subject(ctx, occs, o, people)
+        elif (after := next((p for p in occs if p.start == o.end and p.sets & people), None)) is not None:
+            who = after.start, after.end  # 面会に来る夫が: the one the clause describes
+        else:
+            who = analysis.subject_before(o.start) if analysis is not None else None
+        if who is not None:
+            word = text[who[0] : who[1]]
+            sets = set().union(*(v for k, v in by_start.items() if who[0] <= k < who[1]))
+            if re.search(_ANAPHOR, word) or re.search(r"(?:その|この|あの|the same)\s*$", text[max(0, who[0] - 9) : who[0]]) \
+                    or any(_may_be_same(word, sets, d, dsets) for d, dsets in named):  # fmt: skip
+                continue
+            if helping or (sets & people and not sets & _VICTIM_WORDS):
+                drop.append((o.start, o.end))
+        elif helping:
+            drop.append((o.start, o.end))
+    if not drop:
+        return occs
+    out = []
+    for o in occs:
+        if o.sets & _NEAR_DANGER and any(a <= o.start < b or o.start <= a < o.end for a, b in drop):
+            o = _Occurrence(o.start, o.end, o.sets - _NEAR_DANGER)
+        if o.sets:
+            out.append(o)
+    return out
+
+
+def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> bool:
+    """Whether two words may name the same person: a kanji or a Latin word in common (お父さん,
+    父親), or a set that names who someone is to her (彼氏 and 交際相手: partner)."""
+    if sets & doer_sets & _WHO_SETS:
+        return True
+    if word.isascii() or doer.isascii():
+        return bool(set(re.findall(r"[a-z]+", word.lower())) & set(re.findall(r"[a-z]+", doer.lower())))
+    return bool(set(_KANJI.findall(word)) & set(_KANJI.findall(doer))) or word in doer or doer in word
+
+
+def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: frozenset[str]) -> tuple[int, int] | None:
+    """The person word that is the subject of `o` in its English clause: right before a form of
+    "to be" ("her mom is waiting outside", "a friend who's waiting outside"); not him, her, them."""
+    text = ctx.text
+    for p in reversed(_in_sentence(ctx, occs, o.start, 60)):
+        if p.end > o.start or not p.sets & people:
+            continue
+        word = text[p.start : p.end]
+        if word.lower() in ("him", "her", "them", "he", "she") or not word.isascii():
+            continue
+        m = _EN_BE_AFTER.match(text, p.end)
+        if m is None or m.end() > o.end:
+            return None
+        return (p.start, p.end) if m.end() >= o.start or _EN_FEW_WORDS.fullmatch(text, m.end(), o.start) else None
+    return None
+
+
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
@@ -1740,6 +1829,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     if _ELLIPSIS_AFTER.match(text, end):
         return False  # おとといの夜に…: the time of what is left unsaid
+    if _TIME_PREDICATE.match(text, end):
+        return False  # 直近は4日前だったという相談: the time is what is said of its subject (受診は今日: above)
     of_noun = text.startswith("の", end) or text.endswith("の", start, end)  # 半年前の性被害, 去年の被害の相談: the time names the event itself
     # 今日も部活があります: a time that recurs dates what follows, not the incident (昨日も。: it again)
     if text.startswith("も", end) and not _ENDS_CLAUSE.match(text, end + 1) and not _AGAIN_UNSAID.match(text, end + 1) \
@@ -1772,7 +1863,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
         if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
             return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
-        return bool(other.sets & opt.dates_next) and not other.sets & incident
+        return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start)
     return False
 
 
@@ -1822,6 +1913,17 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_AWAY = "doer_away"  # the set _doers_away fills
 _DOER_AWAY_SETS = frozenset({_DOER_AWAY})
+_NEAR_SETS = frozenset({"present_here", "nearby"})  # being here, waiting, coming: whose, _others_near asks
+_NEAR_DANGER = _NEAR_SETS | {"danger"}
+_VICTIM_WORDS = frozenset({"third_person", "minor", "minor_weak"})  # 本人, 患者, 娘さん: perhaps the one it was done to
+_SHARED_LIFE = frozenset({"cohabiting", "household"})
+_LIVES_WITH = re.compile(r"同居|住|暮らし|lives|living|live with")
+_WHO_SETS = frozenset({"partner", "girlfriend", "perpetrator", "family", "household", "staff", "carer", "relations"})
+_COMPOUND_BEFORE = re.compile(r"[一-龥ァ-ヶー]*$")  # the noun a word is joined to: 世話人|男性
+_HELPING_AFTER = re.compile(r"(?:[ぁ-ゖ]{0,4}?[てで])?(?:くれ|下さ|くださ)")  # 待ってくれています, そばにいてくれる: a favour
+_KANJI = re.compile(r"[一-龥]")
+_EN_BE_AFTER = re.compile(r"(?:\s*\([^)]*\))?,?(?:\s+(?:who\s+is|who's|whos|is|are|was|has been|will be)|'s)\b")  # "mom is", "friend who's"
+_EN_FEW_WORDS = re.compile(r"(?:\s+[a-z]+){0,2}\s+")
 # gone, far off, not coming, out of touch (not 家に帰った: he may be where she goes home to)
 _AWAY_NOW = re.compile(
     r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
@@ -1944,6 +2046,8 @@ _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|
 # a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
 _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_TIME_PREDICATE = re.compile(r"[ \t]*(?:だった|でした|です|だ)(?:という|と|って|、|。|$)")
+_NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど")  # 4日前の夜 本日は来院: 本日 dates the visit
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")

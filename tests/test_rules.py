@@ -1682,6 +1682,33 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
 
 
 @pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # one who came along to help, or another than the one who did it, waits: no danger
+        ("取引先の男性から昨日被害にあった女性。夫は待合で待っています", False),
+        ("昨夜、帰り道で知らない人に襲われた。友達が外で待ってくれています", False),
+        ("A coworker assaulted her last night. Her husband is waiting outside.", False),
+        # he waits, by his word, one like it, an anaphor, or a clause that describes him
+        ("夫に無理やりされた。夫は待合で待っています", True),
+        ("昨夜交際相手に無理やりされた。その彼氏が今外で待ってる", True),
+        ("知らない男に襲われた。男がまだ外にいる", True),
+        ("Her boyfriend raped her last night. He is waiting outside.", True),
+        ("面会に来る夫が病室で体を触ってくると。今日も午後に面会に来る", True),
+        ("彼氏に昨夜無理やりされた。彼氏が外で待ってくれてる", True),
+    ],
+)
+def test_whose_presence(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+def test_a_time_that_dates_the_act_beside_a_visit(rules):
+    # 本日 dates the visit, so 4日前 is the act's; a time said of its subject is not the telling's
+    assert facts(rules, "性交強要＋首絞め 4日前の夜 本日は1人で来院").hours_since == 96
+    assert facts(rules, "夫から望まない性行為が続いていて、直近は4日前だったという相談です").hours_since == 96
+    assert facts(rules, "4日前に打ち明けられた").hours_since is None
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         # a report (とのこと, らしい) is another's story, however terse
