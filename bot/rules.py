@@ -1079,8 +1079,9 @@ class Rules:
         if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
             occs.extend(_person_agents(analysis, sorted((o for o in occs if o.sets - _CONTEXT_ONLY), key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
-            occs.extend(_Occurrence(o.start, m.end(1), _UNSAID_SETS) for o in list(occs)
-                        if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end)))  # fmt: skip
+            occs.extend(_Occurrence(o.start, m.end(2), _UNSAID_SETS) for o in list(occs)
+                        if o.sets & self._doer_sets and (m := _UNSAID_AFTER.match(text, o.end))
+                        and not (m.group("of") and not _GENERIC_HEAD.search(m.group("of"))))  # fmt: skip (彼氏の友人に…: the friend)
             if "…" in text or ".." in text or "・・" in text:  # 帰り道で腕をつかまれて公園の奥に…: where, then silence
                 occs.extend(_Occurrence(m.start(), m.end(), _UNSAID_SETS) for m in _UNSAID_SCENE.finditer(text))
         occs.sort(key=_start)
@@ -1124,7 +1125,8 @@ class Rules:
             if first_act is None:  # nobody named as the doer: an anaphor still points back (その患者まだ待合にいる)
                 first_act = next((o.end for o in occs if o.sets & _ACT_FIRST or _OWN_ACT in o.sets), None)
             if first_act is not None:
-                occs = sorted(occs + _doers_present(ctx, doers, first_act), key=_start)
+                person_ends = frozenset(o.end for o in occs if o.sets & _OWNER_PEOPLE)
+                occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
         if _DOER_AWAY in self.keyword_sets and doers:  # 夫は単身赴任先の東京に戻っていて: not near her now
             occs = sorted(occs + _doers_away(ctx, doers), key=_start)
         if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
@@ -1381,7 +1383,7 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             if m is None or (found is agents and m.group("of") and not _GENERIC_HEAD.search(m.group("of"))):
                 continue  # 夫の友人に, 夫の留守中に: not 夫; but ガイドヘルパーの男性に: the helper
             acts = acts_here.after(m.end())
-            if acts and acts_here.told_between(m.end(), acts[0].start):
+            if acts and acts_here.told_between(o.end, acts[0].start):
                 continue  # 娘さんから相談、母が…されている: who told, not who did it
             if found is subjects:  # an active act in the same quote, with no subject of its own: its subject did it
                 acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)
@@ -1612,12 +1614,14 @@ def _doer_words(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[
     return "|".join([*(re.escape(w) for w in sorted(names, key=len, reverse=True)), _ANAPHOR])
 
 
-def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int) -> list[_Occurrence]:
+def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int,
+                   person_ends: frozenset[int] = frozenset()) -> list[_Occurrence]:
     """Where the one who did it is said to be here or coming (`doer_present`): after the act, the
     same word or an anaphor (その人, あいつ, 相手) is the subject of being here or coming (婿は今日も在宅,
     その家庭教師が今日も夕方家に来る予定). A husband who came along when another did it is not the doer."""
     text = ctx.text
-    owners = {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))}  # 雇用主の男性: 雇用主
+    owners = {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))
+              and m.end(1) not in person_ends}  # 雇用主の男性: 雇用主 (not 彼氏の友人: 彼氏 is another)
     words = _doer_words(text, doers, owners)
     out = []
     for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))", text):  # その客まだ店にいる
@@ -1691,10 +1695,11 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
     for o in occs:
         by_start.setdefault(o.start, set()).update(o.sets)
     # the doer's word with the noun it is joined to (世話人男性から: 世話人 too; not 彼氏の友人: 彼氏)
-    named = [(_COMPOUND_BEFORE.search(text, 0, o.start).group() + text[o.start : o.end], by_start.get(o.start, set()) | o.sets)
-             for o, _ in doers]  # fmt: skip
+    named = [((_COMPOUND_BEFORE.search(text, 0, o.start).group() if text[o.start] != "の" else "") + text[o.start : o.end],
+              by_start.get(o.start, set()) | o.sets) for o, _ in doers]  # fmt: skip
     # あいつ: who else may be him is not known
-    known = bool(named) and not any(re.fullmatch(_ANAPHOR, w := text[o.start : o.end]) or w[:1] == "の" for o, _ in doers)
+    words = [text[o.start : o.end] for o, _ in doers]  # (の母親: whose, not said)
+    known = any(w[:1] != "の" for w in words) and not any(re.fullmatch(_ANAPHOR, w) for w in words)
     spans: list[list[int]] = []  # overlapping words read as one (面会に来 and 面会に来る)
     for o in sorted(near, key=_start):
         if spans and o.start < spans[-1][1]:
@@ -1903,7 +1908,7 @@ _UNSAID = "unsaid"  # the set a doer's word followed by _UNSAID_AFTER joins
 _UNSAID_SETS = frozenset({_UNSAID})
 # に/から, then a pause: an ellipsis within a few words (人にホテルで…), or the sentence's end; or
 # された with nothing done named (上司に車の中でされた)
-_UNSAID_AFTER = re.compile(r"(?:の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:、\s*(?:その|あの|えっと|ええと)、)?(?:[^。、.!?\n]{0,12}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+|、?\s*(?:と|って)\s*(?:言|話|聞)"
+_UNSAID_AFTER = re.compile(r"(?P<of>の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:、\s*(?:その|あの|えっと|ええと)、)?(?:[^。、.!?\n]{0,12}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+|、?\s*(?:と|って)\s*(?:言|話|聞)"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ|させられ)"  # 上司に車の中でされた, 元カレに去年された, 旦那に毎晩させられる
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
@@ -2015,7 +2020,7 @@ _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありま�
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
-_GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|人|方|男の人|女の人|おとこのひと|おんなのひと|おとこの人|ひと|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
+_GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|(?<![一-龥])人|方|男の人|女の人|おとこのひと|おんなのひと|おとこの人|ひと|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
                            r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
 _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭)$|を受け$")  # an act whose row ends in the passive: 触られる
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
@@ -2030,6 +2035,7 @@ _CONTACT_NOW = re.compile(r"[^。、]{0,10}?(?:連絡|電話|line|dm|メッセ�
 _SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部屋|へや|マンション|寮|りょう|アパート|施設|しせつ|フロア|建物|団地"
                           r"|敷地内?の?寮?|シェアハウス)(?:に|で|内で)?\s*(?:住んで(?:る|いる|います|ます)|暮らして(?:る|いる|います)"
                           r"|いる|います|[。]|$)")  # fmt: skip (not 住んでいた)
+_OWNER_PEOPLE = frozenset({"partner", "girlfriend", "family", "aggressor", "known_people", "third_person", "perpetrator"})  # 彼氏の友人
 _OWNER_NOUN = re.compile(r"([一-龥ァ-ヴー]{2,6})の$")  # the noun a doer's word belongs to (雇用主の男性)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
                                 r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"

@@ -1701,6 +1701,24 @@ def test_whose_presence(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # 彼氏の友人に…: the friend did it, not the boyfriend, whoever's he is
+        ("昨夜、泊まりに来た彼氏の友人に…。今は彼氏がそばにいる", False),
+        ("昨夜、泊まりに来た彼氏の友人に…。その友人がまだ家にいる", True),
+        # 送迎の運転手: the driver is known by the service he does, which comes again today
+        ("デイサービスの送迎の運転手に車内で触られていると。今日も送迎があります", True),
+    ],
+)
+def test_whose_word_names_the_one_who_did_it(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+def test_who_called_is_not_who_did_it(rules):
+    assert "family" not in facts(rules, "患者さんの母から電話、娘が昨日の夜、知らない男に襲われたと").doers
+
+
 def test_a_time_that_dates_the_act_beside_a_visit(rules):
     # 本日 dates the visit, so 4日前 is the act's; a time said of its subject is not the telling's
     assert facts(rules, "性交強要＋首絞め 4日前の夜 本日は1人で来院").hours_since == 96
