@@ -179,6 +179,7 @@ _AWAY_AFTER = re.compile(
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
+_BACK_NOW_AFTER = re.compile(r"(?:県|府|都|道|市)?\s*に(?:帰|戻)(?:って(?:い|き|来|ま)|ってる|りました|ってきた)")
 # where it happened or where she came from, not where the writer is (a party in Roppongi, 宇都宮の実家
 # から駆けつけた): set aside when another place disagrees
 _SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$")
@@ -753,18 +754,22 @@ def _role(letters: str, start: int, end: int) -> int:
     someone else is (兄は今は東京に, 実家は鹿児島, 夫は北海道にいて), or neither."""
     before = letters[max(0, start - 3 * _ROLE_WINDOW) : start].encode("latin-1").decode("utf-8", "ignore")
     after = letters[end + 1 : end + 1 + 3 * _ROLE_WINDOW].encode("latin-1").decode("utf-8", "ignore")
-    if _AWAY_BEFORE.search(before) or _AWAY_AFTER.match(after):
-        return _AWAY
-    if _SCENE_BEFORE.search(before) or _SCENE_AFTER.match(after):
-        return _ELSEWHERE
     # whose place it is: the last topic of its clause (兄は…東京, 私は…金沢); 今は alone says the
     # writer's now (今は盛岡で一人暮らし; 実家は壱岐で今は福岡市), unless someone else is the topic
     # (兄は今は東京に)
     topics = _TOPIC.findall(_CLAUSE_END.split(before)[-1])
+    person, home = "", ""
     if topics:
         person, _, now, home = topics[-1]
         if now:  # whose now: the last person or writer before it
             person = next((t[0] for t in reversed(topics) if t[0] or t[1]), "")
+    if _AWAY_BEFORE.search(before) or _AWAY_AFTER.match(after):
+        if topics and not (person or home) and _BACK_NOW_AFTER.match(after):
+            return _HOST  # 今は地元の札幌に戻っています, 私は大分市に帰ってきました: where the writer is now
+        return _AWAY
+    if _SCENE_BEFORE.search(before) or _SCENE_AFTER.match(after):
+        return _ELSEWHERE
+    if topics:
         return _ELSEWHERE if person or home else _HOST
     if _HOST_BEFORE.search(before) or _HOST_AFTER.match(after):
         return _HOST

@@ -1033,6 +1033,9 @@ def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str,
         ("彼氏は仕事で大阪に戻ったらしい。今日は本人ひとりで来院。奈良市", "29", ()),  # he went back
         ("Pt in Nagasaki assaulted on Sunday by her ex-bf. He's back in Fukuoka now.", "42", ()),
         ("昨日の夜、出張先のホテルで襲われました。東京に帰ったら病院に行きたい", "13", ()),  # she will go home
+        ("出張先で先週被害にあいました。今は自宅のある岡山市に戻っています", "33", ()),  # where the writer is back now
+        ("旅行先の京都で襲われて、いまは地元の金沢に帰ってきました", "17", ()),
+        ("加害者は今は大阪に戻っています。和歌山市の病院です", "30", ()),  # his, not the writer's
     ],
 )
 def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, prefecture, candidates) -> None:
