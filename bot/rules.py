@@ -1120,6 +1120,8 @@ class Rules:
             ]
             occs = [o for o in occs if o.sets]
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
+        if self._doer_sets and (named := _identified_doers(ctx, occs, self._doer_sets, doers)):  # 加害者は元交際相手
+            doers = sorted(doers + named, key=lambda d: d[0].start)
         if _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             first_act = min((end for _, end in doers), default=None)
             if first_act is None:  # nobody named as the doer: an anaphor still points back (その患者まだ待合にいる)
@@ -1574,6 +1576,21 @@ def _passive(text: str, act: _Occurrence) -> bool:
             or _PASSIVE_END.search(text, act.start, act.end) is not None)  # fmt: skip
 
 
+def _identified_doers(ctx: _Text, occs: list[_Occurrence], doer_sets: frozenset[str],
+                      doers: list[tuple[_Occurrence, int]]) -> list[tuple[_Occurrence, int]]:
+    """People named as the one who did it by a copula (加害者は元交際相手, 相手は同じ大学の先輩,
+    "the perpetrator is her uncle", "perp: stepdad"), that _doer_mentions did not find."""
+    text = ctx.text
+    known = {o.start for o, _ in doers}
+    out = []
+    for o in occs:
+        if o.sets & doer_sets and o.start not in known and _IDENTIFIED_BEFORE.search(text, max(0, o.start - 30), o.start) \
+                and _IDENTIFIED_AFTER.match(text, o.end) and not _GENERIC_HEAD.fullmatch(text, o.start, o.end):  # fmt: skip
+            known.add(o.start)
+            out.append((o, o.end))
+    return out
+
+
 def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]]) -> frozenset[str]:
     """The sets of every word that names a doer: the word itself, words that start with it or
     cover it (夫 + 夫から), a modifier right before it (付き合っている + 人), and a word it
@@ -1688,6 +1705,10 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
     and 交際相手), an anaphor (その人, 彼, 相手). Living with someone is said of both (本人は現在も
     同居中): it is kept."""
     text = ctx.text
+    # 職場の同僚がついてきてくれていて, 迎えに来てくれる: no threat is done as a favour
+    occs = [_Occurrence(o.start, o.end, o.sets - _DANGER_SETS) if _DANGER in o.sets and not text[o.start : o.end].isascii()
+            and _HELPING_AFTER.match(text, o.end) else o for o in occs]  # fmt: skip
+    occs = [o for o in occs if o.sets]
     near = [o for o in occs if o.sets & _NEAR_SETS and not o.sets & _SHARED_LIFE and not _LIVES_WITH.search(text, o.start, o.end)]
     if not near:
         return occs
@@ -1923,7 +1944,7 @@ _NEAR_DANGER = _NEAR_SETS | {"danger"}
 _VICTIM_WORDS = frozenset({"third_person", "minor", "minor_weak"})  # 本人, 患者, 娘さん: perhaps the one it was done to
 _SHARED_LIFE = frozenset({"cohabiting", "household"})
 _LIVES_WITH = re.compile(r"同居|住|暮らし|lives|living|live with")
-_WHO_SETS = frozenset({"partner", "girlfriend", "perpetrator", "family", "household", "staff", "carer", "relations"})
+_WHO_SETS = frozenset({"partner", "girlfriend", "perpetrator", "household", "staff", "carer"})  # not family: 母 and 父
 _COMPOUND_BEFORE = re.compile(r"[一-龥ァ-ヶー]*$")  # the noun a word is joined to: 世話人|男性
 _HELPING_AFTER = re.compile(r"(?:[ぁ-ゖ]{0,4}?[てで])?(?:くれ|下さ|くださ)")  # 待ってくれています, そばにいてくれる: a favour
 _KANJI = re.compile(r"[一-龥]")
@@ -2035,6 +2056,12 @@ _CONTACT_NOW = re.compile(r"[^。、]{0,10}?(?:連絡|電話|line|dm|メッセ�
 _SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部屋|へや|マンション|寮|りょう|アパート|施設|しせつ|フロア|建物|団地"
                           r"|敷地内?の?寮?|シェアハウス)(?:に|で|内で)?\s*(?:住んで(?:る|いる|います|ます)|暮らして(?:る|いる|います)"
                           r"|いる|います|[。]|$)")  # fmt: skip (not 住んでいた)
+_IDENTIFIED_BEFORE = re.compile(
+    r"(?:加害者|犯人|加害|相手|やったの|したの|された相手)\s*(?:は|:|：|=|＝|→)\s*(?:[^\s。、.!?]{0,10}?の)?\s*$"
+    r"|\b(?:perpetrator|perp|assailant|offender|abuser|attacker)(?:\s+(?:is|was)|\s*[:=])\s*(?:her|his|the|a|an|my|their)?\s*(?:[a-z]+\s+){0,2}$",
+    re.IGNORECASE)
+# the word ends the name (加害者は元交際相手です, 相手は先輩で、), not 夫の友人, 夫じゃなくて, "ex's brother"
+_IDENTIFIED_AFTER = re.compile(r"(?:さん|くん|氏)?\s*(?:[（(][^)）]*[)）])?\s*(?:です|でした|だった|だそう|だと|で(?![はも])|とのこと|らしい|みたい|[。、,.;!?\n]|\s|$)(?!\s*(?:じゃな|ではな|でな))")
 _OWNER_PEOPLE = frozenset({"partner", "girlfriend", "family", "aggressor", "known_people", "third_person", "perpetrator"})  # 彼氏の友人
 _OWNER_NOUN = re.compile(r"([一-龥ァ-ヴー]{2,6})の$")  # the noun a doer's word belongs to (雇用主の男性)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"

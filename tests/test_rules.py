@@ -1719,6 +1719,34 @@ def test_who_called_is_not_who_did_it(rules):
     assert "family" not in facts(rules, "患者さんの母から電話、娘が昨日の夜、知らない男に襲われたと").doers
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("元カレに家で押さえつけられてされた。おととい。", False),  # 押さえつける holds no つけられ (followed)
+        ("帰り道で男に後をつけられた。今も外にいるかも", True),
+        ("職場の同僚がついてきてくれています。被害は先週、取引先の人から", False),  # a favour is no threat
+        ("知らない男がずっとついてきて、今もコンビニの外にいる", True),
+    ],
+)
+def test_words_of_danger_as_words(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        # named by a copula: 加害者は元交際相手 makes her partner the one who did it, whoever came along
+        ("同僚が付き添ってくれています。加害者は元交際相手です。被害は5日前", True),
+        ("同僚が付き添ってくれています。The perpetrator is her ex-husband.", True),
+        # not 夫の友人 (the friend), nor a husband denied
+        ("加害者は夫の友人。夫が付き添っていて本人を支えています", False),
+        ("夫が付き添ってきてるけど、加害者は夫じゃなくて職場の人らしい", False),
+    ],
+)
+def test_the_one_who_did_it_named_by_a_copula(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
+
+
 def test_a_time_that_dates_the_act_beside_a_visit(rules):
     # 本日 dates the visit, so 4日前 is the act's; a time said of its subject is not the telling's
     assert facts(rules, "性交強要＋首絞め 4日前の夜 本日は1人で来院").hours_since == 96
