@@ -2058,7 +2058,7 @@ _SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部
                           r"|いる|います|[。]|$)")  # fmt: skip (not 住んでいた)
 _IDENTIFIED_BEFORE = re.compile(
     r"(?:加害者|犯人|加害|相手|やったの|したの|された相手)\s*(?:は|:|：|=|＝|→)\s*(?:[^\s。、.!?]{0,10}?の)?\s*$"
-    r"|\b(?:perpetrator|perp|assailant|offender|abuser|attacker)(?:\s+(?:is|was)|\s*[:=])\s*(?:her|his|the|a|an|my|their)?\s*(?:[a-z]+\s+){0,2}$",
+    r"|\b(?:perpetrator|perp|assailant|offender|abuser|attacker)(?:\s+(?:is|was)|\s*[:=])\s*(?:her|his|the|a|an|my|their)?\s*(?:[a-z]+(?:\s+|-)){0,2}$",
     re.IGNORECASE)
 # the word ends the name (加害者は元交際相手です, 相手は先輩で、), not 夫の友人, 夫じゃなくて, "ex's brother"
 _IDENTIFIED_AFTER = re.compile(r"(?:さん|くん|氏)?\s*(?:[（(][^)）]*[)）])?\s*(?:です|でした|だった|だそう|だと|で(?![はも])|とのこと|らしい|みたい|[。、,.;!?\n]|\s|$)(?!\s*(?:じゃな|ではな|でな))")
