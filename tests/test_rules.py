@@ -1747,6 +1747,11 @@ def test_the_one_who_did_it_named_by_a_copula(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
 
 
+def test_a_day_that_dates_a_plan_is_not_the_acts(rules):
+    assert "acute" not in facts(rules, "小6の娘に知らない大人から性的なメッセージが毎日届いていて、今日会う約束をさせられていた").flags
+    assert "acute" in facts(rules, "昨日の夜、知らない男に襲われた。今日は会う予定だった友達に付き添ってもらった").flags
+
+
 def test_a_time_that_dates_the_act_beside_a_visit(rules):
     # 本日 dates the visit, so 4日前 is the act's; a time said of its subject is not the telling's
     assert facts(rules, "性交強要＋首絞め 4日前の夜 本日は1人で来院").hours_since == 96
