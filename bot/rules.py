@@ -92,7 +92,10 @@ _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おと
 # an event before "N経つ" that is not the act (別れて3年経つ, 入院して3日経つ): the time counts from it
 _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
                           r"(?<!られ)(?<!され)(?<!われ)(?:から|して|て|後)\s*(?:もう|既に|すでに)?\s*$")  # not 襲われてから48時間
-_JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*前")
+_JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ|(?:が|は)?\s*(?:たっ|経っ|過ぎ|経過))")
+# a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
+_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10}
+_JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
 _T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
@@ -150,8 +153,9 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     """Every elapsed time the message states: (hours, start, end)."""
     both = [(w * 168 + d * 24, m.start(), m.end()) for m in (_JA_WEEKS_AND_DAYS.finditer(text) if "と" in text else ())
             if (w := _kanji_number(m.group(1))) is not None and (d := _kanji_number(m.group(2))) is not None]  # fmt: skip
+    both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in (_JA_KANA_DAYS_AGO.finditer(text) if "まえ" in text or "前" in text else ())]
     # 1週間と2日前 is one time: not also 2日前
-    return both + [e for e in _read_elapsed(text, reverse) if not any(s <= e[1] < t for _, s, t in both)]
+    return both + [e for e in _read_elapsed(text, reverse) if not any(e[1] < t and s < e[2] for _, s, t in both)]
 
 
 def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]]:

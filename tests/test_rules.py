@@ -245,6 +245,9 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("date rape 2d ago", 48.0),  # a note's 2d
         ("4 days ago and before also", 96.0),  # not "an d before"
         ("2時間前、いや5時間前", 2.0),  # the smallest stated time
+        ("ふつかまえに こうえんで", 48.0),  # days in kana
+        ("みっかくらい前", 72.0),
+        ("被害から一週間と一日たっている", 192.0),  # one time, not also 一週間
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
     ],
