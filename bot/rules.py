@@ -696,7 +696,9 @@ _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
-                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+_BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+)?"
+                        r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
@@ -1172,6 +1174,8 @@ class Rules:
             # 10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした: the day or hour said after it
             day = read_calendar_hours(text[fix.end() :], at)  # 正確には水曜の夜10時ごろ: the weekday's hour
             later = [h for h, s0, _ in read_clock_times(text, at) if s0 >= fix.start()]
+            if (bare := _BARE_SPAN.match(text, fix.end())) is not None:  # "3 days ago—sorry, 4 days": the span said bare
+                later += [h for h, _, _ in read_elapsed(bare.group(1) + (" ago" if bare.group(1).isascii() else "前"))]
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
             hours = day if (day := read_calendar_hours(text, at)) is not None else hours  # 水曜の夜…72時間過ぎてる？

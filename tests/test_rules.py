@@ -385,6 +385,10 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした") == 26
     assert at_saturday("上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ") == 60
     assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
+    # the span said bare after the correction
+    assert at_saturday("Pt assaulted by her ex 3 days ago - no wait, 4 days, she corrected herself") == 96
+    assert at_saturday("raped by her homestay father 3 days before... I mean 5 days") == 120
+    assert at_saturday("3 days ago, sorry for the typo") == 72
 
 
 @pytest.mark.parametrize(
