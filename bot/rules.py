@@ -1850,12 +1850,13 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
             return False  # "disclosed childhood sexual abuse": the time names the act after it
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
-            return bool(before) and bool(before[-1].sets & opt.dates_next)
+            return bool(before) and any(o.sets & opt.dates_next for o in before if o.end == before[-1].end)  # "tell me" + "me"
         for other in reversed(sentence):
             if other.start >= start:
                 continue
-            if other.sets & opt.dates_next:
-                return True
+            if other.sets & opt.dates_next:  # not "tell me her husband force sex to her this morning": the act's time
+                return not any(a.sets & incident and other.end <= a.start < start and any(
+                    p.sets & _EN_DOERS and other.end <= p.start < a.start for p in sentence) for a in sentence)  # fmt: skip
             if other.sets & incident and (_EN_PASSIVE.search(text, max(0, other.start - 12), other.start)
                                           or text.startswith(("was ", "were "), other.start)
                                           or _EN_DONE_TO.match(text, other.end)):
@@ -2087,6 +2088,7 @@ _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|
 # a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
 _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
+_EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:だった|でした|です|だ)(?:という|と|って|、|。|$)")
 _NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど")  # 4日前の夜 本日は来院: 本日 dates the visit
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")

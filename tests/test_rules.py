@@ -1754,6 +1754,21 @@ def test_the_one_who_did_it_named_by_a_copula(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
 
 
+@pytest.mark.parametrize(
+    ("text", "acute"),
+    [
+        # English: the day of a telling or a finding, not of the act
+        ("Intern in Tokushima. Patient tell me yesterday morning about sexual assault by taxi driver, no date", False),
+        ("F 70s, sexual assault by home care worker, noticed today", False),
+        ("A woman disclosed sexual assault to me today. Where's the nearest centre?", False),
+        # an act with its own doer between the telling and the time: the act's time
+        ("Patient tell me her husband force sex to her this morning and he is waiting outside", True),
+    ],
+)
+def test_an_english_telling_and_its_day(rules, text, acute):
+    assert ("acute" in facts(rules, text).flags) == acute
+
+
 def test_a_day_that_dates_a_plan_is_not_the_acts(rules):
     assert "acute" not in facts(rules, "小6の娘に知らない大人から性的なメッセージが毎日届いていて、今日会う約束をさせられていた").flags
     assert "acute" in facts(rules, "昨日の夜、知らない男に襲われた。今日は会う予定だった友達に付き添ってもらった").flags
