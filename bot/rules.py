@@ -398,6 +398,8 @@ def _stated_now(text: str, now: dt.datetime) -> tuple[dt.datetime, bool]:
         hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
     elif "now" in text and (m := _EN_NOW_CLOCK.search(text)):
         hour = int(m.group(1) or m.group(3)) % 12 + (12 if (m.group(2) or m.group(4)) == "pm" else 0)
+    elif "now" in text and (m := _EN_NOW_H24.search(text)):  # "Now 0930": a note's clock, to the minute
+        return now.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0), True
     else:
         return now, False
     return (now.replace(hour=hour, minute=0, second=0, microsecond=0), True) if hour < 24 else (now, False)
@@ -427,9 +429,10 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
     Friday), counted in whole days from `at`'s date; None when it names none."""
     today = at.astimezone(_TOKYO).date()
-    if ("/" in text or "年" in text or "-" in text or "." in text) and (m := _YMD_DATE.search(text)):  # 2026/11/20
-        try:
-            date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if ("/" in text or "年" in text or "-" in text or "." in text) and (m := _not_today(_YMD_DATE, text) or _not_today(_ERA_DATE, text)):
+        try:  # 2026/11/20, 令和8年11月20日, R8.11.20 (Reiwa 1 is 2019)
+            year = int(m.group(1)) + (2018 if m.re is _ERA_DATE else 0)
+            date = dt.date(year, int(m.group(2)), int(m.group(3)))
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
@@ -531,8 +534,11 @@ def _hours_since_month(today: dt.date, month: int) -> float | None:
 
 
 def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first date that is not said to be today's (今日が12/5だから…: the day of writing)."""
-    return next((m for m in pattern.finditer(text) if not _TODAY_BEFORE.search(text, max(0, m.start() - 5), m.start())), None)
+    """The date the act is likely on: the one labelled so (被害日:12/1), else the first that is not
+    said to be today's (今日が12/5だから…: the day of writing) nor labelled a visit's (受診日:12/5)."""
+    found = [m for m in pattern.finditer(text) if not _TODAY_BEFORE.search(text, max(0, m.start() - 5), m.start())
+             and not _VISIT_LABEL.search(text, max(0, m.start() - 8), m.start())]  # fmt: skip
+    return next((m for m in found if _INCIDENT_LABEL.search(text, max(0, m.start() - 10), m.start())), found[0] if found else None)
 
 
 def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> float:
@@ -644,7 +650,8 @@ _JA_DAYS = "月火水木金土日"
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
 _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
-_EN_H24 = re.compile(r"\b(?:at|around|about|approx\.?|approximately|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900
+_EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
+_EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
 _JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10
@@ -675,6 +682,9 @@ _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の�
                  "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14),
                  "thanksgiving": (11, 22)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
+_ERA_DATE = re.compile(r"(?:令和|(?<![a-z])r)\s*(\d{1,2})\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")
+_VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|記録|入院|搬送|来局|月経|lmp)(?:日時|日)?\s*[:は]?\s*$")  # 受診日:12/5, LMP 11/10: another event's date
+_INCIDENT_LABEL = re.compile(r"(?:被害|発生|受傷|事件|最終)(?:日時|日)?\s*[:は]?\s*$")  # 性暴力被害日:12/1
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")

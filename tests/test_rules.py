@@ -385,6 +385,11 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした") == 26
     assert at_saturday("上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ") == 60
     assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
+    # a note's fields: the date labelled the act's, not the visit's; Reiwa years; a clock said to be now
+    assert at_saturday("受診日：12/5　性暴力被害日：12/1　相手：交際相手") == 96
+    assert at_saturday("LMP 11/10、性被害は12/3夜、知らない男") == 37
+    assert at_saturday("性被害日 R8.11.20、初診 R8.12.5。相手は義父") == 360
+    assert at_saturday("30yo F, sexual assault at ~0130 today. Now 0930.") == 8
     # the span said bare after the correction
     assert at_saturday("Pt assaulted by her ex 3 days ago - no wait, 4 days, she corrected herself") == 96
     assert at_saturday("raped by her homestay father 3 days before... I mean 5 days") == 120
