@@ -236,6 +236,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
             ages.append(float(m.group(1)))
     for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
         ages.append(float(m.group(1)))
+    if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
+        ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
@@ -349,7 +351,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     now, stated = _stated_now(text, at.astimezone(_TOKYO))
     out = []
     for m in (*(_JA_CLOCK.finditer(text) if "時" in text else ()), *(_JA_COLON_CLOCK.finditer(text) if ":" in text or "：" in text else ())):
-        day, part, hour = m.group(1) or "", m.group(2) or "", int(m.group(3))
+        day, part, hour = m.group(1) or "", {"am": "午前", "pm": "午後"}.get(m.group(2) or "", m.group(2) or ""), int(m.group(3))
         if (not (day or part or stated) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
                 or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 6), m.start()))):  # fmt: skip
             continue
@@ -412,6 +414,21 @@ def _hour_of_day(hour: int, part: str, day: str = "") -> int:
     if evening or (day in ("昨夜", "昨晩", "ゆうべ") and 5 <= hour < 12) or (part == "昼" and hour <= 6):  # 昼1時: 13時
         hour += 12
     return hour % 24
+
+
+def _to_the_hour(text: str, at: dt.datetime, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Days back read to the hour said with them (2日前の17時ごろ, 3日前の夜10時): that day at that hour."""
+    out = []
+    for e in found:
+        m = _JA_DAYS_AGO_CLOCK.match(text, e[1])
+        days = _kanji_number(m.group(1)) if m is not None else None
+        if m is not None and days is not None and int(m.group(3)) <= 24:
+            now, _ = _stated_now(text, at.astimezone(_TOKYO))
+            minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
+            hours = _hours_back(now, _hour_of_day(int(m.group(3)) % 24, m.group(2) or ""), minute, int(days))
+            e = (hours, e[1], m.end()) if hours is not None else e
+        out.append(e)
+    return out
 
 
 def _hours_back(now: dt.datetime, hour: int, minute: int, days: int, *, today: bool = False) -> float | None:
@@ -653,8 +670,11 @@ _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|�
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
-_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
-                             r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10
+_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
+                             r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
+# a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
+_AGE_FIELD = re.compile(r"(?:年齢\s*[:=]?|\bage\s*[:=])\s*(\d{1,2})(?![\d歳才さい代])")  # not "from age 8"
+_JA_DAYS_AGO_CLOCK = re.compile(r"(\d{1,2}|[一二三四五六七八九十])\s*日\s*前\s*の\s*(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?\s*(\d{1,2})\s*時(?!間)(?:\s*(半|[0-5]?\d)\s*分?)?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
 _EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
@@ -1177,6 +1197,8 @@ class Rules:
         if at is not None and all(_is_bound(text, e) for e in elapsed):  # "came in 2 hrs ago … around 1am": the time of day
             elapsed += incident_times(read_clock_times(text, at))  # 昨日の朝7時…まだ72時間以内？: the hour, not the bound
         exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
+        if at is not None and "時" in text:
+            exact = _to_the_hour(text, at, exact)
         if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
             exact = [e for e in exact if e[1] >= fix.start()] or exact[-1:]  # 三日前と言ってましたが四日前と訂正: the last
         hours = round(min(h for h, _, _ in exact), 2) if exact else None

@@ -390,6 +390,8 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("LMP 11/10、性被害は12/3夜、知らない男") == 37
     assert at_saturday("性被害日 R8.11.20、初診 R8.12.5。相手は義父") == 360
     assert at_saturday("30yo F, sexual assault at ~0130 today. Now 0930.") == 8
+    assert at_saturday("性被害は2日前の17時ごろ。20代女性") == 41  # that day at that hour
+    assert at_saturday("被害日時 本日AM2:00頃 加害者 知人") == 8
     # the span said bare after the correction
     assert at_saturday("Pt assaulted by her ex 3 days ago - no wait, 4 days, she corrected herself") == 96
     assert at_saturday("raped by her homestay father 3 days before... I mean 5 days") == 120
@@ -1772,6 +1774,11 @@ def test_the_one_who_did_it_named_by_a_copula(rules, text, partner):
 )
 def test_an_english_telling_and_its_day(rules, text, acute):
     assert ("acute" in facts(rules, text).flags) == acute
+
+
+def test_an_age_in_a_notes_field(rules):
+    assert 16 in facts(rules, "【相談】年齢16 性別F 加害者 知人").ages
+    assert facts(rules, "I'm 42. My stepfather abused me from age 8 to 14.").ages == (42.0,)
 
 
 def test_a_day_that_dates_a_plan_is_not_the_acts(rules):
