@@ -215,6 +215,8 @@ _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 # the last kanji of a time word a bare name may follow directly (昨夜中洲で, 昨日府中で, 先週新橋で)
 _TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
+_IMA_U8, _NOW_U8 = utf8_letters("今"), utf8_letters("いま")  # 今渋谷, いまおおさか: where the writer is now
+_IMA_WORDS_U8 = frozenset(utf8_letters(c) for c in "朝日夜晩週月年回度後")  # 今朝, 今日…: a time word, not 今 + a name
 _BARE_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _BARE_PARTICLES)
 # CJK ideographs (extension A and the unified block) and 々, as 3-byte UTF-8 strings
 _KANJI_U8 = (utf8_letters("\u3400"), utf8_letters("\u9fff"))
@@ -711,12 +713,13 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
         hiragana = _HIRAGANA_U8[0] <= first <= _HIRAGANA_U8[1]
         if hiragana and nxt in _PARTICLES_U8 and nxt not in _BARE_PARTICLES_U8:
             return False
-        if not prev or prev in _KANA_BEFORE_U8:
+        if not prev or prev in _KANA_BEFORE_U8 or letters.endswith(_NOW_U8, 0, start):  # いまおおさか
             return True
         if hiragana:
             return not (_HIRAGANA_U8[0] <= prev <= _HIRAGANA_U8[1])
         return not (_KATAKANA_U8[0] <= prev <= _KATAKANA_U8[1])
-    if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8:
+    if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8 \
+            and not (prev == _IMA_U8 and end + 1 - start >= 6 and letters[start : start + 3] not in _IMA_WORDS_U8):  # fmt: skip (今渋谷: now in a name of two kanji or more; not 今津, 今朝来)
         return False
     return not (nxt and _is_kanji(nxt)) or letters.startswith(_BARE_FOLLOWERS_U8, end + 1)
 

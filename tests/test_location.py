@@ -1005,6 +1005,15 @@ def test_the_knowledge_cache_key_covers_the_new_files(tmp_path: Path, monkeypatc
 
 @pytest.mark.parametrize(
     ("text", "prefecture"),
+    [("どこ連れてけばいい？今渋谷", "13"), ("どこにいけばいい いまおおさか", "27"),
+     ("今朝来ました", None), ("今津", None), ("今日本にいない", None)],  # 今朝 + 来, not 朝来
+)
+def test_a_bare_name_after_now(loc: Locator, text: str, prefecture) -> None:
+    assert loc.find(text).prefecture == prefecture
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
     [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26"),
      ("宮城県じゃなくて山形県の米沢です", "06")],  # the short form 宮城 is taken back with its 県
 )
