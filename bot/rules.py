@@ -80,7 +80,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ)))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -97,9 +97,11 @@ _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s
 _KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10}
 _JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
 _T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
+_MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間ちょっと前: a little more than that
+_PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
-_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年|h)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
@@ -165,7 +167,8 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
         if n is not None:  # "3日以上前": more than that; "1日半前": a day and a half
             unit = m.group(2)
             hours = (n + 0.5) * 24 if unit == "日半" else n + 0.5 if unit == "時間半" else n * _JA_UNITS[unit]
-            found.append((hours + (1.0 if "以上" in m.group(0) else 0.0), m.start(), m.end()))
+            more = "以上" in m.group(0) or (hours == 72 and _MORE_THAN.search(m.group(0)) is not None)  # 72時間ちょっと前: past the bound
+            found.append((hours + (1.0 if more else 0.0), m.start(), m.end()))
     if "以内" in text:  # "48時間以内です": at most that
         for m in _JA_WITHIN.finditer(text):
             n = _kanji_number(m.group(1))
@@ -191,7 +194,8 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             n = _kanji_number(m.group(1))
             if n is not None and not (m.group(2) == "年" and _SINCE_OTHER.search(text, max(0, m.start() - 8), m.start())):  # not 別れて3年経つ
                 # "72時間過ぎ", "72時間以上": more than that
-                more = 1.0 if m.group(0).endswith(("過ぎ", "すぎ", "超え", "こえ")) or "以上" in m.group(0) else 0.0
+                more = 1.0 if m.group(0).endswith(("過ぎ", "すぎ", "超え", "こえ")) or "以上" in m.group(0) \
+                    or _PASSED_ALREADY.match(text, m.end()) else 0.0  # fmt: skip (72時間たってしまった: past it)
                 found.append((n * _JA_UNITS[m.group(2)] + more, m.start(), m.end()))
     for m in _EN_AGO_SCAN.finditer(text, reverse):
         raw = m.group(1) or m.group(3)
@@ -278,8 +282,8 @@ def _slang_age(m: re.Match[str]) -> float:
 def _is_bound(text: str, e: tuple[float, int, int]) -> bool:
     """Whether an elapsed time is only a bound (72時間以上, 72時間過ぎ, 48時間以内)."""
     said = text[e[1] : e[2]]
-    return "以上" in said or "以内" in said or said.endswith(("過ぎ", "すぎ", "超え", "こえ")) \
-        or _NOT_YET.match(text, e[2]) is not None  # まだ72時間たってない: less than that
+    return "以上" in said or "以内" in said or said.endswith(("過ぎ", "すぎ", "超え", "こえ")) or (e[0] == 73 and _MORE_THAN.search(said) is not None) \
+        or _NOT_YET.match(text, e[2]) is not None or _PASSED_ALREADY.match(text, e[2]) is not None  # fmt: skip (まだ72時間たってない: less than that)
 
 
 def read_recalled(text: str) -> list[tuple[int, int]]:

@@ -248,6 +248,10 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("ふつかまえに こうえんで", 48.0),  # days in kana
         ("みっかくらい前", 72.0),
         ("被害から一週間と一日たっている", 192.0),  # one time, not also 一週間
+        ("受傷後72h超えてる", 73.0),  # past the bound: more than it
+        ("72時間たってしまった", 73.0),
+        ("72時間ちょっと前", 73.0),
+        ("1時間ちょっと前", 1.0),  # a little more matters only at the bound
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
     ],
@@ -392,6 +396,7 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("30yo F, sexual assault at ~0130 today. Now 0930.") == 8
     assert at_saturday("性被害は2日前の17時ごろ。20代女性") == 41  # that day at that hour
     assert at_saturday("被害日時 本日AM2:00頃 加害者 知人") == 8
+    assert at_saturday("被害から72時間たってしまったかもしれない、と本人。たぶん4日くらい前") == 96  # the bound yields
     # the span said bare after the correction
     assert at_saturday("Pt assaulted by her ex 3 days ago - no wait, 4 days, she corrected herself") == 96
     assert at_saturday("raped by her homestay father 3 days before... I mean 5 days") == 120
