@@ -373,7 +373,8 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         n = int(m.group(1))  # "2 in the morning", "11 at night" (but "2 at night" is 2am)
         hour = n % 12 + (12 if m.group(3) in _EN_PM or (m.group(3) == "at night" and 6 <= n < 12) else 0)
         if _NOW_BEFORE.search(text, max(0, m.start() - 12), m.start()) or text.startswith(" now", m.end()) \
-                or _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):  # fmt: skip
+                or _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()) \
+                or _EN_AHEAD_BEFORE.search(text, max(0, m.start() - 16), m.start()):  # fmt: skip (come back 7pm: ahead)
             continue
         later = text[m.end() : m.end() + 16]
         days = 1 if "yesterday" in later else 0  # 2am last night: today's small hours; 11pm last night rolls back a day
@@ -672,6 +673,7 @@ _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|�
 _JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
+_EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
 _JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"

@@ -394,6 +394,8 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("LMP 11/10、性被害は12/3夜、知らない男") == 37
     assert at_saturday("性被害日 R8.11.20、初診 R8.12.5。相手は義父") == 360
     assert at_saturday("30yo F, sexual assault at ~0130 today. Now 0930.") == 8
+    assert at_saturday("My husband force sex every night. He is at work now, come back 7pm.") is None  # ahead
+    assert at_saturday("My roommate come home 6 in the morning crying, her date not let her leave") == 4
     assert at_saturday("性被害は2日前の17時ごろ。20代女性") == 41  # that day at that hour
     assert at_saturday("被害日時 本日AM2:00頃 加害者 知人") == 8
     assert at_saturday("被害から72時間たってしまったかもしれない、と本人。たぶん4日くらい前") == 96  # the bound yields
