@@ -1159,15 +1159,24 @@ def test_a_scene_then_silence_leaves_the_act_unsaid(rules):
         ("母親の交際相手から性的虐待を受けている疑いのある10歳の女の子です", "referral"),  # a child described
         ("加害者から脅されてはいないとのこと。性被害、5日前", "referral"),  # passed on, not the writer's own
         ("中学生の娘が彼氏と付き合い始めたみたい。避妊のこと話しておくべき？", "help"),
-        # a story passed on: a clause left at …たって。 or …、と。, a patient in kana
-        ("昨日の夜、知らない男にホテルで無理やりされたって。どこに連れていけば", "referral"),
-        ("昨日、知り合いに無理やりされたかもしれない、と。検査は間に合いますか", "referral"),
-        ("れいぷされたかんじゃ きのうのよる 大津", "referral"),
-        ("昨日の夜、知らない男にホテルで無理やりされた。どこに行けば", "victim"),
+        ("れいぷされたかんじゃ きのうのよる 大津", "referral"),  # a patient in kana
     ],
 )
 def test_the_writers_own_story(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("昨日の夜、知らない男にホテルで無理やりされたって。どこに連れていけば", True),  # a clause left at …たって。
+        ("昨日、知り合いに無理やりされたかもしれない、と。検査は間に合いますか", True),  # or at …、と。
+        ("昨日の夜、知らない男にホテルで無理やりされた。どこに行けば", False),
+        ("女の先輩に無理やりされたって言ったら笑われた", False),  # what she said, when she said it
+    ],
+)
+def test_a_story_passed_on(rules, text, reported):
+    assert ("reporting" in facts(rules, text).affirmed) == reported
 
 
 @pytest.mark.parametrize(
