@@ -242,6 +242,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages.append(float(m.group(1)))
     if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
+    ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
+    ages += [float(_kanji_number(m.group(1)) or 0) for m in _KANJI_TEEN.finditer(text) if "十" in text]  # 十六の子
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
@@ -679,6 +681,10 @@ _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
 _JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
+# a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
+_NOTE_AGE = re.compile(r"(?:本人|患者|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
+                       r"(?![\d:：/年月日週時分名人件回号階番歳才代%]|\.\d|\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo\b|y/o|min|am|pm|h\b|kg|cm|ml|mg|th|st|nd|rd))")
+_KANJI_TEEN = re.compile(r"(?<![一-龥])(十[一二三四五六七八九]?)の(?:子|女の子|男の子|娘)")
 _AGE_FIELD = re.compile(r"(?:年齢\s*[:=]?|\bage\s*[:=])\s*(\d{1,2})(?![\d歳才さい代])")  # not "from age 8"
 _JA_DAYS_AGO_CLOCK = re.compile(r"(\d{1,2}|[一二三四五六七八九十])\s*日\s*前\s*の\s*(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?\s*(\d{1,2})\s*時(?!間)(?:\s*(半|[0-5]?\d)\s*分?)?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
