@@ -1125,6 +1125,9 @@ def test_a_bare_name_kept_out_as_a_surname_counts_before_a_places_words(loc: Loc
         ("I am in love", None, ()),
         ("a guy from the hostel in Asakusa", "13", ()),  # districts.tsv
         ("Last night at our ryokan in Kusatsu Onsen", "10", ()),
+        ("Pharmacist in Matsumoto. customer asking for EC", "20", ()),  # the writer's work or stay
+        ("im tourist, still in Nikko. need test", "09", ()),
+        ("Dr. Matsumoto said to call", None, ()),  # a surname
     ],
 )
 def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture, candidates) -> None:
