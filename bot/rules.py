@@ -749,7 +749,9 @@ _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\
 _WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また|まで)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
                             r"|[^。！？!?\n、]{0,14}?(?:会う|会います|顔を?合わせ(?:る|ます)|行く|行きます|戻る|戻ります|戻って(?:くる|きます)|帰る|帰ります"
                             r"|来る|来ます|くる|きます|ある|あります|あんねん|あるん|予定|出社|出勤(?:する|します|です)|登校(?:する|します|です)|迎えに来(?:る|ます)"
-                            r"|行けない|いけない|行きたくない|いきたくない|行かない|会いたくない))")
+                            r"|行けない|いけない|行きたくない|いきたくない|行かない|会いたくない"
+                            r"|いる(?:はず|予定|かも)|います|訪問(?:が|の|予定)|面会(?:が|の|予定))"
+                            r"|(?:の(?:朝|夜|夕方|午後))?も[^。！？!?\n、]{0,10}?(?:部活|練習|授業|シフト|仕事))")  # 月曜もその先輩たちと部活 (not 火曜の練習の日)
 _WEEKDAY_SERVICE = re.compile(r"日?\s*(?:当番|診療|休診|営業|定休|祝日|も開|も診|もやって|は休|の外来)")  # 日曜当番医, 土曜診療
 _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*([月火水木金土日])曜"
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
@@ -766,6 +768,7 @@ _JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?=[ \t]*�
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
+                          r"|\b(?:will|'ll|hell|shell|scheduled|flying|fly|coming|comes|due|planned|next visit is)\b[^.;!?]{0,30}?\s$"  # he's scheduled for Monday
                           r"|(?:再診|次回|受診予定|予約)は?\s*$"
                           r"|\b(?:a|every|any|before)\s+$"
                           r"|\b(?:fl(?:y|ies|ying)|leav(?:e|es|ing)|go(?:es|ing)?|head(?:s|ing)?|return(?:s|ing)?)\s+(?:home|back)\s+(?:on\s+)?$")  # fmt: skip (see him Monday, open Saturday: ahead)

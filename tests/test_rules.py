@@ -790,6 +790,10 @@ def test_today_s_weekday_named_is_today_not_a_week_ago(rules, text):
         "高1です。塾の先生に体を触られました。きのうです。月曜日また塾があります",
         "相手は夫。今は出張中で月曜に戻る。昨日の朝に。嫌だって言ったのに",
         "同僚の男性介護士に休憩室で押さえつけられて体を触られました。おとといの夜勤中です。同じ職場で月曜に会う",
+        "部活の先輩たちから性的ないじめ（服を脱がされ撮影）。月曜もその先輩たちと部活",
+        "隣の家のおじさんに触られたって娘が。月曜の朝もいるはず",
+        "the home care worker does bad things when he comes. He's scheduled for Monday.",
+        "Next visit is Monday. The helper touches her every visit",
     ],
 )
 def test_a_weekday_ahead_dates_nothing(rules, text):
