@@ -1812,6 +1812,19 @@ def test_an_age_in_a_notes_field(rules):
     assert facts(rules, "I'm 42. My stepfather abused me from age 8 to 14.").ages == (42.0,)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "熊谷の内科です。先ほど帰られたんですが気になって。60代女性、近所の男性から、先月、家に上がり込まれて",
+        "50代女性、元夫と結婚していた頃に繰り返し性暴力を受けていたことを今日初めて話されました",
+        "30s pt. Yesterday she went to police about an assault from the year before last",
+        "80代女性、施設の男性職員に触られたと。その職員は一昨日付けで辞めていて、施設とはもう関わりがない",
+    ],
+)
+def test_the_day_of_another_event_is_not_the_acts(rules, text):
+    assert "acute" not in facts(rules, text).flags - facts(rules, text).learned
+
+
 def test_a_day_that_dates_a_plan_is_not_the_acts(rules):
     assert "acute" not in facts(rules, "小6の娘に知らない大人から性的なメッセージが毎日届いていて、今日会う約束をさせられていた").flags
     assert "acute" in facts(rules, "昨日の夜、知らない男に襲われた。今日は会う予定だった友達に付き添ってもらった").flags
