@@ -520,6 +520,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     elif ("週" in text or "week" in text) and (m := _JA_WEEK_START.search(text)) and today.weekday() > 0:  # 今週頭, early this week: Monday
         weeks, last_week, day = 0, False, 0
     elif m := next((w for w in _EN_WEEKDAY.finditer(text) if not _NEXT_BEFORE.search(text, max(0, w.start() - 14), w.start())
+                    and not _EN_AHEAD_WEEKDAY_BEFORE.search(text, max(0, w.start() - 36), w.start())
+                    and not (w.group(1) is None and _EN_AHEAD_WEEKDAY_AFTER.match(text, w.end()))
                     and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
                     and (w.group(1) or _EN_LAST_AFTER.match(text, w.end()) or _en_day(w.group(2)) != today.weekday()
                          or _later_today(at, text, w.end()))), None):  # fmt: skip
@@ -763,6 +765,9 @@ _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|w
                          r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
 _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                              r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
+# a weekday she must face him on, or take off (I have class with him on Monday, back to work monday, taking monday off)
+_EN_AHEAD_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:have|has|got)\s+(?:to\s+)?(?:class|classes|work|school|see|go|meet|face|shift|practice|lesson)|\bgo(?:ing)? back|\bback to (?:work|school)|\btaking|\btake)\b[^.;!?]{0,24}\s$")
+_EN_AHEAD_WEEKDAY_AFTER = re.compile(r",?\s+(?:i have|i've got|i'll|i will|i must|he'?s there|he is there|he will|off\b)")  # Monday I have class
 _EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
 _JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?=[ \t]*の?[ \t]*(?:深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩|午前|午後))")  # 4日の深夜
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")

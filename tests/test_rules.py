@@ -794,11 +794,19 @@ def test_today_s_weekday_named_is_today_not_a_week_ago(rules, text):
         "隣の家のおじさんに触られたって娘が。月曜の朝もいるはず",
         "the home care worker does bad things when he comes. He's scheduled for Monday.",
         "Next visit is Monday. The helper touches her every visit",
+        "A classmate touched me under my skirt. I have class with him on Monday",
+        "Assaulted by a coworker, she is scared to go back to work on monday",
+        "My teacher took me in his car and did a bad thing. Monday I have class, he is there",
     ],
 )
 def test_a_weekday_ahead_dates_nothing(rules, text):
     f = rules.facts(normalize(text), place=False, at=AT)  # AT is a Saturday, 10:00
     assert f.hours_since is None and "late" not in f.flags
+
+
+def test_a_weekday_the_act_happened_on_is_dated(rules):
+    for text in ("her boyfriend forced her to have sex on sunday", "he made me have sex when I said no, on wednesday night"):
+        assert rules.facts(normalize(text), place=False, at=AT).hours_since is not None, text
 
 
 @pytest.mark.parametrize(
