@@ -1833,6 +1833,10 @@ def test_the_day_of_another_event_is_not_the_acts(rules, text):
     assert "acute" not in facts(rules, text).flags - facts(rules, text).learned
 
 
+def test_midnight_said_as_the_date_changing(rules):
+    assert "acute" in facts(rules, "日付が変わったころ、帰り道で男に抱きつかれて触られた").flags
+
+
 def test_a_day_that_dates_a_plan_is_not_the_acts(rules):
     assert "acute" not in facts(rules, "小6の娘に知らない大人から性的なメッセージが毎日届いていて、今日会う約束をさせられていた").flags
     assert "acute" in facts(rules, "昨日の夜、知らない男に襲われた。今日は会う予定だった友達に付き添ってもらった").flags
