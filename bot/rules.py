@@ -61,10 +61,10 @@ _NUM = r"(\d+(?:\.\d+)?|[一二三四五六七八九十]{1,3}|半)"
 _WORD_NUM = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half an": 0.5, "a few": 3, "several": 5, "couple of": 2,
-    "a couple of": 2, "half a": 0.5, "eleven": 11, "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30,
+    "a couple of": 2, "a couple": 2, "half a": 0.5, "eleven": 11, "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30,
     "thirty-six": 36, "forty": 40, "forty-eight": 48, "fifty": 50, "sixty": 60, "seventy": 70, "seventy-two": 72,
 }  # fmt: skip (the numbers of hours a note spells out: forty-eight, seventy-two)
-_EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a few|several|half an|half a|thirty-six|forty-eight|seventy-two"
+_EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a couple|a few|several|half an|half a|thirty-six|forty-eight|seventy-two"
            r"|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty|forty|fifty|sixty|seventy)")
 
 # unit -> hours
@@ -103,7 +103,7 @@ _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|年|h)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
@@ -116,7 +116,7 @@ _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwk", ("前", "まえ"))
-_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now"), ahead=1,
+_EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
@@ -461,7 +461,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return None
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
     m = (_not_today(_JA_DATE, text) or _not_today(_SLASH_DATE, text) or _HOLIDAY.search(text)
-         or (_EN_DATE.search(text) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
+         or ((_EN_DATE.search(text) or _EN_DAY_MONTH.search(text)) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
             month, day = _HOLIDAY_DATE[m.group(1)]
@@ -470,6 +470,8 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
                 return _hours_since_day(at, dt.date(year, 11, _thanksgiving(year)), text, m.end())
         elif m.re is _EN_DATE:  # "on Dec 1st", "Nov 29"
             month, day = _EN_MONTHS.index(next(n for n in _EN_MONTHS if n.startswith(m.group(1)))) + 1, int(m.group(2))
+        elif m.re is _EN_DAY_MONTH:  # "on 20 November"
+            month, day = _EN_MONTHS.index(next(n for n in _EN_MONTHS if n.startswith(m.group(2)))) + 1, int(m.group(1))
         else:
             month, day = int(m.group(1)), int(m.group(2))
         try:
@@ -628,7 +630,7 @@ _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さ�
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
 _THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 被害当時14歳: the age then
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child|friend|cousin|roommate|classmate)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years
@@ -721,7 +723,8 @@ _VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|
 _INCIDENT_LABEL = re.compile(r"(?:被害|発生|受傷|事件|最終)(?:日時|日)?\s*[:は]?\s*$")  # 性暴力被害日:12/1
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_EN_DATE = re.compile(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\b")
+_EN_DATE = re.compile(r"(?<![a-z])(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?(?![\da-z])")  # Dec 3の夜
+_EN_DAY_MONTH = re.compile(r"\b([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])")  # 20 November
 _DAY_SAID = re.compile(r"(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ)(?:の(?:こと|事|夜|朝|晩|夕方|出来事))"
                        r"|\b(?:yesterday|last night|this morning)\b")
 _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".join(_SEASON_MONTH) + ")|("

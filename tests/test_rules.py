@@ -394,6 +394,11 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("LMP 11/10、性被害は12/3夜、知らない男") == 37
     assert at_saturday("性被害日 R8.11.20、初診 R8.12.5。相手は義父") == 360
     assert at_saturday("30yo F, sexual assault at ~0130 today. Now 0930.") == 8
+    assert at_saturday("states assault occurred approx 30 hrs prior") == 30
+    assert at_saturday("Assault occurred on 20 November. Pt only came in today") == 360
+    assert at_saturday("rape kitってどこ？incidentはDec 3の夜") == 37
+    assert at_saturday("A couple days ago my roommate came home crying") == 48
+    assert at_saturday("she decided 3 days later to tell") is None  # no month in 'decided'
     assert at_saturday("My husband force sex every night. He is at work now, come back 7pm.") is None  # ahead
     assert at_saturday("My roommate come home 6 in the morning crying, her date not let her leave") == 4
     assert at_saturday("性被害は2日前の17時ごろ。20代女性") == 41  # that day at that hour
@@ -1808,6 +1813,12 @@ def test_the_one_who_did_it_named_by_a_copula(rules, text, partner):
 def test_an_english_telling_and_its_day(rules, text, acute):
     f = facts(rules, text)
     assert ("acute" in f.flags - f.learned) == acute  # the rules' reading (the weights may add what they learned)
+
+
+def test_english_friends_ages_and_school_words(rules):
+    assert 14 in facts(rules, "my best friend is 14 and her boyfriend (19) pressured her into sex").ages
+    assert "minor" in facts(rules, "pharmacist, Ishigaki. a high schooler came in for EC; a relative did it").flags
+    assert "late" in facts(rules, "She disclosed her late husband sexually abused her throughout the marriage").flags
 
 
 def test_an_age_in_a_notes_field(rules):
