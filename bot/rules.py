@@ -2026,11 +2026,12 @@ _AWAY_NOW = re.compile(
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
 _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:帰って|戻って)(?:くる|来る|きます|来ます)")
 _EN_AWAY = re.compile(
-    r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex)|her (?:husband|boyfriend|ex|partner))"
+    r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex(?:-\w+)?)|her (?:husband|boyfriend|ex(?:-\w+)?|partner))"
     r"(?:\s+(?:is|was|has|had|'s))?\s+(?:now\s+|already\s+|since\s+)?"
     r"(?:not here|not with her|away|gone|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
-    r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different))")
+    r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"
+    r"|lives? in (?!the\b|our\b|my\b|her\b|his\b|same\b|this\b|a\b|an\b)[a-z]+ now)")  # "the ex-boss lives in Osaka now"
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
@@ -2135,7 +2136,7 @@ _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:�
                                 r"|(?<!れ)(?<!なっ)(?<!出)(?<!絶っ)(?<!離れ)(?<!辞め)(?<!休ん)(?<!移っ)(?<!帰っ)(?<!戻っ)(?<!引っ越し)(?<!し)"
                                 r"(?<!思っ)(?<!言っ)(?<!受け)(?<!知っ)(?<!分かっ)(?<!わかっ)(?<!考え)(?<!認め)(?<!否定し)"  # not what he thinks, says or undergoes
                                 r"(?:て|で)(?:る|いる|います)(?![なのと]))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
-_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの|隣の?[市町村県区]|隣県|どこ|何処")  # 今も県外に住んでいる, 隣の市に住んで: far off; 今どこにいるか: not known
+_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの|隣の?[市町村県区]|隣県|どこ|何処|(?<![同じこの])[一-龥]{1,4}[市県府](?!内)")  # 山口市の自宅にいて: a city of its own  # 今も県外に住んでいる, 隣の市に住んで: far off; 今どこにいるか: not known
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})

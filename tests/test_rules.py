@@ -1720,6 +1720,9 @@ def test_away_is_said_of_him(rules, text, danger):
         ("10時間前に同じ寮の男から。男はもうバイトを辞めて地元に帰った", False),
         ("同棲していた彼から夏まで強要されていた。彼は実家の北海道に帰ったので会うことはない", False),
         ("Her husband has been forcing sex on her for months. He's deployed overseas until March", False),
+        ("交際中の男性に昨晩無理やり、と20代女性。相手は山口市の自宅にいて、本人はもう別れると", False),  # a city of its own
+        ("Assaulted by her ex-boss 3 weeks ago. The ex-boss lives in Osaka now.", False),
+        ("元彼に襲われた。元彼は同じ市内に住んでいる", True),
         # coming back soon, moved in close, or gone only for the day: still near
         ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
         ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
