@@ -243,7 +243,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
-    ages += [float(_kanji_number(m.group(1)) or 0) for m in _KANJI_TEEN.finditer(text) if "十" in text]  # 十六の子
+    ages += [float(n) for m in (_KANJI_TEEN.finditer(text) if "十" in text else ())
+             if (n := _kanji_number(m.group(1))) is not None]  # 十六の子
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
@@ -426,11 +427,12 @@ def _hour_of_day(hour: int, part: str, day: str = "") -> int:
 def _to_the_hour(text: str, at: dt.datetime, found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
     """Days back read to the hour said with them (2日前の17時ごろ, 3日前の夜10時): that day at that hour."""
     out = []
+    now = None
     for e in found:
         m = _JA_DAYS_AGO_CLOCK.match(text, e[1])
         days = _kanji_number(m.group(1)) if m is not None else None
         if m is not None and days is not None and int(m.group(3)) <= 24:
-            now, _ = _stated_now(text, at.astimezone(_TOKYO))
+            now = now or _stated_now(text, at.astimezone(_TOKYO))[0]  # the clock the writer says it is, read once
             minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
             hours = _hours_back(now, _hour_of_day(int(m.group(3)) % 24, m.group(2) or ""), minute, int(days))
             e = (hours, e[1], m.end()) if hours is not None else e
@@ -1781,8 +1783,9 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
     # the doer's word with the noun it is joined to (世話人男性から: 世話人 too; not 彼氏の友人: 彼氏)
     named = [((_COMPOUND_BEFORE.search(text, 0, o.start).group() if text[o.start] != "の" else "") + text[o.start : o.end],
               by_start.get(o.start, set()) | o.sets) for o, _ in doers]  # fmt: skip
-    # あいつ: who else may be him is not known
-    words = [text[o.start : o.end] for o, _ in doers]  # (の母親: whose, not said)
+    # whether he is named by a word of his own: not only by あいつ (who else may be him is not known)
+    # nor only by a possessor's の (の母親: whose, not said)
+    words = [text[o.start : o.end] for o, _ in doers]
     known = any(w[:1] != "の" for w in words) and not any(re.fullmatch(_ANAPHOR, w) for w in words)
     spans: list[list[int]] = []  # overlapping words read as one (面会に来 and 面会に来る)
     for o in sorted(near, key=_start):
@@ -1805,7 +1808,7 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
         if who is not None:
             word = text[who[0] : who[1]]
             sets = set().union(*(v for k, v in by_start.items() if who[0] <= k < who[1]))
-            if re.search(_ANAPHOR, word) or re.search(r"(?:その|この|あの|the same)\s*$", text[max(0, who[0] - 9) : who[0]]) \
+            if re.search(_ANAPHOR, word) or _DEMONSTRATIVE_BEFORE.search(text, max(0, who[0] - 9), who[0]) \
                     or any(_may_be_same(word, sets, d, dsets) for d, dsets in named):  # fmt: skip
                 continue
             if helping or (sets & people and not sets & _VICTIM_WORDS):
@@ -2012,6 +2015,7 @@ _WHO_SETS = frozenset({"partner", "girlfriend", "perpetrator", "household", "sta
 _COMPOUND_BEFORE = re.compile(r"[一-龥ァ-ヶー]*$")  # the noun a word is joined to: 世話人|男性
 _HELPING_AFTER = re.compile(r"(?:[ぁ-ゖ]{0,4}?[てで])?(?:くれ|下さ|くださ)")  # 待ってくれています, そばにいてくれる: a favour
 _KANJI = re.compile(r"[一-龥]")
+_DEMONSTRATIVE_BEFORE = re.compile(r"(?:その|この|あの|the same)\s*$")  # その彼氏が: the one said before
 _EN_BE_AFTER = re.compile(r"(?:\s*\([^)]*\))?,?(?:\s+(?:who\s+is|who's|whos|is|are|was|has been|will be)|'s)\b")  # "mom is", "friend who's"
 _EN_FEW_WORDS = re.compile(r"(?:\s+[a-z]+){0,2}\s+")
 # gone, far off, not coming, out of touch (not 家に帰った: he may be where she goes home to)
