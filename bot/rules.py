@@ -77,7 +77,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月|ヶ月|ケ月|カ月|ヵ月|月|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間|分|日|週間|か月|ヶ月|カ月|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
@@ -166,7 +166,7 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
         n = _kanji_number(m.group(1))
         if n is not None:  # "3日以上前": more than that; "1日半前": a day and a half
             unit = m.group(2)
-            hours = (n + 0.5) * 24 if unit == "日半" else n + 0.5 if unit == "時間半" else n * _JA_UNITS[unit]
+            hours = (n + 0.5) * _JA_UNITS[unit[:-1]] if unit.endswith("半") else n * _JA_UNITS[unit]  # 1日半, 1ヶ月半
             more = "以上" in m.group(0) or (hours == 72 and _MORE_THAN.search(m.group(0)) is not None)  # 72時間ちょっと前: past the bound
             found.append((hours + (1.0 if more else 0.0), m.start(), m.end()))
     if "以内" in text:  # "48時間以内です": at most that

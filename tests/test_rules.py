@@ -246,6 +246,8 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("4 days ago and before also", 96.0),  # not "an d before"
         ("2時間前、いや5時間前", 2.0),  # the smallest stated time
         ("ふつかまえに こうえんで", 48.0),  # days in kana
+        ("1ヶ月半前の性被害", 1080.0),  # a month and a half
+        ("1年半前", 13140.0),
         ("みっかくらい前", 72.0),
         ("被害から一週間と一日たっている", 192.0),  # one time, not also 一週間
         ("受傷後72h超えてる", 73.0),  # past the bound: more than it
