@@ -725,8 +725,9 @@ _VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|
 _INCIDENT_LABEL = re.compile(r"(?:被害|発生|受傷|事件|最終)(?:日時|日)?\s*[:は]?\s*$")  # 性暴力被害日:12/1
 _YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_EN_DATE = re.compile(r"(?<![a-z])(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?(?![\da-z])")  # Dec 3の夜
-_EN_DAY_MONTH = re.compile(r"\b([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])")  # 20 November
+_EN_MONTH_WORD = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"  # a month, not a word that begins like one (decided)
+_EN_DATE = re.compile(r"(?<![a-z])" + _EN_MONTH_WORD + r"\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?(?![\da-z])")  # Dec 3の夜
+_EN_DAY_MONTH = re.compile(r"\b([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?" + _EN_MONTH_WORD)  # 20 November
 _DAY_SAID = re.compile(r"(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ)(?:の(?:こと|事|夜|朝|晩|夕方|出来事))"
                        r"|\b(?:yesterday|last night|this morning)\b")
 _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".join(_SEASON_MONTH) + ")|("
