@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -1690,11 +1690,36 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
     return frozenset(out)
 
 
-def _doer_words(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[str] = ()) -> str:
-    """An alternation of the words that named the one who did it (and `more`), longest first, and
-    the anaphors that point back to him (その人, 相手, あいつ)."""
-    names = {text[o.start : o.end] for o, _ in doers} | set(more)
-    return "|".join([*(re.escape(w) for w in sorted(names, key=len, reverse=True)), _ANAPHOR])
+def _doer_names(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[str] = ()) -> list[str]:
+    """The words that named the one who did it (and `more`), longest first."""
+    return sorted({text[o.start : o.end] for o, _ in doers} | set(more), key=len, reverse=True)
+
+
+def _doer_then(text: str, names: list[str], then: str) -> Iterator[tuple[int, int]]:
+    """The spans re.finditer(rf"(?:{names}|{_ANAPHOR}){then}", text) finds, with `names` as
+    literals, without compiling a pattern for each message's names (a compile costs more than a reply):
+    at each place where one of them may begin, the names longest first, then the anaphors that point
+    back to him (その人, 相手, あいつ)."""
+    rest, anaphor, starts = _DOER_THEN[then]
+    candidates = {m.start() for m in starts.finditer(text)}
+    for w in names:
+        i = text.find(w)
+        while i >= 0:
+            candidates.add(i)
+            i = text.find(w, i + 1)
+    done = 0
+    for i in sorted(candidates):
+        if i < done:
+            continue
+        for w in names:
+            if text.startswith(w, i) and (m := rest.match(text, i + len(w))) is not None:
+                done = m.end()
+                break
+        else:
+            if (m := anaphor.match(text, i)) is None:
+                continue
+            done = m.end()
+        yield i, done
 
 
 def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int,
@@ -1705,18 +1730,18 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     text = ctx.text
     owners = {m.group(1) for o, _ in doers if (m := _OWNER_NOUN.search(text, max(0, o.start - 8), o.start))
               and m.end(1) not in person_ends}  # 雇用主の男性: 雇用主 (not 彼氏の友人: 彼氏 is another)
-    words = _doer_words(text, doers, owners)
+    names = _doer_names(text, doers, owners)
     out = []
-    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))", text):  # その客まだ店にいる
-        p = _PRESENT_PREDICATE.match(text, m.end())
-        if p is not None and p.end() > first_act and ctx.sentence(m.start()) == ctx.sentence(p.end() - 1) \
-                and not _OTHER_CLAUSE.search(text, m.end(), p.end()) and not _FAR.search(p.group()):  # fmt: skip (加害者は逮捕済み、本人は…います)
-            out.append(_Occurrence(m.start(), p.end(), _DOER_PRESENT_SETS))
+    for start, end in _doer_then(text, names, _SUBJECT_NOW):  # その客まだ店にいる
+        p = _PRESENT_PREDICATE.match(text, end)
+        if p is not None and p.end() > first_act and ctx.sentence(start) == ctx.sentence(p.end() - 1) \
+                and not _OTHER_CLAUSE.search(text, end, p.end()) and not _FAR.search(p.group()):  # fmt: skip (加害者は逮捕済み、本人は…います)
+            out.append(_Occurrence(start, p.end(), _DOER_PRESENT_SETS))
     # 今もそいつから鬼電きてる, 相手から毎日連絡くる: he is in touch now (not 連絡はない, 来ていた)
-    for m in re.finditer(rf"(?:{words})(?:さん|くん)?\s*から", text):
-        c = _CONTACT_NOW.match(text, m.end())
+    for start, end in _doer_then(text, names, _FROM_HIM):
+        c = _CONTACT_NOW.match(text, end)
         if c is not None and c.end() > first_act:
-            out.append(_Occurrence(m.start(), c.end(), _DOER_PRESENT_SETS))
+            out.append(_Occurrence(start, c.end(), _DOER_PRESENT_SETS))
     # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
@@ -1724,8 +1749,8 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     # each sentence read once, however often the doer is named in it: whether it is of now or next,
     # and where another subject takes it (、事業所は…) and where it says someone is away (不在, 休み)
     soon: dict[int, tuple[list[int], list[int]] | None] = {}
-    for m in re.finditer(rf"(?:{words}|{_WITH_HIM})", text):
-        n = ctx.sentence(m.start())
+    for start, end in _doer_then(text, names, _OR_WITH_HIM):
+        n = ctx.sentence(start)
         if n not in soon:
             first = ctx.ends[n - 1] + 1 if n > 0 else 0
             last = ctx.ends[n] if n < len(ctx.ends) else len(text)
@@ -1735,10 +1760,10 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
                        [a.end() for a in _AWAY.finditer(text, first, last)]) if now else None  # fmt: skip
         if (found := soon[n]) is not None:  # not away before another subject takes the sentence
             others, aways = found
-            k = bisect_left(others, m.end())
+            k = bisect_left(others, end)
             cut = others[k] if k < len(others) else len(text)
             if not aways or aways[0] > cut:  # (今日は出張で不在, その医師は今日は休み; not 、事業所は代わりがいない)
-                out.append(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS))
+                out.append(_Occurrence(start, end, _DOER_PRESENT_SETS))
     return out
 
 
@@ -1747,15 +1772,14 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
     subject of leaving, being far off or not coming (男はもう地元に帰った, 夫は出張で来週まで帰らない,
     相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), unless he comes back soon (明日帰ってくる)."""
     text = ctx.text
-    words = _doer_words(text, doers)
     out = []
-    for m in re.finditer(rf"(?:{words})(?:さん|くん|ちゃん|氏)?\s*(?:[はがも]|(?=もう|既に|すでに|今は|いまは))", text):
-        end = ctx.ends[n] if (n := ctx.sentence(m.start())) < len(ctx.ends) else len(text)
-        a = _AWAY_NOW.search(text, m.end(), min(end, m.end() + 40))
-        if a is None or _OTHER_CLAUSE.search(text, m.end(), a.start()) or _BACK_SOON.search(text, a.end(), end) \
+    for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY):
+        end = ctx.ends[n] if (n := ctx.sentence(start)) < len(ctx.ends) else len(text)
+        a = _AWAY_NOW.search(text, said, min(end, said + 40))
+        if a is None or _OTHER_CLAUSE.search(text, said, a.start()) or _BACK_SOON.search(text, a.end(), end) \
                 or _HOME_AFTER.match(text, a.end()):  # fmt: skip (退職して家にいる)
             continue
-        out.append(_Occurrence(m.start(), a.end(), _DOER_AWAY_SETS))
+        out.append(_Occurrence(start, a.end(), _DOER_AWAY_SETS))
     for m in _EN_AWAY.finditer(text):
         out.append(_Occurrence(m.start(), m.end(), _DOER_AWAY_SETS))
     return out
@@ -1787,7 +1811,7 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
     # whether he is named by a word of his own: not only by あいつ (who else may be him is not known)
     # nor only by a possessor's の (の母親: whose, not said)
     words = [text[o.start : o.end] for o, _ in doers]
-    known = any(w[:1] != "の" for w in words) and not any(re.fullmatch(_ANAPHOR, w) for w in words)
+    known = any(w[:1] != "の" for w in words) and not any(_ANAPHOR_RE.fullmatch(w) for w in words)
     spans: list[list[int]] = []  # overlapping words read as one (面会に来 and 面会に来る)
     for o in sorted(near, key=_start):
         if spans and o.start < spans[-1][1]:
@@ -1809,7 +1833,7 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
         if who is not None:
             word = text[who[0] : who[1]]
             sets = set().union(*(v for k, v in by_start.items() if who[0] <= k < who[1]))
-            if re.search(_ANAPHOR, word) or _DEMONSTRATIVE_BEFORE.search(text, max(0, who[0] - 9), who[0]) \
+            if _ANAPHOR_RE.search(word) or _DEMONSTRATIVE_BEFORE.search(text, max(0, who[0] - 9), who[0]) \
                     or any(_may_be_same(word, sets, d, dsets) for d, dsets in named):  # fmt: skip
                 continue
             if helping or (sets & people and not sets & _VICTIM_WORDS):
@@ -2121,6 +2145,19 @@ _ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加�
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
+_ANAPHOR_RE = re.compile(_ANAPHOR)
+# what may follow the one who did it (_doer_then): the subject of being near now, of contact from him,
+# of being away; or nothing (his word, or being with him: 同じ病棟)
+_SUBJECT_NOW = rf"(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))"
+_FROM_HIM = r"(?:さん|くん)?\s*から"
+_SUBJECT_AWAY = r"(?:さん|くん|ちゃん|氏)?\s*(?:[はがも]|(?=もう|既に|すでに|今は|いまは))"
+_OR_WITH_HIM = ""
+# for each: the rest after a name, an anaphor with the rest (or being with him), where either may begin
+_DOER_THEN = {
+    then: (re.compile(then), re.compile(rf"(?:{_ANAPHOR}){then}" if then else rf"{_ANAPHOR}|{_WITH_HIM}"),
+           re.compile(rf"(?=(?:{_ANAPHOR})" + (then or rf"|{_WITH_HIM}") + ")"))
+    for then in (_SUBJECT_NOW, _FROM_HIM, _SUBJECT_AWAY, _OR_WITH_HIM)
+}
 _CONTACT_NOW = re.compile(r"[^。、]{0,10}?(?:連絡|電話|line|dm|メッセージ|メール|着信|鬼電|ライン)[^。、]{0,4}?"
                           r"(?:くる|来る|きてる|来てる|きます|来ます|きている|来ている|続いて|続けて|してくる|してきて|かかってくる)")
 _SHARED_HOME = re.compile(r"(?:同じ|隣の?|となりの?)\s*(?:家|いえ|部屋|へや|マンション|寮|りょう|アパート|施設|しせつ|フロア|建物|団地"
