@@ -88,6 +88,7 @@ _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ
 _JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:もう|まだ)?\s*" + _NUM + r"\s*(時間|日)(?![\d時]|\s*(?:前|以内|後|以上|目|間|ほど前))")
 # the last of several times, said as such (最後は先週, さいごはきのうのひる, "last time was friday")
 _LAST_TIME = re.compile(r"(?:最後|さいご|直近)(?:に(?:された|あった|会った))?(?:の)?は|\blast time(?: (?:was|it happened))?\b|\bmost recently\b")
+_LAST_TIME_HINT = re.compile("最後|さいご|直近|last time|most recently")  # a word every _LAST_TIME has: a fast first look
 _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おととい|一昨日|今朝|けさ|今日|きょう|さっき|yesterday|last night|this morning|today|tonight)")
 # an event before "N経つ" that is not the act (別れて3年経つ, 入院して3日経つ): the time counts from it
 _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
@@ -497,7 +498,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
             return _hours_since_day(at, dt.date(year, month, day), text, m.end())
         except ValueError:
             return None
-    if m := _JA_MONTH.search(text) or _EN_MONTH.search(text):  # a month alone: from its middle
+    if m := ("月" in text and _JA_MONTH.search(text)) or (_EN_MONTH_HINT.search(text) and _EN_MONTH.search(text)):  # a month alone: from its middle
         name = m.group(1) or m.group(2)  # _EN_MONTH: after in/during, or alone after a comma
         return _hours_since_month(today, int(name) if name.isdigit() else _EN_MONTHS.index(name) + 1)
     # "今日土曜だけど", "月曜の朝です": today's weekday said, not the day it happened; the other days
@@ -532,7 +533,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         later = _EN_LAST_AFTER.match(text, m.end())  # "saturday night last week", "the friday before last"
         weeks = 2 if later and later.group(1) == "before last" else 1
         last_week, day = m.group(1) is not None or later is not None, _en_day(m.group(2))
-    elif m := _SEASON.search(text):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
+    elif _SEASON_HINT.search(text) and (m := _SEASON.search(text)):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
         if _DAY_SAID.search(text):
             return None  # 新歓の飲み会で…おとといのこと: the day said is nearer than the season's month
         word = next(g for g in m.groups() if g)
@@ -736,6 +737,10 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
                      r"|の[^、。\s]{0,5}?(?:会|祭|旅行|合宿|キャンプ|遠足|大会|試合|帰省|コンパ)|中|場|明け|の?こと|から|でした|です|だった|[、。,.!?\s]|$))"
                      r"|\b(?:in|during|over|this|last)\s+(?:the\s+)?(summer|spring|autumn|fall|winter)\b"
                      r"|\b(?:in|during|over|at|around|on)\s+(?:the\s+)?(obon|tanabata|golden week)\b)")  # not 青春, 秋田, 来年の春
+# a word every _SEASON (or _EN_MONTH) match holds: patterns that begin with a lookbehind are tried at
+# every character, these words are looked for at once
+_SEASON_HINT = re.compile("|".join(map(re.escape, sorted((*_SEASON_MONTH, *_SEASONS), key=len, reverse=True))))
+_EN_MONTH_HINT = re.compile("|".join(_EN_MONTHS))
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
@@ -1237,7 +1242,7 @@ class Rules:
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
             hours = day if (day := read_calendar_hours(text, at)) is not None else hours  # 水曜の夜…72時間過ぎてる？
-        if at is not None and (last := _LAST_TIME.search(text)) is not None:  # 去年の夏から…最後はきのう: the last time
+        if at is not None and _LAST_TIME_HINT.search(text) and (last := _LAST_TIME.search(text)) is not None:  # 去年の夏から…最後はきのう: the last time
             later = [h for h, s0, _ in exact if s0 >= last.start()]
             rest = text[last.end() :]
             if later:
