@@ -286,6 +286,8 @@ class Analysis:
             return False
         if i > 0 and toks[i - 1].pos2 == "接続助詞" and toks[i - 1].surface in _CLAUSE_PARTICLES:
             return False  # 嫌がったのに…: the words end their clause, what follows is another's
+        if toks[i].pos2 == "括弧閉":
+            return False  # 加害者（元交際相手）は…危険はない: words in brackets are an aside, not the predicate's
         head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
         prev = ""
         prev_pos = toks[i - 1].pos if i > 0 else ""

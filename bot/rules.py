@@ -97,6 +97,14 @@ _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s
 # a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
 _KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10}
 _JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
+# a span said in kana (いっしゅうかんまえ, さんじかんまえ, にかげつまえ): a number's reading and a unit's;
+# a number of one kana (に, ご, く, よ) only where no kana stands before it (a particle's に is not two)
+_KANA_NUMBERS = {"いち": 1, "いっ": 1, "さん": 3, "よん": 4, "ろく": 6, "ろっ": 6, "なな": 7, "しち": 7, "はち": 8,
+                 "はっ": 8, "きゅう": 9, "じゅう": 10, "じゅっ": 10, "じっ": 10, "に": 2, "ご": 5, "く": 9, "よ": 4}  # fmt: skip
+_KANA_UNITS = {"じかん": 1, "しゅうかん": 168, "かげつ": 720, "かげつかん": 720, "ねん": 8760}
+_JA_KANA_SPAN_AGO = re.compile(
+    "(" + "|".join(k for k in _KANA_NUMBERS if len(k) > 1) + r"|(?<![ぁ-ゖ])[にごくよ])"
+    "(" + "|".join(sorted(_KANA_UNITS, key=len, reverse=True)) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
 _T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
 _MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間ちょっと前: a little more than that
 _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
@@ -156,7 +164,10 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     """Every elapsed time the message states: (hours, start, end)."""
     both = [(w * 168 + d * 24, m.start(), m.end()) for m in (_JA_WEEKS_AND_DAYS.finditer(text) if "と" in text else ())
             if (w := _kanji_number(m.group(1))) is not None and (d := _kanji_number(m.group(2))) is not None]  # fmt: skip
-    both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in (_JA_KANA_DAYS_AGO.finditer(text) if "まえ" in text or "前" in text else ())]
+    if "まえ" in text or "前" in text:
+        both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in _JA_KANA_DAYS_AGO.finditer(text)]
+        both += [(float(_KANA_NUMBERS[m.group(1)] * _KANA_UNITS[m.group(2)]), m.start(), m.end())
+                 for m in _JA_KANA_SPAN_AGO.finditer(text)]  # fmt: skip
     # 1週間と2日前 is one time: not also 2日前
     return both + [e for e in _read_elapsed(text, reverse) if not any(e[1] < t and s < e[2] for _, s, t in both)]
 
@@ -607,7 +618,8 @@ def _later_today(at: dt.datetime, text: str, end: int) -> bool:
 
 _TOKYO = dt.timezone(dt.timedelta(hours=9))
 # a school year: 中3, 小学4年, 高校2年生 (not 途中3回: no kanji before); groups: the school, the year
-_SCHOOL_YEAR = r"(?<![一-龥々])(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?"
+_SCHOOL_YEAR_BODY = r"(小|中|高)(?:学|校)?\s*([1-6一二三四五六])\s*(?:年生?)?"
+_SCHOOL_YEAR = r"(?:(?<![一-龥々])|(?<=[人子娘女男孫姪甥]))" + _SCHOOL_YEAR_BODY  # not 最高2, 中高3; 本人高2, 娘中1
 _JA_RECALLED_AGE = re.compile(
     r"(?:\d{1,2}\s*(?:歳|才|さい)|\d0\s*代\s*(?:前半|後半|半ば)?|j[sck]\d?|" + _SCHOOL_YEAR +
     r"|小学生|中学生|高校生|大学生|小学校|中学校|幼稚園|保育園|小学|中学|高校|大学|短大|専門学校)"
@@ -624,8 +636,8 @@ _JA_RECALLED_PERIOD = re.compile(r"た\s*(?:頃|ころ|当時|年の(?:春|夏|�
                                  r"|(?:" + _LIFE_EVENTS + r")(?:する|した|して(?:くる|来る)?)?\s*(?:前|年|当時)(?![日夜晩])(?!\s*(?:だから|なのに|なので|だし))")  # not 結婚前だから
 _EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their)\s+(?:university|college|school|high school|student|uni)\s+days\b"
                                  r"|\bat\s+(?:her|his|my|their)\s+(?:previous|old|former|last)\s+(?:job|workplace|company|school)\b")
-_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged|from (?:the )?ages?(?: of)?|between (?:the )?ages(?: of)?)\s+(?:about\s+|only\s+)?\d{1,2}\b"
-                              r"|\b(?:i|she|he) was (?:only |just |about )?\d{1,2} when\b"  # "I was 16 when my stepdad started"
+_EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged|from (?:the )?ages?(?: of)?|between (?:the )?ages(?: of)?)\s+(?:about\s+|only\s+|around\s+|just\s+|maybe\s+|like\s+)?\d{1,2}\b"
+                              r"|\b(?:i|she|he) was (?:only |just |about |around )?\d{1,2} when\b"  # "I was 16 when my stepdad started"
                               r"|\b(?:as a|when (?:i|she|he) was(?: a)?)\s+(?:little |young )?(?:child|kid|girl|boy|teen|teenager)\b"
                               r"|\bwhen (?:i|she|he) was (?:in )?(?:an? )?(?:elementary|primary|middle|junior high|high) ?school\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
@@ -640,7 +652,7 @@ _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5
 _SLANG_SCHOOL = {"s": "小", "c": "中", "k": "高"}
 _SELF_INTRO = (r"\s*(?:[（(][^)）]{1,6}[)）]\s*)?(?:の[^。、\s]{0,5}?|男子|女子|男性|女性|男|女)?"  # 中3男子です, 高3（18歳）です
                r"(?:です|だけど|だよ|なんですが|なんだけど|ですが|の(?:私|わたし|僕|ぼく))")
-_OWN_GRADE = re.compile(_SCHOOL_YEAR + r"(?:" + _SELF_INTRO
+_OWN_GRADE = re.compile(r"(?<![一-龥々])" + _SCHOOL_YEAR_BODY + r"(?:" + _SELF_INTRO
                         + r"|(?<=^..)(?:[。、\s]|(?:男子|女子)[。\s])|(?<=^...)(?:[。、\s]|(?:男子|女子)[。\s])"  # "高1。…" opening the message
                         + r"|(?<=[。！？!?\n]..)。|(?<=[。！？!?\n]...)。)")  # …言えなかった。高1。: a sentence of the year alone
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
@@ -2054,6 +2066,7 @@ _AWAY_NOW = re.compile(
     r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|出ていきました|出て行きました|去っ"
     r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
     r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県)(?!から)"
+    r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
@@ -2177,7 +2190,7 @@ _IDENTIFIED_AFTER = re.compile(r"(?:さん|くん|氏)?\s*(?:[（(][^)）]*[)）
 _OWNER_PEOPLE = frozenset({"partner", "girlfriend", "family", "aggressor", "known_people", "third_person", "perpetrator"})  # 彼氏の友人
 _OWNER_NOUN = re.compile(r"([一-龥ァ-ヴー]{2,6})の$")  # the noun a doer's word belongs to (雇用主の男性)
 _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:る|ます|ました)|(?<=に)いて|来(?:る|ます)|(?<![てで])く(?:る)|(?<![てで])き(?:ます)|在宅|待って"
-                                r"|おる|おります|おった|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"
+                                r"|おる|おります|おった|いてる|待っと[るう]|待っちょ|待ちよ[るう]|泊まって|出入り|来てい|来てま|勤務中|出勤して|シフトに入"
                                 r"|(?:今も|いまも|今でも|いまでも|まだ|" + _NEAR_WORDS + r")[^。、]{0,14}?(?:住んで|暮らして|働いて|勤めて|通って)(?!い?た|まし)"
                                 r"|(?<=も)(?:住んで|暮らして)(?!い?た|まし)"
                                 r"|(?<!れ)(?<!なっ)(?<!出)(?<!絶っ)(?<!離れ)(?<!辞め)(?<!休ん)(?<!移っ)(?<!帰っ)(?<!戻っ)(?<!引っ越し)(?<!し)"
