@@ -26,7 +26,7 @@ import ahocorasick
 
 from bot.learned import Learned, content_words, cues, latin_words
 from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
-from bot.morph import Analysis
+from bot.morph import Analysis, Token
 from bot.schema import Node
 from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
 
@@ -1362,11 +1362,10 @@ def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
     for i, tok in enumerate(toks):
         for seq, k, sets in lemmas.get(tok.form, ()):
             first = i - k
-            if first < 0 or first + len(seq) > n:
+            if first < 0 or first + len(seq) > n + seq.count(_GAP):
                 continue
-            if all(w == toks[first + j].form or (w[0] == "(" and w[1:-1] == toks[first + j].pos)
-                   for j, w in enumerate(seq)):  # fmt: skip
-                found.append(_Occurrence(toks[first].begin, toks[first + len(seq) - 1].end, sets))
+            if (end := _row_end(toks, first, seq)) is not None:
+                found.append(_Occurrence(toks[first].begin, toks[end - 1].end, sets))
     found.sort(key=_start)
     out: list[_Occurrence] = []
     for o in found:  # rows that overlap for the same sets are one occurrence (され + れました)
@@ -1375,6 +1374,33 @@ def _lemma_occurrences(analysis: Analysis, lemmas) -> list[_Occurrence]:
             out.pop()
         out.append(o)
     return out
+
+
+_GAP = "..."  # in a ~row, up to _MAX_GAP words of the same clause (体を 何度も 触る; "…" as normalised)
+_MAX_GAP = 4
+
+
+def _row_end(toks: list[Token], first: int, seq: tuple[str, ...]) -> int | None:
+    """The index after the last token of the ~row `seq` read from toks[first], or None. A gap takes
+    up to _MAX_GAP words that are no punctuation and no other verb (胸を必要以上に触る; not
+    体を見て、触る)."""
+    n, j, gap = len(toks), first, False
+    for w in seq:
+        if w == _GAP:
+            gap = True
+            continue
+        limit = j + (_MAX_GAP if gap else 0)
+        while j < n and j <= limit:
+            t = toks[j]
+            if w == t.form or (w[0] == "(" and w[1:-1] == t.pos):
+                break
+            if not gap or t.pos in ("補助記号", "動詞"):
+                return None
+            j += 1
+        else:
+            return None
+        j, gap = j + 1, False
+    return j
 
 
 def _skip_spaces(text: str, i: int, step: int) -> int:
@@ -2519,7 +2545,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
                 else:
                     table.setdefault(normalize(w), set()).add(name)
         for seq, names in lemma_table.items():
-            k = next(i for i, w in enumerate(seq) if not w.startswith("("))  # the anchor: a written form
+            k = next(i for i, w in enumerate(seq) if not w.startswith("(") and w != _GAP)  # the anchor: a written form
             lemmas.setdefault(seq[k], []).append((seq, k, frozenset(names)))
         by_key: dict[str, Keyword] = {}
         for w, names in table.items():
