@@ -1157,6 +1157,8 @@ class Rules:
         if _PAST in self.keyword_sets:  # an age or school year recalled (12歳の時, when I was 8): long ago
             recalled = read_recalled(text)
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in recalled)
+            if "から" in text:  # 先月から別居中, 先月からシェルターにいる: apart since then, so the act is older
+                occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _APART_SINCE.finditer(text))
             if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, "from age 8": it began then
                 occs.extend(_Occurrence(a, b, _RECALLED_SINCE_SETS) for a, b in recalled
                             if _SINCE_AFTER.match(text, b) or text.startswith("from", a))  # fmt: skip
@@ -2060,6 +2062,9 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
+# apart from him since a time past (先月から別居, 去年からシェルターに, 2か月前から赴任中): the act is older still
+_APART_SINCE = re.compile(r"(?:先月|先々月|去年|昨年|一昨年|おととし|先週|先々週|\d+\s*(?:か月|ヶ月|カ月|ケ月|年|週間)前|半年前)から"
+                          r"[^。！？!?\n]{0,14}?(?:別居|シェルター|避難|保護され|保護中|入所|赴任|服役|拘置|離れて暮ら|実家に(?:帰|戻|い))")
 # an age or a period of life recalled as when it began (小さい頃から, 中学の時から): the `past` set
 # reads "since" as going on until now and drops it; this set keeps it, for a life that moved on since
 _RECALLED_SINCE = "recalled_since"
