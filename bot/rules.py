@@ -1755,14 +1755,16 @@ def _doer_then(text: str, names: list[str], then: str) -> Iterator[tuple[int, in
     for w in names:
         i = text.find(w)
         while i >= 0:
-            candidates.add(i)
+            if len(w) > 1 or i == 0 or not _WORD_CHAR.match(text, i - 1):  # 人 alone, not the end of ご主人
+                candidates.add(i)
             i = text.find(w, i + 1)
     done = 0
     for i in sorted(candidates):
         if i < done:
             continue
         for w in names:
-            if text.startswith(w, i) and (m := rest.match(text, i + len(w))) is not None:
+            if text.startswith(w, i) and (len(w) > 1 or i == 0 or not _WORD_CHAR.match(text, i - 1)) \
+                    and (m := rest.match(text, i + len(w))) is not None:  # fmt: skip
                 done = m.end()
                 break
         else:
@@ -1901,6 +1903,10 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
     return out
 
 
+_WORD_CHAR = re.compile(r"[一-龥々]")  # a kanji that makes one word with it (主 of ご主人; not は of 今は夫は)
+_PERSON_KANJI = frozenset("人者性員方男女子")  # in many words for people: ご主人 and 知らない人, 女性 and 男性 share them
+
+
 def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> bool:
     """Whether two words may name the same person: a kanji or a Latin word in common (お父さん,
     父親), or a set that names who someone is to her (彼氏 and 交際相手: partner)."""
@@ -1908,7 +1914,7 @@ def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> b
         return True
     if word.isascii() or doer.isascii():
         return bool(set(re.findall(r"[a-z]+", word.lower())) & set(re.findall(r"[a-z]+", doer.lower())))
-    return bool(set(_KANJI.findall(word)) & set(_KANJI.findall(doer))) or word in doer or doer in word
+    return bool((set(_KANJI.findall(word)) & set(_KANJI.findall(doer))) - _PERSON_KANJI) or word in doer or doer in word
 
 
 def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: frozenset[str]) -> tuple[int, int] | None:
@@ -2102,7 +2108,7 @@ _AWAY_NOW = re.compile(
     r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|出ていきました|出て行きました|去っ"
     r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に)|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
     r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県|帰省(?!して[く来き]|する))(?!から)"
-    r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
+    r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束|出入り禁止|出禁|取り調べ中|拘置所|留置|退寮)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
@@ -2232,7 +2238,7 @@ _PRESENT_PREDICATE = re.compile(r"[^。！？!?\n]{0,16}?(?:(?<![てで])い(?:�
                                 r"|(?<!れ)(?<!なっ)(?<!出)(?<!絶っ)(?<!離れ)(?<!辞め)(?<!休ん)(?<!移っ)(?<!帰っ)(?<!戻っ)(?<!引っ越し)(?<!し)"
                                 r"(?<!思っ)(?<!言っ)(?<!受け)(?<!知っ)(?<!分かっ)(?<!わかっ)(?<!考え)(?<!認め)(?<!否定し)"  # not what he thinks, says or undergoes
                                 r"(?:て|で)(?:る|いる|います)(?![なのと]))")  # fmt: skip (旦那がまだ待合におる; 今も隣に住んでる, not 遠方に住んで)
-_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの|隣の?[市町村県区]|隣県|どこ|何処|(?<![同じこの])[一-龥]{1,4}[市県府](?!内)")  # 山口市の自宅にいて: a city of its own  # 今も県外に住んでいる, 隣の市に住んで: far off; 今どこにいるか: not known
+_FAR = re.compile(r"遠|県外|海外|道外|国外|実家|地元|別の|他の|ほかの|拘置所|刑務所|留置|警察署|署に|隣の?[市町村県区]|隣県|どこ|何処|(?<![同じこの])[一-龥]{1,4}[市県府](?!内)")  # 山口市の自宅にいて: a city of its own  # 今も県外に住んでいる, 隣の市に住んで: far off; 今どこにいるか: not known
 # a scene, then an ellipsis (公園の奥に…, 送ってもらったときに…, 歓迎会のあとで…): the act left unsaid
 _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あとで|後で|中に|の中で|の奥に|の家で|の車で)\s*(?:…|\.{2,}|・{2,})")  # not 病院に…
 _TIME_SETS = frozenset({_PAST, "recent"})
