@@ -453,7 +453,8 @@ class Locator:
                         add(form, p.code, anchor=False, bare=True)
 
         near: dict[str, set[str]] = {normalize(f): {p.code} for p in prefectures for f in (p.romaji, *p.en)}
-        for form, pref, kind in _read_places(knowledge_dir / PLACES_FILE, codes, problems):
+        rows = list(_read_places(knowledge_dir / PLACES_FILE, codes, problems))
+        for form, pref, kind, _ in _designated_first(rows):
             add(form, pref, anchor=kind in _ANCHOR_KINDS, bare=kind == "bare")
             if kind in ("municipality", "ward") and form[-1] in "市区町村" and len(form) > 1:
                 add_lookup(form[:-1], pref)  # "/center 府中": typed alone, the bare name is enough
@@ -942,8 +943,29 @@ def _read_places(path: Path, codes: set[str], problems: Problems):
         elif not (len(jis) == 5 and jis.isascii() and jis.isdigit() and jis.startswith(pref)):
             report.error(lineno, f"jis_code {jis!r} is not a 5-digit code of prefecture {pref}")
         else:
-            yield form, pref, kind
+            yield form, pref, kind, jis
     report.close()
+
+
+# the 20 designated cities (政令指定都市, Local Autonomy Act art. 252-19) by JIS code
+_DESIGNATED = frozenset({"01100", "04100", "11100", "12100", "14100", "14130", "14150", "15100", "22100", "22130",
+                         "23100", "26100", "27100", "27140", "28100", "33100", "34100", "40100", "40130", "43100"})  # fmt: skip
+
+
+def _designated_first(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """The rows without the other prefectures of a romaji or kana form one designated city shares with
+    smaller cities elsewhere: "Sakai City", さかいし mean Osaka's 堺市 (820,000 people), not Fukui's
+    坂井市 (the kanji tell them apart; a writer in romaji or kana means the one everyone knows)."""
+    by_form: dict[str, set[str]] = {}
+    for form, _, kind, jis in rows:
+        if kind in ("romaji", "kana"):
+            by_form.setdefault(normalize(form), set()).add(jis)
+    keep: dict[str, str] = {}  # form -> the designated city's prefecture
+    for form, codes in by_form.items():
+        big = codes & _DESIGNATED
+        if len(big) == 1 and len({c[:2] for c in codes}) > 1:
+            keep[form] = next(iter(big))[:2]
+    return [r for r in rows if r[2] not in ("romaji", "kana") or keep.get(normalize(r[0]), r[1]) == r[1]]
 
 
 def _read_former(path: Path, codes: set[str], current: dict[str, frozenset[str]] | None, problems: Problems):

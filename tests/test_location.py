@@ -363,6 +363,20 @@ def test_every_capital_and_designated_city_is_found_bare(loc: Locator) -> None:
     assert wrong == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Clinic in Sakai City, patient seen today", Location("27", (), True)),  # 堺市, a designated city
+        ("sakai-shi no byouin desu", Location("27", (), True)),
+        ("さかいしの病院です", Location("27", (), True)),
+        ("坂井市の病院です", Location("18", (), True)),  # the kanji name Fukui's city
+        ("Fuchu city", Location(None, ("13", "34"), True)),  # two cities, neither designated: both
+    ],
+)
+def test_a_romaji_or_kana_name_a_designated_city_shares_means_it(loc: Locator, text: str, expected: Location) -> None:
+    assert find(loc, text) == expected
+
+
 def test_data_files_name_their_source() -> None:
     for name in ("places.tsv", "postal.tsv"):
         first = (KNOWLEDGE / name).read_text(encoding="utf-8").splitlines()[0]
