@@ -119,6 +119,7 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
+_ROMAJI_AGE = re.compile(r"(?<![0-9])(\d{1,2})\s*-?\s*sai\b")  # 5-sai, 16sai
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
@@ -264,6 +265,8 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
              if (n := _kanji_number(m.group(1))) is not None]  # 十六の子
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
+    if "sai" in text:  # 5-sai no onnanoko: an age in romaji
+        ages += [float(m.group(1)) for m in _ROMAJI_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     # the school years, each unless an age said is that pupil's (高3（18歳）, a 12th grader who turned
@@ -287,11 +290,22 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
 
 
 def _kana_grades(text: str) -> str:
-    """The text with school years in kana written in kanji (ちゅう1 -> 中  1), offsets kept."""
-    if "しょう" not in text and "ちゅう" not in text and "こう" not in text:
-        return text
-    return _KANA_GRADE.sub(lambda m: _KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + m.group(3)
-                           + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)], text)  # fmt: skip
+    """The text with school years in kana or romaji written in kanji (ちゅう1 -> 中  1, コウ2 -> 高 2,
+    chuu3 -> 中   3, shogakko 5-nensei -> 小       5 年生  ), offsets kept."""
+    if "しょう" in text or "ちゅう" in text or "こう" in text:
+        text = _KANA_GRADE.sub(lambda m: _KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + m.group(3)
+                               + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)], text)  # fmt: skip
+    if "ショウ" in text or "チュウ" in text or "コウ" in text:
+        text = _KATAKANA_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1)) + m.group(2), text)
+    if text.isascii() or "sho" in text or "chu" in text or "ko" in text:
+        text = _ROMAJI_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1) + (m.group(2) or "")) + m.group(3)
+                                 + (" " * len(m.group(4)) + _padded("年生", m.group(5)) if m.group(5) else ""), text)  # fmt: skip
+    return text
+
+
+def _padded(word: str, said: str) -> str:
+    """`word` in the room `said` took: spaces after it keep every offset."""
+    return word + " " * (len(said) - len(word))
 
 
 def _slang_age(m: re.Match[str]) -> float:
@@ -676,6 +690,12 @@ _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|
 # _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)
 _KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと]))(しょう|ちゅう|こう)(がく|こう)?(\s*[1-6])(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
 _KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 "}
+# the same in katakana (ｺｳ2 typed in half-width) and in romaji (chuu3, shogakko 5-nensei, kou 2)
+_KATAKANA_GRADE = re.compile(r"(?<![ァ-ヺー])(ショウ|チュウ|コウ)(\s*[1-6])(?![0-9])")
+_ROMAJI_GRADE = re.compile(r"(?<![a-z])(shou|sho|chuu|chu|kou|kō|chū|shō)(gakkou|gakko|gakkō|gakusei)?(\s*-?\s*[1-6])"
+                           r"(?:(\s*-?\s*)(nensei|nen))?(?![0-9a-z])")
+_GRADE_SCHOOL = {"ショウ": "小", "チュウ": "中", "コウ": "高", "shou": "小", "sho": "小", "shō": "小", "chuu": "中",
+                 "chu": "中", "chū": "中", "kou": "高", "kō": "高"}  # fmt: skip
 # a year without its school (6年生, 3ねんせい): a child's, whichever school (not 大学3年生, 専門学校2年生)
 _BARE_YEAR = re.compile(r"(?<![学大院校専科生0-9])([1-6])\s*(?:年生|ねんせい)")
 # the writer's age with no 歳: after 私/あたし (あたし15), or a sentence of its own (…された。16)
