@@ -1179,6 +1179,9 @@ class Rules:
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in recalled)
             if "から" in text:  # 先月から別居中, 先月からシェルターにいる: apart since then, so the act is older
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _APART_SINCE.finditer(text))
+            if "妊娠" in text and not _ABUSE_GOES_ON.search(text):  # 妊娠9週の20歳、相手は…無理やりだった: weeks have passed (not 妊娠中も強要されている)
+                occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PREGNANT_WEEKS.finditer(text)
+                            if int(m.group(1)) >= 3)  # fmt: skip
             if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, "from age 8": it began then
                 occs.extend(_Occurrence(a, b, _RECALLED_SINCE_SETS) for a, b in recalled
                             if _SINCE_AFTER.match(text, b) or text.startswith("from", a))  # fmt: skip
@@ -2088,6 +2091,8 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
+_ABUSE_GOES_ON = re.compile(r"妊娠中|され(?:続け|てい|てる)|させられ(?:てい|てる)")
+_PREGNANT_WEEKS = re.compile(r"妊娠\s*(\d{1,2})\s*(?:週|w\b)")  # 妊娠9週, 妊娠12w
 # apart from him since a time past (先月から別居, 去年からシェルターに, 2か月前から赴任中): the act is older still
 _APART_SINCE = re.compile(r"(?:先月|先々月|去年|昨年|一昨年|おととし|先週|先々週|\d+\s*(?:か月|ヶ月|カ月|ケ月|年|週間)前|半年前)から"
                           r"[^。！？!?\n]{0,14}?(?:別居|シェルター|避難|保護され|保護中|入所|赴任|服役|拘置|離れて暮ら|実家に(?:帰|戻|い))")
