@@ -658,6 +658,7 @@ _EN_RECALLED_PERIOD = re.compile(r"\b(?:in|back in|during)\s+(?:her|his|my|their
 _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|at the age of|aged|from (?:the )?ages?(?: of)?|between (?:the )?ages(?: of)?)\s+(?:about\s+|only\s+|around\s+|just\s+|maybe\s+|like\s+)?\d{1,2}\b"
                               r"|\b(?:i|she|he) was (?:only |just |about |around )?\d{1,2} when\b"  # "I was 16 when my stepdad started"
                               r"|\b(?:as a|when (?:i|she|he) was(?: a)?)\s+(?:little |young )?(?:child|kid|girl|boy|teen|teenager)\b"
+                              r"|\b(?:as|when (?:we|they) were)\s+(?:little |young )?(?:children|kids|teens|teenagers)\b"  # "when they were kids"
                               r"|\bwhen (?:i|she|he) was (?:in )?(?:an? )?(?:elementary|primary|middle|junior high|high) ?school\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
 _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
@@ -1179,6 +1180,9 @@ class Rules:
             occs.extend(_Occurrence(a, b, _PAST_SETS) for a, b in recalled)
             if "から" in text:  # 先月から別居中, 先月からシェルターにいる: apart since then, so the act is older
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _APART_SINCE.finditer(text))
+            if at is not None and ("19" in text or "20" in text):  # "raped … in 2023", 2019年に: a year gone by
+                occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PAST_YEAR.finditer(text)
+                            if int(m.group(1) or m.group(2)) < at.year)  # fmt: skip
             if "妊娠" in text and not _ABUSE_GOES_ON.search(text):  # 妊娠9週の20歳、相手は…無理やりだった: weeks have passed (not 妊娠中も強要されている)
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PREGNANT_WEEKS.finditer(text)
                             if int(m.group(1)) >= 3)  # fmt: skip
@@ -2091,6 +2095,7 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
+_PAST_YEAR = re.compile(r"\b(?:in|back in|since|during)\s+((?:19|20)\d\d)\b(?!\s*[-/.]\s*\d)|(?<!\d)((?:19|20)\d\d)\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ)")
 _ABUSE_GOES_ON = re.compile(r"妊娠中|され(?:続け|てい|てる)|させられ(?:てい|てる)")
 _PREGNANT_WEEKS = re.compile(r"妊娠\s*(\d{1,2})\s*(?:週|w\b)")  # 妊娠9週, 妊娠12w
 # apart from him since a time past (先月から別居, 去年からシェルターに, 2か月前から赴任中): the act is older still
