@@ -80,7 +80,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をが]?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -110,7 +110,7 @@ _MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間�
 _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
-_JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は)?\s*"
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
