@@ -89,9 +89,9 @@ def cues(
     return frozenset(out)
 
 
-# a message that denies any of these (加害者はもういない), affirms she is out of reach or he is away, or names a
-# stranger as the one who did it (見知らぬ男に襲われた。夫が同居: who is near her is not him) gets no
-# learned danger
+# a message that denies any of these (加害者はもういない), affirms she is out of reach or he is away,
+# or names a stranger as the one who did it (見知らぬ男に襲われた。夫が同居: who is near her is not him)
+# gets no learned danger
 _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
                             "a:protected", "a:separated", "a:doer_away", "d:stranger"})  # fmt: skip
 
@@ -127,7 +127,8 @@ def may_add(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may add `flag` to a message with these cues: never danger where the
     message denies it (危険はありません, 加害者はもういない), says she is out of his reach (逮捕された,
     接近禁止命令) or that he is away (単身赴任中, "deployed overseas"), or names a stranger as the one
-    who did it (the rules read a stranger who is near); never acute where the rules read a time; never partner where they named another as the doer."""
+    who did it (the rules read a stranger who is near); never acute where the rules read a time;
+    never partner where they named another as the doer."""
     if flag == "acute":  # a time the rules read, or a late one, is never overruled
         return not present & _DATED
     if flag == "partner":  # the rules named another as the one who did it (夫の友人に, 見知らぬ男に)

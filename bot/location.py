@@ -954,8 +954,8 @@ _DESIGNATED = frozenset({"01100", "04100", "11100", "12100", "14100", "14130", "
 
 def _designated_first(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
     """The rows without the other prefectures of a romaji or kana form one designated city shares with
-    smaller cities elsewhere: "Sakai City", さかいし mean Osaka's 堺市 (820,000 people), not Fukui's
-    坂井市 (the kanji tell them apart; a writer in romaji or kana means the one everyone knows)."""
+    smaller cities elsewhere: "Sakai City", さかいし mean Osaka's 堺市, not Fukui's 坂井市 (the kanji
+    tell them apart; a writer in romaji or kana means the city everyone knows)."""
     by_form: dict[str, set[str]] = {}
     for form, _, kind, jis in rows:
         if kind in ("romaji", "kana"):

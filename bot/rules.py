@@ -297,7 +297,7 @@ def _kana_grades(text: str) -> str:
                                + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)], text)  # fmt: skip
     if "ショウ" in text or "チュウ" in text or "コウ" in text:
         text = _KATAKANA_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1)) + m.group(2), text)
-    if text.isascii() or "sho" in text or "chu" in text or "ko" in text:
+    if any(w in text for w in ("sho", "shō", "chu", "chū", "ko", "kō")):
         text = _ROMAJI_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1) + (m.group(2) or "")) + m.group(3)
                                  + (" " * len(m.group(4)) + _padded("年生", m.group(5)) if m.group(5) else ""), text)  # fmt: skip
     return text
@@ -1774,15 +1774,15 @@ def _doer_names(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[
 
 def _doer_then(text: str, names: list[str], then: str) -> Iterator[tuple[int, int]]:
     """The spans re.finditer(rf"(?:{names}|{_ANAPHOR}){then}", text) finds, with `names` as
-    literals, without compiling a pattern for each message's names (a compile costs more than a reply):
-    at each place where one of them may begin, the names longest first, then the anaphors that point
-    back to him (その人, 相手, あいつ)."""
+    literals (a name of one kanji only where it begins a word: _name_at), without compiling a pattern
+    for each message's names (a compile costs more than a reply): at each place where one of them may
+    begin, the names longest first, then the anaphors that point back to him (その人, 相手, あいつ)."""
     rest, anaphor, starts = _DOER_THEN[then]
     candidates = {m.start() for m in starts.finditer(text)}
     for w in names:
         i = text.find(w)
         while i >= 0:
-            if len(w) > 1 or i == 0 or not _WORD_CHAR.match(text, i - 1):  # 人 alone, not the end of ご主人
+            if _name_at(text, w, i):
                 candidates.add(i)
             i = text.find(w, i + 1)
     done = 0
@@ -1790,8 +1790,7 @@ def _doer_then(text: str, names: list[str], then: str) -> Iterator[tuple[int, in
         if i < done:
             continue
         for w in names:
-            if text.startswith(w, i) and (len(w) > 1 or i == 0 or not _WORD_CHAR.match(text, i - 1)) \
-                    and (m := rest.match(text, i + len(w))) is not None:  # fmt: skip
+            if text.startswith(w, i) and _name_at(text, w, i) and (m := rest.match(text, i + len(w))) is not None:
                 done = m.end()
                 break
         else:
@@ -1799,6 +1798,12 @@ def _doer_then(text: str, names: list[str], then: str) -> Iterator[tuple[int, in
                 continue
             done = m.end()
         yield i, done
+
+
+def _name_at(text: str, name: str, i: int) -> bool:
+    """Whether `name`, found at i, may stand there as a word: a name of one kanji (人, 夫) not right
+    after another kanji (the 人 of ご主人, 本人); a longer name anywhere."""
+    return len(name) > 1 or i == 0 or not _WORD_CHAR.match(text, i - 1)
 
 
 def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: int,
