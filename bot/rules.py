@@ -118,8 +118,7 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
-_JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(歳|才|さい|代)\s*(未満|以下)?")
-_ROMAJI_AGE = re.compile(r"(?<![0-9])(\d{1,2})\s*-?\s*sai\b")  # 5-sai, 16sai
+_JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
@@ -128,7 +127,7 @@ _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwk", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
-_JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
+_JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
 _EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilmnorsty", ("y", "age", "0s", "f", "m"), ahead=1,
                      needle_ok=lambda text, i: text[i] not in "yfm" or _digit_before(text, i))  # fmt: skip
@@ -265,8 +264,6 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
              if (n := _kanji_number(m.group(1))) is not None]  # 十六の子
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
-    if "sai" in text:  # 5-sai no onnanoko: an age in romaji
-        ages += [float(m.group(1)) for m in _ROMAJI_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     # the school years, each unless an age said is that pupil's (高3（18歳）, a 12th grader who turned
