@@ -2125,3 +2125,50 @@ def test_kana_times_as_words_and_living_with_the_one_who_did_it(rules, text, fla
 )
 def test_the_next_time_she_must_meet_him_soon(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+def _fired(rules, f, flag):
+    return {r.id for r in rules.flag_rules if r.flag == flag and r.when(f) and not (r.unless and r.unless(f))}
+
+
+@pytest.mark.parametrize(
+    ("text", "sets", "expected"),
+    [
+        # a ~row with a gap: words of the same clause between the object and 触る, no other verb
+        ("ヘルパーが利用者の体を必要以上に触っている", "topic", True),
+        ("胸を何度も触られた", "topic", True),
+        ("体を見て、触る", "topic", False),
+        # apart since a past time: the act is older (not the patient's own stay: 入院中)
+        ("夫からの性暴力で先月から別居中の方の相談", "past", True),
+        ("先週から入院中の患者さんが性被害を受けたと話しました", "past", False),
+        # the weeks of a pregnancy that came from the act, not abuse that goes on in it
+        ("妊娠9週、相手は知人で無理やりだったと", "past", True),
+        ("妊娠中も夫に性行為を強要されている", "past", False),
+        ("Client was raped by her ex-boyfriend in 2023", "past", True),
+        # one kanji is no word inside another: 人 of ご主人 is not the stranger
+        ("受付です。知らない人から性被害と。ご主人が付き添いで受付にいらっしゃいます", "doer_present", False),
+    ],
+)
+def test_readings_of_this_kind(rules, text, sets, expected):
+    assert (sets in rules.facts(normalize(text), place=False, at=DEFAULT_AT).affirmed) == expected
+
+
+def test_going_home_is_danger_only_when_he_is_there(rules):
+    home = rules.facts(normalize("入院中の女性、夫から長年性行為を強要されてきたと。退院後はその夫のいる家に帰る予定"), place=False)
+    trip = rules.facts(normalize("観光客の女性、昨夜バーで知り合った男にホテルで性被害。明日東京に帰る予定"), place=False)
+    assert "danger-going-home" in _fired(rules, home, "danger")
+    assert "danger-going-home" not in _fired(rules, trip, "danger")
+
+
+def test_an_order_he_ignores_keeps_danger(rules):
+    text = "元夫に押しかけられて無理やり性行為。接近禁止命令が出てるのに何度も来るらしい"
+    assert "danger-words" in _fired(rules, facts(rules, text), "danger")
+
+
+def test_times_and_years_in_kana_and_past_the_bound():
+    assert read_hours_since(normalize("いっしゅうかんまえ しりあいに")) == 168
+    assert read_hours_since(normalize("被害後1日半")) == 36
+    assert read_hours_since(normalize("被害から72時間を少し過ぎた")) == 73
+    assert read_ages(normalize("ｺｳ2ｼﾞｮｼ ｹｻ")) == (16.0,)
+    assert read_ages(normalize("chuu3 no musume")) == (14.0,)
+    assert read_ages(normalize("本人高2。")) == (16.0,)
