@@ -260,6 +260,9 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
+    ages += [float(m.group(1)) for m in _KIN_AGE.finditer(text)]  # 妹は17で
+    if "u-" in text or "u1" in text:  # an under-15 team's player: below 15
+        ages += [float(m.group(1)) - 0.5 for m in _UNDER_AGE.finditer(text)]
     ages += [float(n) for m in (_KANJI_TEEN.finditer(text) if "十" in text else ())
              if (n := _kanji_number(m.group(1))) is not None]  # 十六の子
     if "year" in text:  # "patient 14 years,"
@@ -686,7 +689,7 @@ _EN_DOER_AFTER = re.compile(r"(?:er)?(?:\s+(?:boy|boys|girl|student|kid|classmat
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|th)[\s-]*grade")  # a 7th grader
 # a school year in a child's kana (ちゅう1, しょうがく3ねんせい, こうこう2), rewritten as the kanji
 # _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)
-_KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと]))(しょう|ちゅう|こう)(がく|こう)?(\s*[1-6])(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
+_KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと])|(?<=わたし)|(?<=あたし)|(?<=ぼく)|(?<=おれ))(しょう|ちゅう|こう)(がく|こう)?(\s*[1-6])(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
 _KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 "}
 # the same in katakana (ｺｳ2 typed in half-width) and in romaji (chuu3, shogakko 5-nensei, kou 2)
 _KATAKANA_GRADE = re.compile(r"(?<![ァ-ヺー])(ショウ|チュウ|コウ)(\s*[1-6])(?![0-9])")
@@ -726,8 +729,12 @@ _JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
 _NOTE_AGE = re.compile(r"(?:本人|患者|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
                        r"(?![\d:：/年月日週時分名人件回号階番歳才代%]|\.\d|\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo\b|y/o|min|am|pm|h\b|kg|cm|ml|mg|th|st|nd|rd))")
+# a person, は and an age with no 歳, closing its clause (妹は17で、本人は16です)
+_KIN_AGE = re.compile(r"(?:本人|患者|妹|姉|娘|息子|孫|生徒|女子|男子|女児|男児)(?:は|が|も)\s*(1\d|[5-9])"
+                      r"(?=\s*(?:で|だ|です|、|,|。|[)）]|$))")
+_UNDER_AGE = re.compile(r"(?<![a-z0-9])u-?(1[0-8]|[6-9])(?![0-9a-z])")  # u-15: a youth team's age band
 _KANJI_TEEN = re.compile(r"(?<![一-龥])(十[一二三四五六七八九]?)の(?:子|女の子|男の子|娘)")
-_AGE_FIELD = re.compile(r"(?:年齢\s*[:=]?|\bage\s*[:=])\s*(\d{1,2})(?![\d歳才さい代])")  # not "from age 8"
+_AGE_FIELD = re.compile(r"(?:年齢\s*(?:[:=]|は|が)?|\bage\s*[:=])\s*(\d{1,2})(?![\d歳才さい代]|\s*(?:ではなく|じゃなく))")  # not "from age 8", not 15ではなく25
 _JA_DAYS_AGO_CLOCK = re.compile(r"(\d{1,2}|[一二三四五六七八九十])\s*日\s*前\s*の\s*(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?\s*(\d{1,2})\s*時(?!間)(?:\s*(半|[0-5]?\d)\s*分?)?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
 _EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})

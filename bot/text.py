@@ -20,6 +20,7 @@ TAKEN_BACK = ("じゃなくて", "じゃなく", "ではなくて", "ではな�
 # that only hide text from a reader, and lone surrogates (which cannot be encoded as UTF-8).
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u3000]+")
+_CIRCLED = re.compile("[\u2460-\u2473]")  # ① to ⑳: a list's numbers, read as (1) to (20)
 
 # NFKC leaves these characters as they are, and none of them combines with a character before it
 # (it and the first character of its decomposition have canonical combining class 0 and are the
@@ -49,6 +50,8 @@ def normalize(text: str) -> str:
     Matchers (places, rules) work on this form; keyword lists in knowledge/ are normalised the same
     way when loaded, so they may be written in any width or case.
     """
+    if not text.isascii() and _CIRCLED.search(text):  # ①15歳女子: NFKC would read 115歳
+        text = _CIRCLED.sub(lambda m: f" ({ord(m.group()) - 0x245F}) ", text)
     text = nfkc(text).casefold()
     if "  " in text or "\t" in text or "\u3000" in text:  # else every run is one space: nothing to do
         text = _SPACES.sub(" ", text)

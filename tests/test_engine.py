@@ -242,6 +242,17 @@ def test_silence_about_time_puts_the_72_hour_actions_first_as_conditions(engine)
     assert not any(a.case.flags & {"late"} for a in engine.actions(acute.case) if a.kind == "flag")
 
 
+def test_a_child_with_a_disability_abused_by_care_staff_gets_the_child_section_not_the_adults_laws(engine):
+    """Reference §12: under 18, the Child Abuse Act, not the disability and elder abuse laws' duty to
+    notify the municipality. The reading keeps both flags; the answer gives the child's section."""
+    case = engine.understand("知的障害のある16歳の女の子、通所先の男性職員から性被害の疑い。横浜市です")
+    assert {"carer", "minor"} <= case.flags
+    ids = [s.id for s in engine.answer(case, WEEKDAY_NOON).sections]
+    assert "child" in ids and "carer" not in ids
+    adult = engine.understand("知的障害のある30代の女性、通所先の男性職員から性被害の疑い。横浜市です")
+    assert "carer" in [s.id for s in engine.answer(adult, WEEKDAY_NOON).sections]
+
+
 def test_only_a_stated_time_past_72_hours_drops_the_acute_care(engine):
     assert "late" in engine.understand("1週間前に性被害にあった患者さん").flags
     assert "late" not in engine.understand("性被害にあった患者さん").flags

@@ -266,7 +266,11 @@ def test_hours_since(text, hours):
     ("text", "ages"),
     [("15歳", (15.0,)), ("20代", (20.0,)), ("十五歳", (15.0,)), ("18歳未満", (17.5,)), ("a 16-year-old", (16.0,)),
      ("in her 30s", (30.0,)), ("aged 12", (12.0,)), ("no age here", ()),
-     ("JC2の女子", (13.0,)), ("a JK1 student", (15.0,)), ("jpeg", ())],
+     ("JC2の女子", (13.0,)), ("a JK1 student", (15.0,)), ("jpeg", ()),
+     ("①15歳女子", (15.0,)),  # a list's ① is no digit of the age (NFKC reads ① as 1)
+     ("年齢は15と", (15.0,)), ("年齢は15ではなく25", ()),  # an age said as a note's field, or taken back
+     ("妹は17で、高校は中退", (17.0,)), ("患者は3日前に", ()), ("息子は2人", ()),
+     ("one of my u-15 players", (14.5,)), ("u-turn", ())],
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
@@ -607,6 +611,7 @@ def test_a_description_with_a_school_year_is_not_the_writer():
         ("あたし15　ままのかれしに　されてる", (15.0,)),  # an age after あたし, with no 歳
         ("断ったのに無理やりされた。16", (16.0,)),  # a sentence of the age alone
         ("ちゅう1です おじさんに さわられた", (12.0,)),  # a school year in kana
+        ("わたしこう2です。ばいとのてんちょうに", (16.0,)),  # romaji (watashi kou2 desu) read in kana
         ("3時間前に襲われた。30代", ()),
         ("けっこう2回されてる", ()),  # こう inside a word is no school
     ],
@@ -1432,6 +1437,24 @@ def test_a_child_only_mentioned_or_an_age_taken_back_is_no_minor(rules, text, mi
 )
 def test_the_carer_is_the_one_who_did_it(rules, text, carer):
     assert ("carer" in facts(rules, text).flags) == carer
+
+
+@pytest.mark.parametrize(
+    ("text", "carer"),
+    [
+        ("知的障害のある16歳の女の子、通所先の男性職員から性被害の疑い", True),
+        ("放課後等デイサービスの職員が小4の男児に性的な接触をしたと報告がありました", True),
+        ("A 14 y/o girl with autism told me the school bus attendant touches her", True),
+        ("認知症の祖母を介護している中3の孫娘が、祖母のデイサービスの男性職員に送迎のときに触られた", False),  # she is the carer
+        ("放課後等デイに通う小6の男の子が、同じデイに来る中2の男子にトイレで触られた", False),  # another child
+        ("中2の娘が塾の講師に触られた", False),
+    ],
+)
+def test_a_child_with_a_disability_abused_by_care_staff_is_a_carers_abuse_and_a_minor(rules, text, carer):
+    f = facts(rules, text)
+    ruled = f.flags - f.learned | f.dropped  # the rules' reading, whatever the weights add
+    assert "minor" in ruled
+    assert ("carer" in ruled) == carer
 
 
 @pytest.mark.parametrize(
