@@ -20,12 +20,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice, pairwise
 
 from bot.model import INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
 from bot.schema import Node
 
-# the parts of speech whose words are cues: the content words and the auxiliaries (れる, ない, た)
-_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞", "代名詞", "接尾辞", "形状詞"})
+# the parts of speech whose words are cues: the content words, the auxiliaries (れる, ない, た) and the
+# particles (って, と: whose words they are)
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞", "代名詞", "接尾辞", "形状詞", "助詞"})
 _PLACE_SUFFIXES = frozenset("市区町村郡県都府")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
 MAX_WORDS = 400  # the distinct words that count: a long paste weighs no more than a long message
@@ -34,9 +36,10 @@ MAX_WORDS = 400  # the distinct words that count: a long paste weighs no more th
 def content_words(tokens: Iterable) -> list[str]:
     """The dictionary forms of the content words of SudachiPy tokens (bot.morph.Token): not a name
     (固有名詞: a place or a person weighs nothing), a number or a place's suffix (横浜市's 市)."""
-    return [t.form for t in tokens
-            if t.pos in _CONTENT_POS and t.pos2 != "固有名詞" and not t.form.isdigit()
-            and not (t.pos == "接尾辞" and t.form in _PLACE_SUFFIXES)]  # fmt: skip
+    words = [form for _, _, _, form, pos, pos2 in tokens
+             if pos in _CONTENT_POS and pos2 != "固有名詞" and not form.isdigit()
+             and not (pos == "接尾辞" and form in _PLACE_SUFFIXES)]  # fmt: skip
+    return words + list(map("|".join, pairwise(words)))  # and each pair of neighbours (された|と, 今|外来)
 
 
 def latin_words(text: str) -> list[str]:
@@ -80,12 +83,7 @@ def cues(
     if act_dated:
         out.add("act_dated")
     out.add(f"ow:{min(other_words, 5)}")
-    seen: set[str] = set()
-    for w in words:
-        if len(seen) >= MAX_WORDS:
-            break
-        seen.add(w)
-    out |= {"w:" + w for w in seen}
+    out.update(map("w:".__add__, islice(dict.fromkeys(words), MAX_WORDS)))
     return frozenset(out)
 
 
@@ -147,9 +145,9 @@ class Decision:
 
     def probability(self, present: Iterable[str]) -> float:
         weights = self.weights
-        # the cues that carry a weight, found by a set intersection in C; fsum is exact: the same in any order
-        z = self.bias + math.fsum(map(weights.__getitem__, weights.keys() & present))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        # the cues that carry a weight, found by a set intersection in C, summed in fixed point (exact:
+        # the same in any order of the cues, as Learned sums them)
+        return _logistic(self.bias + sum(map(_fixed, map(weights.__getitem__, weights.keys() & present))) / SCALE)
 
     def holds(self, present: Iterable[str]) -> bool:
         return self.probability(present) >= self.threshold
@@ -165,15 +163,37 @@ class Learned:
     trained_on: tuple[str, ...] = ()  # the corpus files, for the record
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
+    def __post_init__(self) -> None:
+        # every decision's weight of each cue, in one row under the cue (0 where it has none): a
+        # message's cues are looked up once, not once per decision, and each decision's sum is one
+        # sum down a column, in fixed point (exact: the same in any order of the cues)
+        decisions = (*self.flags, *self.keeps, *(d for d in (self.victim, self.help, self.case) if d is not None))
+        rows: dict[str, list[int]] = {}
+        for i, d in enumerate(decisions):
+            for cue, w in d.weights.items():
+                rows.setdefault(cue, [0] * len(decisions))[i] = _fixed(w)
+        object.__setattr__(self, "_decisions", decisions)
+        object.__setattr__(self, "_rows", {cue: tuple(ws) for cue, ws in rows.items()})
+        object.__setattr__(self, "_last", (None, {}))  # the cues last weighed and their probabilities
+
+    def _holds(self, d: Decision, present: frozenset[str]) -> bool:
+        last, probabilities = self._last  # one message's decisions share the lookup (one tuple: thread-safe)
+        if last is not present:
+            rows = list(filter(None, map(self._rows.get, present)))
+            sums = map(sum, zip(*rows, strict=True)) if rows else (0 for _ in self._decisions)
+            probabilities = {e.name: _logistic(e.bias + z / SCALE) for e, z in zip(self._decisions, sums, strict=True)}
+            object.__setattr__(self, "_last", (present, probabilities))
+        return probabilities[d.name] >= d.threshold
+
     def added_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
         """The flags the weights add to those the rules set."""
         return frozenset(d.name for d in self.flags if d.name not in flags and may_add(d.name, present)
-                         and d.holds(present))  # fmt: skip
+                         and self._holds(d, present))  # fmt: skip
 
     def dropped_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
         """The flags the rules set that the weights take back (母親の彼氏に: no partner of hers)."""
         return frozenset(d.name[len(KEEP) :] for d in self.keeps if d.name[len(KEEP) :] in flags
-                         and may_drop(d.name[len(KEEP) :], present) and not d.holds(present))  # fmt: skip
+                         and may_drop(d.name[len(KEEP) :], present) and not self._holds(d, present))  # fmt: skip
 
     def intent(self, chosen: str, present: frozenset[str]) -> str:
         """The intent, given the one the rules chose: victim or referral, or a case where the rules
@@ -181,16 +201,27 @@ class Learned:
         if not present:
             return chosen
         if chosen == INTENT_HELP:
-            if self.case is None or not self.case.holds(present):
+            if self.case is None or not self._holds(self.case, present):
                 return chosen
-            return INTENT_VICTIM if self.victim is not None and self.victim.holds(present) else INTENT_REFERRAL
+            return INTENT_VICTIM if self.victim is not None and self._holds(self.victim, present) else INTENT_REFERRAL
         if chosen not in (INTENT_VICTIM, INTENT_REFERRAL):
             return chosen
-        if self.help is not None and may_answer_help(present) and self.help.holds(present):
+        if self.help is not None and may_answer_help(present) and self._holds(self.help, present):
             return INTENT_HELP
         if self.victim is not None:
-            return INTENT_VICTIM if self.victim.holds(present) else INTENT_REFERRAL
+            return INTENT_VICTIM if self._holds(self.victim, present) else INTENT_REFERRAL
         return chosen
+
+
+SCALE = 10_000  # weights count to four decimals (tools/train_weights.py rounds them so)
+
+
+def _fixed(w: float) -> int:
+    return round(w * SCALE)
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 FLAG_DECISIONS = ("danger", "carer", "acute", "partner")  # the flags weights may add, in this order

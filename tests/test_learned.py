@@ -44,6 +44,24 @@ def test_a_decision_is_a_logistic_of_its_cues_the_same_in_any_order():
     assert not d.holds(["a"]) and Decision("danger", 0.0, 0.5, {}).holds([])
 
 
+def test_one_lookup_of_a_messages_cues_decides_as_each_decision_alone():
+    danger = Decision("danger", -0.5, 0.5, {"w:a": 0.3, "w:b": 0.4})
+    carer = Decision("carer", 0.2, 0.5, {"w:a": -0.9, "w:c": 0.1234})
+    learned = Learned(flags=(danger, carer), victim=None)
+    for present in ({}, {"w:a"}, {"w:a", "w:b"}, {"w:b"}, {"w:a", "w:c", "w:z"}, {"w:c"}):
+        present = frozenset(present)
+        assert learned.added_flags(frozenset(), present) == {d.name for d in (danger, carer) if d.holds(present)}
+
+
+def test_neighbouring_words_are_cues_in_pairs_with_their_particles():
+    from bot.learned import content_words
+    from bot.morph import tokens
+
+    words = content_words(tokens("夫にされたって言ってます"))
+    assert "って" in words and "た|って" in words and "って|言う" in words  # って: her words, reported
+    assert "夫|に" in words
+
+
 def _load(doc):
     problems = Problems()
     learned = load_learned(Node(doc, "weights.json", "", problems), sets=["topic", "danger"], flags=["danger"],

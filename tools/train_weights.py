@@ -32,7 +32,7 @@ from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM  # noqa
 from bot.rules import Rules  # noqa: E402
 from bot.schema import Node, Problems  # noqa: E402
 
-C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accuracy: BENCHMARKS.md)
+C = 6.0  # inverse strength of the L2 penalty (chosen on held-out accuracy with word pairs: BENCHMARKS.md)
 # chosen leave-one-set-out (BENCHMARKS.md, thirteenth and fourteenth sessions), a missed safety
 # reading weighed above a false one: danger 0.3 (0.4 missed 29 more, 23 fewer false), acute 0.3 (0.5
 # missed 34 more, 14 fewer false); help: a case read as none loses its guidance: 0.8 broke none left
@@ -40,7 +40,7 @@ C = 3.0  # inverse strength of the L2 penalty (chosen by leave-one-set-out accur
 # was taken back)
 THRESHOLDS = {"danger": 0.3, "carer": 0.4, "acute": 0.3, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.5,
               "keep_acute": 0.2, "keep_partner": 0.3, "keep_carer": 0.3, "keep_minor": 0.2}
-MIN_WEIGHT = 0.005  # smaller weights are dropped: they change no decision and bloat the file
+MIN_WEIGHT = 0.03  # smaller weights are dropped: at 0.005 the same decisions from twice the file (BENCHMARKS.md)
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
 COUNTED = (*FLAG_DECISIONS, "minor")  # the flags the decisions change: their errors, with and without weights
 
