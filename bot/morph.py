@@ -304,8 +304,8 @@ class Analysis:
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):
                 if head and t.form not in _HELPERS and not (t.form == "言う" and prev == "と"):  # …ということはない
                     return False  # the next predicate's negation is not this one's
-                if not head and t.pos == "動詞" and t.form not in _EXISTENCE:
-                    return False  # 男性が離れようとしない denies the leaving, not the man
+                if not head and t.pos == "動詞" and (t.form not in _EXISTENCE or t.surface == "いら"):
+                    return False  # 男性が離れようとしない denies the leaving, not the man; いらん: 要る, not 居る
                 head = True
             elif t.pos == "助詞" and t.pos2 == "接続助詞":
                 if t.surface in _CLAUSE_PARTICLES:

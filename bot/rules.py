@@ -70,17 +70,20 @@ _EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a couple|a few|several|half an
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
-             "じかん": 1, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
+             "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
              "week": 168, "wk": 168, "weekend": 168, "fortnight": 336, "month": 720, "year": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|晩|週間|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
+# a span after the incident named (被害36時間後, 暴行から3日後に受診): the time since is at least that
+_JA_NAMED_LATER = re.compile("(?:" + "|".join(_INCIDENT_NAMED[:-2]) + r")\s*(?:から)?\s*(?:約|およそ)?\s*" + _NUM
+                             + r"\s*(時間半|時間|日半|日|週間|か月|ヶ月|カ月|h)\s*(?:ほど|くらい|ぐらい)?\s*後(?!\s*(?:に|には)?\s*(?:また|予定|来る|来院予定))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
 _JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
@@ -110,7 +113,7 @@ _MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間�
 _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
-_JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
+_JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
@@ -196,6 +199,11 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((_ja_hours(n, m.group(2)), m.start(), m.end()))
+    if "後" in text:  # 被害36時間後
+        for m in _JA_NAMED_LATER.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((_ja_hours(n, m.group(2)), m.start(), m.end()))
     if "て" in text or "から" in text:  # 別居して3か月, 入所から1か月: since an event after it, so at least that long
         for m in _JA_AFTER_EVENT.finditer(text):
             n = _kanji_number(m.group(1))
@@ -261,6 +269,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
     ages += [float(m.group(1)) for m in _KIN_AGE.finditer(text)]  # 妹は17で
+    ages += [float(m.group(1)) for m in _SENTENCE_AGE.finditer(text)]  # …どうしたらええんかね。17じゃ。
     if "u-" in text or "u1" in text:  # an under-15 team's player: below 15
         ages += [float(m.group(1)) - 0.5 for m in _UNDER_AGE.finditer(text)]
     ages += [float(n) for m in (_KANJI_TEEN.finditer(text) if "十" in text else ())
@@ -514,13 +523,14 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         except ValueError:
             return None
         return _hours_since_day(at, date, text, m.end())
-    if "月" in text and (m := _JA_LAST_MONTH_DAY.search(text)):  # 先月の25日: that day of the month before
-        back = 2 if m.group(1) == "先々月" else 1
+    if "月" in text and (m := _JA_LAST_MONTH_DAY.search(text)):  # 先月の25日: that day of the month before; 今月1日
+        back = {"先々月": 2, "先月": 1, "今月": 0}[m.group(1)]
         month, year = (today.month - 1 - back) % 12 + 1, today.year - (today.month <= back)
         try:
-            return _hours_since_day(at, dt.date(year, month, int(m.group(2))), text, m.end())
+            date = dt.date(year, month, int(m.group(2)))
         except ValueError:
             return None
+        return _hours_since_day(at, date, text, m.end()) if date <= today else None  # 今月20日: ahead
     if (" the " in text and (m := _EN_ORDINAL_DAY.search(text))) or ("日" in text and (m := _JA_DAY_OF_MONTH.search(text))):  # "on the 1st", 4日の深夜: this month's, or last
         day = int(m.group(1))
         month, year = (today.month, today.year) if day <= today.day else ((today.month - 2) % 12 + 1, today.year - (today.month == 1))
@@ -732,6 +742,9 @@ _NOTE_AGE = re.compile(r"(?:本人|患者|(?<![a-z])pt|\bpatient|\bstudent|\bcli
 # a person, は and an age with no 歳, closing its clause (妹は17で、本人は16です)
 _KIN_AGE = re.compile(r"(?:本人|患者|妹|姉|娘|息子|孫|生徒|女子|男子|女児|男児)(?:は|が|も)\s*(1\d|[5-9])"
                       r"(?=\s*(?:で|だ|です|、|,|。|[)）]|$))")
+# a sentence that is a teenager's age and a copula (17じゃ。, 15らしい): the one spoken of (not 19です。,
+# which introduces the writer: read_own_ages)
+_SENTENCE_AGE = re.compile(r"(?:^|(?<=[。！!？?\n]))\s*(1\d)\s*(?:じゃ|や|だ|だって|って|らしい|らしいです)\s*(?=[。！!？?\n]|$)")
 _UNDER_AGE = re.compile(r"(?<![a-z0-9])u-?(1[0-8]|[6-9])(?![0-9a-z])")  # u-15: a youth team's age band
 _KANJI_TEEN = re.compile(r"(?<![一-龥])(十[一二三四五六七八九]?)の(?:子|女の子|男の子|娘)")
 _AGE_FIELD = re.compile(r"(?:年齢\s*(?:[:=]|は|が)?|\bage\s*[:=])\s*(\d{1,2})(?![\d歳才さい代]|\s*(?:ではなく|じゃなく))")  # not "from age 8", not 15ではなく25
@@ -796,7 +809,7 @@ _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
-_JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
+_JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
 _TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
 # a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 月曜学校いけない):

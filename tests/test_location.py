@@ -1029,7 +1029,7 @@ def test_a_bare_name_after_now(loc: Locator, text: str, prefecture) -> None:
 @pytest.mark.parametrize(
     ("text", "prefecture"),
     [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26"),
-     ("宮城県じゃなくて山形県の米沢です", "06")],  # the short form 宮城 is taken back with its 県
+     ("宮城県じゃなくて山形県の米沢です", "06"), ("東京の病院じゃなくて、宮古島の診療所です", "47")],  # the short form 宮城 is taken back with its 県
 )
 def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture

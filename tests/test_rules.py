@@ -254,6 +254,11 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("72時間たってしまった", 73.0),
         ("72時間ちょっと前", 73.0),
         ("1時間ちょっと前", 1.0),  # a little more matters only at the bound
+        ("経過24h、外傷なし", 24.0),  # a note's 経過
+        ("被害36時間後、膣内射精あり", 36.0),  # a span after the incident named
+        ("被害から2日後にまた会う予定", None),  # ahead: no time since
+        ("性暴力うけたのは2週かん前です", 336.0),  # a unit half in kana
+        ("48時間ちょうどくらい経ったところです", 48.0),
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
     ],
@@ -270,7 +275,8 @@ def test_hours_since(text, hours):
      ("①15歳女子", (15.0,)),  # a list's ① is no digit of the age (NFKC reads ① as 1)
      ("年齢は15と", (15.0,)), ("年齢は15ではなく25", ()),  # an age said as a note's field, or taken back
      ("妹は17で、高校は中退", (17.0,)), ("患者は3日前に", ()), ("息子は2人", ()),
-     ("one of my u-15 players", (14.5,)), ("u-turn", ())],
+     ("one of my u-15 players", (14.5,)), ("u-turn", ()),
+     ("言いよる子がおるんじゃけど。17じゃ。呉市", (17.0,)), ("大学1年です。19です。", ())],  # 19です: the writer's own
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
@@ -743,6 +749,8 @@ def test_a_season_or_a_yearly_event_dates_its_month(rules, text, month):
         ("先々週の金曜に職場の先輩から性被害", 360.0),  # the Friday of the week before last
         ("さっき水曜に知人に…って書いたけど、先週の水曜のことでした", 240.0),  # the day said after the correction
         ("先月の25日に被害、本日初診", 240.0),  # a day of last month
+        ("今月1日の夜に知人男性から性被害", 85.0),  # a day of this month
+        ("今月20日に会う予定の人から", None),  # a day of this month still ahead
         ("被害を受けたのは11月の頭と本人", 480.0),  # a month's start: from its middle, as a month alone
     ],
 )
@@ -1437,6 +1445,16 @@ def test_a_child_only_mentioned_or_an_age_taken_back_is_no_minor(rules, text, mi
 )
 def test_the_carer_is_the_one_who_did_it(rules, text, carer):
     assert ("carer" in facts(rules, text).flags) == carer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["夜中に男の職員が布団さ入ってきて体さわるって言ってんだ",  # no を, and さわる in kana
+     "そこの男の職員に風呂場でいらんとこ触られたって言うとるねん"],  # いらん is 要らない: no denial of 職員
+)
+def test_a_care_worker_touching_said_without_its_particle_or_with_a_dialects_negative(rules, text):
+    f = facts(rules, "デイサービスに通う母のこと。" + text)
+    assert {"topic", "staff"} <= f.affirmed
 
 
 @pytest.mark.parametrize(
