@@ -125,10 +125,10 @@ class Engine:
 
         centers: tuple[CenterView, ...] = ()
         question = ""
-        if case.intent != INTENT_HELP:
-            if case.prefecture:
-                centers = tuple(self._center(c, case.lang, at) for c in self.kb.centers_in(case.prefecture))
-            elif case.candidates:
+        if case.prefecture:  # a question of another kind that names a place (宮城のセンターは夜も？) gets its centers too
+            centers = tuple(self._center(c, case.lang, at) for c in self.kb.centers_in(case.prefecture))
+        elif case.intent != INTENT_HELP:
+            if case.candidates:
                 names = "」「" if case.lang == "ja" else '", "'
                 question = g.t("ask_which", names=names.join(self.prefecture_name(c, case.lang) for c in case.candidates))
             elif case.intent == INTENT_REFERRAL:

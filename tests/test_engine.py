@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot.model import FLAGS
+from bot.model import FLAGS, INTENT_HELP, Case
 from bot.render.plain import MAX_CHARS
 from tests.conftest import SUNDAY_NIGHT, WEEKDAY_NOON
 
@@ -280,6 +280,15 @@ def test_a_question_of_another_kind_gets_the_help_answer_without_flags(engine):
     reply = engine.reply("横浜市の病院です。昨夜から発熱の患者さん、解熱剤の用量は？", WEEKDAY_NOON)
     assert reply.case.intent == "help" and reply.case.flags == frozenset()
     assert "#8891" in reply.text
+
+
+def test_a_question_of_another_kind_that_names_a_place_gets_that_places_centers(engine):
+    """仙台のワンストップ、夜間は電話だけ？: no case to act on, and the answer is the center's hours."""
+    reply = engine.answer(Case(intent=INTENT_HELP, prefecture="04"), WEEKDAY_NOON)
+    assert [c.id for c in reply.centers] == [c.id for c in engine.kb.centers_in("04")] != []
+    assert reply.centers[0].name in reply.text and "#8891" in reply.text
+    assert engine.answer(Case(intent=INTENT_HELP), WEEKDAY_NOON).centers == ()  # no place, no center, no question
+    assert engine.answer(Case(intent=INTENT_HELP, candidates=("13", "23")), WEEKDAY_NOON).question == ""
 
 
 def test_japanese_written_in_romaji_is_read_as_japanese(engine):
