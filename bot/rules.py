@@ -97,6 +97,10 @@ _RECENT_DAY = re.compile(r"\s*(?:昨日|きのう|昨夜|昨晩|ゆうべ|おと
 _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レイプ)(?<!性被害)(?<!それ)(?<!あれ)(?<!られて)(?<!されて)(?<!われて)"
                           r"(?<!られ)(?<!され)(?<!われ)(?:から|して|て|後)\s*(?:もう|既に|すでに)?\s*$")  # not 襲われてから48時間
 _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ|(?:が|は)?\s*(?:たっ|経っ|過ぎ|経過))")
+# days and hours (あれから丸3日と2時間くらい): one time
+_JA_DAYS_AND_HOURS = re.compile(_NUM + r"\s*日\s*と\s*" + _NUM + r"\s*時間(?!\s*(?:後|以内|ほど後|くらい後))")
+_KATAKANA = re.compile("[ァ-ヶ]")
+_KATAKANA_TO_HIRAGANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 # a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
 _KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10}
 _JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
@@ -112,7 +116,7 @@ _T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
 _MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間ちょっと前: a little more than that
 _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
-_JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内")
+_JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だったら|であれば|に(?:飲|服用|内服|受診)))")  # not 72時間以内なら: a condition
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back|prior|earlier)\b"
@@ -172,10 +176,13 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
     """Every elapsed time the message states: (hours, start, end)."""
     both = [(w * 168 + d * 24, m.start(), m.end()) for m in (_JA_WEEKS_AND_DAYS.finditer(text) if "と" in text else ())
             if (w := _kanji_number(m.group(1))) is not None and (d := _kanji_number(m.group(2))) is not None]  # fmt: skip
-    if "まえ" in text or "前" in text:
-        both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in _JA_KANA_DAYS_AGO.finditer(text)]
+    both += [(d * 24 + h, m.start(), m.end()) for m in (_JA_DAYS_AND_HOURS.finditer(text) if "と" in text else ())
+             if (d := _kanji_number(m.group(1))) is not None and (h := _kanji_number(m.group(2))) is not None]  # fmt: skip
+    kana = text.translate(_KATAKANA_TO_HIRAGANA) if _KATAKANA.search(text) else text  # ｲｯｼｭｳｶﾝﾏｴ: the same offsets
+    if "まえ" in kana or "前" in text:
+        both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in _JA_KANA_DAYS_AGO.finditer(kana)]
         both += [(float(_KANA_NUMBERS[m.group(1)] * _KANA_UNITS[m.group(2)]), m.start(), m.end())
-                 for m in _JA_KANA_SPAN_AGO.finditer(text)]  # fmt: skip
+                 for m in _JA_KANA_SPAN_AGO.finditer(kana)]  # fmt: skip
     # 1週間と2日前 is one time: not also 2日前
     return both + [e for e in _read_elapsed(text, reverse) if not any(e[1] < t and s < e[2] for _, s, t in both)]
 
@@ -804,7 +811,7 @@ _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
 _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)[、,。\s]", r"(?:では|じゃ)なく(?:て|、)", r"\bsorry\b",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、)", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+)?"

@@ -259,6 +259,9 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("被害から2日後にまた会う予定", None),  # ahead: no time since
         ("性暴力うけたのは2週かん前です", 336.0),  # a unit half in kana
         ("48時間ちょうどくらい経ったところです", 48.0),
+        ("あれから丸3日と2時間くらい", 74.0),  # days and hours: one time
+        ("ｲｯｼｭｳｶﾝﾏｴ ﾆ ｾｲﾃｷ ﾋｶﾞｲ", 168.0),  # a span in half-width katakana
+        ("72時間以内なら緊急避妊薬が使えると聞きました", None),  # a condition, no time said
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
     ],
@@ -401,6 +404,7 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
     assert at_saturday("被害は10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした") == 26
     assert at_saturday("上司に性交を強要された。3日前の夜…正確には水曜の夜10時ごろ") == 60
     assert facts(rules, "3日前…いや4日前に無理やりされた").hours_since == 96
+    assert facts(rules, "5時間前に被害。あ、違った15時間前です").hours_since == 15  # 違った before the number
     # a note's fields: the date labelled the act's, not the visit's; Reiwa years; a clock said to be now
     assert at_saturday("受診日：12/5　性暴力被害日：12/1　相手：交際相手") == 96
     assert at_saturday("LMP 11/10、性被害は12/3夜、知らない男") == 37
