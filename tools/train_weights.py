@@ -33,13 +33,15 @@ from bot.rules import Rules  # noqa: E402
 from bot.schema import Node, Problems  # noqa: E402
 
 C = 6.0  # inverse strength of the L2 penalty (chosen on held-out accuracy with word pairs: BENCHMARKS.md)
-# chosen leave-one-set-out (BENCHMARKS.md, thirteenth and fourteenth sessions), a missed safety
-# reading weighed above a false one: danger 0.3 (0.4 missed 29 more, 23 fewer false), acute 0.3 (0.5
-# missed 34 more, 14 fewer false); help: a case read as none loses its guidance: 0.8 broke none left
-# out (0.6 broke 2); keep_<flag>: taken back below it (acute 0.2: at 0.3 a stated 被害にあったのは今日
-# was taken back)
-THRESHOLDS = {"danger": 0.3, "carer": 0.4, "acute": 0.3, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.5,
-              "keep_acute": 0.2, "keep_partner": 0.3, "keep_carer": 0.3, "keep_minor": 0.2}
+# chosen on six-fold grouped cross-validation over the development sets (BENCHMARKS.md, nineteenth
+# session), a missed safety reading weighed above a false one: danger 0.3 (0.25 misses 29 fewer, 56
+# more false), acute 0.3; carer 0.3 (23 fewer missed, 14 more false than 0.4); case 0.3 (a missed
+# case costs more: 18 fewer missed, 7 more questions read as cases); help 0.8 (0.7 reads 23 fewer
+# questions as cases and 9 more cases as questions, among them a place alone: 当院は横浜市です);
+# keep_<flag>: taken back below it (acute 0.2: at 0.3 a stated 被害にあったのは今日 was taken back;
+# minor 0.3, not 0.4: a child's answer lost costs more than one given)
+THRESHOLDS = {"danger": 0.3, "carer": 0.3, "acute": 0.3, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.3,
+              "keep_acute": 0.2, "keep_partner": 0.5, "keep_carer": 0.5, "keep_minor": 0.3}
 MIN_WEIGHT = 0.03  # smaller weights are dropped: at 0.005 the same decisions from twice the file (BENCHMARKS.md)
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
 COUNTED = (*FLAG_DECISIONS, "minor")  # the flags the decisions change: their errors, with and without weights
