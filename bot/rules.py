@@ -73,7 +73,7 @@ _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "�
              "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前)
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
-             "week": 168, "wk": 168, "weekend": 168, "fortnight": 336, "month": 720, "year": 8760}  # fmt: skip
+             "week": 168, "wk": 168, "weekend": 168, "fortnight": 336, "month": 720, "mo": 720, "year": 8760, "yr": 8760}  # fmt: skip
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
@@ -119,7 +119,7 @@ _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だったら|であれば|に(?:飲|服用|内服|受診)))")  # not 72時間以内なら: a condition
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year)s?\s+(?:ago|before|back|prior|earlier)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
@@ -744,7 +744,7 @@ _JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
-_NOTE_AGE = re.compile(r"(?:本人|患者|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
+_NOTE_AGE = re.compile(r"(?:本人|患者|その子|この子|あの子|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
                        r"(?![\d:：/年月日週時分名人件回号階番歳才代%]|\.\d|\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo\b|y/o|min|am|pm|h\b|kg|cm|ml|mg|th|st|nd|rd))")
 # a person, は and an age with no 歳, closing its clause (妹は17で、本人は16です)
 _KIN_AGE = re.compile(r"(?:本人|患者|妹|姉|娘|息子|孫|生徒|女子|男子|女児|男児)(?:は|が|も)\s*(1\d|[5-9])"

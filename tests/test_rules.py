@@ -190,6 +190,9 @@ INTENT_CASES = [
     # the sexual part denied: a question of another kind, not a case
     ("夫に殴られました。性的なことはされていません。診断書は取れますか", False, "help"),
     ("My husband pushed me and I hit my head. No sexual stuff.", False, "help"),
+    # a question of knowledge said to be one (一般的な質問です, "not a specific case")
+    ("性暴力の被害って男性も対象になりますか？一般的な質問です", False, "help"),
+    ("Trainee teacher here, asking generally: what are the signs of sexual abuse in children? Not a specific case.", False, "help"),
     ("性被害の患者、脅迫とかは特にないみたいです", False, "referral"),  # the threat denied, not the assault
     ("S)8時間前、知人宅で性被害 O)外傷なし", False, "referral"),  # なし is the field after the space
     # a sentence left at って reports its last clause only: the first is the writer's
@@ -259,6 +262,7 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("被害から2日後にまた会う予定", None),  # ahead: no time since
         ("性暴力うけたのは2週かん前です", 336.0),  # a unit half in kana
         ("48時間ちょうどくらい経ったところです", 48.0),
+        ("it happened to me in college 10 yrs ago", 87600.0),  # yrs, mos: the short units
         ("あれから丸3日と2時間くらい", 74.0),  # days and hours: one time
         ("ｲｯｼｭｳｶﾝﾏｴ ﾆ ｾｲﾃｷ ﾋｶﾞｲ", 168.0),  # a span in half-width katakana
         ("72時間以内なら緊急避妊薬が使えると聞きました", None),  # a condition, no time said
@@ -279,7 +283,7 @@ def test_hours_since(text, hours):
      ("年齢は15と", (15.0,)), ("年齢は15ではなく25", ()),  # an age said as a note's field, or taken back
      ("妹は17で、高校は中退", (17.0,)), ("患者は3日前に", ()), ("息子は2人", ()),
      ("one of my u-15 players", (14.5,)), ("u-turn", ()),
-     ("言いよる子がおるんじゃけど。17じゃ。呉市", (17.0,)), ("大学1年です。19です。", ())],  # 19です: the writer's own
+     ("言いよる子がおるんじゃけど。17じゃ。呉市", (17.0,)), ("って言ってた。その子16。昨日の話らしい", (16.0,)), ("大学1年です。19です。", ())],  # 19です: the writer's own
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
