@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -1287,10 +1287,12 @@ class Rules:
 
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
+                # past 72 hours, a time of what came after the act bounds it (3週間前にされ、先週逮捕: older still)
+                bounding = replace(recent, dates_next=recent.dates_next - {_AFTER_ACT}) if any(e[0] > 72 for e in found) else recent
                 found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
                          or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _SINCE_OTHER.search(text, max(0, e[1] - 8), e[1]))  # もう72時間は過ぎてしまっている
                          or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
-                         or not (_time_context_drops(ctx, e[1], e[2], occs, recent)
+                         or not (_time_context_drops(ctx, e[1], e[2], occs, recent if e[0] <= 72 else bounding)
                                  or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
             return found
 
@@ -1990,6 +1992,7 @@ def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: fro
     return None
 
 
+_AFTER_ACT = "after_act"
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
@@ -2093,6 +2096,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
         if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
             return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
+        if _AFTER_ACT in other.sets and _APART.search(text, end, other.start):
+            return False  # 22時間前　加害者は現行犯逮捕, 一昨日の夜、…逮捕: the time closes its own field or clause
         return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start)
     return False
 
@@ -2248,6 +2253,7 @@ _EN_NOT = re.compile(r"\bnot\s+(?:by\s+)?$")
 _EN_ACT_SETS = frozenset({"topic", "ongoing", "self_victim", _EXPERIENCED, "intimate_signs"})
 _SUBJECT_AFTER = re.compile(r"[)）]?(?:さん|くん|ちゃん)?\s*[がは](?!\s*(?:い|な))")
 _FIELD_GAP = re.compile(r"[ \t　]+")
+_APART = re.compile(r"[ \t　、,]")
 _RELATIVE_PAST = re.compile(r"(?:受けた|された|あった|遭った|られた)$")  # a past clause naming the act (受けた性暴力)
 _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありました|(?:さ|ね|よ|な|わ)[ーぁ-ぉ〜~]*(?=\s*(?:[。．.、,！？!?\n]|$)))"  # 昨日もでした, 昨日もさ。
                            r"|[^。！？!?\n]{0,8}?(?:\.{2,}|…)")  # 先月も校長室で…

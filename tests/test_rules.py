@@ -431,6 +431,22 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
 
 
 @pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        ("加害者（元交際相手）は昨日逮捕されたので危険はないです。被害は先月", False, True),  # the arrest's day
+        ("The perpetrator was arrested last night, she is safe now. Sexual assault, where to refer?", False, False),
+        ("ドライバーは本日付で送迎から外し自宅待機。車内で体を触っていたとの情報", False, False),
+        ("交際相手からの性暴力は3週間前、その後相手は警察に逮捕され勾留中", False, True),  # past 72 hours: a bound
+        ("性暴力 22時間前　交際相手は現行犯逮捕", True, False),  # the time closes its own field
+    ],
+)
+def test_a_time_of_what_came_after_the_act_is_not_the_acts(rules, text, acute, late):
+    f = facts(rules, text)
+    ruled = f.flags - f.learned | f.dropped
+    assert ("acute" in ruled, "late" in ruled) == (acute, late)
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("元夫からの暴力（殴る蹴る）で避難中の患者。性的な被害はないとのこと。シェルターの探し方を教えて", "help"),
