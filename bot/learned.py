@@ -172,18 +172,17 @@ class Learned:
         for i, d in enumerate(decisions):
             for cue, w in d.weights.items():
                 rows.setdefault(cue, [0] * len(decisions))[i] = _fixed(w)
-        object.__setattr__(self, "_decisions", decisions)
+        object.__setattr__(self, "_column", {d.name: i for i, d in enumerate(decisions)})
         object.__setattr__(self, "_rows", {cue: tuple(ws) for cue, ws in rows.items()})
-        object.__setattr__(self, "_last", (None, {}))  # the cues last weighed and their probabilities
+        object.__setattr__(self, "_last", (None, [0] * len(decisions)))  # the cues last weighed and their sums
 
     def _holds(self, d: Decision, present: frozenset[str]) -> bool:
-        last, probabilities = self._last  # one message's decisions share the lookup (one tuple: thread-safe)
+        last, sums = self._last  # one message's decisions share the lookup (one tuple: thread-safe)
         if last is not present:
             rows = list(filter(None, map(self._rows.get, present)))
-            sums = map(sum, zip(*rows, strict=True)) if rows else (0 for _ in self._decisions)
-            probabilities = {e.name: _logistic(e.bias + z / SCALE) for e, z in zip(self._decisions, sums, strict=True)}
-            object.__setattr__(self, "_last", (present, probabilities))
-        return probabilities[d.name] >= d.threshold
+            sums = list(map(sum, zip(*rows, strict=True))) if rows else [0] * len(self._column)
+            object.__setattr__(self, "_last", (present, sums))
+        return _logistic(d.bias + sums[self._column[d.name]] / SCALE) >= d.threshold
 
     def added_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
         """The flags the weights add to those the rules set."""
