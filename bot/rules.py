@@ -411,15 +411,16 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     out = []
     for m in (*(_JA_CLOCK.finditer(text) if "時" in text else ()), *(_JA_COLON_CLOCK.finditer(text) if ":" in text or "：" in text else ())):
         day, part, hour = m.group(1) or "", {"am": "午前", "pm": "午後"}.get(m.group(2) or "", m.group(2) or ""), int(m.group(3))
-        if (not (day or part or stated) or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
-                or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 6), m.start()))):  # fmt: skip
+        if (not (day or part or stated or _APPROX_AFTER.match(text, m.end()))  # 21時頃, 22:30ごろ: the last time it was that hour
+                or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
+                or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 9), m.start()))):  # fmt: skip
             continue
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day in ("昨夜", "昨晩", "昨日", "きのう", "ゆうべ") else 0
         if day in ("昨夜", "昨晩", "ゆうべ") and (hour in (0, 12, 24) or (hour <= 4 and part in ("", "夜中の", "深夜"))):
             hour, days = 0 if hour in (12, 24) else hour, 0  # 昨夜0時, ゆうべ2時: the small hours that ended last night
         hours = _hours_back(now, _hour_of_day(hour, part, day), minute, days,
-                            today=day in ("今日", "本日", "きょう", "今朝", "けさ"))  # fmt: skip
+                            today=day in ("今日", "本日", "きょう", "今朝", "けさ"))  # 今夜22時 said at 1am: the night just gone  # fmt: skip
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _SAME_TIME_BACK.finditer(text) if "ごろ" in text or "頃" in text else ():  # 昨日の今ごろ: a day ago to the hour
@@ -743,13 +744,14 @@ _EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
-_JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
+_JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
-_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
+_APPROX_AFTER = re.compile(r"[ \t]*+(?:頃|ごろ|くらい|ぐらい|過ぎ|すぎ)")  # 21時頃: about then, an hour said of a time gone by
+_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
@@ -768,11 +770,11 @@ _JA_DAYS_AGO_CLOCK = re.compile(r"(\d{1,2}|[一二三四五六七八九十])\s*�
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
 _EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})
 _NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
-_JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*時(?!間)")  # いま午前3時, 現在21時
+_JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*(?:時(?!間)|[:：][0-5]\d)")  # いま午前3時, 現在21時
 _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
                            r"|\bnow\s+(?:it'?s\s+|it is\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s*(?:今|いま|同じ時間)\s*(?:ごろ|頃|くらい)")  # 昨日の今ごろ
-_DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2})\s*の?\s*$")  # 水曜の夜11時: the weekday's
+_DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2}(?:\s*[（(][月火水木金土日][)）])?)\s*の?\s*$")  # 水曜の夜11時: the weekday's
 _EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
 _EN_PART_CLOCK = re.compile(r"\b(?:at|about)\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(this morning|last night|tonight|this evening|this afternoon)\b"

@@ -431,6 +431,20 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
 
 
 @pytest.mark.parametrize(
+    ("text", "at", "hours"),
+    [
+        ("中2女子、母親の交際相手から体を触られたと本人。今夜22時頃らしい", "2026-12-05T01:00+09:00", 3.0),
+        ("救急外来。本人申告で被害は22:30頃、来院は1:10", "2026-12-05T01:30+09:00", 3.0),  # not the visit's
+        ("被害時刻1:00頃、現在4:00。相手は同じシェアハウスの住人", "2026-12-05T04:00+09:00", 3.0),
+        ("21時頃に来院予定の性被害の方", "2026-12-05T10:00+09:00", None),  # the visit ahead
+        ("11/27（金）22時頃、駅のホームで…という相談", "2026-12-05T10:00+09:00", 192.0),  # the date, in whole days (not last night)
+    ],
+)
+def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, at, hours):
+    assert rules.facts(normalize(text), place=False, at=dt.datetime.fromisoformat(at)).hours_since == hours
+
+
+@pytest.mark.parametrize(
     ("text", "acute", "late"),
     [
         ("加害者（元交際相手）は昨日逮捕されたので危険はないです。被害は先月", False, True),  # the arrest's day
