@@ -192,6 +192,8 @@ INTENT_CASES = [
     ("My husband pushed me and I hit my head. No sexual stuff.", False, "help"),
     # a question of knowledge said to be one (一般的な質問です, "not a specific case")
     ("性暴力の被害って男性も対象になりますか？一般的な質問です", False, "help"),
+    ("もし性被害の患者さんが来たら、まず何をすればいい？今はいないけど念のため", False, "help"),
+    ("For future reference (no patient right now): what should an ER do first when a rape victim arrives?", False, "help"),
     ("Trainee teacher here, asking generally: what are the signs of sexual abuse in children? Not a specific case.", False, "help"),
     ("性被害の患者、脅迫とかは特にないみたいです", False, "referral"),  # the threat denied, not the assault
     ("S)8時間前、知人宅で性被害 O)外傷なし", False, "referral"),  # なし is the field after the space
