@@ -743,15 +743,16 @@ _EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since
                        r"|[,(]\s*(" + "|".join(m for m in _EN_MONTHS if m != "may") + r")\s*(?=[.,;)!]|$)")  # not "turned 18 in October"; "…in Sendai, August."
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
+_CLOCK_DAY = r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)"  # the day a clock time is said with (both clock patterns)
 _DAY_PARTS = r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)"  # groups: the half, the hour
-_JA_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+"
+_JA_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
 _APPROX_AFTER = re.compile(r"[ \t]*+(?:頃|ごろ|くらい|ぐらい|過ぎ|すぎ)")  # 21時頃: about then, an hour said of a time gone by
-_JA_COLON_CLOCK = re.compile(r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)?[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
+_JA_COLON_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
