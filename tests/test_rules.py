@@ -1488,6 +1488,19 @@ def test_the_carer_is_the_one_who_did_it(rules, text, carer):
 
 
 @pytest.mark.parametrize(
+    ("text", "carer"),
+    [
+        ("訪問介護です。利用者（60代、脳性麻痺の女性）が、同居する内縁の夫から性行為を強要されていると。夫は介護はしておらず、介護はヘルパーが入っています。", False),
+        ("ヘルパー事業所です。利用者さん（70代男性、軽度認知症）が、家に出入りしている女性に性的なことをされている様子。その女性は介護者ではありません。", False),
+        ("Home care. Woman, 80, with dementia; her nephew touches her when he visits. He is not her carer, her daughter is.", False),
+        ("70代女性、要介護4。介護している夫から夜に体を触られると。", True),  # the care said, not denied
+    ],
+)
+def test_a_denied_carer_is_no_carers_abuse(rules, text, carer):
+    assert ("carer" in facts(rules, text).flags) == carer
+
+
+@pytest.mark.parametrize(
     "text",
     ["夜中に男の職員が布団さ入ってきて体さわるって言ってんだ",  # no を, and さわる in kana
      "そこの男の職員に風呂場でいらんとこ触られたって言うとるねん"],  # いらん is 要らない: no denial of 職員
