@@ -27,6 +27,7 @@ _NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去�
 _EVENT_STAGES = frozenset({"時", "日", "中", "後", "前", "途中", "直後", "直前", "当日", "翌日", "以降", "以来", "明け", "際", "時間"})
 _AFTER_CLAUSE = frozenset(["あと", "後", "とき", "時", "間", "隙", "うち"])  # a time clause: 寝たあと, 寝ている間
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
+_OBLIQUE = frozenset({"に", "から", "と", "で", "へ", "を", "より"})  # case particles of a word that is not the subject
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
 
 
@@ -289,6 +290,14 @@ class Analysis:
         if toks[i].pos2 == "括弧閉":
             return False  # 加害者（元交際相手）は…危険はない: words in brackets are an aside, not the predicate's
         head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
+        # the words marked as a place, a partner or a source (彼氏から, 男性に): another noun's が after
+        # them is the negation's subject (彼氏から連絡がない, 交際相手の男性に意識がないときに)
+        j = i
+        while j + 2 < len(toks) and toks[j].surface == "の" and toks[j + 1].pos == "名詞":  # 交際相手の男性に
+            j += 2
+            while j < len(toks) - 1 and toks[j].pos == "名詞":
+                j += 1
+        oblique = toks[j].pos2 == "格助詞" and toks[j].surface in _OBLIQUE
         prev = ""
         prev_pos = toks[i - 1].pos if i > 0 else ""
         for k, t in enumerate(toks[i : i + 12]):
@@ -310,7 +319,9 @@ class Analysis:
             elif t.pos == "助詞" and t.pos2 == "接続助詞":
                 if t.surface in _CLAUSE_PARTICLES:
                     return False
-            elif t.pos == "名詞" and head and t.form not in _FORMAL_NOUNS:
-                return False
+            elif (oblique and k > 0 and t.surface == "が" and t.pos2 == "格助詞") or (
+                t.pos == "名詞" and head and t.form not in _FORMAL_NOUNS
+            ):
+                return False  # another noun's が after an oblique word; a noun after the predicate
             prev = t.surface
         return False

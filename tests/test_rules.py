@@ -309,6 +309,9 @@ def test_negation_belongs_to_its_own_predicate():
     assert not Analysis("性被害の患者、脅迫はない").negated(3)  # a noun phrase set apart by 、
     assert Analysis("加害者は、もういない").negated(3)  # 、 after は: the same predicate
     assert not Analysis("今日も寮に帰るしかない").negated(7)  # しかない: the only way, no denial
+    assert not Analysis("彼氏から連絡がない").negated(2)  # the contact is denied, not the boyfriend
+    assert not Analysis("交際相手の男性に意識がないときに").negated(4)  # her consciousness, not him
+    assert Analysis("加害者の姿が見えない").negated(3)  # の: his figure, his absence
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
 
 
