@@ -267,6 +267,8 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("it happened to me in college 10 yrs ago", 87600.0),  # yrs, mos: the short units
         ("あれから丸3日と2時間くらい", 74.0),  # days and hours: one time
         ("ｲｯｼｭｳｶﾝﾏｴ ﾆ ｾｲﾃｷ ﾋｶﾞｲ", 168.0),  # a span in half-width katakana
+        ("３０ｍｉｎ前　性被害　駅前", 0.5),  # min, in full-width letters
+        ("2h半前の性被害", 2.5),
         ("72時間以内なら緊急避妊薬が使えると聞きました", None),  # a condition, no time said
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
@@ -443,6 +445,8 @@ def test_half_hours_and_a_time_corrected_to_a_day_or_an_hour(rules):
         ("被害時刻1:00頃、現在4:00。相手は同じシェアハウスの住人", "2026-12-05T04:00+09:00", 3.0),
         ("21時頃に来院予定の性被害の方", "2026-12-05T10:00+09:00", None),  # the visit ahead
         ("11/27（金）22時頃、駅のホームで…という相談", "2026-12-05T10:00+09:00", 192.0),  # the date, in whole days (not last night)
+        ("今夜10時ごろ、駅からの帰り道に公園に引き込まれたと", "2026-12-04T23:30+09:00", 1.5),  # 今夜10時 is 22時
+        ("木曜の夜、たぶん11時くらいに、知り合った人の家で", "2026-12-05T10:00+09:00", 35.0),  # the weekday's hour, hedged
     ],
 )
 def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, at, hours):
