@@ -126,6 +126,8 @@ FLAG_CASES = [
     ("1週間前に性被害にあった患者", "late", True),
     ("先週被害にあったと今日打ち明けられた", "late", True),  # the day of disclosure is not the day
     ("先週被害にあったと今日打ち明けられた", "acute", False),
+    ("妻がデイで職員に…。今朝、本人が夫に話しました", "acute", False),  # the morning of the telling
+    ("出所した加害者が戻ってきた。被害は小学生のとき。昨日スーパーで見かけて過呼吸に", "acute", False),  # seeing him
     ("今日来院した患者、昨夜被害にあった", "acute", True),
     ("きのう性被害にあった患者", "late", False),
     ("80代女性、介護施設の職員から性的虐待の疑い", "carer", True),
