@@ -720,6 +720,8 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
         if hiragana:
             return not (_HIRAGANA_U8[0] <= prev <= _HIRAGANA_U8[1])
         return not (_KATAKANA_U8[0] <= prev <= _KATAKANA_U8[1])
+    if end + 1 - start == 3 and _HIRAGANA_U8[0] <= nxt <= _HIRAGANA_U8[1] and nxt not in _BARE_PARTICLES_U8:
+        return False  # one kanji with its inflection after it (栄えた) is a word, not 栄
     if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8 \
             and not (prev == _IMA_U8 and end + 1 - start >= 6 and letters[start : start + 3] not in _IMA_WORDS_U8):  # fmt: skip (今渋谷: now in a name of two kanji or more; not 今津, 今朝来)
         return False
@@ -1018,8 +1020,8 @@ def _read_districts(path: Path, codes: set[str], current: dict[str, frozenset[st
             continue
         name, pref, what = [c.strip() for c in cols]
         key = normalize(name)
-        if len(key) < 2:
-            report.error(lineno, f"name {name!r}: expected at least 2 characters")
+        if len(key) < 2 and not _KANJI_RE.match(key):  # 栄: one kanji, read apart from the words around it
+            report.error(lineno, f"name {name!r}: expected at least 2 characters, or one kanji")
         elif pref not in codes:
             report.error(lineno, f"unknown prefecture code {pref!r}")
         elif what not in DISTRICT_KINDS:

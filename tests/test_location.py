@@ -715,13 +715,14 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("奄美大島の中学校", "46"), ("八丈島の診療所です", "13"), ("西表島の診療所です", "47"),
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
      ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
-     ("下北沢住み", "13"), ("都内勤務です", "13")],
+     ("下北沢住み", "13"), ("都内勤務です", "13"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
+     ("Something happened to me in a sauna in Ueno", "13"), ("a bar in Sakae, last saturday", "23")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
 
 
-@pytest.mark.parametrize("text", ["栄の病院", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
+@pytest.mark.parametrize("text", ["栄養士です", "栄えている街", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
 def test_ambiguous_or_personal_districts_are_not_places(loc: Locator, text: str) -> None:
     assert find(loc, text) == Location(None, (), False)
 
@@ -1194,7 +1195,7 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("どうしたらいいか わからない ありがとう", None, ()),  # kana said last that is no place
         ("あいつまだ合鍵持ってて今夜も来るって言うてる。堺やねん", "27", ()),  # a bare city said last
         ("その彼氏が今も店の前にいる。柏", "12", ()),
-        ("警察にも通報済み。上野です", None, ()),  # 上野 is 上野村's bare name, not a city's
+        ("警察にも通報済み。上野です", "13", ()),  # Tokyo's district (上野村 is named with 村)
         ("患者さんのこと相談です。看護師 松本", None, ()),  # a signature, not a sentence of its own
     ],
 )
