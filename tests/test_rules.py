@@ -205,6 +205,9 @@ INTENT_CASES = [
     ("横浜市の病院です。アセトアミノフェンの用量を教えて", True, "help"),
     ("東京の病院です。電子カルテが落ちました", True, "help"),
     ("患者さんが昨夜から38度の発熱です", False, "help"),
+    ("電子カルテが固まって動かないんですが、どうすればいいですか", False, "help"),  # her own question, of another kind
+    ("当直医です。夜中に医局の自販機が壊れてるんですが誰に言えば", False, "help"),
+    ("先輩にされたことで、どうすればいいですか", False, "victim"),  # the same question about a case
 ]
 
 
