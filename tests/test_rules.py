@@ -71,6 +71,9 @@ FLAG_CASES = [
     ("Patient was assaulted by her boyfriend's friend", "partner", False),
     ("同棲中の彼氏から性暴力を受けた女性", "partner", True),
     ("加害者はもういない。危険はありません。性被害の患者", "danger", False),  # negations
+    ("夫からの性的暴行で受診、被害は12時間前。夫は警察に身柄を確保されている", "danger", False),  # out of reach
+    ("男性看護師がわいせつ行為をしていた疑い。本人は同じ病棟にいるが、その看護師は自宅待機", "danger", False),
+    ("My partner forced me last night. I'm at a friend's place now, he doesn't know where I am.", "danger", False),
     ("加害者は外にはいないとのことです", "danger", False),
     ("いま家の外に元彼がいる", "danger", True),  # the victim writing
     ("付き添いの男性が患者のそばを離れようとしない。性被害の疑い", "danger", True),
