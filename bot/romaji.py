@@ -106,11 +106,15 @@ def to_japanese(kana: str, *, spaces: bool = False) -> str:
         # a noun of three kana or more (せんせい -> 先生; not ねん -> 念, く -> 九)
         # ... but a unit after a number stays as said (1しゅうかん is 1週間, not 習慣)
         respelled = t.pos == "名詞" and len(t.surface) >= 3 and _KANJI.search(t.form) and not (out and out[-1][-1:].isdigit())
-        out.append(t.form if respelled else t.surface)
+        out.append(_KANA_WORDS.get(t.surface, t.form) if respelled else t.surface)
     return "".join(out)
 
 
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
+# kana the analyser spells as a rarer word of the same sound (せんげつ -> 繊月, ひにん -> 非人): the
+# word a message about a patient means
+_KANA_WORDS = {"せんげつ": "先月", "せんせんげつ": "先々月", "ひにん": "避妊", "きょねん": "去年", "さくや": "昨夜",
+               "ふちゅう": "ふちゅう", "こうち": "こうち"}  # fmt: skip (府中, 高知: places the locator reads in kana)
 _KANA_CHAR = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 _KANA_MIN = 8  # fewer kana than this: a word or two, nothing to respell
 _TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)

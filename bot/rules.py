@@ -101,7 +101,8 @@ _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s
 _JA_DAYS_AND_HOURS = re.compile(_NUM + r"\s*日\s*と\s*" + _NUM + r"\s*時間(?!\s*(?:後|以内|ほど後|くらい後))")
 _KATAKANA_TO_HIRAGANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 # a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
-_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10}
+_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10,
+              "ひと月": 30, "ひとつき": 30, "ふた月": 60, "ふたつき": 60, "みつき": 90}  # fmt: skip (and months counted so: ふた月前)
 _JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
 # a span said in kana (いっしゅうかんまえ, さんじかんまえ, にかげつまえ): a number's reading and a unit's;
 # a number of one kana (に, ご, く, よ) only where no kana stands before it (a particle's に is not two)
@@ -119,8 +120,8 @@ _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だ�
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?\s+(?:ago|before|back|prior|earlier)\b"
-                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
-                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
+                     r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
+                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
@@ -567,7 +568,7 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
     named = [w for w in _JA_WEEKDAY.finditer(text) if not _TODAY_BEFORE.search(text, max(0, w.start() - 5), w.start())
              and not _NEXT_BEFORE.search(text, max(0, w.start() - 5), w.start())
              and not (said_today is not None and said_today.start() <= w.start(2) < said_today.end())
-             and not _WEEKDAY_SERVICE.match(text, w.end())
+             and not _WEEKDAY_SERVICE.match(text, w.end()) and not _BEFORE_BOUND.match(text, w.end())
              and not (w.group(1) in (None, "今週") and _WEEKDAY_AHEAD.match(text, w.end()))
              and (w.group(1) or _JA_DAYS.index(w.group(2)) != today.weekday() or _later_today(at, text, w.end()))]  # fmt: skip (来週の月曜: ahead; 日曜当番医: a rota)
     # 水曜に…って書いたけど、先週の水曜のことでした: the day said after a correction
@@ -845,6 +846,7 @@ _JA_NOW_WEEKDAY = re.compile(r"(?:今日|きょう|本日|いま|今)\s*は?\s*(
                              r"|^(?:[^。\n]{0,12}[。\n])?\s*([月火水木金土日])曜日?\s*の?\s*(?:朝イチ|朝|昼|夜|夕方|午前|午後)?\s*です(?![かが])")  # 今日は月曜; opening: 月曜の朝です
 _JA_WEEK_START = re.compile(r"(?:今週|週)\s*の?\s*(?:頭|初め|はじめ)|週頭|\bearly this week\b|\bat the (?:start|beginning) of (?:this|the) week\b")  # 今週頭の出来事, 週の頭に
 # 先週の金曜, 先週末（土曜の夜）; the spaces bounded: no backtracking over long runs of them
+_BEFORE_BOUND = re.compile(r"日?\s*(?:より(?:も)?前|以前)")  # 木曜より前: a bound, not the day
 _JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"

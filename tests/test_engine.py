@@ -324,6 +324,15 @@ def test_half_width_katakana_alone_is_read_as_japanese(engine):
     assert (case.lang, case.intent) == ("ja", "victim") and "acute" in case.flags  # サクヤ: last night
 
 
+def test_kana_the_analyser_spells_as_a_rarer_word_keeps_the_word_meant(engine):
+    from bot.romaji import respell
+    from bot.text import normalize
+
+    assert respell(normalize("ｾﾝｹﾞﾂ ｼﾞｮｳｼﾆ ｻﾚﾀ")) == "先月 じょうしに された"  # not 繊月
+    assert "避妊" in respell(normalize("ｷﾝｷｭｳﾋﾆﾝﾔｸ ｶﾞ ﾎｼｲﾃﾞｽ"))  # not 非人
+    assert "late" in engine.understand("ﾌﾁｭｳ ﾆ ｽﾝﾃﾞﾏｽ ｾﾝｹﾞﾂ ｼｮｸﾊﾞﾉ ｼﾞｮｳｼﾆ ﾎﾃﾙﾆ ﾂﾚｺﾏﾚﾏｼﾀ").flags
+
+
 def test_hiragana_alone_keeps_a_childs_words():
     from bot.romaji import respell
 

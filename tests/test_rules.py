@@ -130,6 +130,7 @@ FLAG_CASES = [
     ("先週被害にあったと今日打ち明けられた", "late", True),  # the day of disclosure is not the day
     ("先週被害にあったと今日打ち明けられた", "acute", False),
     ("妻がデイで職員に…。今朝、本人が夫に話しました", "acute", False),  # the morning of the telling
+    ("被害から72時間は過ぎてると思う、木曜より前。", "late", True),  # 木曜より前: a bound, not Thursday
     ("出所した加害者が戻ってきた。被害は小学生のとき。昨日スーパーで見かけて過呼吸に", "acute", False),  # seeing him
     ("今日来院した患者、昨夜被害にあった", "acute", True),
     ("きのう性被害にあった患者", "late", False),
@@ -277,6 +278,9 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("ｲｯｼｭｳｶﾝﾏｴ ﾆ ｾｲﾃｷ ﾋｶﾞｲ", 168.0),  # a span in half-width katakana
         ("３０ｍｉｎ前　性被害　駅前", 0.5),  # min, in full-width letters
         ("2h半前の性被害", 2.5),
+        ("被害はふた月前。金沢市", 1440.0),  # months counted in kana
+        ("GP in Kurume. 31F presents 5 days after a sexual assault", 120.0),
+        ("We have a case, 4 days post, in Yokohama.", 96.0),
         ("72時間以内なら緊急避妊薬が使えると聞きました", None),  # a condition, no time said
         ("昨夜", None),  # words set acute but give no number
         ("03-5577-3899", None),
