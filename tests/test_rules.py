@@ -212,6 +212,10 @@ INTENT_CASES = [
     ("電子カルテが固まって動かないんですが、どうすればいいですか", False, "help"),  # her own question, of another kind
     ("当直医です。夜中に医局の自販機が壊れてるんですが誰に言えば", False, "help"),
     ("先輩にされたことで、どうすればいいですか", False, "victim"),  # the same question about a case
+    ("What are the opening hours of the Tokyo one-stop center on public holidays?", True, "help"),  # the service
+    ("thanks, that was really helpful. we've called the one-stop center.", False, "help"),  # the case in hand
+    ("先日の件、無事ワンストップにつながりました。お礼まで。", False, "help"),
+    ("thank you. she was raped yesterday by her coach, where do we go?", False, "referral"),  # thanks, then a case
 ]
 
 
