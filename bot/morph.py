@@ -27,6 +27,7 @@ _NOT_SUBJECTS = frozenset({"副詞可能", "数詞", "助数詞可能"})  # 去�
 _EVENT_STAGES = frozenset({"時", "日", "中", "後", "前", "途中", "直後", "直前", "当日", "翌日", "以降", "以来", "明け", "際", "時間"})
 _AFTER_CLAUSE = frozenset(["あと", "後", "とき", "時", "間", "隙", "うち"])  # a time clause: 寝たあと, 寝ている間
 _CLAUSE_ENDS = frozenset("。．.！!？?\n")
+_DEGREE = frozenset({"一切", "全然", "何も", "特に"})  # 性的なことは一切なし: how wholly denied, not a noun it lacks
 _OBLIQUE = frozenset({"に", "から", "と", "で", "へ", "を", "より"})  # case particles of a word that is not the subject
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
 
@@ -303,7 +304,7 @@ class Analysis:
         for k, t in enumerate(toks[i : i + 12]):
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a note's field
                 return False
-            if t.form in ("無し", "なし") and k > 0 and toks[i + k - 1].pos2 == "普通名詞":
+            if t.form in ("無し", "なし") and k > 0 and toks[i + k - 1].pos2 == "普通名詞" and toks[i + k - 1].form not in _DEGREE:
                 continue  # …ゴムなしで: "without" another noun after the words, not their denial
             if t.pos2 == "読点" and prev_pos == "名詞":  # 性被害の患者、脅迫はない: a noun phrase set apart
                 return False

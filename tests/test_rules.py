@@ -216,6 +216,10 @@ INTENT_CASES = [
     ("thanks, that was really helpful. we've called the one-stop center.", False, "help"),  # the case in hand
     ("先日の件、無事ワンストップにつながりました。お礼まで。", False, "help"),
     ("thank you. she was raped yesterday by her coach, where do we go?", False, "referral"),  # thanks, then a case
+    ("SANE（性暴力対応看護師）の研修ってどこで受けられますか？", False, "help"),  # 受けられますか: can, not was done
+    ("男性の性被害の割合ってどのくらいなんでしょう", False, "help"),  # a question of figures
+    ("グループホームで利用者同士の喧嘩、殴られて顔にあざ。性的なことは一切なし。市への通報義務ある？", False, "help"),
+    ("薬局のレジが動かない", False, "help"),
 ]
 
 
