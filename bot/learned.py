@@ -97,6 +97,7 @@ _DATED = frozenset({"hours", "f:late"})
 _ACT_TIMED = frozenset({"hours", "act_dated"})
 _ANOTHER_DID_IT = frozenset({"d:stranger", "d:acquaintance", "d:known_people", "d:staff", "d:carer", "d:relations"})
 _DENIED_CARE = frozenset({"k:caring", "a:not_caring"})  # 夫は介護はしておらず, he is not her carer
+_OWN_STORY = frozenset({"s:self_victim", "s:own_act"})  # 自分のことで, 薬局長に触られました
 
 # a message in which the rules read any of these tells a case: learned weights never answer it
 # with the help text (I was forced by my fiancé before; リハ中に患者さんに股間を押しつけられる); nor
@@ -127,13 +128,16 @@ def may_add(flag: str, present: frozenset[str]) -> bool:
     message denies it (危険はありません, 加害者はもういない), says she is out of his reach (逮捕された,
     接近禁止命令) or that he is away (単身赴任中, "deployed overseas"), or names a stranger as the one
     who did it (the rules read a stranger who is near); never acute where the rules read a time;
-    never partner where they named another as the doer; never carer where the care is denied."""
+    never partner where they named another as the doer; never carer where the care is denied; never
+    pharmacy where the writer tells her own story."""
     if flag == "acute":  # a time the rules read, or a late one, is never overruled
         return not present & _DATED
     if flag == "partner":  # the rules named another as the one who did it (夫の友人に, 見知らぬ男に)
         return not present & _ANOTHER_DID_IT
     if flag == "carer":  # the message denies that he cares for her
         return not present & _DENIED_CARE
+    if flag == "pharmacy":  # a pharmacist writing about herself is the victim, not a pharmacy asking
+        return not present & _OWN_STORY
     return flag != "danger" or not present & _DENIED_DANGER
 
 
@@ -226,7 +230,7 @@ def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-FLAG_DECISIONS = ("danger", "carer", "acute", "partner")  # the flags weights may add, in this order
+FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flags weights may add, in this order
 KEEP = "keep_"
 KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor")  # the flags weights may take back (never danger)
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")

@@ -156,6 +156,15 @@ def test_weights_add_no_partner_where_the_rules_named_another_as_the_one_who_did
         assert "partner" not in _facts(with_partner, text).flags, text
 
 
+def test_weights_add_no_carer_where_the_care_is_denied_nor_pharmacy_to_a_pharmacists_own_story(plain):
+    eager = _with(plain, carer=(50.0, {}), pharmacy=(50.0, {}))
+    assert {"carer", "pharmacy"} <= _facts(eager, "利用者さんが無理やりされたと話しています").learned
+    denied = "利用者（60代、脳性麻痺の女性）が夫から性行為を強要されていると。夫は介護はしておらず、介護はヘルパーが入っています"
+    assert "carer" not in _facts(eager, denied).flags
+    own = "薬剤師です。自分のことで相談です。在宅訪問先の患者さんのご主人に玄関で抱きつかれ、服の中に手を入れられました"
+    assert "pharmacy" not in _facts(eager, own).flags
+
+
 def test_weights_never_remove_a_flag_the_rules_set(plain):
     text = "加害者の夫がいま待合室にいます"
     assert "danger" in _facts(plain, text).flags
@@ -227,7 +236,7 @@ def _shipped():
 def test_the_shipped_weights_load_with_every_decision(kb):
     learned = kb.rules.learned
     assert learned is not None and learned.victim is not None
-    assert {d.name for d in learned.flags} == {"danger", "carer", "acute", "partner"} and learned.help is not None
+    assert {d.name for d in learned.flags} == set(FLAG_DECISIONS) and learned.help is not None
     assert learned.case is not None
     assert {d.name for d in learned.keeps} == {"keep_acute", "keep_partner", "keep_carer", "keep_minor"}
 

@@ -40,7 +40,7 @@ C = 6.0  # inverse strength of the L2 penalty: six-fold grouped cross-validation
 # questions as cases and 9 more cases as questions, among them a place alone: 当院は横浜市です);
 # keep_<flag>: taken back below it (acute 0.2: at 0.3 a stated 被害にあったのは今日 was taken back;
 # minor 0.3, not 0.4: a child's answer lost costs more than one given)
-THRESHOLDS = {"danger": 0.3, "carer": 0.3, "acute": 0.3, "partner": 0.5, "victim": 0.5, "help": 0.8, "case": 0.3,
+THRESHOLDS = {"danger": 0.3, "carer": 0.3, "acute": 0.3, "partner": 0.5, "pharmacy": 0.5, "victim": 0.5, "help": 0.8, "case": 0.3,
               "keep_acute": 0.2, "keep_partner": 0.5, "keep_carer": 0.5, "keep_minor": 0.3}
 MIN_WEIGHT = 0.03  # smaller weights are dropped: at 0.005 the same decisions from twice the file (BENCHMARKS.md)
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
