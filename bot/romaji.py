@@ -138,6 +138,8 @@ _LEXICON = {
     "shiranai": "知らない", "osowareta": "襲われた", "matteiru": "待っている", "matte": "待って",
 }  # fmt: skip
 _UNIT_AFTER = re.compile(r"(\d+)(sai|dai|jikan|nichi|shuukan|kagetsu|nen)")
+_GRADE_WORD = re.compile(r"(shou|sho|shō|chuu|chu|chū|kou|kō)(?:gakkou|gakko|gakkō|gakusei)?-?([1-6])(?:nensei|nen)?")
+_GRADE = {"shou": "小", "sho": "小", "shō": "小", "chuu": "中", "chu": "中", "chū": "中", "kou": "高", "kō": "高"}
 _UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan": "週間", "kagetsu": "か月", "nen": "年"}
 
 
@@ -153,6 +155,8 @@ def _romaji_word(word: str) -> str:
             break
     if (m := _UNIT_AFTER.fullmatch(core)) is not None:
         return _word_kana(head) + m.group(1) + _UNIT[m.group(2)] + _word_kana(tail)
+    if (m := _GRADE_WORD.fullmatch(core)) is not None:  # chu1, kou-2, shougakko5nensei: the school year
+        return _word_kana(head) + _GRADE[m.group(1)] + m.group(2) + _word_kana(tail)
     if core in _LEXICON:
         return _word_kana(head) + _LEXICON[core] + san + _word_kana(tail)
     return _PARTICLES.get(word) or _word_kana(word)

@@ -125,7 +125,7 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
-_JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
+_JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|サイ(?![ァ-ヺー])|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
 _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
@@ -134,7 +134,7 @@ _KANJI_NUMERALS = "一二三四五六七八九十"
 _JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
-_JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さい代未満以下", ("歳", "才", "さい", "代"),
+_JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さいサイ代未満以下", ("歳", "才", "さい", "サイ", "代"), ahead=1,
                      needle_ok=digit_before(_KANJI_NUMERALS))  # fmt: skip
 _EN_AGE_SCAN = Zoned(_EN_AGE, r"\d\s\-/.adefghilmnorsty", ("y", "age", "0s", "f", "m"), ahead=1,
                      needle_ok=lambda text, i: text[i] not in "yfm" or _digit_before(text, i))  # fmt: skip
@@ -373,7 +373,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         for m in _GRADE.finditer(text):
             if _own_context(text, m.start(), m.end(), last=True):
                 out.append(_GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1)
-    if not out and ("歳" in text or "才" in text or "さい" in text):  # わたし12才, いまは二十歳です, 30歳になった今
+    if not out and ("歳" in text or "才" in text or "さい" in text or "サイ" in text):  # わたし12才, いまは二十歳です, 30歳になった今
         for m in _JA_AGE.finditer(text):
             if m.group(2) != "代" and not m.group(3) and _own_context(text, m.start(), m.end()):
                 out.append(float(_kanji_number(m.group(1)) or 0))
@@ -693,7 +693,7 @@ _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さ�
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
 _THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 被害当時14歳: the age then
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child|friend|cousin|roommate|classmate)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|customer|guest|teen|teenager|pupil|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child|friend|cousin|roommate|classmate)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years

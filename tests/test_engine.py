@@ -324,6 +324,11 @@ def test_half_width_katakana_alone_is_read_as_japanese(engine):
     assert (case.lang, case.intent) == ("ja", "victim") and "acute" in case.flags  # サクヤ: last night
 
 
+def test_a_school_year_in_romaji(engine):
+    case = engine.understand("hokenshitsu ni kita chu1 no onnanoko, ani ni sarete iru to. Nagasaki-shi desu")
+    assert "minor" in case.flags and case.prefecture == "42"
+
+
 def test_kana_the_analyser_spells_as_a_rarer_word_keeps_the_word_meant(engine):
     from bot.romaji import respell
     from bot.text import normalize
