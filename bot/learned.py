@@ -232,7 +232,7 @@ def _logistic(z: float) -> float:
 
 FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flags weights may add, in this order
 KEEP = "keep_"
-KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor")  # the flags weights may take back (never danger)
+KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy")  # the flags weights may take back (never danger)
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})

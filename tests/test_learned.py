@@ -238,7 +238,7 @@ def test_the_shipped_weights_load_with_every_decision(kb):
     assert learned is not None and learned.victim is not None
     assert {d.name for d in learned.flags} == set(FLAG_DECISIONS) and learned.help is not None
     assert learned.case is not None
-    assert {d.name for d in learned.keeps} == {"keep_acute", "keep_partner", "keep_carer", "keep_minor"}
+    assert {d.name for d in learned.keeps} == set(KEEP_DECISIONS)
 
 
 def test_the_shipped_weights_were_trained_on_the_current_rules_and_development_sets():
