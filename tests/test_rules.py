@@ -74,6 +74,9 @@ FLAG_CASES = [
     ("夫からの性的暴行で受診、被害は12時間前。夫は警察に身柄を確保されている", "danger", False),  # out of reach
     ("男性看護師がわいせつ行為をしていた疑い。本人は同じ病棟にいるが、その看護師は自宅待機", "danger", False),
     ("My partner forced me last night. I'm at a friend's place now, he doesn't know where I am.", "danger", False),
+    ("今は夫と別居し、夫の居場所は不明。最後の被害は半年前", "danger", False),
+    ("元彼に今日の午前2時ごろ家に押しかけられて…相手は警察に連れていかれました", "danger", False),
+    ("元夫が合鍵で侵入して強制性交。本日午前3時頃。元夫は逃走中で所在不明", "danger", True),  # on the run: not out of reach
     ("加害者は外にはいないとのことです", "danger", False),
     ("いま家の外に元彼がいる", "danger", True),  # the victim writing
     ("付き添いの男性が患者のそばを離れようとしない。性被害の疑い", "danger", True),
