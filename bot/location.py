@@ -315,6 +315,9 @@ def _ga_variants(form: str) -> list[str]:
     return out
 
 
+_TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)
+
+
 def _katakana(hira: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in hira)
 
@@ -472,6 +475,10 @@ class Locator:
             add_lookup(form[:-1], pref)
         for form, pref in _read_districts(knowledge_dir / DISTRICTS_FILE, codes, current, problems):
             add(form, pref, anchor=False, bare=True)
+            if _KANA_ONLY_RE.match(form):  # いけぶくろ and イケブクロ (ｲｹﾌﾞｸﾛ once NFKC has read it)
+                twin = _katakana(form) if form[0] < "\u30a0" else form.translate(_TO_HIRAGANA)
+                if twin not in forms:
+                    add(twin, pref, anchor=False, bare=True)
 
         prefix, full = _read_postal(knowledge_dir / POSTAL_FILE, codes, problems)
         if problems.errors:

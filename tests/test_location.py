@@ -505,6 +505,11 @@ def test_generator_hepburn_and_variants(monkeypatch: pytest.MonkeyPatch) -> None
         ("ﾅﾊ 患者の性被害 相談先どこ", "47"),
         ("ちば 高2です", "12"),
         ("タイじんです。にげられない。いばらき", "08"),  # the prefecture's reading, not 茨木市
+        ("いたばし区の病院です", "13"),  # a ward's reading
+        ("ｲｹﾌﾞｸﾛ駅の近くのクリニックです", "13"),  # a district's kana in half-width katakana
+        ("ｻﾝﾉﾐﾔ駅の近くで", "28"),
+        ("みやこじまの診療所", "47"),  # 宮古島市, not Osaka's 都島区
+        ("near Kannai station", "14"),
     ],
 )
 def test_bare_kana_and_romaji_names(loc: Locator, text: str, code: str) -> None:

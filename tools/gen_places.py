@@ -528,24 +528,32 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                 if (len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and r not in city_romaji
                         and cap(r) not in taken):  # fmt: skip
                     add(cap(r), p, "bare")
-    # the readings of the other cities without シ (はこだて, かわごえ), at least MIN_BARE_KANA_OTHER kana,
+    # the readings of the other cities and the wards without シ or ク (はこだて, かわごえ, おおみや), at
+    # least MIN_BARE_KANA_OTHER kana,
     # unless the reading is an ordinary word; and the short readings named in SHORT_READINGS
     written = {r[0] for r in rows}
     taken = written | reserved
-    for p in sorted(places.values(), key=lambda p: p.jis):
-        if p.ward_kanji or not p.kanji.endswith("市") or not p.kana.endswith("シ") or p.kanji[:-1] in ORDINARY:
+    city_readings: set[str] = set()
+    cities_first = sorted(places.values(), key=lambda p: ((p.ward_kanji or p.kanji).endswith("区"), p.jis))
+    for p in cities_first:  # a ward's reading a city has already (都島区 and 宮古島市: みやこじま) stays the city's
+        name, kana = p.ward_kanji or p.kanji, p.ward_kana or p.kana
+        if not ((name.endswith("市") and kana.endswith("シ")) or (name.endswith("区") and kana.endswith("ク"))) \
+                or name[:-1] in ORDINARY:  # fmt: skip
             continue  # 高橋市's たかはし is a surname as 高橋 is
-        stem = p.kana[:-1]
+        stem = kana[:-1]
         if stem in SHORT_READINGS:
-            forms = [stem, p.kana]
+            forms = [stem, kana]
         elif kana_count(stem) >= MIN_BARE_KANA_OTHER and not _ordinary_word(to_hiragana(stem)):
             forms = [stem]
         else:
             continue
         for k in forms:
             for v in (to_hiragana(k), k):
-                if (stem in SHORT_READINGS and v not in written) or (v not in taken and v not in ORDINARY):
+                if (stem in SHORT_READINGS and v not in written) or (v not in taken and v not in ORDINARY
+                                                                   and not (name.endswith("区") and v in city_readings)):
                     add(v, p, "bare")  # not いばらき (茨木市): the prefecture's; ちば is both
+                    if name.endswith("市"):
+                        city_readings.add(v)
 
     gun_members: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for p in places.values():
