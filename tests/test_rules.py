@@ -223,6 +223,9 @@ INTENT_CASES = [
     ("男性の性被害の割合ってどのくらいなんでしょう", False, "help"),  # a question of figures
     ("グループホームで利用者同士の喧嘩、殴られて顔にあざ。性的なことは一切なし。市への通報義務ある？", False, "help"),
     ("薬局のレジが動かない", False, "help"),
+    ("言語設定を英語に変えるにはどうすればいい？", False, "help"),  # her own question, of another kind
+    ("プリンターが紙詰まりしてるんだけど誰に言えばいい？", False, "help"),
+    ("助けて", False, "victim"),  # nothing else said: hers
 ]
 
 
