@@ -137,10 +137,11 @@ _LEXICON = {
     "taiho": "逮捕", "kioku": "記憶", "hakken": "発見", "densha": "電車", "eki": "駅", "osake": "お酒",
     "shiranai": "知らない", "osowareta": "襲われた", "matteiru": "待っている", "matte": "待って",
 }  # fmt: skip
-_UNIT_AFTER = re.compile(r"(\d+)(sai|dai|jikan|nichi|shuukan|kagetsu|nen)")
+_UNIT_AFTER = re.compile(r"(\d+)(sai|dai|jikan|nichi|shuukan|kagetsu|nen|pun|fun|bun)")
 _GRADE_WORD = re.compile(r"(shou|sho|shō|chuu|chu|chū|kou|kō)(?:gakkou|gakko|gakkō|gakusei)?-?([1-6])(?:nensei|nen)?")
 _GRADE = {"shou": "小", "sho": "小", "shō": "小", "chuu": "中", "chu": "中", "chū": "中", "kou": "高", "kō": "高"}
-_UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan": "週間", "kagetsu": "か月", "nen": "年"}
+_UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan": "週間", "kagetsu": "か月", "nen": "年",
+         "pun": "分", "fun": "分", "bun": "分"}  # fmt: skip (30pun mae: 30分前)
 
 
 def _romaji_word(word: str) -> str:

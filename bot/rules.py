@@ -2114,7 +2114,11 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if _AFTER_ACT in other.sets and _APART.search(text, end, other.start):
             return False  # 22時間前　加害者は現行犯逮捕, 一昨日の夜、…逮捕: the time closes its own field or clause
         return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start)
-    return False
+    # 今日は夫も仕事で…: today as the sentence's topic, no event after it, frames the day, not the act
+    return text.startswith("は", end) and text[start:end] in _TODAY_WORDS
+
+
+_TODAY_WORDS = ("今日", "本日", "きょう")
 
 
 def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telling: frozenset[str]) -> bool:

@@ -324,6 +324,11 @@ def test_half_width_katakana_alone_is_read_as_japanese(engine):
     assert (case.lang, case.intent) == ("ja", "victim") and "acute" in case.flags  # サクヤ: last night
 
 
+def test_minutes_in_romaji(engine):
+    case = engine.understand("higai kara 30pun mae, josei 20dai, keisatsu doukou de kimashita. Sapporo-shi Kita-ku no byouin desu")
+    assert case.hours_since == 0.5 and "acute" in case.flags
+
+
 def test_a_school_year_in_romaji(engine):
     case = engine.understand("hokenshitsu ni kita chu1 no onnanoko, ani ni sarete iru to. Nagasaki-shi desu")
     assert "minor" in case.flags and case.prefecture == "42"

@@ -134,6 +134,9 @@ FLAG_CASES = [
     ("先週被害にあったと今日打ち明けられた", "acute", False),
     ("妻がデイで職員に…。今朝、本人が夫に話しました", "acute", False),  # the morning of the telling
     ("被害から72時間は過ぎてると思う、木曜より前。", "late", True),  # 木曜より前: a bound, not Thursday
+    ("娘が『おじいちゃんにさわられた』と言います。義父と同居。今日は夫も仕事で娘と義父が家に", "acute", False),  # 今日は: the day's frame
+    ("今日は無理やりされた", "acute", True),
+    ("ｼﾞｮｼｺｳｾｲ 16ｻｲ ｹｻ ﾃﾞﾝｼｬﾃﾞ ﾁｶﾝ 保土ケ谷", "acute", True),  # ケサ in katakana
     ("出所した加害者が戻ってきた。被害は小学生のとき。昨日スーパーで見かけて過呼吸に", "acute", False),  # seeing him
     ("今日来院した患者、昨夜被害にあった", "acute", True),
     ("きのう性被害にあった患者", "late", False),
