@@ -136,6 +136,9 @@ FLAG_CASES = [
     ("被害から72時間は過ぎてると思う、木曜より前。", "late", True),  # 木曜より前: a bound, not Thursday
     ("娘が『おじいちゃんにさわられた』と言います。義父と同居。今日は夫も仕事で娘と義父が家に", "acute", False),  # 今日は: the day's frame
     ("今日は無理やりされた", "acute", True),
+    ("元カノから性的なことを強要されたという男子大学生。別れてから半年", "late", True),
+    ("付き合って半年の彼に寝ている間にされた。おとといの夜中", "late", False),  # how long they dated, not since
+    ("my older cousin did stuff to me at new years", "late", True),
     ("ｼﾞｮｼｺｳｾｲ 16ｻｲ ｹｻ ﾃﾞﾝｼｬﾃﾞ ﾁｶﾝ 保土ケ谷", "acute", True),  # ケサ in katakana
     ("出所した加害者が戻ってきた。被害は小学生のとき。昨日スーパーで見かけて過呼吸に", "acute", False),  # seeing him
     ("今日来院した患者、昨夜被害にあった", "acute", True),
