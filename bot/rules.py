@@ -127,7 +127,7 @@ _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|al
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|サイ(?![ァ-ヺー])|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|f|m)(?!\w)|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|y|f|m)(?!\w)(?!\s+(?:ago|old|before|earlier))|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
@@ -693,7 +693,7 @@ _PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さ�
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
 _THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 被害当時14歳: the age then
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
-_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|customer|guest|teen|teenager|pupil|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child|friend|cousin|roommate|classmate)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
+_EN_IS_AGE = re.compile(r"\b(?:she|he|they|patient|pt|girl|boy|who|i|victim|client|customer|guest|teen|teenager|pupil|student|daughter|son|sister|brother|niece|nephew|granddaughter|grandson|kid|child|friend|cousin|roommate|classmate|gf|bf|girlfriend|boyfriend)(?:'s| is| are|'m| am|(?: just)? turned)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b))")
 _GRADE_AGE = {"小": 6, "中": 12, "高": 15}  # the age at the start of school year 1
 _GRADE = re.compile(_SCHOOL_YEAR + r"(?!\d)")
 _SLANG_GRADE = re.compile(r"(?<![a-z0-9])j([sck])\s?([1-6])(?![a-z0-9])")  # js5, jc2, jk1: the slang of school years
@@ -758,7 +758,7 @@ _JA_COLON_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+(午前|午後|am
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17")
-_NOTE_AGE = re.compile(r"(?:本人|患者|その子|この子|あの子|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
+_NOTE_AGE = re.compile(r"(?:本人|患者|その子|この子|あの子|(?<![a-z0-9])[fm](?=\s*,)|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes)\s*,?\s*(\d{1,2})"
                        r"(?![\d:：/年月日週時分名人件回号階番歳才代%]|\.\d|\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo\b|y/o|min|am|pm|h\b|kg|cm|ml|mg|th|st|nd|rd))")
 # a person, は and an age with no 歳, closing its clause (妹は17で、本人は16です)
 _KIN_AGE = re.compile(r"(?:本人|患者|妹|姉|娘|息子|孫|生徒|女子|男子|女児|男児)(?:は|が|も)\s*(1\d|[5-9])"

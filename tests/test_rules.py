@@ -320,7 +320,9 @@ def test_hours_since(text, hours):
      ("妹は17で、高校は中退", (17.0,)), ("患者は3日前に", ()), ("息子は2人", ()),
      ("one of my u-15 players", (14.5,)), ("u-turn", ()),
      ("言いよる子がおるんじゃけど。17じゃ。呉市", (17.0,)), ("って言ってた。その子16。昨日の話らしい", (16.0,)), ("大学1年です。19です。", ()),  # 19です: the writer's own
-     ("ﾄｲﾚでさわられた 16ｻｲ ｹｲｻﾂいくべき？", (16.0,)), ("3サイズ", ()), ("customer is 17, says her teacher", (17.0,))],  # half-width katakana
+     ("ﾄｲﾚでさわられた 16ｻｲ ｹｲｻﾂいくべき？", (16.0,)), ("3サイズ", ()), ("customer is 17, says her teacher", (17.0,)),
+     ("16y F, sexual assault by stranger", (16.0,)), ("assaulted 2y ago", ()), ("ED triage: F, 17, brought in", (17.0,)),
+     ("my gf is 17 and her ex", (17.0,))],  # half-width katakana, a note's age and sex
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
