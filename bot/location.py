@@ -176,7 +176,7 @@ _AWAY_BEFORE = re.compile(
 )
 _AWAY_AFTER = re.compile(
     r"(?:県|府|都|道|市)?の?(?:実家|地元|ほう|方|病院|クリニック|診療所|医院|薬局)?(?:じゃなくて|じゃなく|ではなくて|ではなく)|"  # 愛媛の実家じゃなくて, 東京の病院じゃなくて
-    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
+    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行(?!中(?:です|で|。|なん|だ))|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
@@ -318,6 +318,17 @@ def _ga_variants(form: str) -> list[str]:
 _TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)
 
 
+_LONG_VOWEL_MIN = 4
+
+
+def _long_vowels(kata: str) -> str:
+    """A katakana name with its long vowels written ー, as people type them (オオサカ -> オーサカ)."""
+    for a, b in (("ョウ", "ョー"), ("ュウ", "ュー"), ("オウ", "オー"), ("オオ", "オー"), ("ウウ", "ウー"), ("ドウ", "ドー"),
+                 ("コウ", "コー"), ("トウ", "トー"), ("ソウ", "ソー"), ("ホウ", "ホー"), ("ロウ", "ロー")):  # fmt: skip
+        kata = kata.replace(a, b)
+    return kata
+
+
 def _katakana(hira: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in hira)
 
@@ -445,6 +456,9 @@ class Locator:
         for p in prefectures:
             for form in (p.name, p.short, p.kana, _katakana(p.kana), p.romaji, *p.en):
                 add(form, p.code, anchor=False)
+            for form in {_long_vowels(_katakana(k)) for k in (p.kana, _bare_kana(p.kana, p.name))}:
+                if len(form) >= _LONG_VOWEL_MIN and form not in forms:  # ｵｰｻｶ, トーキョー (not コーチ, a coach)
+                    add(form, p.code, anchor=False, bare=True)
             bare = _bare_kana(p.kana, p.name)
             add_lookup(bare, p.code)
             add_lookup(_katakana(bare), p.code)

@@ -510,6 +510,10 @@ def test_generator_hepburn_and_variants(monkeypatch: pytest.MonkeyPatch) -> None
         ("ｻﾝﾉﾐﾔ駅の近くで", "28"),
         ("みやこじまの診療所", "47"),  # 宮古島市, not Osaka's 都島区
         ("near Kannai station", "14"),
+        ("ｶﾚｼにﾑﾘﾔﾘされた ｷﾉｳ ｵｰｻｶ ﾄﾞｺｲｹﾊﾞｲｲ", "27"),  # a long vowel typed ー
+        ("トーキョーの病院", "13"),
+        ("宮古島に旅行中です。きのう泊まったゲストハウスで", "47"),  # where the writer is now, on her trip
+        ("ｼﾝﾖｺﾊﾏ駅前です", "14"),
     ],
 )
 def test_bare_kana_and_romaji_names(loc: Locator, text: str, code: str) -> None:
@@ -727,7 +731,7 @@ def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -
     assert find(loc, text) == Location(code, (), True)
 
 
-@pytest.mark.parametrize("text", ["栄養士です", "栄えている街", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
+@pytest.mark.parametrize("text", ["栄養士です", "栄えている街", "コーチに触られた", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
 def test_ambiguous_or_personal_districts_are_not_places(loc: Locator, text: str) -> None:
     assert find(loc, text) == Location(None, (), False)
 
