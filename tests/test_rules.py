@@ -75,6 +75,7 @@ FLAG_CASES = [
     ("男性看護師がわいせつ行為をしていた疑い。本人は同じ病棟にいるが、その看護師は自宅待機", "danger", False),
     ("My partner forced me last night. I'm at a friend's place now, he doesn't know where I am.", "danger", False),
     ("今は夫と別居し、夫の居場所は不明。最後の被害は半年前", "danger", False),
+    ("6時間前の被害、加害者は逮捕されて警察にいます", "danger", False),  # in police hands, not near her
     ("元彼に今日の午前2時ごろ家に押しかけられて…相手は警察に連れていかれました", "danger", False),
     ("元夫が合鍵で侵入して強制性交。本日午前3時頃。元夫は逃走中で所在不明", "danger", True),  # on the run: not out of reach
     ("加害者は外にはいないとのことです", "danger", False),
