@@ -54,7 +54,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from bot.schema import URL_RE, KnowledgeError, Node, Problems, load_yaml
-from bot.text import TAKEN_BACK, Zoned, normalize, utf8_letters
+from bot.text import KATAKANA_TO_HIRAGANA, TAKEN_BACK, Zoned, normalize, utf8_letters
 
 PREFECTURES_FILE = "prefectures.yaml"
 PLACES_FILE = "places.tsv"
@@ -315,9 +315,6 @@ def _ga_variants(form: str) -> list[str]:
     return out
 
 
-_TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)
-
-
 _LONG_VOWEL_MIN = 4
 
 
@@ -490,7 +487,7 @@ class Locator:
         for form, pref in _read_districts(knowledge_dir / DISTRICTS_FILE, codes, current, problems):
             add(form, pref, anchor=False, bare=True)
             if _KANA_ONLY_RE.match(form):  # いけぶくろ and イケブクロ (ｲｹﾌﾞｸﾛ once NFKC has read it)
-                twin = _katakana(form) if form[0] < "\u30a0" else form.translate(_TO_HIRAGANA)
+                twin = _katakana(form) if form[0] < "\u30a0" else form.translate(KATAKANA_TO_HIRAGANA)
                 if twin not in forms:
                     add(twin, pref, anchor=False, bare=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.morph import tokens
+from bot.text import KATAKANA_TO_HIRAGANA
 
 # words that only Japanese written in romaji has (particles that stand alone in English are left out:
 # "to", "no", "a", "de" are English or Romance words too)
@@ -89,7 +90,7 @@ def respell(text: str) -> str | None:
         return None
     katakana = sum(1 for c in kana if c >= "\u30a0")
     if katakana >= 0.7 * len(kana):  # ｷｭｳｷｭｳｶﾞｲﾗｲﾃﾞｽ: read as hiragana
-        return to_japanese(text.translate(_TO_HIRAGANA), spaces=True)
+        return to_japanese(text.translate(KATAKANA_TO_HIRAGANA), spaces=True)
     return None  # hiragana alone is read as it is: a child's words (せんせい, おとうさん) say who writes
 
 
@@ -117,7 +118,6 @@ _KANA_WORDS = {"せんげつ": "先月", "せんせんげつ": "先々月", "ひ
                "ふちゅう": "ふちゅう", "こうち": "こうち"}  # fmt: skip (府中, 高知: places the locator reads in kana)
 _KANA_CHAR = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 _KANA_MIN = 8  # fewer kana than this: a word or two, nothing to respell
-_TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana -> hiragana (ァ..ヶ)
 
 
 _PARTICLES = {"wa": "は", "he": "へ"}  # the particles spelled as they sound

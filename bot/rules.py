@@ -28,7 +28,7 @@ from bot.learned import Learned, content_words, cues, latin_words
 from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
 from bot.morph import Analysis, Token
 from bot.schema import Node
-from bot.text import TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
+from bot.text import KATAKANA_TO_HIRAGANA, TAKEN_BACK, Zoned, digit_before, normalize, utf8_letters
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,6 @@ _SINCE_OTHER = re.compile(r"(?<!被害)(?<!事件)(?<!暴行)(?<!受傷)(?<!レ�
 _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ|(?:が|は)?\s*(?:たっ|経っ|過ぎ|経過))")
 # days and hours (あれから丸3日と2時間くらい): one time
 _JA_DAYS_AND_HOURS = re.compile(_NUM + r"\s*日\s*と\s*" + _NUM + r"\s*時間(?!\s*(?:後|以内|ほど後|くらい後))")
-_KATAKANA_TO_HIRAGANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 # a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
 _KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10,
               "ひと月": 30, "ひとつき": 30, "ふた月": 60, "ふたつき": 60, "みつき": 90}  # fmt: skip (and months counted so: ふた月前)
@@ -178,7 +177,7 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
             if (w := _kanji_number(m.group(1))) is not None and (d := _kanji_number(m.group(2))) is not None]  # fmt: skip
     both += [(d * 24 + h, m.start(), m.end()) for m in (_JA_DAYS_AND_HOURS.finditer(text) if "と" in text else ())
              if (d := _kanji_number(m.group(1))) is not None and (h := _kanji_number(m.group(2))) is not None]  # fmt: skip
-    kana = text.translate(_KATAKANA_TO_HIRAGANA) if "マエ" in text else text  # ｲｯｼｭｳｶﾝﾏｴ: the same offsets
+    kana = text.translate(KATAKANA_TO_HIRAGANA) if "マエ" in text else text  # ｲｯｼｭｳｶﾝﾏｴ: the same offsets
     if "まえ" in kana or "前" in text:
         both += [(_KANA_DAYS[m.group(1)] * 24, m.start(), m.end()) for m in _JA_KANA_DAYS_AGO.finditer(kana)]
         both += [(float(_KANA_NUMBERS[m.group(1)] * _KANA_UNITS[m.group(2)]), m.start(), m.end())

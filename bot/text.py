@@ -92,6 +92,10 @@ def guess_lang(text: str) -> str:
     return "en" if latin > 0 and latin >= cjk else "ja"
 
 
+# katakana -> hiragana (ァ..ヶ), for str.translate: one table for every module that reads kana both ways
+KATAKANA_TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
+
+
 def utf8_letters(text: str) -> str:
     """`text` as its UTF-8 bytes, one character per byte (read as Latin-1): what the Aho-Corasick
     automata of bot.location and bot.rules are built on and run over, keys and text alike.
