@@ -420,7 +420,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         if day in ("昨夜", "昨晩", "ゆうべ") and (hour in (0, 12, 24) or (hour <= 4 and part in ("", "夜中の", "深夜"))):
             hour, days = 0 if hour in (12, 24) else hour, 0  # 昨夜0時, ゆうべ2時: the small hours that ended last night
         hours = _hours_back(now, _hour_of_day(hour, part, day), minute, days,
-                            today=day in ("今日", "本日", "きょう", "今朝", "けさ"))  # 今夜22時 said at 1am: the night just gone  # fmt: skip
+                            today=day in (*_TODAY_WORDS, "今朝", "けさ"))  # 今夜22時 said at 1am: the night just gone  # fmt: skip
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _SAME_TIME_BACK.finditer(text) if "ごろ" in text or "頃" in text else ():  # 昨日の今ごろ: a day ago to the hour
@@ -831,7 +831,8 @@ _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|ma
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
-_TODAY_BEFORE = re.compile(r"(?:今日|本日|きょう)\s*(?:は|も|が|、)?\s*$")
+_TODAY_WORDS = ("今日", "本日", "きょう")  # today's names (_TODAY_BEFORE, 今日は as a sentence's topic)
+_TODAY_BEFORE = re.compile("(?:" + "|".join(_TODAY_WORDS) + r")\s*(?:は|も|が|、)?\s*$")
 # a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 月曜学校いけない):
 # what follows it, to the end of its clause, says it ahead, not past
 _WEEKDAY_AHEAD = re.compile(r"日?\s*(?:(?:から|には|にも|にまた|もまた|また|まで)(?!\s*[月火水木金土日]曜|[^。！？!?\n]{0,20}?(?:た|でした|だった)(?:[。、！？!?\s]|$))"
@@ -2116,8 +2117,6 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     # 今日は夫も仕事で…: today as the sentence's topic, no event after it, frames the day, not the act
     return text.startswith("は", end) and text[start:end] in _TODAY_WORDS
 
-
-_TODAY_WORDS = ("今日", "本日", "きょう")
 
 
 def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telling: frozenset[str]) -> bool:
