@@ -504,9 +504,10 @@ def _hours_back(now: dt.datetime, hour: int, minute: int, days: int, *, today: b
     return round((now - then).total_seconds() / 3600, 2)
 
 
-def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
+def read_calendar_hours(text: str, at: dt.datetime, *, days_elsewhere: bool = False) -> float | None:
     """Hours since a date or weekday the message names (11月20日, 先週の金曜日, 月曜の夜, last
-    Friday), counted in whole days from `at`'s date; None when it names none."""
+    Friday), counted in whole days from `at`'s date; None when it names none. `days_elsewhere`: the
+    days the message says (昨日の夜) were read as another event's (打ち明けられたのは昨日の夜)."""
     today = at.astimezone(_TOKYO).date()
     if ("/" in text or "年" in text or "-" in text or "." in text) and (m := _not_today(_YMD_DATE, text) or _not_today(_ERA_DATE, text)):
         try:  # 2026/11/20, 令和8年11月20日, R8.11.20 (Reiwa 1 is 2019)
@@ -587,11 +588,13 @@ def read_calendar_hours(text: str, at: dt.datetime) -> float | None:
         weeks = 2 if later and later.group(1) == "before last" else 1
         last_week, day = m.group(1) is not None or later is not None, _en_day(m.group(2))
     elif _SEASON_HINT.search(text) and (m := _SEASON.search(text)):  # 夏休み, 稲刈りの頃, 去年の夏に: the season's month, unless it is near
-        if _DAY_SAID.search(text):
+        if not days_elsewhere and _DAY_SAID.search(text):
             return None  # 新歓の飲み会で…おとといのこと: the day said is nearer than the season's month
         word = next(g for g in m.groups() if g)
         month = _SEASON_MONTH.get(word) or _SEASONS[word]
-        return None if min((today.month - month) % 12, (month - today.month) % 12) <= 1 else _hours_since_month(today, month)
+        if min((today.month - month) % 12, (month - today.month) % 12) <= 1 and not _YEAR_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            return None  # 成人式に (January, said in December): perhaps the one ahead; 今年の成人式の日に: past
+        return _hours_since_month(today, month)
     else:
         return None
     weekday = today.weekday()
@@ -785,14 +788,15 @@ _EN_PART_CLOCK = re.compile(r"\b(?:at|about)\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
 # seasons, read so only when said as a time (夏祭りの夜に, not 夏祭りの救護所)
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "冬休み": 1, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
-                 "summer holidays": 8}  # fmt: skip
+                 "summer holidays": 8, "summer break": 8, "summer camp": 8, "spring break": 3, "夏期講習": 8, "夏季講習": 8}  # fmt: skip
+_YEAR_BEFORE = re.compile(r"(?:今年|ことし|去年|昨年|きょねん|一昨年|おととし)の?\s*$")  # 今年の成人式: the one past
 _SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "春合宿": 3, "梅雨": 6, "花見": 4, "入学式": 4,
             "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "成人式": 1, "七五三": 11, "三が日": 1,
             "初詣": 1, "雪まつり": 2, "阿波おどり": 8, "阿波踊り": 8, "盆踊り": 8, "七夕": 7, "1学期": 6, "一学期": 6,
             "新年会": 1, "夏": 8, "春": 4, "秋": 10, "冬": 1,
             "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1, "obon": 8, "tanabata": 7, "golden week": 5}  # fmt: skip
 _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
-                 "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "大晦日": (12, 31),
+                 "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "xmas": (12, 25), "大晦日": (12, 31),
                  "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14),
                  "thanksgiving": (11, 22)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
@@ -1312,6 +1316,7 @@ class Rules:
             return found
 
         elapsed = incident_times(read_elapsed(text, reverse))
+        days_elsewhere = not elapsed and _RECENT not in affirmed  # 打ち明けられたのは昨日の夜…被害は夏休み中: the telling's day
         if at is not None and all(_is_bound(text, e) for e in elapsed):  # "came in 2 hrs ago … around 1am": the time of day
             elapsed += incident_times(read_clock_times(text, at))  # 昨日の朝7時…まだ72時間以内？: the hour, not the bound
         exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
@@ -1328,7 +1333,7 @@ class Rules:
                 later += [h for h, _, _ in read_elapsed(bare.group(1) + (" ago" if bare.group(1).isascii() else "前"))]
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
-            hours = day if (day := read_calendar_hours(text, at)) is not None else hours  # 水曜の夜…72時間過ぎてる？
+            hours = day if (day := read_calendar_hours(text, at, days_elsewhere=days_elsewhere)) is not None else hours  # 水曜の夜…72時間過ぎてる？
         if at is not None and _LAST_TIME_HINT.search(text) and (last := _LAST_TIME.search(text)) is not None:  # 去年の夏から…最後はきのう: the last time
             later = [h for h, s0, _ in exact if s0 >= last.start()]
             rest = text[last.end() :]
@@ -2047,6 +2052,9 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     lead = [o for o in sentence if o.end <= start and start - o.end <= 5]
     if lead and lead[-1].sets & opt.dates_next and _LEAD_GAP.fullmatch(text, lead[-1].end, start):
         return True  # 受診は今日, 発見は今朝, 相談に来たのは今日: the visit's time (外にいる さっき: a space parts a note's fields)
+    if lead and any(o.sets & opt.dates_next and _LEAD_GAP.fullmatch(text, o.end, start) and (inner := [p for p in lead if p.end > o.end])
+                    and all(p.start >= o.end for p in inner) for o in lead):  # fmt: skip
+        return True  # 打ち明け|られたのは昨日: the nearer words are its inflection, in the gap
     if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
         return False  # 時期は半年前, 被害は今朝: said to be the incident's time
     before = [o for o in sentence if o.end <= start]

@@ -2309,3 +2309,49 @@ def test_times_and_years_in_kana_and_past_the_bound():
     assert read_ages(normalize("ｺｳ2ｼﾞｮｼ ｹｻ")) == (16.0,)
     assert read_ages(normalize("chuu3 no musume")) == (14.0,)
     assert read_ages(normalize("本人高2。")) == (16.0,)
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # a partner who came along while another did it is a bystander; one who did it is not
+        ("Pt 22F, drink spiked at a party last night. Boyfriend came with her, supportive, he wasn't at the party.", False),
+        ("Her boyfriend came with her and won't leave her side. She whispered he forced her last night.", True),
+        # out of his reach: he did not follow, the locks are changed; not a wish to change them
+        ("交際相手から性的暴行、4時間前。本人は彼のアパートから逃げてきた。彼は追ってきていない", False),
+        ("元カノが合鍵で入ってきて寝てる間にされた。昨日の明け方。鍵はもう替えた。", False),
+        ("元夫が合鍵で入ってきて、、、昨夜です。また来るって言って帰っていった。鍵を変えたいけどお金がない", True),
+        # the one who did it at work or teaching nearby now; a husband at work is away from her
+        ("養護教諭。高3の生徒が体育教師から性的な接触を受けていると。その教師は今、隣の体育館で授業中です。", True),
+        ("夫から産後すぐに性行為を求められ、拒否したが押さえつけられたと。1週間前。本人は今日から実家に帰る予定で夫は仕事中。", False),
+    ],
+)
+def test_who_is_near_her_now(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("先週の勉強会の資料ってどこにアップされてます？", "help"),  # a passive of a thing, a time of a meeting
+        ("明日の勉強会、性暴力対応の資料って共有されてますか", "help"),
+        ("研修医です。指導医から強要されました", "victim"),  # a passive done by someone
+    ],
+)
+def test_a_question_of_knowledge_with_a_time_or_a_passive(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        # the day said dates the telling; the act's time is the season's
+        ("打ち明けられたのは昨日の夜ですが、被害そのものは夏休み中だったそうです。中学3年生、相手は親戚の男性。", True),
+        ("今年の成人式の日に同級生に襲われたと、21歳の女性が初めて話してくれました。", True),  # January, this year's
+        ("夏期講習の最終日に講師の男から体を触られた、と中1の男子。", True),
+        ("our 13 yo son told us that a coach sexually abused him, he says it happened at the summer camp.", True),
+        ("my friend is 15 her moms bf has been doing stuff to her since summer. she has to go home tonight.", False),  # it goes on
+    ],
+)
+def test_a_season_dates_the_act_when_the_day_said_dates_the_telling(rules, text, late):
+    assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
