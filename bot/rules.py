@@ -1911,7 +1911,9 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
             continue
         out.append(_Occurrence(start, a.end(), _DOER_AWAY_SETS))
     for m in _EN_AWAY.finditer(text):
-        out.append(_Occurrence(m.start(), m.end(), _DOER_AWAY_SETS))
+        end = ctx.ends[n] if (n := ctx.sentence(m.start())) < len(ctx.ends) else len(text)
+        if not _BACK_SOON.search(text, m.end(), end):  # "he's away on business but comes back tonight"
+            out.append(_Occurrence(m.start(), m.end(), _DOER_AWAY_SETS))
     return out
 
 
@@ -2202,7 +2204,8 @@ _AWAY_NOW = re.compile(
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
-_BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:帰って|戻って)(?:くる|来る|きます|来ます)")
+_BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:(?:帰って|戻って)(?:くる|来る|きます|来ます)|迎えに(?:来|く))"
+                        r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b")  # 夕方迎えに来る
 _EN_AWAY = re.compile(
     r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex(?:-\w+)?)|her (?:husband|boyfriend|ex(?:-\w+)?|partner))"
     r"(?:\s+(?:is|was|has|had|'s))?\s+(?:now\s+|already\s+|since\s+)?"

@@ -2324,6 +2324,12 @@ def test_times_and_years_in_kana_and_past_the_bound():
         # the one who did it at work or teaching nearby now; a husband at work is away from her
         ("養護教諭。高3の生徒が体育教師から性的な接触を受けていると。その教師は今、隣の体育館で授業中です。", True),
         ("夫から産後すぐに性行為を求められ、拒否したが押さえつけられたと。1週間前。本人は今日から実家に帰る予定で夫は仕事中。", False),
+        # an order he ignores; away now but back today
+        ("患者さんの元交際相手が、接近禁止命令が出ているのに昨日から病院の前に車を止めています。半年前の性暴力の件で通院中。", True),
+        ("元交際相手からの性暴力は半年前。接近禁止命令が出ていて、今は連絡もないとのこと。", False),
+        ("旦那に無理にされよるんじゃと。旦那はさっき帰ったけど、夕方迎えに来るけぇ言うとった。", True),
+        ("Her husband has been forcing sex on her for months. He's away on business but comes back tonight.", True),
+        ("Her husband has been forcing sex on her for months. He's away on business until next month.", False),
     ],
 )
 def test_who_is_near_her_now(rules, text, danger):
