@@ -1289,6 +1289,8 @@ class Rules:
             occs = sorted(occs + _doers_away(ctx, doers), key=_start)
         if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
             occs = _others_near(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
+            if analysis is not None and doers:  # 母は亡くなって父と二人暮らし: another is gone, not he
+                occs = _others_gone(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
         keywords: set[str] = set()
         affirmed: set[str] = set()
         said: set[str] = set()
@@ -1981,6 +1983,36 @@ def _others_near(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
         if o.sets:
             out.append(o)
     return out
+
+
+def _others_gone(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurrence, int]], analysis: Analysis,
+                 people: frozenset[str]) -> list[_Occurrence]:
+    """Out of his reach said of another: the subject of 亡くなって, 単身赴任中, 出張 is a person who
+    cannot be the one who did it nor the one it was done to (母は亡くなって父と二人暮らし, 母親は単身赴任中で
+    継父と二人暮らし): those words keep no danger away. Never when the subject may be him (his word or
+    one like it, an anaphor, 加害者)."""
+    text = ctx.text
+    named = [(text[o.start : o.end], set(o.sets)) for o, _ in doers]
+    by_start: dict[int, set[str]] = {}
+    for o in occs:
+        by_start.setdefault(o.start, set()).update(o.sets)
+    out = []
+    for o in occs:
+        if o.sets & _GONE_SETS and _GONE.match(text, o.start) and (who := analysis.subject_before(o.start)) is not None:
+            word = text[who[0] : who[1]]
+            sets = set().union(*(v for k, v in by_start.items() if who[0] <= k < who[1]))
+            if sets & people and not sets & (_VICTIM_WORDS | _HIM_SETS) and not _ANAPHOR_RE.search(word) \
+                    and not _DEMONSTRATIVE_BEFORE.search(text, max(0, who[0] - 9), who[0]) \
+                    and not any(_may_be_same(word, sets, d, dsets) for d, dsets in named):  # fmt: skip
+                o = _Occurrence(o.start, o.end, o.sets - _GONE_SETS)
+        if o.sets:
+            out.append(o)
+    return out
+
+
+_GONE_SETS = frozenset({"protected", "separated"})  # out of his reach
+_GONE = re.compile(r"亡くな|死亡|他界|単身赴任|出張")  # words of someone gone, whoever: not 逮捕, 避難 (his, hers)
+_HIM_SETS = frozenset({"perpetrator"})  # 加害者は亡くなっています: him, named by what he did
 
 
 _WORD_CHAR = re.compile(r"[一-龥々]")  # a kanji that makes one word with it (主 of ご主人; not は of 今は夫は)

@@ -2330,6 +2330,10 @@ def test_times_and_years_in_kana_and_past_the_bound():
         ("旦那に無理にされよるんじゃと。旦那はさっき帰ったけど、夕方迎えに来るけぇ言うとった。", True),
         ("Her husband has been forcing sex on her for months. He's away on business but comes back tonight.", True),
         ("Her husband has been forcing sex on her for months. He's away on business until next month.", False),
+        # gone said of another (her mother died, her husband works away): not of the one who did it
+        ("娘さん（22、軽度知的）が診察室で『お父さんにされる』と。母は亡くなって父と二人暮らし。", True),
+        ("小5の娘が、高校生の兄から布団の中で体を触られていた。兄とは今も同じ家で暮らしている。夫は単身赴任中。", True),
+        ("夫から長年性行為を強要されていた。夫は先月亡くなりました。", False),
     ],
 )
 def test_who_is_near_her_now(rules, text, danger):
