@@ -861,7 +861,9 @@ _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)
 _EN_AHEAD_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:have|has|got)\s+(?:to\s+)?(?:class|classes|work|school|see|go|meet|face|shift|practice|lesson)|\bgo(?:ing)? back|\bback to (?:work|school)|\btaking|\btake)\b[^.;!?]{0,24}\s$")
 _EN_AHEAD_WEEKDAY_AFTER = re.compile(r",?\s+(?:i have|i've got|i'll|i will|i must|he'?s there|he is there|he will|off\b)")  # Monday I have class
 _EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
-_JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?=[ \t]*の?[ \t]*(?:深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩|午前|午後))")  # 4日の深夜
+_JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?:[ \t]*[（(][月火水木金土日](?:曜日?)?[）)]"  # 1日（火）: a date, its weekday skipped
+                              r"|(?=[ \t]*の?[ \t]*(?:深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩|午前|午後))"  # 4日の深夜
+                              r"|(?=に(?:性?被害|襲われ|レイプ|暴行|無理やり|強要)))")  # 30日に被害 (not 3日に1回)
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"

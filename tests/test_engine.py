@@ -329,6 +329,24 @@ def test_minutes_in_romaji(engine):
     assert case.hours_since == 0.5 and "acute" in case.flags
 
 
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Kashiwa no kurinikku desu. 10ka mae ni seihigai ni atta kanja-san ga imasu", 240),  # 10ka: 10 days
+        ("Tenjin eki no chikaku no sanfujinka desu. 20dai josei, 2-kagetsu mae no higai", 1440),
+    ],
+)
+def test_days_and_months_in_romaji(engine, text, hours):
+    case = engine.understand(text)
+    assert case.hours_since == hours and "late" in case.flags
+
+
+def test_last_week_in_romaji_beside_a_night_shift(engine):
+    text = "Sendai no tokuyo desu. Nyuukyosha no 92-sai josei ga, yakin no dansei shokuin ni mune wo sawarareta to. Senshuu no koto desu."
+    case = engine.understand(text)
+    assert "late" in case.flags and "acute" not in case.flags  # yakin is 夜勤, no dialect きんの (yesterday)
+
+
 def test_a_school_year_in_romaji(engine):
     case = engine.understand("hokenshitsu ni kita chu1 no onnanoko, ani ni sarete iru to. Nagasaki-shi desu")
     assert "minor" in case.flags and case.prefecture == "42"

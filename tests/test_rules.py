@@ -1589,7 +1589,7 @@ def test_a_staff_member_who_is_herself_the_victim(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
 
 
-def test_english_days_of_the_month_and_short_weekdays():
+def test_days_of_the_month_and_short_weekdays():
     from bot.evaluate import DEFAULT_AT  # Saturday 5 December
     from bot.rules import read_calendar_hours
 
@@ -1597,6 +1597,9 @@ def test_english_days_of_the_month_and_short_weekdays():
     assert read_calendar_hours("it happened on the 1st", DEFAULT_AT) == 4 * 24
     assert read_calendar_hours("assaulted at a dorm party fri night", DEFAULT_AT) == 13  # Friday 21:00
     assert read_calendar_hours("i sat down and the sun was out", DEFAULT_AT) is None
+    assert read_calendar_hours(normalize("1日（火）の夜、路地に連れ込まれた"), DEFAULT_AT) == 85  # the weekday in brackets
+    assert read_calendar_hours(normalize("30日に被害、本人19歳"), DEFAULT_AT) == 5 * 24
+    assert read_calendar_hours(normalize("3日に1回くらい通院"), DEFAULT_AT) is None  # a rate, no date
 
 
 @pytest.mark.parametrize(
