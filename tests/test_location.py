@@ -1057,7 +1057,10 @@ def test_a_bare_name_after_now(loc: Locator, text: str, prefecture) -> None:
 @pytest.mark.parametrize(
     ("text", "prefecture"),
     [("茨城じゃなくて栃木の宇都宮です", "09"), ("広島…じゃなくて東京の府中市の病院", "13"), ("大阪ではなく京都の病院", "26"),
-     ("宮城県じゃなくて山形県の米沢です", "06"), ("東京の病院じゃなくて、宮古島の診療所です", "47")],  # the short form 宮城 is taken back with its 県
+     ("宮城県じゃなくて山形県の米沢です", "06"), ("東京の病院じゃなくて、宮古島の診療所です", "47"),  # the short form 宮城 is taken back with its 県
+     ("ごめん、さっき梅田って言うたけど、ほんまは三宮やった。", "28"), ("すみません、さっき仙台と書きましたが間違いで盛岡です", "03"),
+     ("Correction: we're not in Fuchu, Tokyo - the hospital is in Fuchu, Hiroshima.", "34"),
+     ("Update: location is Kobe, not Osaka.", "28"), ("clinic in Fuchu (the Hiroshima one, not Tokyo)", "34")],
 )
 def test_a_place_the_writer_takes_back_is_not_the_place(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture
