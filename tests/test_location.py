@@ -1214,3 +1214,9 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
     where = loc.find(text)
     assert (where.prefecture, where.candidates) == (prefecture, candidates)
+
+
+@pytest.mark.parametrize(("text", "prefecture"), [("Home care nurse in Yamagata city.", "06"), ("ER in Sakai City", "27")])
+def test_a_capitals_romaji_that_another_city_shares_is_the_capital(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture  # not Gifu's 山県市, Fukui's 坂井市: they keep their kanji
+    assert loc.find({"06": "山県市の病院", "27": "坂井市の病院"}[prefecture]).prefecture == {"06": "21", "27": "18"}[prefecture]

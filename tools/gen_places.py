@@ -566,6 +566,11 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
             if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪").replace("瀉", "潟"):
                 raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
         rows.append((form, jis[:2], "variant", jis))
+    # a capital's romaji that another city shares (Yamagata City: 山形市, and Gifu's 山県市): writers
+    # mean the capital, whose prefecture bears the name; the other keeps its kanji and kana
+    capitals = set(aliases)
+    capital_romaji = {form for form, _, kind, jis in rows if kind == "romaji" and jis in capitals}
+    rows = [r for r in rows if not (r[2] == "romaji" and r[3] not in capitals and r[0] in capital_romaji)]
     return list(dict.fromkeys(rows))
 
 
