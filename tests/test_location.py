@@ -1220,3 +1220,13 @@ def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, ca
 def test_a_capitals_romaji_that_another_city_shares_is_the_capital(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture  # not Gifu's 山県市, Fukui's 坂井市: they keep their kanji
     assert loc.find({"06": "山県市の病院", "27": "坂井市の病院"}[prefecture]).prefecture == {"06": "21", "27": "18"}[prefecture]
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("救急隊です。行先は？ 浜松町駅付近", "13"), ("浜松の病院", "22"), ("clinic right by Hamamatsucho station", "13"),
+     ("金山駅前のクリニック", "23"), ("コザのクリニックです", "47"), ("Clinic in Fukue, Goto.", "42"),
+     ("三沢基地の近くの病院です", "02"), ("im 16 and live in Yokota base housing", "13")],
+)
+def test_stations_old_towns_and_bases_writers_name(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture  # 浜松町 is Tokyo's, though it holds 浜松
