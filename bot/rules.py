@@ -72,6 +72,7 @@ _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "�
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
              "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168, "min": 1 / 60, "mins": 1 / 60}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前, 30min前, 2h半前)
+_EN_AND_BEFORE = re.compile(_EN_NUM + r"\s*(day|week|hour)s?,?\s+and\s+$")  # "3 days and" 6 hours ago
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
              "week": 168, "wk": 168, "weekend": 168, "fortnight": 336, "month": 720, "mo": 720, "year": 8760, "yr": 8760}  # fmt: skip
 
@@ -236,7 +237,11 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
                 n = float(raw)
             except ValueError:
                 continue
-        found.append((float(n) * _EN_UNITS[m.group(2) or m.group(4)], m.start(), m.end()))
+        hours = float(n) * _EN_UNITS[m.group(2) or m.group(4)]
+        more = _EN_AND_BEFORE.search(text, max(0, m.start() - 30), m.start()) if " and " in text else None
+        if more is not None and ((k := _WORD_NUM.get(more.group(1))) is not None or more.group(1)[0].isdigit()):  # 3 days and 6 hours ago
+            hours += float(k if k is not None else more.group(1)) * _EN_UNITS[more.group(2)]
+        found.append((hours, m.start(), m.end()))
     if "t+" in text or "t +" in text:  # a note's "T+5h": hours since the act
         found += [(float(m.group(1)), m.start(), m.end()) for m in _T_PLUS.finditer(text)]
     if " been " in text:  # "it's been 9 days since it happened"
@@ -2107,7 +2112,11 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
             return False  # "disclosed childhood sexual abuse": the time names the act after it
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
-            return bool(before) and any(o.sets & opt.dates_next for o in before if o.end == before[-1].end)  # "tell me" + "me"
+            if not before:
+                return False
+            last = before[-1]  # the last word, or another event's words that hold it ("picking her up", not its "her")
+            last = next((o for o in before if o.start < last.start and o.end >= last.end and _OTHER_EVENT in o.sets), last)
+            return any(o.sets & opt.dates_next for o in before if o.end == last.end)  # "tell me" + "me"
         for other in reversed(sentence):
             if other.start >= start:
                 continue
@@ -2178,6 +2187,7 @@ _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words betwe
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
 _EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted)\s*$")
+_OTHER_EVENT = "other_event"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")

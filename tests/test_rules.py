@@ -2368,3 +2368,22 @@ def test_a_question_of_knowledge_with_a_time_or_a_passive(rules, text, intent):
 )
 def test_a_season_dates_the_act_when_the_day_said_dates_the_telling(rules, text, late):
     assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
+
+
+def test_a_span_in_two_units_and_the_hours_of_other_events():
+    assert read_hours_since(normalize("Patient assaulted 3 days and 6 hours ago.")) == 78  # past the bound, not 6
+    assert read_hours_since(normalize("one day and two hours ago")) == 26
+
+
+@pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        # a pick-up's hour and a police report's day are not the act's
+        ("My patient's husband forced sex on her on Tuesday night; she came in today. He is picking her up at 3 pm.", False, True),
+        ("受診は本日、警察への届出は昨日。被害の日付はまだ聞けていません。", False, False),
+        ("A senior student came into her room 9 hours ago.", True, False),  # the time of his coming in
+    ],
+)
+def test_times_of_other_events_date_no_act(rules, text, acute, late):
+    got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+    assert ("acute" in got, "late" in got) == (acute, late)
