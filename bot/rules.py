@@ -121,7 +121,7 @@ _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|�
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
-                     r"|(?:after|since|post)\s+(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
+                     r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
@@ -445,15 +445,15 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
         near = text[max(0, m.start() - 16) : m.end() + 16]
         if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
-            hours = _hours_back(now, int(m.group(1)), int(m.group(2)), 1 if day == "yesterday" else 0)
+            hours = _hours_back(now, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)), 1 if day == "yesterday" else 0)
             if hours is not None:
                 out.append((hours, m.start(), m.end()))
-    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "midnight" in text else ():  # at 4 this morning, around midnight
+    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "approx" in text or "midnight" in text else ():  # at 4 this morning, around midnight
         if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue  # 11/28 around midnight: that day's
-        part = m.group(2) or m.group(3) or ""
-        hour = 0 if m.group(5) else int(m.group(1) or m.group(4)) % 12 + (12 if part in _EN_PM_PARTS else 0)
-        hours = _hours_back(now, hour, 0, 0, today=part == "tonight")  # at 9 tonight: perhaps ahead
+        part = m.group(3) or m.group(4) or ""
+        hour = 0 if m.group(6) else int(m.group(1) or m.group(5)) % 12 + (12 if part in _EN_PM_PARTS else 0)
+        hours = _hours_back(now, hour, int(m.group("min") or 0), 0, today=part == "tonight")  # at 9 tonight: perhaps ahead
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     return out
@@ -756,7 +756,8 @@ _DAY_PARTS = (r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|
               r"(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)")  # groups: the half, the hour (木曜の夜、たぶん11時)
 _JA_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
-_EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)\b(?:\s*(?:hrs?|h)\b)?")  # around 1900, at ~0130
+_EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)(?:\s*(?:hrs?|h)\b|\b)"  # around 1900, at ~0130, approx 0300hrs
+                     r"|\b(?:yesterday|last night|this morning|today),?\s+(?:at\s+|around\s+|about\s+)?([01]?\d|2[0-3]):([0-5]\d)\b")  # yesterday 23:00
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
@@ -787,7 +788,7 @@ _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s
 _DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2}(?:\s*[（(][月火水木金土日][)）])?)\s*の?\s*$")  # 水曜の夜11時: the weekday's
 _EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
-_EN_PART_CLOCK = re.compile(r"\b(?:at|about)\s+0?(1[0-2]|[1-9])(?::[0-5]\d)?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
+_EN_PART_CLOCK = re.compile(r"\b(?:at|about|around|approx\.?|approximately)\s+0?(1[0-2]|[1-9])(?::(?P<min>[0-5]\d))?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
                             r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
                             r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
@@ -2115,7 +2116,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             if not before:
                 return False
             last = before[-1]  # the last word, or another event's words that hold it ("picking her up", not its "her")
-            last = next((o for o in before if o.start < last.start and o.end >= last.end and _OTHER_EVENT in o.sets), last)
+            last = next((o for o in before if o.start < last.start and o.end >= last.end and o.sets & _DATED_EVENTS), last)
             return any(o.sets & opt.dates_next for o in before if o.end == last.end)  # "tell me" + "me"
         for other in reversed(sentence):
             if other.start >= start:
@@ -2187,7 +2188,6 @@ _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words betwe
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
 _EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted)\s*$")
-_OTHER_EVENT = "other_event"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")

@@ -2387,3 +2387,18 @@ def test_a_span_in_two_units_and_the_hours_of_other_events():
 def test_times_of_other_events_date_no_act(rules, text, acute, late):
     got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
     assert ("acute" in got, "late" in got) == (acute, late)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Assault occurred around 3:30 this morning near Shin-Osaka station.", 6.5),  # DEFAULT_AT is 10:00
+        ("Please help. Yesterday 23:00 my manager touch me and force me in storage room.", 11),
+        ("Pt states incident occurred approx 0300hrs today.", 7),
+        ("Kawaguchi hospital. 65 hours post-assault. EC given.", 65),
+        ("Seen today at 9:15. Reports sexual assault by a coworker. Timing not disclosed.", None),  # the visit's hour
+        ("Just got to the ER at 6:40 this morning with a woman who says she was sexually assaulted.", None),
+    ],
+)
+def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
