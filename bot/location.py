@@ -74,6 +74,7 @@ _ANCHOR = 4  # a municipality or ward: what follows it directly is its address
 _NOT_ANCHOR = 8  # also a prefecture or bare alias form (京都): never an anchor
 _BARE = 16  # a bare name (府中, よこはま): must stand apart from the kanji or kana around it
 _SURNAME = 32  # kanji without a 都道府県市区町村郡 suffix (千葉, 横浜, 大坂): may be a person's name
+_DISTRICT = 64  # a district or station of districts.tsv (赤羽, 梅田): after an ambiguous ward, says whose
 
 # Bare and former names are written with the connective ga between two kanji (茅ヶ崎) in any of
 # five ways; every kanji form is loaded in all five, so the text needs no rewriting.
@@ -108,7 +109,7 @@ _BARE_FOLLOWERS = ("駅", "病院", "在住", "近郊", "近辺", "周辺", "方
                    "大学", "付近", "界隈", "辺り", "近く", "前", "東口", "西口", "南口", "北口",
                    "救急", "島", "住み", "住んで", "住まい", "暮らし", "勤務", "空港", "温泉", "郊外", "市街")  # fmt: skip (倉敷救急: a note's ER; 淡路島, 佐渡島; 尼崎住んでる, 成田空港)
 # what a bare kanji name may follow directly: a prefecture or district before it (東京都府中)
-_BARE_AFTER = frozenset("都道府県郡")
+_BARE_AFTER = frozenset("都道府県郡市区")  # 北区赤羽: a ward's district after it (read as its address)
 # particles a bare kana name may follow (東京都はとうきょうの病院: は before it), and the fewer ones a
 # bare hiragana name may run on into (なごやか is 和やか, not 名古屋か)
 _KANA_BEFORE = frozenset("のにではがをとやもへらね")
@@ -424,7 +425,7 @@ class Locator:
 
         normalized: dict[str, str] = {}  # many names recur (中央区 is in 12 prefectures)
 
-        def add(form: str, pref: str, anchor: bool, bare: bool = False) -> None:
+        def add(form: str, pref: str, anchor: bool, bare: bool = False, district: bool = False) -> None:
             key = normalized.get(form)
             if key is None:
                 key = normalized[form] = normalize(form)
@@ -443,7 +444,7 @@ class Locator:
                     entry[0].clear()  # and replaces a bare one read before it
                     entry[1] &= ~_BARE
                 entry[0].add(pref)
-                entry[1] |= _ANCHOR if anchor else _NOT_ANCHOR
+                entry[1] |= (_ANCHOR if anchor else _NOT_ANCHOR) | (_DISTRICT if district else 0)
 
         def add_lookup(form: str, pref: str) -> None:
             key = normalized.get(form)
@@ -487,11 +488,11 @@ class Locator:
             add(form, pref, anchor=True)
             add_lookup(form[:-1], pref)
         for form, pref in _read_districts(knowledge_dir / DISTRICTS_FILE, codes, current, problems):
-            add(form, pref, anchor=False, bare=True)
+            add(form, pref, anchor=False, bare=True, district=True)
             if _KANA_ONLY_RE.match(form):  # いけぶくろ and イケブクロ (ｲｹﾌﾞｸﾛ once NFKC has read it)
                 twin = _katakana(form) if form[0] < "\u30a0" else form.translate(KATAKANA_TO_HIRAGANA)
                 if twin not in forms:
-                    add(twin, pref, anchor=False, bare=True)
+                    add(twin, pref, anchor=False, bare=True, district=True)
 
         prefix, full = _read_postal(knowledge_dir / POSTAL_FILE, codes, problems)
         if problems.errors:
@@ -679,6 +680,8 @@ class Locator:
             if anchor >= 0 and start - anchor <= 3 * _ADDRESS_GAP_MAX + 1 and _ADDRESS_GAP.fullmatch(
                 letters[anchor + 1 : start].encode("latin-1").decode("utf-8", "surrogatepass")
             ):
+                if flags & _DISTRICT and len(sets[-1][0]) > 1 and (narrow := sets[-1][0] & prefs) and narrow != sets[-1][0]:
+                    sets[-1] = (narrow, sets[-1][1])  # 北区赤羽: a district of one prefecture says whose 北区
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
             anchor = end if flags & _ANCHOR else -1
             sets.append((prefs, _role(letters, start, end)))

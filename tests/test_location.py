@@ -1230,3 +1230,30 @@ def test_a_capitals_romaji_that_another_city_shares_is_the_capital(loc: Locator,
 )
 def test_stations_old_towns_and_bases_writers_name(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture  # 浜松町 is Tokyo's, though it holds 浜松
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("調剤薬局（北区赤羽）です。", "13"), ("中央区天神の病院", "40"), ("北区梅田のクリニック", "27")],
+)
+def test_a_district_after_an_ambiguous_ward_says_whose_ward(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture
+
+
+def test_a_town_after_a_city_is_its_address_not_a_district(loc: Locator) -> None:
+    assert loc.find("府中市府中町の病院").candidates == ("13", "34")  # 府中町 is Hiroshima's town and Tokyo's 府中市's street
+    assert loc.find("中央区の病院").prefecture is None
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("ミナミのクリニックです", "27"), ("土曜の夜、小倉で飲んだ後に", "40"), ("あまみおおしまにすんでます", "46"),
+     ("Tsushima island clinic", "42"), ("中洲川端の近く", "40"), ("西新井駅の近くの病院", "13"), ("堺東の近くに住んでる", "27"),
+     ("四条河原町のあたり", "26"), ("Working at the Kansai airport clinic.", "27"), ("ハウステンボスの近くのホテル", "42")],
+)
+def test_more_districts_writers_name(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture
+
+
+def test_a_district_that_is_a_surname_is_a_person_with_a_role_or_an_honorific(loc: Locator) -> None:
+    assert loc.find("小倉さんが担当です").prefecture is None and loc.find("看護師の小倉です").prefecture is None
