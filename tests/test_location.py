@@ -1257,3 +1257,20 @@ def test_more_districts_writers_name(loc: Locator, text: str, prefecture: str) -
 
 def test_a_district_that_is_a_surname_is_a_person_with_a_role_or_an_honorific(loc: Locator) -> None:
     assert loc.find("小倉さんが担当です").prefecture is None and loc.find("看護師の小倉です").prefecture is None
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("Care home manager in Matsumoto. One of our residents", "20"), ("Night shift at a Matsumoto clinic.", "20"),
+     ("We're in Misawa.", "02"), ("Spouse on Misawa AB.", "02"), ("Army wife at Camp Zama.", "14"),
+     ("Im doctor in small clinic of Nago.", "47"), ("I work in bar near Kure naval base", "34"), ("Village clinic on Sado island.", "15")],
+)
+def test_an_english_message_names_a_place_by_its_romaji_where_a_place_word_or_a_clauses_end_holds_it(
+    loc: Locator, text: str, prefecture: str
+) -> None:
+    assert loc.find(text).prefecture == prefecture
+
+
+@pytest.mark.parametrize("text", ["now she's at mine. it's been like 9 hours.", "Friend of mine, she was spiked.", "Dr. Matsumoto is on call."])
+def test_english_words_and_names_are_no_romaji_place(loc: Locator, text: str) -> None:
+    assert loc.find(text).prefecture is None and not loc.find(text).candidates
