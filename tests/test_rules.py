@@ -2402,3 +2402,19 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
 )
 def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
     assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the sexual part denied: a question of physical violence or stalking, the help answer
+        ("殴られてあざのある患者さん。性的なことは本人がはっきり否定しています。夫が待合室にいます。DVの相談先を教えて", "help"),
+        ("DV被害で保護命令の申立て方法を知りたい。性的なことはなくて殴る蹴る。名古屋", "help"),
+        ("彼女に殴られたという男性患者、肋骨骨折の疑い。性的なことは否定。男性向けのDV相談窓口ってある？", "help"),
+        # the one accused denies it, or she tells nothing more: still a case
+        ("高1の息子の同級生の女の子が、うちの息子に無理やりされたと向こうの親御さんから連絡がありました。息子は否定しています。", "referral"),
+        ("知人に無理やりされたと。性的なことは一切話してくれないが、ずっと泣いている。", "referral"),
+    ],
+)
+def test_the_sexual_part_denied_is_a_question_of_help(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
