@@ -2412,6 +2412,9 @@ def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
         ("DV被害で保護命令の申立て方法を知りたい。性的なことはなくて殴る蹴る。名古屋", "help"),
         ("彼女に殴られたという男性患者、肋骨骨折の疑い。性的なことは否定。男性向けのDV相談窓口ってある？", "help"),
         ("元交際相手からのつきまとい相談。性的なことはされていないとのこと。警察以外の窓口は？福岡市", "help"),  # his stalking, no act
+        ("当直。過量服薬の20代女性 性被害とは関係なし（本人確認済み） 精神科につなぎたい 岡山", "help"),
+        ("DV被害（身体的暴力のみ）の方の一時保護の窓口ってどこですか？広島県", "help"),
+        ("夫に殴られただけじゃなくて、無理やりされたと。昨夜。", "referral"),  # not only the blows
         # the one accused denies it, or she tells nothing more: still a case
         ("高1の息子の同級生の女の子が、うちの息子に無理やりされたと向こうの親御さんから連絡がありました。息子は否定しています。", "referral"),
         ("知人に無理やりされたと。性的なことは一切話してくれないが、ずっと泣いている。", "referral"),
