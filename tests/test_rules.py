@@ -2422,3 +2422,17 @@ def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
 )
 def test_the_sexual_part_denied_is_a_question_of_help(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("喧嘩で殴られて口切った高校生の縫合、保険証忘れとるけどどうしたらよか？", "help"),
+        ("入院中の患者さんが転倒して骨折しました。ご家族への説明はどうすればいいですか", "help"),
+        ("my grandma fell in the care home and broke her hip, staff didn't tell us for hours. who do i complain to?", "help"),
+        # nothing sexual named, but her own story: not a question of another kind ('fell asleep' is no fall)
+        ("i'm at a love hotel in ikebukuro and he fell asleep. i didn't want to. i'm scared to leave and scared to stay", "victim"),
+    ],
+)
+def test_a_question_of_another_kind_with_nothing_sexual_in_it(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
