@@ -445,7 +445,8 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
         near = text[max(0, m.start() - 16) : m.end() + 16]
         if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
-            hours = _hours_back(now, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)), 1 if day == "yesterday" else 0)
+            hours = _hours_back(now, int(m.group(1) or m.group(3) or m.group(5)), int(m.group(2) or m.group(4) or m.group(6)),
+                                1 if day == "yesterday" else 0)
             if hours is not None:
                 out.append((hours, m.start(), m.end()))
     for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "approx" in text or "midnight" in text else ():  # at 4 this morning, around midnight
@@ -757,7 +758,8 @@ _DAY_PARTS = (r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|
 _JA_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)(?:\s*(?:hrs?|h)\b|\b)"  # around 1900, at ~0130, approx 0300hrs
-                     r"|\b(?:yesterday|last night|this morning|today),?\s+(?:at\s+|around\s+|about\s+)?([01]?\d|2[0-3]):([0-5]\d)\b")  # yesterday 23:00
+                     r"|\b(?:yesterday|last night|this morning|today),?\s+(?:at\s+|around\s+|about\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"  # yesterday 23:00
+                     r"|\b([01]\d|2[0-3])([0-5]\d)\s*hrs\b")  # Assault 0200hrs today
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
@@ -860,7 +862,8 @@ _BEFORE_BOUND = re.compile(r"日?\s*(?:より(?:も)?前|以前)")  # 木曜よ�
 _JA_WEEKDAY = re.compile(r"(先々週|先週末|先週|今週|この前)?[ \t]{0,3}[（(]?の?[ \t]{0,3}([月火水木金土日])曜")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-                         r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon)))\b")  # Fri night
+                         r"|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?=\.?\s+(?:night|morning|evening|afternoon))"  # Fri night
+                         r"|(?<=last )(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?![a-z]))\b")  # last Tues
 _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                              r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
 # a weekday she must face him on, or take off (I have class with him on Monday, back to work monday, taking monday off)

@@ -2396,6 +2396,8 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
         ("Please help. Yesterday 23:00 my manager touch me and force me in storage room.", 11),
         ("Pt states incident occurred approx 0300hrs today.", 7),
         ("Kawaguchi hospital. 65 hours post-assault. EC given.", 65),
+        ("Pt says the guy who did it is parked outside ED right now. Assault 0200hrs today. Kobe Chuo-ku.", 8),
+        ("Quick q: 25F, SA last Tues, in Kyoto city. Still within window for EC?", 264),  # last week's Tuesday, as 'last tuesday'
         ("Seen today at 9:15. Reports sexual assault by a coworker. Timing not disclosed.", None),  # the visit's hour
         ("Just got to the ER at 6:40 this morning with a woman who says she was sexually assaulted.", None),
     ],
