@@ -104,7 +104,7 @@ _ROLES = ("看護師", "看護士", "准看護師", "助産師", "薬剤師", "�
 _ROLES_AFTER = tuple(r for r in _ROLES if r != "担当")  # 千葉担当 is a territory, not a person
 _ROLE_NOT_PERSON = ("医師会", "看護師会", "薬剤師会", "助産師会")  # 千葉医師会: the association of a place
 # what a bare kanji name (府中) may run on into: a station, hospital, a word of place
-_BARE_FOLLOWERS = ("駅", "病院", "在住", "近郊", "近辺", "周辺", "方面", "地区", "地域", "出身", "警察", "署",
+_BARE_FOLLOWERS = ("駅", "電停", "病院", "在住", "近郊", "近辺", "周辺", "方面", "地区", "地域", "出身", "警察", "署",
                    "保健所", "赤十字", "医療", "総合", "中央病院", "市民", "協同", "済生会", "労災", "記念",
                    "大学", "付近", "界隈", "辺り", "近く", "前", "東口", "西口", "南口", "北口",
                    "救急", "島", "住み", "住んで", "住まい", "暮らし", "勤務", "空港", "温泉", "郊外", "市街")  # fmt: skip (倉敷救急: a note's ER; 淡路島, 佐渡島; 尼崎住んでる, 成田空港)
@@ -224,6 +224,10 @@ _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 # the last kanji of a time word a bare name may follow directly (昨夜中洲で, 昨日府中で, 先週新橋で)
 _TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
+# a railway's name before a station's (小田急町田駅, 相鉄線海老名駅, 京急鶴見駅): the name stands apart
+_RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "京急", "近鉄", "京成", "西武", "東武", "名鉄", "阪急",
+                                                "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))
+_STATION_U8 = utf8_letters("駅")
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
 _IMA_U8, _NOW_U8 = utf8_letters("今"), utf8_letters("いま")  # 今渋谷, いまおおさか: where the writer is now
 _IMA_WORDS_U8 = frozenset(utf8_letters(c) for c in "朝日夜晩週月年回度後")  # 今朝, 今日…: a time word, not 今 + a name
@@ -755,6 +759,8 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
     if end + 1 - start == 3 and _HIRAGANA_U8[0] <= nxt <= _HIRAGANA_U8[1] and nxt not in _BARE_PARTICLES_U8:
         return False  # one kanji with its inflection after it (栄えた) is a word, not 栄
     if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8 \
+            and not (letters.endswith(_RAILWAYS_U8, 0, start) and (letters.startswith(_STATION_U8, end + 1)
+                                                                      or letters.endswith(_STATION_U8, 0, end + 1))) \
             and not (prev == _IMA_U8 and end + 1 - start >= 6 and letters[start : start + 3] not in _IMA_WORDS_U8):  # fmt: skip (今渋谷: now in a name of two kanji or more; not 今津, 今朝来)
         return False
     return not (nxt and _is_kanji(nxt)) or letters.startswith(_BARE_FOLLOWERS_U8, end + 1)

@@ -1275,3 +1275,17 @@ def test_an_english_message_names_a_place_by_its_romaji_where_a_place_word_or_a_
 @pytest.mark.parametrize("text", ["now she's at mine. it's been like 9 hours.", "Friend of mine, she was spiked.", "Dr. Matsumoto is on call."])
 def test_english_words_and_names_are_no_romaji_place(loc: Locator, text: str) -> None:
     assert loc.find(text).prefecture is None and not loc.find(text).candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("小田急町田駅近くの産婦人科です", "13"), ("相鉄線海老名駅前の薬局", "14"), ("西武線所沢駅のドラッグストア", "11"),
+     ("近鉄四日市駅そばの内科", "24"), ("京浜東北線蕨駅の近くの内科", "11"), ("東武東上線上福岡駅前の小児科", "11"),
+     ("伊予鉄の大街道電停", "38")],
+)
+def test_a_station_after_its_railways_name(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture  # 上福岡 is Saitama's station, not 福岡
+
+
+def test_a_railways_name_does_not_free_a_name_inside_a_word(loc: Locator) -> None:
+    assert loc.find("新線町田").prefecture is None  # no station said: 町田 stays inside the kanji run
