@@ -81,7 +81,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 _JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
-_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
+_JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!半)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
 # a span after the incident named (被害36時間後, 暴行から3日後に受診): the time since is at least that
 _JA_NAMED_LATER = re.compile("(?:" + "|".join(_INCIDENT_NAMED[:-2]) + r")\s*(?:から)?\s*(?:約|およそ)?\s*" + _NUM
                              + r"\s*(時間半|時間|日半|日|週間|か月|ヶ月|カ月|h)\s*(?:ほど|くらい|ぐらい)?\s*後(?!\s*(?:に|には)?\s*(?:また|予定|来る|来院予定))")
@@ -112,7 +112,7 @@ _KANA_UNITS = {"じかん": 1, "しゅうかん": 168, "かげつ": 720, "かげ
 _JA_KANA_SPAN_AGO = re.compile(
     "(" + "|".join(k for k in _KANA_NUMBERS if len(k) > 1) + r"|(?<![ぁ-ゖ])[にごくよ])"
     "(" + "|".join(sorted(_KANA_UNITS, key=len, reverse=True)) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
-_T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\b")
+_T_PLUS = re.compile(r"\bt\s*\+\s*(\d+(?:\.\d+)?)\s*(h|hrs?|hours?|d|days?)\b")
 _MORE_THAN = re.compile(r"以上|ちょっと|ちょい|と少し")  # 72時間ちょっと前: a little more than that
 _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|ちゃい)")  # after 72時間たっ: it has passed
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
@@ -243,7 +243,7 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             hours += float(k if k is not None else more.group(1)) * _EN_UNITS[more.group(2)]
         found.append((hours, m.start(), m.end()))
     if "t+" in text or "t +" in text:  # a note's "T+5h": hours since the act
-        found += [(float(m.group(1)), m.start(), m.end()) for m in _T_PLUS.finditer(text)]
+        found += [(float(m.group(1)) * (24 if m.group(2)[0] == "d" else 1), m.start(), m.end()) for m in _T_PLUS.finditer(text)]
     if " been " in text:  # "it's been 9 days since it happened"
         for m in _EN_BEEN.finditer(text):
             n = _WORD_NUM.get(m.group(1))
@@ -524,6 +524,9 @@ def read_calendar_hours(text: str, at: dt.datetime, *, days_elsewhere: bool = Fa
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
     m = (_not_today(_JA_DATE, text) or _not_today(_SLASH_DATE, text) or _HOLIDAY.search(text)
          or ((_EN_DATE.search(text) or _EN_DAY_MONTH.search(text)) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
+    if m and m.re in (_JA_DATE, _SLASH_DATE) and (fix := _CORRECTION.search(text, m.end())) \
+            and (later := m.re.search(text, fix.end())):  # fmt: skip
+        m = later  # 受傷日は12/3ではなく12/1でした: the date said after the correction
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
             month, day = _HOLIDAY_DATE[m.group(1)]
@@ -836,10 +839,10 @@ _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
 _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、)", r"\bsorry\b",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
-_BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+)?"
+_BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
 _SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
@@ -1342,7 +1345,8 @@ class Rules:
             # 10時間前…と言ってたんですが、確認したら昨日の朝8時頃でした: the day or hour said after it
             day = read_calendar_hours(text[fix.end() :], at)  # 正確には水曜の夜10時ごろ: the weekday's hour
             later = [h for h, s0, _ in read_clock_times(text, at) if s0 >= fix.start()]
-            if (bare := _BARE_SPAN.match(text, fix.end())) is not None:  # "3 days ago—sorry, 4 days": the span said bare
+            bare = next((b for f in _CORRECTION.finditer(text, fix.start()) if (b := _BARE_SPAN.match(text, f.end()))), None)
+            if bare is not None:  # "3 days ago—sorry, 4 days", "actually she corrected it to 5 days": the span said bare
                 later += [h for h, _, _ in read_elapsed(bare.group(1) + (" ago" if bare.group(1).isascii() else "前"))]
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):

@@ -2373,6 +2373,20 @@ def test_a_season_dates_the_act_when_the_day_said_dates_the_telling(rules, text,
 def test_a_span_in_two_units_and_the_hours_of_other_events():
     assert read_hours_since(normalize("Patient assaulted 3 days and 6 hours ago.")) == 78  # past the bound, not 6
     assert read_hours_since(normalize("one day and two hours ago")) == 26
+    assert read_hours_since(normalize("性被害から3日半たってます")) == 84  # not 3日 with 半 left over
+    assert read_hours_since(normalize("T+8d。性交後出血の持続。")) == 192
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("A student says her boyfriend forced her 3 days ago — actually she corrected it to 5 days.", 120),
+        ("先ほどの性被害の件、訂正します。受傷日は12/3ではなく12/1でした。", 96),  # DEFAULT_AT is 5 December
+        ("12/3に被害。", 48),
+    ],
+)
+def test_a_time_the_writer_corrects(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
 
 
 @pytest.mark.parametrize(
