@@ -839,7 +839,7 @@ _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
 _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"\bsorry\b",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には",
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
@@ -1495,6 +1495,15 @@ def _row_end(toks: list[Token], first: int, seq: tuple[str, ...]) -> int | None:
     return j
 
 
+def _next_word(text: str, i: int) -> int:
+    """Where the next word begins after i: past spaces and a closing quote (「昨日」ではなく: its ではなく)."""
+    i = _skip_spaces(text, i, 1)
+    return _skip_spaces(text, i + 1, 1) if i < len(text) and text[i] in _CLOSING_QUOTES else i
+
+
+_CLOSING_QUOTES = frozenset("」』\"”")  # not ' and ’: an apostrophe (student's)
+
+
 def _skip_spaces(text: str, i: int, step: int) -> int:
     while 0 <= i < len(text) and text[i] == " ":
         i += step
@@ -1518,7 +1527,7 @@ def _apply_options(
             if opt is None:
                 continue
             if (
-                (opt.not_before and (by_start.get(_skip_spaces(text, o.end, 1), set()) & opt.not_before
+                (opt.not_before and (by_start.get(_next_word(text, o.end), set()) & opt.not_before
                                      or _overlapped_by(text, occs, o, opt.not_before)))
                 or (opt.not_after and by_end.get(_skip_spaces(text, o.start - 1, -1) + 1, set()) & opt.not_after)
                 or (opt.dates_next and _dates_other_event(ctx, o.start, o.end, occs, opt))
@@ -1532,9 +1541,10 @@ def _apply_options(
 
 
 def _overlapped_by(text: str, occs: list[_Occurrence], o: _Occurrence, sets: frozenset[str]) -> bool:
-    """Whether a phrase of `sets` begins inside `o` and runs past it (夫に + には言えない: the particle
-    is both's; not on a keyword's own の, 交際中の + の先輩: the boyfriend who is a senior)."""
-    i = bisect_left(occs, o.start + 1, key=_start)
+    """Whether a phrase of `sets` begins inside `o` or with it and runs past it (夫に + には言えない: the
+    particle is both's; さっき + さっきの件: the earlier message; not on a keyword's own の, 交際中の + の先輩:
+    the boyfriend who is a senior)."""
+    i = bisect_left(occs, o.start, key=_start)
     while i < len(occs) and occs[i].start < o.end:
         if occs[i].end > o.end and occs[i].sets & sets and text[occs[i].start] != "の":
             return True
@@ -2065,7 +2075,7 @@ _AFTER_ACT = "after_act"
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
-    nxt = _skip_spaces(ctx.text, end, 1)
+    nxt = _next_word(ctx.text, end)
     if opt.not_before and any(o.start == nxt and o.sets & opt.not_before for o in occs):
         return True
     return bool(opt.dates_next) and _dates_other_event(ctx, start, end, occs, opt)

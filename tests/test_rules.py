@@ -2383,6 +2383,7 @@ def test_a_span_in_two_units_and_the_hours_of_other_events():
         ("A student says her boyfriend forced her 3 days ago — actually she corrected it to 5 days.", 120),
         ("先ほどの性被害の件、訂正します。受傷日は12/3ではなく12/1でした。", 96),  # DEFAULT_AT is 5 December
         ("12/3に被害。", 48),
+        ("訂正　性被害の日時　誤：48時間前　正：4日前", 96),
     ],
 )
 def test_a_time_the_writer_corrects(rules, text, hours):
@@ -2452,3 +2453,17 @@ def test_the_sexual_part_denied_is_a_question_of_help(rules, text, intent):
 )
 def test_a_question_of_another_kind_with_nothing_sexual_in_it(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        ("先ほどの件、「昨日」ではなく「昨年」でした、変換ミスです…性被害の件です", False, True),  # the quoted day taken back
+        ("さっきの件、いつかは「最近」としか言わない。前橋です", False, False),  # さっき dates the earlier message
+        ("昨夜の件で受診。元カレから性暴力。", True, False),  # 昨夜の件: the act's night
+        ("I teach at a high school. A student's father groped me at a parents' meeting yesterday.", True, False),
+    ],
+)
+def test_follow_ups_and_quoted_days_taken_back(rules, text, acute, late):
+    got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+    assert ("acute" in got, "late" in got) == (acute, late)
