@@ -969,7 +969,7 @@ def test_today_s_weekday_with_last_week_or_a_later_hour_is_a_week_ago(rules, tex
         ("Assault was last night. She's coming back Monday; anything to arrange before Monday?", None),
         # clocks: a.m./p.m., 06:30, the small hours of last night; times counted from 発生 or a dose
         ("says he forced himself on her in a karaoke box around 2 a.m. last night", 8.0),
-        ("groped then dragged into a toilet and assaulted at 06:30 this morning", 4.0),
+        ("groped then dragged into a toilet and assaulted at 06:30 this morning", 3.5),
         ("raped at 11 p.m. last night by a man she met", 11.0),
         ("昨夜0時ごろ、帰宅途中の女子大生が男に襲われ性的暴行", 10.0),
         ("ゆうべ2時すぎに知らない男に襲われた", 8.0),
