@@ -1289,3 +1289,13 @@ def test_a_station_after_its_railways_name(loc: Locator, text: str, prefecture: 
 
 def test_a_railways_name_does_not_free_a_name_inside_a_word(loc: Locator) -> None:
     assert loc.find("新線町田").prefecture is None  # no station said: 町田 stays inside the kanji run
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("She says it happened on Dec 3rd. We're in Okayama— no sorry, Okinawa (Naha).", "47"),
+     ("I was assaulted at my guesthouse on Ishigaki 2 nights ago. I fly home to Tokyo tomorrow", "47"),
+     ("宮崎台駅（田園都市線）近くの婦人科", "14"), ("Miyako island, small clinic.", "47"), ("Tokyo, no danger now", "13")],
+)
+def test_english_corrections_trips_home_and_more_stations(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture  # 宮崎台 is Kanagawa's station, not 宮崎
