@@ -251,6 +251,12 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
     return found
 
 
+_KANA_DIGITS = {"いっ": 1, "いち": 1, "に": 2, "さん": 3, "よん": 4, "ご": 5, "ろく": 6, "なな": 7, "しち": 7, "はっ": 8,
+                "はち": 8, "きゅう": 9, "く": 9}  # fmt: skip
+_KANA_AGE = re.compile(r"(?<![ぁ-ゖ一-龥])(じゅう|じゅっ|十)?(いっ|いち|に|さん|よん|ご|ろく|なな|しち|はっ|はち|きゅう)?さい"
+                       r"(?=[のがはでともや、。,.\s]|$|[^ぁ-ゖ])")  # not さいきん (最近), さいふ (財布)
+
+
 def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     """The ages the message states ("15歳", "10代" -> 10, "a 15-year-old", "she's 17"), or else
     those its school years imply (中3 -> 14, 高2 -> 16); not an age recalled ("12歳の頃",
@@ -285,6 +291,9 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages += [float(m.group(1)) - 0.5 for m in _UNDER_AGE.finditer(text)]
     ages += [float(n) for m in (_KANJI_TEEN.finditer(text) if "十" in text else ())
              if (n := _kanji_number(m.group(1))) is not None]  # 十六の子
+    if "さい" in text:  # じゅうよんさい: an age in kana, as voice input or a child writes it
+        ages += [10.0 * (m.group(1) is not None) + _KANA_DIGITS.get(m.group(2) or "", 0) for m in _KANA_AGE.finditer(text)
+                 if m.group(1) or m.group(2)]  # fmt: skip
     if "year" in text:  # "patient 14 years,"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
@@ -1755,17 +1764,21 @@ def _person_agents(analysis: Analysis, occs: list[_Occurrence]) -> list[_Occurre
 
 def _doer_asides(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> str:
     """The text with the brackets right after a doer's word blanked (男性利用者（40代、身体障害）に,
-    利用者の息子（16）から): an age there is the doer's, not the age of the one it was done to. Not
+    利用者の息子（16）から), and an age that modifies it (20代くらいの男に, 24歳の彼氏に): an age there is
+    the doer's, not the age of the one it was done to. Not
     where the act is reported (娘さん（40代）から、姪が被害にあったと相談: the one who told it)."""
     text = out = ctx.text
     for o, act_end in doers:
-        m = _ASIDE_AFTER.match(text, o.end)
-        if m is not None and not ctx.reported(act_end - 1, act_end):
+        if (m := _ASIDE_AFTER.match(text, o.end)) is not None and not ctx.reported(act_end - 1, act_end):
             out = out[: m.start(1)] + " " * (m.end(1) - m.start(1)) + out[m.end(1) :]
+        m = _AGE_BEFORE.search(text, max(0, o.start - 12), o.start) if not o.sets & _VICTIM_WORDS else None
+        if m is not None and (_kanji_number(m.group(1)) or 0) >= 18:  # an adult's age: 20代くらいの男に (not 17歳の女の子に)
+            out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
     return out
 
 
 _ASIDE_AFTER = re.compile(r"(?:さん|くん|ちゃん|様)?\s*([(（][^)）]{1,20}[)）])\s*(?:に|から|が)")
+_AGE_BEFORE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:歳|才|代)(?:くらい|ぐらい|位|前半|後半|半ば)?\s*の\s*[『「]?$")
 
 
 def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis) -> list[_Occurrence]:

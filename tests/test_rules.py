@@ -2467,3 +2467,17 @@ def test_a_question_of_another_kind_with_nothing_sexual_in_it(rules, text, inten
 def test_follow_ups_and_quoted_days_taken_back(rules, text, acute, late):
     got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
     assert ("acute" in got, "late" in got) == (acute, late)
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("佐世保の中学校です。2年の女子生徒が、先月、20代くらいの男に車の中で性被害を受けたと。", True),  # 20代: his age
+        ("17歳の娘が彼氏の家から帰ってきて泣いてて、嫌だって言ったのにされたと。", True),
+        ("スマホから失礼します 音声入力で じゅうよんさいの女の子 おじさんに何回もされたって いま保健室です", True),
+        ("ｼﾞｭｳﾊｯｻｲ ﾉ ﾀﾞｲｶﾞｸｾｲ､ ﾓﾄｶﾚ ﾆ ｷﾉｳ ﾑﾘﾔﾘ｡", False),  # 18, in half-width kana
+        ("いもうとにさいきんへんなことされてる", False),  # さいきん (最近) is no age
+    ],
+)
+def test_ages_in_kana_and_the_age_of_the_one_who_did_it(engine, text, minor):
+    assert ("minor" in engine.understand(text).flags) == minor
