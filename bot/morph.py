@@ -271,6 +271,8 @@ class Analysis:
             elif _is_te(t):
                 pass
             elif t.pos == "動詞" and (j == i or last in ("て", "で")):
+                if j > i and t.pos2 != "非自立可能":
+                    break  # つけられて襲われた: the て-form leads on to another verb, not a helper's
                 progressive = progressive or (last in ("て", "で") and t.form in _PROGRESSIVE)
             else:
                 break

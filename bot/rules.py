@@ -448,13 +448,15 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             continue
         later = text[m.end() : m.end() + 16]
         days = 1 if "yesterday" in later else 0  # 2am last night: today's small hours; 11pm last night rolls back a day
+        if "before last" in text[max(0, m.start() - 40) : m.end() + 16]:  # the night before last, around 1am: yesterday's small hours
+            days = 1 if hour < 6 else 2
         hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
         near = text[max(0, m.start() - 16) : m.end() + 16]
         if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
-            hours = _hours_back(now, int(m.group(1) or m.group(3) or m.group(5)), int(m.group(2) or m.group(4) or m.group(6)),
+            hours = _hours_back(now, int(m.group(1) or m.group(3) or m.group(5) or m.group(7)), int(m.group(2) or m.group(4) or m.group(6) or m.group(8)),
                                 1 if day == "yesterday" else 0)
             if hours is not None:
                 out.append((hours, m.start(), m.end()))
@@ -486,7 +488,7 @@ def _stated_now(text: str, now: dt.datetime) -> tuple[dt.datetime, bool]:
 def _hour_of_day(hour: int, part: str, day: str = "") -> int:
     """The 24-hour clock hour of a time said with its half of the day (午後3時 -> 15, 夜11時 -> 23,
     昨夜11時 -> 23; 夜中の2時 and 深夜2時 stay 2)."""
-    evening = part in ("午後", "夜", "夜中の", "夕方", "晩") and hour < 12 and not (part != "午後" and hour <= 4)
+    evening = part in ("午後", "pm", "夜", "夜中の", "夕方", "晩") and hour < 12 and not (part not in ("午後", "pm") and hour <= 4)
     if evening or (day in ("昨夜", "昨晩", "ゆうべ", "今夜", "今晩") and 5 <= hour < 12) or (part == "昼" and hour <= 6):  # 昼1時: 13時; 今夜10時: 22時
         hour += 12
     return hour % 24
@@ -658,6 +660,8 @@ def _hours_since_day(at: dt.datetime, date: dt.date, text: str, end: int) -> flo
 
 def _hour_after(text: str, end: int) -> int | None:
     """The hour of the time of day said right after a date or weekday, or None."""
+    if m := _DATE_ASIDE.match(text, end):  # 12/4(金) 22:00頃, "2026-12-04 approx 23:00": the weekday, the hedge
+        end = m.end()
     if m := _CLOCK_AFTER.match(text, end):
         return _hour_of_day(int(m.group(2)), m.group(1) or "")
     if m := _EN_CLOCK_AFTER.match(text, end):  # Thursday around 11pm
@@ -765,13 +769,14 @@ _EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _CLOCK_DAY = r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)"  # the day a clock time is said with (both clock patterns)
-_DAY_PARTS = (r"(午前|午後|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])(?:[、,][ \t]*+)?(?:たぶん|多分|確か|たしか|だいたい|大体|おそらく)?[ \t]*+)?"
+_DAY_PARTS = (r"(午前|午後|am|pm|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])(?:[、,][ \t]*+)?(?:たぶん|多分|確か|たしか|だいたい|大体|おそらく)?[ \t]*+)?"
               r"(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)")  # groups: the half, the hour (木曜の夜、たぶん11時)
 _JA_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)(?:\s*(?:hrs?|h)\b|\b)"  # around 1900, at ~0130, approx 0300hrs
                      r"|\b(?:yesterday|last night|this morning|today),?\s+(?:at\s+|around\s+|about\s+)?([01]?\d|2[0-3]):([0-5]\d)\b"  # yesterday 23:00
-                     r"|\b([01]\d|2[0-3])([0-5]\d)\s*hrs\b")  # Assault 0200hrs today
+                     r"|\b([01]\d|2[0-3])([0-5]\d)\s*hrs\b"  # Assault 0200hrs today
+                     r"|\b([01]\d|2[0-3])([0-5]\d)(?=[ \t,、]*(?:today|this morning|last night|yesterday)\b)")  # inc. 0100 today
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
 _EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
@@ -840,6 +845,8 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
 # every character, these words are looked for at once
 _SEASON_HINT = re.compile("|".join(map(re.escape, sorted((*_SEASON_MONTH, *_SEASONS), key=len, reverse=True))))
 _EN_MONTH_HINT = re.compile("|".join(_EN_MONTHS))
+_DATE_ASIDE = re.compile(r"[ \t]*+[(（](?:[月火水木金土日](?:曜日?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)[)）](?:[ \t]*+(?:approx\.?|about|around|約|~))?"
+                         r"|[ \t]*+(?:approx\.?|approximately|約|~)(?=[ \t]*+\d)")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
@@ -2217,7 +2224,7 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
-_EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted)\s*$")
+_EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted|\b(?:told (?:me|us)|said|says) that)\s*$")  # "told me that 4 days ago her boss…"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
@@ -2411,7 +2418,7 @@ _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あと
 _TIME_SETS = frozenset({_PAST, "recent"})
 _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|incident|sa\b)")  # counted from the act
 # a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
-_TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b[^.;!?]{0,12}$")
+_TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b(?!\s+that\b)[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:だった|でした|です|だ)(?:という|と|って|、|。|$)")

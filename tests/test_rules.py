@@ -406,6 +406,10 @@ def test_danger_told_of_what_was_not_of_now(rules):
     assert "danger" not in facts(rules, "当時は脅されていたけど、今はもう連絡も来ない元夫からの性暴力について").keywords
     assert "danger" in facts(rules, "元夫に無理やりされた。いまも脅されている").flags
     assert "danger" in facts(rules, "帰宅途中でつけられて、玄関で押し入られて無理やり。犯人はまだ捕まっていない").keywords
+    # the て-form leads on to the act's own verb (襲われた), not to a helper's (ている): how it was done
+    assert Analysis("後をつけられて襲われた").told_before(4) == "te"
+    assert "danger" not in facts(rules, "昨夜11時ごろ帰宅途中に後をつけられて襲われた、と今朝受診。甲府市内です").flags
+    assert "danger" in facts(rules, "帰り道からずっと後をつけられていて、いまも病院の外にいるみたい").flags
 
 
 def test_a_noun_before_kara_or_a_persons_noun_before_ni_names_the_doer(rules):
@@ -773,6 +777,8 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("小4女児、夏休みに叔父から性的な被害", (AT.date() - dt.date(2026, 8, 15)).days * 24.0),
         ("3年も前のことやけど無理やりされた", 3 * 8760.0),
         ("12/4 23時過ぎに上司に", 11.0),  # a date and its time of day
+        ("事件日時：12/4(金) 22:00頃 被害者：女性19歳 相手：SNSで知り合った男", 12.0),  # its weekday in between
+        ("昨日PM11時頃 公園で知らない男性に襲われた", 11.0),  # PM, as 午後
         ("A woman came for emergency contraception, 60 hours after, says her husband forced her", 60.0),
         ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
         ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
@@ -1460,6 +1466,7 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("来週の月曜に婦人科の予約を入れてあります。性被害のことは予約の電話の時に言っておいた方がいいですか", None),
         ("松本市。受診して48時間たつけど、性被害の日は聞けていない", None),
         ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
+        ("My sister (24) told me that 4 days ago her boss assaulted her after work drinks", 96),  # the telling's matter
         ("he forced me to have sex on tuesday", 96),
     ],
 )
@@ -2414,6 +2421,10 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
         ("Pt says the guy who did it is parked outside ED right now. Assault 0200hrs today. Kobe Chuo-ku.", 8),
         ("Quick q: 25F, SA last Tues, in Kyoto city. Still within window for EC?", 264),  # last week's Tuesday, as 'last tuesday'
         ("Seen today at 9:15. Reports sexual assault by a coworker. Timing not disclosed.", None),  # the visit's hour
+        ("F 25, inc. 0100 today, now at the ER in Kumamoto. Perp unknown.", 9),  # a note's 24-hour clock and its day
+        ("pt said 'it was the night before last, around 1am'. F 22, perp = stranger.", 33),  # yesterday's small hours
+        ("the night before last around 11pm she was raped", 35),
+        ("Incident: 2026-12-04 approx 23:00 JST. Victim: female, 25, perp unknown.", 11),  # a date, a hedge, its hour
         ("Just got to the ER at 6:40 this morning with a woman who says she was sexually assaulted.", None),
     ],
 )
