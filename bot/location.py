@@ -1050,9 +1050,10 @@ def _read_former(path: Path, codes: set[str], current: dict[str, frozenset[str]]
 
 
 def _read_districts(path: Path, codes: set[str], current: dict[str, frozenset[str]] | None, problems: Problems):
-    """(name, prefecture) of every valid row of districts.tsv (see _read_former for `current`)."""
+    """(name, prefecture) of every valid row of districts.tsv (see _read_former for `current`); a name
+    on two rows of different prefectures (京橋: Tokyo's and Osaka's) is read as either."""
     report = _Limited(problems, path.name)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for lineno, cols in _tsv_rows(path, problems, 3):
         if cols is None:
             report.error(lineno, "expected 3 tab-separated fields: name, prefecture, what")
@@ -1069,10 +1070,10 @@ def _read_districts(path: Path, codes: set[str], current: dict[str, frozenset[st
             continue
         elif key in current:
             report.error(lineno, f"{name!r} is already a place name ({', '.join(sorted(current[key]))})")
-        elif key in seen:
+        elif (key, pref) in seen:
             report.error(lineno, f"{name!r} listed twice")
         else:
-            seen.add(key)
+            seen.add((key, pref))
             yield name, pref
     report.close()
 

@@ -626,7 +626,8 @@ def test_a_bare_name_of_a_city_and_towns_elsewhere_stays_ambiguous(loc: Locator)
 @pytest.mark.parametrize(
     ("text", "code"),
     [("大坂の病院です", "27"), ("大坂市内の救急", "27"), ("大坂府", "27"), ("茨木県の病院", "08"), ("郡馬県", "10"),
-     ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37"), ("新瀉市の助産院です", "15")],
+     ("崎玉県", "11"), ("宮﨑県", "45"), ("長﨑市", "42"), ("髙松市", "37"), ("新瀉市の助産院です", "15"),
+     ("広嶋市の病院、、20代女性", "34"), ("鹿児嶋中央駅そば", "46"), ("徳嶋県", "36"), ("鹿嶋市の病院", "08")],
 )  # fmt: skip
 def test_well_known_misspellings(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
@@ -724,11 +725,21 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("奄美大島の中学校", "46"), ("八丈島の診療所です", "13"), ("西表島の診療所です", "47"),
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
      ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
-     ("下北沢住み", "13"), ("都内勤務です", "13"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
+     ("下北沢住み", "13"), ("都内勤務です", "13"), ("本八幡の内科", "12"), ("相模大野の婦人科", "14"), ("金山総合駅のそば", "23"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
      ("Something happened to me in a sauna in Ueno", "13"), ("a bar in Sakae, last saturday", "23")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
     assert find(loc, text) == Location(code, (), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("京橋のクリニックです", Location(None, ("13", "27"), True)), ("日本橋の病院です", Location(None, ("13", "27"), True)),
+     ("大阪の日本橋のクリニック", Location("27", (), True)), ("京橋のクリニック（大阪の方の京橋）です", Location("27", (), True)),
+     ("東京都中央区日本橋の会社", Location("13", (), True))],
+)  # fmt: skip
+def test_a_district_of_two_prefectures_gives_both_unless_one_is_said(loc: Locator, text: str, expected: Location) -> None:
+    assert find(loc, text) == expected
 
 
 @pytest.mark.parametrize("text", ["栄養士です", "栄えている街", "コーチに触られた", "梅田さん", "天神様", "梅田看護師", "北谷さん（看護師）", "能登さん（看護師）"])
@@ -1019,16 +1030,17 @@ def test_bad_former_and_district_rows_name_file_and_line(tmp_path: Path) -> None
         f.write("横浜\t14\tdistrict\n")  # already a place name
         f.write("架空\t99\tdistrict\n")
         f.write("架空駅\t14\tairport\n")
+        f.write("三宮\t28\tdistrict\n")  # listed twice for one prefecture (two prefectures' rows are fine: 京橋)
     with pytest.raises(KnowledgeError) as e:
         Locator.load(d)
     got = [f"{p.file}: {p.key}: {p.message}" for p in e.value.problems]
     assert sum(p.file == "former_places.tsv" for p in e.value.problems) == 6, got
-    assert sum(p.file == "districts.tsv" for p in e.value.problems) == 3, got
+    assert sum(p.file == "districts.tsv" for p in e.value.problems) == 4, got
     assert any("is the name of a current place" in m for m in got)
     assert any("current municipality '横浜市' is not a place in prefecture '11'" in m for m in got)
     assert any("expected an http(s) URL" in m for m in got) and any("YYYY-MM-DD" in m for m in got)
     assert any("districts.tsv" in m and "already a place name" in m for m in got)
-    assert any("unknown kind 'airport'" in m for m in got)
+    assert any("unknown kind 'airport'" in m for m in got) and any("'三宮' listed twice" in m for m in got)
 
 
 def test_the_knowledge_cache_key_covers_the_new_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

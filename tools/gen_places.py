@@ -171,6 +171,9 @@ MISSPELLINGS: dict[str, str] = {
     "宮﨑県": "45000", "宮﨑市": "45201", "長﨑県": "42000", "長﨑市": "42201", "川﨑市": "14130",
     "髙松市": "37201", "髙知県": "39000", "髙知市": "39201",
     "新瀉県": "15000", "新瀉市": "15100",  # 瀉 for 潟: the look-alike kanji a hurried writer picks
+    # 嶋, the old form of 島, in the prefectures named for an island (not 鹿嶋市, Ibaraki's own name)
+    "広嶋": "34000", "広嶋県": "34000", "広嶋市": "34100", "徳嶋": "36000", "徳嶋県": "36000", "徳嶋市": "36201",
+    "鹿児嶋": "46000", "鹿児嶋県": "46000", "鹿児嶋市": "46201", "福嶋": "07000", "福嶋県": "07000", "福嶋市": "07201",
 }
 
 SUFFIX_READINGS = {"市": ("シ",), "区": ("ク",), "町": ("チョウ", "マチ"), "村": ("ソン", "ムラ")}
@@ -563,7 +566,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
     for form, jis in MISSPELLINGS.items():
         if jis[2:] != "000":
             target = places[jis]
-            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪").replace("瀉", "潟"):
+            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪").replace("瀉", "潟").replace("嶋", "島"):
                 raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
         rows.append((form, jis[:2], "variant", jis))
     # a capital's romaji that another city shares (Yamagata City: 山形市, and Gifu's 山県市): writers
