@@ -2169,7 +2169,7 @@ def test_she_must_go_back_to_the_one_who_did_it(rules):
     [
         # emergency contraception asked about, with nobody it is for and no time: another question
         ("アフターピルの値段ってだいたいいくら？", "help"),
-        ("アフターピル飲んで2時間で吐いた人、もう一回飲む？量は？", "referral"),  # someone it is for
+        ("アフターピル飲んで2時間で吐いた人、もう一回飲む？量は？", "help"),  # a dose question, as the corpus labels it
         ("ﾔｸｷｮｸです 15歳の子 ｱﾌﾀｰﾋﾟﾙ希望 昨夜", "referral"),
         # "without a condom" denies nothing
         ("調剤薬局です。緊急避妊薬がほしいと来た20代の方。嫌がったのにゴムなしでされたのが昨日の夜", "referral"),
@@ -2463,6 +2463,22 @@ def test_the_sexual_part_denied_is_a_question_of_help(rules, text, intent):
     ],
 )
 def test_a_question_of_another_kind_with_nothing_sexual_in_it(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Does emergency contraception interact with rifampicin? Customer on TB treatment. Pharmacist in Nagoya.", "help"),
+        ("アフターピル、同じ周期で2回目のお客さん。何回まで飲んでいいの", "help"),
+        ("Can a man buy emergency contraception for his girlfriend at a Japanese pharmacy?", "help"),
+        # someone harmed, a time, a child: a case
+        ("Pharmacist in Tokyo, customer asking for emergency contraception, she said she was forced", "referral"),
+        ("アフターピル希望の17歳、昨夜。薬局です", "referral"),
+        ("A girl in a junior high uniform came with an older man who paid for emergency contraception. Pharmacy in Okayama.", "referral"),
+    ],
+)
+def test_a_question_about_emergency_contraception_alone_is_help(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
 
 
