@@ -137,13 +137,14 @@ _LEXICON = {
     "taiho": "逮捕", "kioku": "記憶", "hakken": "発見", "densha": "電車", "eki": "駅", "osake": "お酒",
     "shiranai": "知らない", "osowareta": "襲われた", "matteiru": "待っている", "matte": "待って",
     "senshuu": "先週", "sengetsu": "先月", "kyonen": "去年", "sakuya": "昨夜", "sakuban": "昨晩", "yakin": "夜勤",
-    "nyuukyosha": "入居者", "shokuin": "職員",
+    "nyuukyosha": "入居者", "shokuin": "職員", "yuugata": "夕方", "gogo": "午後", "gozen": "午前", "shinya": "深夜",
+    "rape": "レイプ",  # the English word in a romaji sentence (rape sareta), not ら + ぺ
 }  # fmt: skip
-_UNIT_AFTER = re.compile(r"(\d+)-?(sai|dai|jikan|nichi|shuukan|kagetsu|kagatsu|nen|pun|fun|bun|ka)")
+_UNIT_AFTER = re.compile(r"(\d+)-?(sai|dai|jikan|nichi|shuukan|kagetsu|kagatsu|nen|pun|fun|bun|ka|ji)")
 _GRADE_WORD = re.compile(r"(shou|sho|shō|chuu|chu|chū|kou|kō)(?:gakkou|gakko|gakkō|gakusei)?-?([1-6])(?:nensei|nen)?")
 _GRADE = {"shou": "小", "sho": "小", "shō": "小", "chuu": "中", "chu": "中", "chū": "中", "kou": "高", "kō": "高"}
 _UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan": "週間", "kagetsu": "か月", "nen": "年",
-         "pun": "分", "fun": "分", "bun": "分", "kagatsu": "か月", "ka": "日"}  # fmt: skip (30pun mae: 30分前; 10ka mae: 10日前)
+         "pun": "分", "fun": "分", "bun": "分", "kagatsu": "か月", "ka": "日", "ji": "時"}  # fmt: skip (30pun mae: 30分前; 10ka mae: 10日前; 6ji: 6時)
 
 
 def _romaji_word(word: str) -> str:

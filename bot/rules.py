@@ -123,6 +123,7 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
+_JA_ELAPSED_FIELD = re.compile(r"経過(?:時間|日数)?\s*(?:[:：=]|は)?\s*(?:約|およそ)?\s*" + _NUM + r"\s*(時間半|時間|日半|日|週間|か月|ヶ月|カ月)")
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|サイ(?![ァ-ヺー])|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
@@ -221,6 +222,11 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
             n = _kanji_number(m.group(1))
             if n is not None:
                 found.append((n * _JA_UNITS[m.group(2)], m.start(), m.end()))
+    if "経過" in text:  # a note's field: 経過時間5時間, 経過：約3日
+        for m in _JA_ELAPSED_FIELD.finditer(text):
+            n = _kanji_number(m.group(1))
+            if n is not None:
+                found.append((_ja_hours(n, m.group(2)), m.start(), m.end()))
     if "経" in text or "た" in text or "過" in text or "す" in text or "超" in text or "こ" in text:  # "18時間経過", "2週間たつ", "72時間すぎた"
         for m in _JA_SINCE.finditer(text):
             n = _kanji_number(m.group(1))
@@ -423,11 +429,11 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
     time after a weekday or a date (水曜の夜11時) is read with that day (read_calendar_hours)."""
     now, stated = _stated_now(text, at.astimezone(_TOKYO))
     out = []
-    for m in (*(_JA_CLOCK.finditer(text) if "時" in text else ()), *(_JA_COLON_CLOCK.finditer(text) if ":" in text or "：" in text else ())):
+    for m in (*(_JA_CLOCK.finditer(text) if "時" in text or "じ" in text or "ジ" in text else ()), *(_JA_COLON_CLOCK.finditer(text) if ":" in text or "：" in text else ())):
         day, part, hour = m.group(1) or "", {"am": "午前", "pm": "午後"}.get(m.group(2) or "", m.group(2) or ""), int(m.group(3))
         if (not (day or part or stated or _APPROX_AFTER.match(text, m.end()))  # 21時頃, 22:30ごろ: the last time it was that hour
                 or _NOW_BEFORE.search(text, max(0, m.start() - 4), m.start()) or hour > 24
-                or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 9), m.start()))):  # fmt: skip
+                or (not day and _DAY_BEFORE.search(text, max(0, m.start() - 16), m.start()))):  # fmt: skip
             continue
         minute = 30 if m.group(4) == "半" else int(m.group(4) or 0)
         days = 2 if day in ("おととい", "一昨日") else 1 if day in ("昨夜", "昨晩", "昨日", "きのう", "ゆうべ") else 0
@@ -455,12 +461,14 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
             out.append((hours, m.start(), m.end()))
     for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
         near = text[max(0, m.start() - 16) : m.end() + 16]
+        if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
+            continue  # Sun 11/29 approx 2300: that day's (read_calendar_hours)
         if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
             hours = _hours_back(now, int(m.group(1) or m.group(3) or m.group(5) or m.group(7)), int(m.group(2) or m.group(4) or m.group(6) or m.group(8)),
                                 1 if day == "yesterday" else 0)
             if hours is not None:
                 out.append((hours, m.start(), m.end()))
-    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "approx" in text or "midnight" in text else ():  # at 4 this morning, around midnight
+    for m in _EN_PART_CLOCK.finditer(text) if "at " in text or "about " in text or "around " in text or "approx" in text or "midnight" in text or "~" in text else ():  # at 4 this morning, around midnight
         if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue  # 11/28 around midnight: that day's
         part = m.group(3) or m.group(4) or ""
@@ -644,7 +652,7 @@ def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The date the act is likely on: the one labelled so (被害日:12/1), else the first that is not
     said to be today's (今日が12/5だから…: the day of writing) nor labelled a visit's (受診日:12/5)."""
     found = [m for m in pattern.finditer(text) if not _TODAY_BEFORE.search(text, max(0, m.start() - 5), m.start())
-             and not _VISIT_LABEL.search(text, max(0, m.start() - 8), m.start())]  # fmt: skip
+             and not _VISIT_LABEL.search(text, max(0, m.start() - 16), m.start())]  # fmt: skip
     return next((m for m in found if _INCIDENT_LABEL.search(text, max(0, m.start() - 10), m.start())), found[0] if found else None)
 
 
@@ -770,7 +778,7 @@ _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半
 _CLOCK_DAY = r"(今朝|けさ|今日|本日|きょう|今夜|今晩|昨夜|昨晩|昨日|きのう|ゆうべ|おととい|一昨日)"  # the day a clock time is said with (both clock patterns)
 _DAY_PARTS = (r"(午前|午後|am|pm|朝|夜中の|夜|深夜|未明|明け方|夕方|昼|晩)?[ \t]*+(?:(?<=[朝夜午前後深未明方昼晩])(?:[、,][ \t]*+)?(?:たぶん|多分|確か|たしか|だいたい|大体|おそらく)?[ \t]*+)?"
-              r"(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+時(?!間)")  # groups: the half, the hour (木曜の夜、たぶん11時)
+              r"(?:(?<=[朝夜午前後深未明方昼晩])の[ \t]*+)?(\d{1,2})[ \t]*+(?:時(?!間)|じ(?![かゃゅょ])|ジ(?![カャュョ]))")  # groups: the half, the hour (木曜の夜、たぶん11時)
 _JA_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+"
                        + _DAY_PARTS + r"[ \t]*+(半|[0-5]?\d(?=[ \t]*分))?")
 _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\s*([01]\d|2[0-3])([0-5]\d)(?:\s*(?:hrs?|h)\b|\b)"  # around 1900, at ~0130, approx 0300hrs
@@ -804,11 +812,11 @@ _JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現�
 _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
                            r"|\bnow\s+(?:it'?s\s+|it is\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s*(?:今|いま|同じ時間)\s*(?:ごろ|頃|くらい)")  # 昨日の今ごろ
-_DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2}(?:\s*[（(][月火水木金土日][)）])?)\s*の?\s*$")  # 水曜の夜11時: the weekday's
-_EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
+_DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2}|\d{4}-\d{1,2}-\d{1,2})(?:\s*[（(][月火水木金土日](?:曜日?)?[)）])?\s*の?\s*$")  # 水曜の夜11時: the weekday's
+_EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
 _EN_PART_CLOCK = re.compile(r"\b(?:at|about|around|approx\.?|approximately)\s+0?(1[0-2]|[1-9])(?::(?P<min>[0-5]\d))?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
-                            r"|\b(this morning|last night|this evening|this afternoon)\s+(?:at|around|about)\s+(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
+                            r"|\b(this morning|last night|this evening|this afternoon|tonight)\s+(?:at|around|about|~)\s*(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"
                             r"|\b(?:at|around|about|after|near|just after|past)\s+(midnight)\b")
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
 # seasons, read so only when said as a time (夏祭りの夜に, not 夏祭りの救護所)
@@ -826,9 +834,9 @@ _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の�
                  "thanksgiving": (11, 22)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
 _ERA_DATE = re.compile(r"(?:令和|(?<![a-z])r)\s*(\d{1,2})\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")
-_VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|記録|入院|搬送|来局|月経|lmp)(?:日時|日)?\s*[:は]?\s*$")  # 受診日:12/5, LMP 11/10: another event's date
+_VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|記録|入院|搬送|来局|月経|lmp|presentation|presented|arrival|arrived|triage|seen)(?:日時|日| time| date)?\s*[:は]?\s*$")  # 受診日:12/5, LMP 11/10: another event's date
 _INCIDENT_LABEL = re.compile(r"(?:被害|発生|受傷|事件|最終)(?:日時|日)?\s*[:は]?\s*$")  # 性暴力被害日:12/1
-_YMD_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\dt:])")  # not a timestamp (2026-12-05t10:00)
+_YMD_DATE = re.compile(r"(?<![\d@])((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")  # 2026-12-04t23:00: its hour after the t (_H24_AFTER); not "@2026-12-05t10:00", the time of writing
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH_WORD = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"  # a month, not a word that begins like one (decided)
 _EN_DATE = re.compile(r"(?<![a-z])" + _EN_MONTH_WORD + r"\.?\s+([12]\d|3[01]|[1-9])(?:st|nd|rd|th)?(?![\da-z])")  # Dec 3の夜
@@ -845,23 +853,23 @@ _SEASON = re.compile(r"(?<!来年の)(?<!来年)(?<![一-龥々])(?:(" + "|".joi
 # every character, these words are looked for at once
 _SEASON_HINT = re.compile("|".join(map(re.escape, sorted((*_SEASON_MONTH, *_SEASONS), key=len, reverse=True))))
 _EN_MONTH_HINT = re.compile("|".join(_EN_MONTHS))
-_DATE_ASIDE = re.compile(r"[ \t]*+[(（](?:[月火水木金土日](?:曜日?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)[)）](?:[ \t]*+(?:approx\.?|about|around|約|~))?"
+_DATE_ASIDE = re.compile(r"日?[ \t]*+[(（](?:[月火水木金土日](?:曜日?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)[)）](?:[ \t]*+(?:approx\.?|about|around|約|~))?"
                          r"|[ \t]*+(?:approx\.?|approximately|約|~)(?=[ \t]*+\d)")
 _CLOCK_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+" + _DAY_PARTS)  # a time of day after a date or weekday
 _PART_AFTER = re.compile(r"日?[ \t]*+の?[ \t]*+(深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩)(?![\d０-９]|[ \t]*[0-9])")  # no hour after it
 _PART_HOUR = {"未明": 3, "明け方": 5, "朝": 8, "昼": 12, "夕方": 17, "夜": 21, "晩": 21, "夜中": 24, "深夜": 24,
               "morning": 8, "afternoon": 15, "evening": 19, "night": 21}  # fmt: skip
 _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
-_EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:around|at|about|~)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
-_H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
+_EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:(?:at\s+)?(?:around|about|approx\.?|~)|at)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
+_H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*|t|~\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
-                                    *TAKEN_BACK, "訂正", "確認したら", "正確には",
+                                    *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは",
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
-_SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|[1-9])/([12]\d|3[01]|[1-9])(?![\d/])")  # 4/28
+_SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|0?[1-9])/([12]\d|3[01]|0?[1-9])(?![\d/])")  # 4/28, 12/03
 _TODAY_WORDS = ("今日", "本日", "きょう")  # today's names (_TODAY_BEFORE, 今日は as a sentence's topic)
 _TODAY_BEFORE = re.compile("(?:" + "|".join(_TODAY_WORDS) + r")\s*(?:は|も|が|、)?\s*$")
 # a weekday of what comes next (月曜から学校, 月曜にまた会う, 月曜日また塾があります, 月曜学校いけない):

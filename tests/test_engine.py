@@ -341,6 +341,11 @@ def test_days_and_months_in_romaji(engine, text, hours):
     assert case.hours_since == hours and "late" in case.flags
 
 
+def test_a_clock_time_in_romaji_and_the_english_word_in_it(engine):
+    case = engine.understand("kanja-san ga kinou no yuugata 6ji goro ni rape sareta to itte imasu. Kumamoto-shi no byouin desu.")
+    assert "acute" in case.flags and case.intent == "referral"  # 6ji: 6時, the evening's (18:00); rape: レイプ
+
+
 def test_last_week_in_romaji_beside_a_night_shift(engine):
     text = "Sendai no tokuyo desu. Nyuukyosha no 92-sai josei ga, yakin no dansei shokuin ni mune wo sawarareta to. Senshuu no koto desu."
     case = engine.understand(text)

@@ -779,6 +779,15 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("12/4 23時過ぎに上司に", 11.0),  # a date and its time of day
         ("事件日時：12/4(金) 22:00頃 被害者：女性19歳 相手：SNSで知り合った男", 12.0),  # its weekday in between
         ("昨日PM11時頃 公園で知らない男性に襲われた", 11.0),  # PM, as 午後
+        ("2026-12-04 02:00ごろ渋谷のクラブで飲み物に何か入れられたらしく記憶なし", 32.0),  # the date's hour, not today's
+        ("令和8年12月3日（木）21時ごろ被害（強制性交）", 37.0),
+        ("2026年12月3日(木) 23:00 性的暴行被害", 35.0),
+        ("@2026-12-05T10:00 性被害にあった患者さん", None),  # the time of writing, as the corpus notes it
+        ("性暴力被害の患者、経過時間5時間→訂正、15時間です", 15.0),  # a note's field, then corrected
+        ("経過時間：約3日、性暴力被害", 72.0),
+        ("きのうの夜10じごろにされた", 12.0),  # じ for 時, as a phone's kana input leaves it
+        ("6じかんまえに襲われた", 6.0),  # じかん is hours
+        ("さっき2日前って言ったけど、ほんとは4日前だった。元カレにむりやりされたの", 96.0),
         ("A woman came for emergency contraception, 60 hours after, says her husband forced her", 60.0),
         ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
         ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
@@ -2426,6 +2435,15 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
         ("the night before last around 11pm she was raped", 35),
         ("Incident: 2026-12-04 approx 23:00 JST. Victim: female, 25, perp unknown.", 11),  # a date, a hedge, its hour
         ("Just got to the ER at 6:40 this morning with a woman who says she was sexually assaulted.", None),
+        # a date and its hour, written every way a note writes them (DEFAULT_AT is Saturday 5 December, 10:00)
+        ("Incident time: 2026-12-04T23:00 / Presentation: 2026-12-05T08:40 / sexual assault by unknown male", 11),
+        ("She was sexually assaulted on the way home from work on Wed. 2 Dec at 11 pm. Kyoto.", 59),
+        ("On Dec 3rd at about 10pm my partner forced me to have sex.", 36),
+        ("17F, says her 25yo boyfriend forced sex on 12/03 ~2200. He drove her here.", 36),
+        ("Sexual assault incident Sun 11/29 approx 2300. Seen today. Hachioji.", 131),
+        ("She told me in the toilet she was raped. Happened this morning ~6. Hamamatsu.", 4),
+        ("Earlier tonight around 8 a man assaulted her in the park.", None),  # 20:00 is ahead at 10:00
+        ("Presentation: 2026-12-05T08:40. Sexual assault, time not disclosed.", None),  # the visit's timestamp
     ],
 )
 def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
