@@ -229,6 +229,11 @@ _TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
 _RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "京急", "近鉄", "京成", "西武", "東武", "名鉄", "阪急",
                                                 "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))
 _STATION_U8 = utf8_letters("駅")
+_KANJI_RUN = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff々])[\u3400-\u9fff\uf900-\ufaff々]{3,4}(?![\u3400-\u9fff\uf900-\ufaff々])")
+# 大分 is also the adverb だいぶ (much): before a predicate's first character (大分落ち着いた, 大分良くなった,
+# 大分前, 大分たって), not before a particle, a suffix or まで (大分まで)
+_DAIBU_U8, _MADE_U8 = utf8_letters("大分"), utf8_letters("まで")
+_ADVERB_NEXT_U8 = frozenset(utf8_letters(c) for c in "落良よ楽慣遅前経減改回違変弱強長短高低増悪痩太冷温暖明暗疲収治腫和たまいう")
 _KANA_BEFORE_U8 = frozenset(utf8_letters(c) for c in _KANA_BEFORE)
 _IMA_U8, _NOW_U8 = utf8_letters("今"), utf8_letters("いま")  # 今渋谷, いまおおさか: where the writer is now
 _IMA_WORDS_U8 = frozenset(utf8_letters(c) for c in "朝日夜晩週月年回度後")  # 今朝, 今日…: a time word, not 今 + a name
@@ -373,6 +378,7 @@ class Locator:
         self._postal_prefix = postal_prefix
         self._postal_code = postal_code
         self._lookup: dict[str, frozenset[str]] | None = None  # built on the first lookup()
+        self._slips: dict[str, set[tuple[str, bool]]] | None = None  # built on the first _one_kanji_off()
         # The automaton stores an index into _values (STORE_INTS), not the values: as small ints it
         # pickles and loads several times faster (bot.knowledge caches the loaded Locator).
         # A place form's value: (length in bytes, prefectures, flags, index of the keyword it also
@@ -520,12 +526,13 @@ class Locator:
         )
 
     # -- matching ----------------------------------------------------------------------------
-    def find(self, text: str, *, normalized: bool = False) -> Location:
+    def find(self, text: str, *, normalized: bool = False, slips: bool = True) -> Location:
         """The prefecture a message is about. Raw text is normalised first (bot.text.normalize);
-        `normalized=True` says the caller already did, and saves doing it again (~10% of a reply)."""
-        return self.read(text, normalized=normalized).location
+        `normalized=True` says the caller already did, and saves doing it again (~10% of a reply).
+        `slips=False`: no name one kanji off (軍馬県) is read as the prefecture it misses."""
+        return self.read(text, normalized=normalized, slips=slips).location
 
-    def read(self, text: str, *, normalized: bool = False) -> Reading:
+    def read(self, text: str, *, normalized: bool = False, slips: bool = True) -> Reading:
         """`find`, and what the same pass found of the keywords given at construction (for
         bot.rules.Rules.facts, with the letters their offsets count in)."""
         if not normalized:
@@ -558,6 +565,8 @@ class Locator:
                         and (name + "市" in table or name + "区" in table) \
                         and not text[: m.start(1)].rstrip(_SIGNATURE_GAP).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
                     named.append(prefs)
+            if not named and slips and (prefs := self._one_kanji_off(text)):  # 軍馬県, 北開道, 鹿児鳥の病院: one kanji slipped
+                named.append(prefs)
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
             if not named and self._near:  # hirosima, yokohoma, Sapporro: a long romaji name one letter off
@@ -568,6 +577,24 @@ class Locator:
             if named:
                 where = _resolve(named)
         return Reading(where, keywords, letters)
+
+    def _one_kanji_off(self, text: str) -> frozenset[str] | None:
+        """The prefecture whose name a run of kanji misses by one kanji, not its suffix (軍馬県, 外山県,
+        北開道) or, bare, of three (鹿児鳥, 神奈河), when one prefecture alone is that near."""
+        if self._slips is None:  # each name with one kanji blanked (軍?県): its prefecture, and whether bare
+            self._slips = {}
+            for p in self._prefectures:
+                for name, bare in ((p.name, False), (p.short, True)) if len(p.short) == 3 else ((p.name, False),):
+                    for i in range(len(name) - (not bare)):
+                        self._slips.setdefault(name[:i] + "?" + name[i + 1 :], set()).add((p.code, bare))
+        found = set()
+        for m in _KANJI_RUN.finditer(text):
+            run = m.group(0)
+            for i in range(len(run)):
+                for code, bare in self._slips.get(run[:i] + "?" + run[i + 1 :], ()):
+                    if run not in self._lookup_forms and not (bare and text.startswith(tuple(_PLACE_SUFFIXES), m.end())):
+                        found.add(code)
+        return frozenset(found) if len(found) == 1 else None
 
     def _one_off(self, word: str) -> frozenset[str] | None:
         """The prefectures of the romaji names one slip from `word` (_one_edit), when they agree on
@@ -594,7 +621,7 @@ class Locator:
         if m:
             prefs = self._postal(m.group(1) + m.group(2))
             return _resolve([prefs] if prefs else [])
-        return self.find(key, normalized=True)
+        return self.find(key, normalized=True, slips=False)  # 東凶都 typed alone: suggest() offers 東京都
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Prefecture names close to a name that matched nothing ("東凶都" -> ["東京都", ...]).
@@ -681,6 +708,8 @@ class Locator:
                 continue  # 看護師の千葉, 主治医 長野, 千葉看護師
             if _corrected(letters, end + 1):
                 continue  # 茨城じゃなくて栃木の宇都宮: the writer took it back
+            if nxt in _ADVERB_NEXT_U8 and letters[start : end + 1] == _DAIBU_U8 and not letters.startswith(_MADE_U8, end + 1):
+                continue  # 大分落ち着いてきました: the adverb だいぶ, not Oita
             raw.append((start, -length, end, prefs, flags))
         raw.sort()  # by start, then longest first: no two matches share both (one form per span)
         sets: list[tuple[frozenset[str], int]] = []

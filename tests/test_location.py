@@ -651,6 +651,26 @@ def test_a_word_near_a_name_by_more_than_a_slip_is_no_place(loc: Locator, text: 
     assert find(loc, text) == Location(None, (), False)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("軍馬県の産婦人科クリニックです", "10"), ("北開道の病院です", "01"), ("鹿児鳥の病院です", "46"), ("神奈河の病院です", "14"),
+     ("和歌川の病院", "30"), ("東凶都の病院", "13"),
+     # two prefectures one kanji away (富山県, 岡山県), a word of kanji, a real name: no slip read
+     ("外山県の保健師です", None), ("都道府県の窓口", None), ("近隣県の病院", None), ("当院は他府県からの患者も多い", None)],
+)  # fmt: skip
+def test_a_prefecture_name_one_kanji_off(loc: Locator, text: str, expected: str | None) -> None:
+    assert find(loc, text).prefecture == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("患者さんは大分落ち着いてきました", None), ("大分前のことですが", None), ("大分良くなった", None),
+     ("大分の病院です", "44"), ("大分まで来ました", "44"), ("大分市の病院", "44")],
+)  # fmt: skip
+def test_the_adverb_daibu_is_not_oita(loc: Locator, text: str, expected: str | None) -> None:
+    assert find(loc, text).prefecture == expected
+
+
 @pytest.mark.parametrize("text", ["大坂さんが来院", "担当の大坂です", "大坂先生", "看護師の大坂より"])
 def test_the_misspelling_as_a_surname_is_a_person(loc: Locator, text: str) -> None:
     assert find(loc, text) == Location(None, (), False)
@@ -725,7 +745,8 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("奄美大島の中学校", "46"), ("八丈島の診療所です", "13"), ("西表島の診療所です", "47"),
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
      ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
-     ("下北沢住み", "13"), ("都内勤務です", "13"), ("本八幡の内科", "12"), ("相模大野の婦人科", "14"), ("金山総合駅のそば", "23"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
+     ("下北沢住み", "13"), ("都内勤務です", "13"), ("本八幡の内科", "12"), ("相模大野の婦人科", "14"), ("金山総合駅のそば", "23"), ("阪急十三駅の近くで", "27"),
+     ("多摩センターの救急外来", "13"), ("京急の上大岡駅の近く", "14"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
      ("Something happened to me in a sauna in Ueno", "13"), ("a bar in Sakae, last saturday", "23")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
@@ -736,7 +757,8 @@ def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -
     ("text", "expected"),
     [("京橋のクリニックです", Location(None, ("13", "27"), True)), ("日本橋の病院です", Location(None, ("13", "27"), True)),
      ("大阪の日本橋のクリニック", Location("27", (), True)), ("京橋のクリニック（大阪の方の京橋）です", Location("27", (), True)),
-     ("東京都中央区日本橋の会社", Location("13", (), True))],
+     ("東京都中央区日本橋の会社", Location("13", (), True)), ("府内の二次救急です", Location(None, ("26", "27"), True)),
+     ("八丁堀のメンタルクリニック", Location(None, ("13", "34"), True))],
 )  # fmt: skip
 def test_a_district_of_two_prefectures_gives_both_unless_one_is_said(loc: Locator, text: str, expected: Location) -> None:
     assert find(loc, text) == expected
