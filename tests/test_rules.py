@@ -2167,6 +2167,25 @@ def test_a_pupil_in_a_teachers_words(rules, text, minor):
     assert ("minor" in facts(rules, text).flags) == minor
 
 
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("ER nurse in Naha. 19F assaulted last night by a man she met at a bar. He drove her here and is now sitting in the parking lot, refusing to leave.", True),
+        ("Patient come with man he say he is her cousin, he not leave her side. She write on paper 'he rape me, help'.", True),
+        ("I'm an exchange student in Hachioji. My boyfriend forced me on Sunday. Im scared to go back to our apartment.", True),
+        ("22F assaulted last night by a guy she met at a club. she just saw his car in our lot.", True),
+        ("いま知らない人の車のなか。中2。降ろしてくれない。さっき触られた", True),
+        ("いま駅のトイレにいます。さっき知らない男に無理やり触られて、まだ改札の外でこっち見てる", True),
+        # someone else waiting, no plan to meet him, a fear of work, not of home
+        ("Mom came in asking for emergency contraception for her 14yo daughter, raped by a stranger two nights ago. Daughter is waiting in the car.", False),
+        ("Mother brought her 6 yo daughter, says grandpa touched her during the Obon visit. They don't plan to see him again.", False),
+        ("woman 29, assaulted by her coworker at a bonenkai yesterday. she is scared to go back to work on monday", False),
+    ],
+)  # fmt: skip
+def test_danger_now_said_in_passing(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
 def test_she_must_go_back_to_the_one_who_did_it(rules):
     text = "住み込みで働く20代、雇い主から性的関係を迫られ、昨夜ついに…。住み込みなので今夜もその家に帰るしかない"
     assert "danger" in facts(rules, text).flags
