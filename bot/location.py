@@ -160,8 +160,8 @@ _FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)(
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name a place word holds, one that ends its clause after in/of, or one in brackets (an English message only)
 _EN_NAMED_PLACE = re.compile(
-    r"\b(?:in|of|camp)\s+([a-z][a-z\-]{3,})(?=\s*[.,;:!?)]|\s*$)|\(\s*([a-z][a-z\-]{3,})\s*\)"
-    r"|\b([a-z][a-z\-]{2,})\s+(?:clinic|hospital|pharmacy|station|city|island|er|naval base|air base|ab)\b"
+    r"\b(?:in|of|camp)\s+([a-z][a-z\-]{3,})(?=\s*[.,;:!?)]|\s*$)|\(\s*([a-z][a-z\-]{3,})\s*\)|\bcamp\s+([a-z][a-z\-]{3,})\b"
+    r"|\b(?!family\b)([a-z][a-z\-]{2,})\s+(?:clinic|hospital|pharmacy|station|city|island|er|naval base|air base|ab)\b"
 )
 _EN_WORDS_NAMED = frozenset({"mine", "date", "tone", "tome", "nose", "sera"})  # "a friend of mine.": English, not 美祢
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
@@ -573,7 +573,7 @@ class Locator:
                 named = [prefs for w in _LONG_LATIN_WORD.findall(text[:_NEAR_SCAN]) if (prefs := self._one_off(w))]
             if not named and text.isascii():  # "we're in Misawa.", "a Matsumoto clinic", "Camp Zama": a name a place word or a clause's end holds
                 named = [prefs for m in _EN_NAMED_PLACE.finditer(text)
-                         if (w := m.group(1) or m.group(2) or m.group(3)) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(w))]
+                         if (w := m.group(1) or m.group(2) or m.group(3) or m.group(4)) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(w))]
             if named:
                 where = _resolve(named)
         return Reading(where, keywords, letters)

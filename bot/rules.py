@@ -459,11 +459,11 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
         if hours is not None:
             out.append((hours, m.start(), m.end()))
-    for m in _EN_H24.finditer(text) if any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
+    for m in _EN_H24.finditer(text) if stated or any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
         near = text[max(0, m.start() - 16) : m.end() + 16]
         if _EN_WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue  # Sun 11/29 approx 2300: that day's (read_calendar_hours)
-        if (day := next((w for w in _EN_H24_DAYS if w in near), None)) is not None:
+        if (day := next((w for w in _EN_H24_DAYS if w in near), "today" if stated else None)) is not None:  # ~0300 … Currently 0900
             hours = _hours_back(now, int(m.group(1) or m.group(3) or m.group(5) or m.group(7)), int(m.group(2) or m.group(4) or m.group(6) or m.group(8)),
                                 1 if day == "yesterday" else 0)
             if hours is not None:
@@ -486,7 +486,7 @@ def _stated_now(text: str, now: dt.datetime) -> tuple[dt.datetime, bool]:
         hour = _hour_of_day(int(m.group(2)), m.group(1) or "")
     elif "now" in text and (m := _EN_NOW_CLOCK.search(text)):
         hour = int(m.group(1) or m.group(3)) % 12 + (12 if (m.group(2) or m.group(4)) == "pm" else 0)
-    elif "now" in text and (m := _EN_NOW_H24.search(text)):  # "Now 0930": a note's clock, to the minute
+    elif ("now" in text or "currently" in text) and (m := _EN_NOW_H24.search(text)):  # "Now 0930": a note's clock, to the minute
         return now.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0), True
     else:
         return now, False
@@ -786,7 +786,7 @@ _EN_H24 = re.compile(r"(?:\b(?:at|around|about|approx\.?|approximately)\s*~?|~)\
                      r"|\b([01]\d|2[0-3])([0-5]\d)\s*hrs\b"  # Assault 0200hrs today
                      r"|\b([01]\d|2[0-3])([0-5]\d)(?=[ \t,、]*(?:today|this morning|last night|yesterday)\b)")  # inc. 0100 today
 _EN_AHEAD_BEFORE = re.compile(r"\b(?:come|comes|coming|be|gets?|getting)\s+back\s+(?:at\s+|around\s+|by\s+)?$|\b(?:until|till|by)\s+$")  # not "come home 6 in the morning": her past
-_EN_NOW_H24 = re.compile(r"\bnow(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
+_EN_NOW_H24 = re.compile(r"\b(?:now|currently)(?:\s+is|\s+it'?s|\s*:)?\s*([01]\d|2[0-3]):?([0-5]\d)\b(?!\s*(?:am|pm|years?|yrs?))")  # Now 0930
 _EN_H24_DAYS = ("yesterday", "this morning", "last night", "today", "tonight")
 _APPROX_AFTER = re.compile(r"[ \t]*+(?:頃|ごろ|くらい|ぐらい|過ぎ|すぎ)")  # 21時頃: about then, an hour said of a time gone by
 _JA_COLON_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+(午前|午後|am|pm|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?[ \t]*+"

@@ -746,7 +746,7 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
      ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
      ("下北沢住み", "13"), ("都内勤務です", "13"), ("本八幡の内科", "12"), ("相模大野の婦人科", "14"), ("金山総合駅のそば", "23"), ("阪急十三駅の近くで", "27"),
-     ("多摩センターの救急外来", "13"), ("京急の上大岡駅の近く", "14"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
+     ("多摩センターの救急外来", "13"), ("Camp Zama family clinic, off-post referral question.", "14"), ("京急の上大岡駅の近く", "14"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
      ("Something happened to me in a sauna in Ueno", "13"), ("a bar in Sakae, last saturday", "23")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:

@@ -2463,6 +2463,7 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
         ("She told me in the toilet she was raped. Happened this morning ~6. Hamamatsu.", 4),
         ("Earlier tonight around 8 a man assaulted her in the park.", None),  # 20:00 is ahead at 10:00
         ("Presentation: 2026-12-05T08:40. Sexual assault, time not disclosed.", None),  # the visit's timestamp
+        ("Japanese 20F, states she was assaulted by 2 men in Chatan after leaving a bar ~0300. Currently 0900.", 6),  # the note's clock
     ],
 )
 def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
