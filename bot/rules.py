@@ -543,9 +543,13 @@ def read_calendar_hours(text: str, at: dt.datetime, *, days_elsewhere: bool = Fa
         return _hours_since_day(at, date, text, m.end()) if date <= today else None
     m = (_not_today(_JA_DATE, text) or _not_today(_SLASH_DATE, text) or _HOLIDAY.search(text)
          or ((_EN_DATE.search(text) or _EN_DAY_MONTH.search(text)) if any(n in text for n in _EN_MONTH_STEMS) else None))  # fmt: skip
-    if m and m.re in (_JA_DATE, _SLASH_DATE) and (fix := _CORRECTION.search(text, m.end())) \
-            and (later := m.re.search(text, fix.end())):  # fmt: skip
-        m = later  # 受傷日は12/3ではなく12/1でした: the date said after the correction
+    while m and m.re in (_JA_DATE, _SLASH_DATE) and (fix := _CORRECTION.search(text, m.end())):
+        if later := m.re.search(text, fix.end()):
+            m = later  # 受傷日は12/3ではなく12/1でした: the date said after the correction
+            continue
+        if (rest := read_calendar_hours(text[fix.end() :], at)) is not None:
+            return rest  # 12/4ではなく11月の初め頃でした: another kind of day said after it
+        break
     if m:
         if m.re is _HOLIDAY:  # ハロウィンの夜, 文化の日: a holiday of a fixed date
             month, day = _HOLIDAY_DATE[m.group(1)]
@@ -864,8 +868,8 @@ _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?
 _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*|t|~\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
-                                    *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは",
-                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは", "よく聞くと", "よく聞いたら", "聞き直したら", "改めて聞くと",
+                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
@@ -1264,6 +1268,9 @@ class Rules:
             if at is not None and ("19" in text or "20" in text):  # "raped … in 2023", 2019年に: a year gone by
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PAST_YEAR.finditer(text)
                             if int(m.group(1) or m.group(2)) < at.year)  # fmt: skip
+            if at is not None and "年" in text:  # H30年ごろ, 平成の: an era's year gone by (平成30年 is 2018)
+                occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _ERA_YEAR.finditer(text)
+                            if _ERA_BASE[m.group(1)[0]] + int(m.group(2)) < at.year)  # fmt: skip
             if "妊娠" in text and not _ABUSE_GOES_ON.search(text):  # 妊娠9週の20歳、相手は…無理やりだった: weeks have passed (not 妊娠中も強要されている)
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PREGNANT_WEEKS.finditer(text)
                             if int(m.group(1)) >= 3)  # fmt: skip
@@ -2245,6 +2252,8 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
+_ERA_YEAR = re.compile(r"(?<![a-z])(昭和|平成|令和|[shr])\s*(\d{1,2})\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ|くらい|ぐらい)")
+_ERA_BASE = {"昭": 1925, "s": 1925, "平": 1988, "h": 1988, "令": 2018, "r": 2018}
 _PAST_YEAR = re.compile(r"\b(?:in|back in|since|during)\s+((?:19|20)\d\d)\b(?!\s*[-/.]\s*\d)|(?<!\d)((?:19|20)\d\d)\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ)")
 _ABUSE_GOES_ON = re.compile(r"妊娠中|され(?:続け|てい|てる)|させられ(?:てい|てる)")
 _PREGNANT_WEEKS = re.compile(r"妊娠\s*(\d{1,2})\s*(?:週|w\b)")  # 妊娠9週, 妊娠12w

@@ -788,6 +788,8 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("きのうの夜10じごろにされた", 12.0),  # じ for 時, as a phone's kana input leaves it
         ("6じかんまえに襲われた", 6.0),  # じかん is hours
         ("さっき2日前って言ったけど、ほんとは4日前だった。元カレにむりやりされたの", 96.0),
+        ("被害は3日前と言っていましたが、よく聞くと4日前の夜でした", 96.0),  # よく聞くと: a correction
+        ("12/4の23時に被害…と書きましたが、12/4ではなく11月の初め頃でした。性被害の件です", 480.0),  # another kind of day after it
         ("A woman came for emergency contraception, 60 hours after, says her husband forced her", 60.0),
         ("先週の土曜日の23時ごろ被害", 7 * 24 - 13.0),  # Saturday 28 November, 23:00
         ("she has to go home at 4pm today. assaulted", None),  # a time ahead today is no incident's
@@ -1476,6 +1478,7 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("松本市。受診して48時間たつけど、性被害の日は聞けていない", None),
         ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
         ("My sister (24) told me that 4 days ago her boss assaulted her after work drinks", 96),  # the telling's matter
+        ("I was raped by my husband three days ago... wait no, four days. I live in Kawasaki.", 96),
         ("he forced me to have sex on tuesday", 96),
     ],
 )
@@ -2184,6 +2187,19 @@ def test_a_pupil_in_a_teachers_words(rules, text, minor):
 )  # fmt: skip
 def test_danger_now_said_in_passing(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "acute", "late"),
+    [
+        ("H30年ごろ、職場の上司から繰り返し性被害。今治市", False, True),  # 平成30年: 2018
+        ("平成30年の夏に上司から性被害", False, True),
+        ("産婦人科外来。妊娠12週の方、通勤電車で痴漢に遭い下着の中まで触られたと。今朝の出来事です。", True, False),  # the day said of the incident
+    ],
+)
+def test_an_eras_year_and_the_day_said_of_the_incident(rules, text, acute, late):
+    got = rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+    assert ("acute" in got, "late" in got) == (acute, late)
 
 
 def test_she_must_go_back_to_the_one_who_did_it(rules):
