@@ -771,7 +771,7 @@ _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typical age of each school
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
-_JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*([12]\d|3[01]|[1-9])\s*日")
+_JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*(?:(?:[12]\d|3[01]|[1-9])\s*[〜~～\-–・]\s*)?([12]\d|3[01]|[1-9])\s*日")  # 11月21〜22日: the last day
 _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -817,7 +817,7 @@ _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|
                            r"|\bnow\s+(?:it'?s\s+|it is\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s*(?:今|いま|同じ時間)\s*(?:ごろ|頃|くらい)")  # 昨日の今ごろ
 _DAY_BEFORE = re.compile(r"(?:[月火水木金土日]曜日?|(?<!\d)\d{1,2}\s*日|\d/\d{1,2}|\d{4}-\d{1,2}-\d{1,2})(?:\s*[（(][月火水木金土日](?:曜日?)?[)）])?\s*の?\s*$")  # 水曜の夜11時: the weekday's
-_EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
+_EN_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d/\d{1,2}|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b[^.;!?\d]{0,14}$")
 _EN_PM_PARTS = ("tonight", "this evening", "this afternoon", "last night")
 _EN_PART_CLOCK = re.compile(r"\b(?:at|about|around|approx\.?|approximately)\s+0?(1[0-2]|[1-9])(?::(?P<min>[0-5]\d))?\s+(this morning|last night|tonight|this evening|this afternoon)\b"
                             r"|\b(this morning|last night|this evening|this afternoon|tonight)\s+(?:at|around|about|~)\s*(1[0-2]|[1-9])\b(?![:.]?\d|\s*(?:am|pm|hours?|days?|o'clock))"

@@ -781,6 +781,7 @@ AT = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")  # a Saturday
         ("昨日PM11時頃 公園で知らない男性に襲われた", 11.0),  # PM, as 午後
         ("2026-12-04 02:00ごろ渋谷のクラブで飲み物に何か入れられたらしく記憶なし", 32.0),  # the date's hour, not today's
         ("令和8年12月3日（木）21時ごろ被害（強制性交）", 37.0),
+        ("祖父の家に泊まった週末から様子がおかしい。泊まったのは11月21〜22日です", 312.0),  # a range: its last day
         ("2026年12月3日(木) 23:00 性的暴行被害", 35.0),
         ("@2026-12-05T10:00 性被害にあった患者さん", None),  # the time of writing, as the corpus notes it
         ("性暴力被害の患者、経過時間5時間→訂正、15時間です", 15.0),  # a note's field, then corrected
@@ -2473,6 +2474,7 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
         # a date and its hour, written every way a note writes them (DEFAULT_AT is Saturday 5 December, 10:00)
         ("Incident time: 2026-12-04T23:00 / Presentation: 2026-12-05T08:40 / sexual assault by unknown male", 11),
         ("She was sexually assaulted on the way home from work on Wed. 2 Dec at 11 pm. Kyoto.", 59),
+        ("Patient (28F) states the sexual assault occurred on the 1st of December, around 9pm. Presented today.", 85),
         ("On Dec 3rd at about 10pm my partner forced me to have sex.", 36),
         ("17F, says her 25yo boyfriend forced sex on 12/03 ~2200. He drove her here.", 36),
         ("Sexual assault incident Sun 11/29 approx 2300. Seen today. Hachioji.", 131),
