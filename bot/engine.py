@@ -36,6 +36,7 @@ TOKYO = dt.timezone(dt.timedelta(hours=9), "JST")  # Japan has no daylight savin
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIMES = ("acute", "late")  # within / more than 72 h: offered while the message leaves it unknown
 _REFINEMENTS = ("danger", "minor", "partner")  # flags a button can add
+_SETTING_FLAGS = frozenset({"pharmacy"})  # flags of the writer's setting, not of a case: kept on a question of help
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Engine:
             intent=intent,
             prefecture=prefecture,
             candidates=candidates,
-            flags=frozenset() if about_nothing else facts.flags,
+            flags=facts.flags & _SETTING_FLAGS if about_nothing else facts.flags,  # a pharmacy asking stays one
             hours_since=None if about_nothing else facts.hours_since,
         )
 

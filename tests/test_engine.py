@@ -282,6 +282,12 @@ def test_a_question_of_another_kind_gets_the_help_answer_without_flags(engine):
     assert "#8891" in reply.text
 
 
+def test_a_pharmacy_asking_a_question_of_help_stays_a_pharmacy(engine):
+    reply = engine.reply("薬剤師です。OC飲み忘れ2日分のお客さん、昨日性交あり。緊急避妊薬の適応になる？", WEEKDAY_NOON)
+    assert reply.case.intent == "help" and reply.case.flags == {"pharmacy"}  # the setting, not a case's time
+    assert reply.case.hours_since is None and "#8891" in reply.text
+
+
 def test_a_question_of_another_kind_that_names_a_place_gets_that_places_centers(engine):
     """仙台のワンストップ、夜間は電話だけ？: no case to act on, and the answer is the center's hours."""
     reply = engine.answer(Case(intent=INTENT_HELP, prefecture="04"), WEEKDAY_NOON)
