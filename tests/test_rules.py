@@ -2197,6 +2197,23 @@ def test_danger_now_said_in_passing(rules, text, danger):
 
 
 @pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("保護命令出てるのに元夫がまた家の前に来てるって本人から電話ありました。先月その元夫に性行為を強要された方です", True),
+        ("患者の元夫は接近禁止命令中。でも昨日から病院の周りで元夫の姿を見たと職員から報告あり。先月元夫から性的暴行", True),
+        ("犯人は逮捕されたけど昨日釈放されたと警察から連絡。今朝、本人のアパートの前にその男の車が止まっていたそうです。被害は2週間前", True),
+        ("接近禁止命令の期間が先週で切れて、昨日から元夫が本人のパート先に来ています。以前から元夫による性的暴行あり", True),
+        ("i keep seeing my ex outside my work in Umeda. he raped me in october. i have a restraining order but he doesnt care", True),
+        # the order or the arrest holds, and no one is near
+        ("元夫からの性暴力。接近禁止命令が出ていて、それ以来連絡はありません", False),
+        ("加害者は逮捕され、勾留中です。被害は先週", False),
+    ],
+)  # fmt: skip
+def test_an_order_or_an_arrest_that_no_longer_keeps_him_away(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
     ("text", "acute", "late"),
     [
         ("H30年ごろ、職場の上司から繰り返し性被害。今治市", False, True),  # 平成30年: 2018
