@@ -229,6 +229,7 @@ _TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
 _RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "京急", "近鉄", "京成", "西武", "東武", "名鉄", "阪急",
                                                 "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))
 _STATION_U8 = utf8_letters("駅")
+_NO_U8 = utf8_letters("の")
 _KANJI_RUN = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff々])[\u3400-\u9fff\uf900-\ufaff々]{3,4}(?![\u3400-\u9fff\uf900-\ufaff々])")
 # 大分 is also the adverb だいぶ (much): before a predicate's first character (大分落ち着いた, 大分良くなった,
 # 大分前, 大分たって), not before a particle, a suffix or まで (大分まで)
@@ -715,6 +716,7 @@ class Locator:
         sets: list[tuple[frozenset[str], int]] = []
         covered = -1  # leftmost-longest, non-overlapping
         anchor = -1  # end of the last municipality or ward, while what follows may be its address
+        first = last = -1  # start and end of the last place read
         for start, _, end, prefs, flags in raw:
             if start <= covered:
                 continue
@@ -726,7 +728,14 @@ class Locator:
                 if flags & _DISTRICT and len(sets[-1][0]) > 1 and (narrow := sets[-1][0] & prefs) and narrow != sets[-1][0]:
                     sets[-1] = (narrow, sets[-1][1])  # 北区赤羽: a district of one prefecture says whose 北区
                 continue  # 立川市錦町: a neighbourhood of the municipality before it
+            if last >= 0 and letters[last + 1 : start] == _NO_U8 and not flags & _ANCHOR:
+                # 那覇の松山, 大阪の福島: a neighbourhood of the place before it, not another's city; 北海道の伊達:
+                # the name in that place; the two read as one name in the story (場所は山梨の河口湖)
+                sets[-1] = (sets[-1][0] & prefs or sets[-1][0], _role(letters, first, end))
+                last = end
+                continue
             anchor = end if flags & _ANCHOR else -1
+            first, last = start, end
             sets.append((prefs, _role(letters, start, end)))
         return sets, keywords
 
