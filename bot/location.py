@@ -130,7 +130,7 @@ _ROLES_U8 = tuple(utf8_letters(r) for r in _ROLES)
 _ROLES_AFTER_U8 = tuple(utf8_letters(r) for r in _ROLES_AFTER)
 _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
-_CORRECTION_U8 = tuple(utf8_letters(w) for w in TAKEN_BACK)
+_CORRECTION_U8 = tuple(utf8_letters(w) for w in (*TAKEN_BACK, "じゃないほう", "じゃない方", "ではないほう", "ではない方"))  # 府中（広島じゃないほう）
 _SUFFIXES_U8 = frozenset(utf8_letters(c) for c in _PLACE_SUFFIXES)
 _EKI_U8 = (utf8_letters("えき"), utf8_letters("エキ"))
 # a kanji name right before words that only follow a place (の病院, 市内の, に住んでいる, 在住, 駅): read as
@@ -744,6 +744,8 @@ def _corrected(letters: str, i: int) -> bool:
     """Whether a correction follows at byte `i` (じゃなくて, ではなく, after an ellipsis or a space,
     or after the place suffix a shorter form leaves out: 宮城 + 県じゃなくて)."""
     if letters[i : i + 3] in _SUFFIXES_U8:
+        i += 3
+    elif letters[i : i + 3] == _NO_U8 and letters[i + 3 : i + 4] == ".":  # 大阪の…じゃなくて兵庫の尼崎
         i += 3
     while letters[i : i + 1] in (".", " "):
         i += 1

@@ -811,8 +811,8 @@ _AGE_FIELD = re.compile(r"(?:年齢\s*(?:[:=]|は|が)?|\bage\s*[:=])\s*(\d{1,2}
 _JA_DAYS_AGO_CLOCK = re.compile(r"(\d{1,2}|[一二三四五六七八九十])\s*日\s*前\s*の\s*(午前|午後|夜中の|夜|深夜|未明|明け方|夕方|朝|昼|晩)?\s*(\d{1,2})\s*時(?!間)(?:\s*(半|[0-5]?\d)\s*分?)?")
 _EN_CLOCK = re.compile(r"\b(1[0-2]|[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.|in the morning|in the afternoon|in the evening|at night)(?:\b|(?<=\.))")
 _EN_PM = frozenset({"pm", "p.m.", "in the afternoon", "in the evening"})
-_NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*$")
-_JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*(?:時(?!間)|[:：][0-5]\d)")  # いま午前3時, 現在21時
+_NOW_BEFORE = re.compile(r"(?:いま|今|現在|now|it's|it is)\s*(?:は|、)?\s*翌?$")  # 今は翌朝10時: the writer's clock
+_JA_NOW_CLOCK = re.compile(r"(?:いま|今(?![朝日夜晩週月年回度])|現在)\s*(?:は|、)?\s*翌?(午前|午後|夜中の|夜|深夜|夕方|朝)?\s*の?\s*(\d{1,2})\s*(?:時(?!間)|[:：][0-5]\d)")  # いま午前3時, 現在21時
 _EN_NOW_CLOCK = re.compile(r"\b(?:it'?s|it is)\s+(?:about\s+|around\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\s+now\b"
                            r"|\bnow\s+(?:it'?s\s+|it is\s+)?(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm)\b")
 _SAME_TIME_BACK = re.compile(r"(昨日|きのう|おととい|一昨日)\s*の\s*(?:今|いま|同じ時間)\s*(?:ごろ|頃|くらい)")  # 昨日の今ごろ
@@ -867,7 +867,8 @@ _EN_PART_AFTER = re.compile(r"\s+(morning|afternoon|evening|night)\b")
 _EN_CLOCK_AFTER = re.compile(r"(?:day)?,?\s*(?:night|evening|morning|afternoon)?,?\s*(?:(?:at\s+)?(?:around|about|approx\.?|~)|at)?\s*(1[0-2]|[1-9])(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)(?:\b|(?<=\.))")
 _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*|t|~\s*)?([01]?\d|2[0-3])(?::|：)?([0-5]\d)(?![\d:：/])")
 # a writer correcting what they just wrote: 3日前…いや4日前, 昨日の22時…本人に確認したら一昨日の22時
-_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
+_CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"いえ(?=[\d一二三四五六七八九十])",
+                                    r"(?:すみません|すいません|ごめんなさい)[、,]\s*(?=[\d一二三四五六七八九十昨今一おき])", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは", "よく聞くと", "よく聞いたら", "聞き直したら", "改めて聞くと",
                                     "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"

@@ -667,7 +667,8 @@ def test_a_prefecture_name_one_kanji_off(loc: Locator, text: str, expected: str 
     [("あたし昨日の夜、那覇の松山で友達と飲んでて", Location("47", (), True)),  # Naha's 松山, not Ehime's city
      ("大阪の福島駅前のクリニックです", Location("27", (), True)), ("北海道の伊達の病院", Location("01", (), True)),
      ("福島の伊達の診療所", Location("07", (), True)), ("東京の府中の病院", Location("13", (), True)),
-     ("府中の病院です", Location(None, ("13", "34"), True))],
+     ("府中の病院です", Location(None, ("13", "34"), True)), ("東京の府中です（広島じゃないほう）。婦人科", Location("13", (), True)),
+     ("大阪の…じゃなくて兵庫の尼崎です、JR尼崎駅の近く", Location("28", (), True))],
 )  # fmt: skip
 def test_a_name_after_a_place_and_its_no_is_in_that_place(loc: Locator, text: str, expected: Location) -> None:
     assert find(loc, text) == expected
