@@ -742,10 +742,9 @@ class Locator:
 
 def _corrected(letters: str, i: int) -> bool:
     """Whether a correction follows at byte `i` (じゃなくて, ではなく, after an ellipsis or a space,
-    or after the place suffix a shorter form leaves out: 宮城 + 県じゃなくて)."""
-    if letters[i : i + 3] in _SUFFIXES_U8:
-        i += 3
-    elif letters[i : i + 3] == _NO_U8 and letters[i + 3 : i + 4] == ".":  # 大阪の…じゃなくて兵庫の尼崎
+    or after the place suffix a shorter form leaves out: 宮城 + 県じゃなくて, or after の and an
+    ellipsis: 大阪の…じゃなくて兵庫の尼崎)."""
+    if letters[i : i + 3] in _SUFFIXES_U8 or (letters[i : i + 3] == _NO_U8 and letters[i + 3 : i + 4] == "."):
         i += 3
     while letters[i : i + 1] in (".", " "):
         i += 1
