@@ -580,8 +580,9 @@ class Locator:
         return Reading(where, keywords, letters)
 
     def _one_kanji_off(self, text: str) -> frozenset[str] | None:
-        """The prefecture whose name a run of kanji misses by one kanji, not its suffix (軍馬県, 外山県,
-        北開道) or, bare, of three (鹿児鳥, 神奈河), when one prefecture alone is that near."""
+        """The prefecture whose name a run of kanji misses by one kanji, not its suffix (軍馬県, 北開道)
+        or, bare, of three (鹿児鳥, 神奈河), when one prefecture alone is that near (not 外山県, one
+        kanji from both 富山県 and 岡山県)."""
         if self._slips is None:  # each name with one kanji blanked (軍?県): its prefecture, and whether bare
             self._slips = {}
             for p in self._prefectures:
