@@ -176,6 +176,8 @@ MISSPELLINGS: dict[str, str] = {
     "鹿児嶋": "46000", "鹿児嶋県": "46000", "鹿児嶋市": "46201", "福嶋": "07000", "福嶋県": "07000", "福嶋市": "07201",
 }
 
+_SLIPPED_KANJI = str.maketrans("﨑髙瀉嶋", "崎高潟島")  # each misspelling's kanji -> the name's, for the check below
+
 SUFFIX_READINGS = {"市": ("シ",), "区": ("ク",), "町": ("チョウ", "マチ"), "村": ("ソン", "ムラ")}
 SUFFIX_ROMAJI = {"シ": "shi", "ク": "ku", "チョウ": "cho", "マチ": "machi", "ソン": "son", "ムラ": "mura"}
 SUFFIX_ROMAJI_MACRON = {"チョウ": "chō"}
@@ -566,7 +568,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
     for form, jis in MISSPELLINGS.items():
         if jis[2:] != "000":
             target = places[jis]
-            if target.kanji != form.replace("﨑", "崎").replace("髙", "高").replace("大坂", "大阪").replace("瀉", "潟").replace("嶋", "島"):
+            if target.kanji != form.translate(_SLIPPED_KANJI).replace("大坂", "大阪"):
                 raise SystemExit(f"misspelling {form}: {jis} is {target.kanji}")
         rows.append((form, jis[:2], "variant", jis))
     # a capital's romaji that another city shares (Yamagata City: 山形市, and Gifu's 山県市): writers
