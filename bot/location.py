@@ -230,6 +230,7 @@ _RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "�
                                                 "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))
 _STATION_U8 = utf8_letters("駅")
 _NO_U8 = utf8_letters("の")
+_SUFFIX_CHARS = tuple(_PLACE_SUFFIXES)
 _KANJI_RUN = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff々])[\u3400-\u9fff\uf900-\ufaff々]{3,4}(?![\u3400-\u9fff\uf900-\ufaff々])")
 # 大分 is also the adverb だいぶ (much): before a predicate's first character (大分落ち着いた, 大分良くなった,
 # 大分前, 大分たって), not before a particle, a suffix or まで (大分まで)
@@ -592,10 +593,11 @@ class Locator:
         found = set()
         for m in _KANJI_RUN.finditer(text):
             run = m.group(0)
+            if run in self._lookup_forms:
+                continue  # a name itself, not a slip
+            suffixed = text.startswith(_SUFFIX_CHARS, m.end())  # 鹿児鳥市: a bare name's slip has no suffix after it
             for i in range(len(run)):
-                for code, bare in self._slips.get(run[:i] + "?" + run[i + 1 :], ()):
-                    if run not in self._lookup_forms and not (bare and text.startswith(tuple(_PLACE_SUFFIXES), m.end())):
-                        found.add(code)
+                found.update(code for code, bare in self._slips.get(run[:i] + "?" + run[i + 1 :], ()) if not (bare and suffixed))
         return frozenset(found) if len(found) == 1 else None
 
     def _one_off(self, word: str) -> frozenset[str] | None:
