@@ -158,10 +158,12 @@ _KANA_IN_PLACE_CONTEXT = re.compile(
 # a kana name said last, after a space or a sentence's end (…ちばです, 。おかざき, 中3 くまがや)
 _FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)(?:です|だ|や|じゃ)?[。．.!！\s]*$")
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
-# a romaji name a place word holds, one that ends its clause after in/of, or one in brackets (an English message only)
+# a romaji name a place word holds, one that ends its clause after in/of, one in brackets or a
+# note's first word (an English message only)
 _EN_NAMED_PLACE = re.compile(
     r"\b(?:in|of|camp)\s+([a-z][a-z\-]{3,})(?=\s*[.,;:!?)]|\s*$)|\(\s*([a-z][a-z\-]{3,})\s*\)|\bcamp\s+([a-z][a-z\-]{3,})\b"
     r"|\b(?!family\b)([a-z][a-z\-]{2,})\s+(?:clinic|hospital|pharmacy|station|city|island|er|naval base|air base|ab)\b"
+    r"|^\s*([a-z][a-z\-]{3,})(?=\s*[.,:;])"  # "Kure. Male pt 38": a note's heading
 )
 _EN_WORDS_NAMED = frozenset({"mine", "date", "tone", "tome", "nose", "sera"})  # "a friend of mine.": English, not 美祢
 # a romaji name after words that only come before a place (clinic in Zama, we live in Misawa)
@@ -178,7 +180,7 @@ _ROLE_WINDOW = 14
 _MOVED_IN = r"引っ越して(?:き|ます|いま|る)"  # 広島に引っ越してます: where she lives now (the writer's), not away
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
-    r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |visiting |"
+    r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |(?<!are )(?<!am )(?<!'re )(?<!'m )visiting |"
     r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
     r"|\bnot (?:in |at |from )?|\bnot in [a-z\-]+, )\s*$"  # "Kobe, not Osaka", "not in Fuchu, Tokyo": taken back
 )
@@ -575,7 +577,7 @@ class Locator:
                 named = [prefs for w in _LONG_LATIN_WORD.findall(text[:_NEAR_SCAN]) if (prefs := self._one_off(w))]
             if not named and text.isascii():  # "we're in Misawa.", "a Matsumoto clinic", "Camp Zama": a name a place word or a clause's end holds
                 named = [prefs for m in _EN_NAMED_PLACE.finditer(text)
-                         if (w := m.group(1) or m.group(2) or m.group(3) or m.group(4)) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(w))]
+                         if (w := next(filter(None, m.groups()))) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(w))]
             if named:
                 where = _resolve(named)
         return Reading(where, keywords, letters)

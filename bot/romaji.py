@@ -62,14 +62,19 @@ _VOWELS = frozenset("aeiou")
 
 
 def looks_like_romaji(text: str) -> bool:
-    """Whether an ASCII message is Japanese written in romaji: at least two of its words are
-    Japanese grammar words, and they outnumber the English ones."""
-    if not text.isascii():
+    """Whether a message is Japanese written in romaji: no kana and at most a few kanji (2日前), at
+    least two of its words Japanese grammar words, and they outnumber the English ones ("no" and
+    "to" are particles of both: not counted)."""
+    if not text.isascii() and (_KANA_CHAR.search(text) or len(_KANJI.findall(text)) > _ROMAJI_KANJI_MAX):
         return False
-    words = _WORD.findall(text.lower())
+    words = [w.strip("'") for w in _WORD.findall(text.lower())]  # 'rape sareta': the words inside quotes
     ja = sum(w in _JA_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
+    en = sum(w in _EN_WORDS and w not in _BOTH_WORDS for w in words)
     return ja >= 2 and ja > en
+
+
+_ROMAJI_KANJI_MAX = 4  # "…higai, 2日前. soudan saki…": a date typed in kanji among romaji
+_BOTH_WORDS = frozenset({"no", "to"})
 
 
 def to_hiragana(text: str) -> str:
@@ -139,6 +144,11 @@ _LEXICON = {
     "senshuu": "先週", "sengetsu": "先月", "kyonen": "去年", "sakuya": "昨夜", "sakuban": "昨晩", "yakin": "夜勤",
     "nyuukyosha": "入居者", "shokuin": "職員", "yuugata": "夕方", "gogo": "午後", "gozen": "午前", "shinya": "深夜",
     "rape": "レイプ",  # the English word in a romaji sentence (rape sareta), not ら + ぺ
+    "after": "アフター", "pill": "ピル", "afutapiru": "アフターピル",  # after pill: アフターピル
+    "senshu": "先週", "sanfujinka": "産婦人科", "fujinka": "婦人科", "yakkyoku": "薬局", "boryoku": "暴力",
+    "seibouryoku": "性暴力", "seiboryoku": "性暴力", "kyuukyuugairai": "救急外来", "hogo": "保護",
+    "chugaku": "中学", "chuugaku": "中学", "koukou": "高校", "shougakkou": "小学校",  # chugaku 3nen: 中学3年
+    "sensei": "先生", "chugakusei": "中学生", "chuugakusei": "中学生", "koukousei": "高校生", "shougakusei": "小学生",
 }  # fmt: skip
 _UNIT_AFTER = re.compile(r"(\d+)-?(sai|dai|jikan|nichi|shuukan|kagetsu|kagatsu|nen|pun|fun|bun|ka|ji)")
 _GRADE_WORD = re.compile(r"(shou|sho|shō|chuu|chu|chū|kou|kō)(?:gakkou|gakko|gakkō|gakusei)?-?([1-6])(?:nensei|nen)?")
@@ -150,7 +160,7 @@ _UNIT = {"sai": "歳", "dai": "代", "jikan": "時間", "nichi": "日", "shuukan
 def _romaji_word(word: str) -> str:
     """One romaji word as Japanese: a word of the lexicon in its spelling (kanja-san -> 患者さん,
     20dai -> 20代), else its kana."""
-    core = word.strip(".,!?()")
+    core = word.strip(".,!?()'\"")
     head, tail = word[: word.index(core)] if core else "", word[word.index(core) + len(core) :] if core else ""
     san = ""
     for suffix in ("-san", "san"):
@@ -163,7 +173,14 @@ def _romaji_word(word: str) -> str:
         return _word_kana(head) + _GRADE[m.group(1)] + m.group(2) + _word_kana(tail)
     if core in _LEXICON:
         return _word_kana(head) + _LEXICON[core] + san + _word_kana(tail)
-    return _PARTICLES.get(word) or _word_kana(word)
+    if (particle := _PARTICLES.get(word)) is not None:
+        return particle
+    kana = _word_kana(core)
+    # an English word among the romaji ('rape', after pill) stays as written: no kana spells it
+    return _word_kana(head) + (core if _LATIN_LEFT.search(kana) else kana) + _word_kana(tail)
+
+
+_LATIN_LEFT = re.compile(r"[a-z]")
 
 
 def _word_kana(word: str) -> str:

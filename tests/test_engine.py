@@ -325,6 +325,26 @@ def test_romaji_spelling():
     assert not looks_like_romaji("横浜市です")
 
 
+def test_romaji_with_a_date_in_kanji_and_english_words_in_quotes_is_japanese(engine):
+    from bot.romaji import looks_like_romaji, respell
+
+    case = engine.understand("sapporo no byouin desu. 20dai josei, seibouryoku higai, 2日前. soudan saki oshiete kudasai")
+    assert (case.lang, case.prefecture, case.hours_since) == ("ja", "01", 48) and "acute" in case.flags
+    assert respell("yakkyoku desu. okyakusan ga 'rape sareta' to itte imasu. after pill hoshii to.") == (
+        "薬局です。お客さんが'レイプされた'といっています。アフターピルほしいと。"
+    )
+    case = engine.understand("Machida no sanfujinka desu. Kanja san ga otto kara seiteki boryoku, senshu.")
+    assert case.intent == "referral" and {"partner", "late"} <= case.flags  # senshu: 先週, not 選手
+    assert respell("kagoshima no group home de josei ga") == "かごしまのgroupほめで女性が"  # what no kana spells stays as written
+    assert not looks_like_romaji("I went to the clinic, no one was there")  # "to" and "no": English too
+    assert not looks_like_romaji("東京都新宿区の病院です desu ga")  # more than a date's kanji: Japanese as written
+
+
+def test_a_school_year_in_romaji_words_apart(engine):
+    case = engine.understand("yakkyoku desu. chugaku 3nen to itteru onnanoko ga afutapiru hoshii to. kinou sareta rashii")
+    assert {"minor", "pharmacy"} <= case.flags
+
+
 def test_half_width_katakana_alone_is_read_as_japanese(engine):
     case = engine.understand("ｽﾐﾏｾﾝ ｻｸﾔ ｼﾗﾅｲｵﾄｺﾆ ｵｿﾜﾚﾀ ﾄﾞｳｼﾀﾗｲｲ")
     assert (case.lang, case.intent) == ("ja", "victim") and "acute" in case.flags  # サクヤ: last night

@@ -758,7 +758,7 @@ def test_a_place_next_to_staff_stays_a_place(loc: Locator, text: str, code: str)
      ("a guesthouse at Yakushima", "46"), ("トー横にいる15です", "13"), ("淡路島の薬局です", "28"),
      ("倉敷救急　30代女性", "33"), ("尼崎住んでる高2です", "28"), ("成田空港内のクリニックです", "12"),
      ("下北沢住み", "13"), ("都内勤務です", "13"), ("本八幡の内科", "12"), ("相模大野の婦人科", "14"), ("金山総合駅のそば", "23"), ("阪急十三駅の近くで", "27"),
-     ("多摩センターの救急外来", "13"), ("Camp Zama family clinic, off-post referral question.", "14"), ("京急の上大岡駅の近く", "14"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
+     ("多摩センターの救急外来", "13"), ("鶯谷の近くのクリニック", "13"), ("かごんまの病院ですけど", "46"), ("Camp Zama family clinic, off-post referral question.", "14"), ("京急の上大岡駅の近く", "14"), ("栄の病院", "23"), ("きのう栄のクラブで", "23"),
      ("Something happened to me in a sauna in Ueno", "13"), ("a bar in Sakae, last saturday", "23")],
 )  # fmt: skip
 def test_well_known_districts_and_stations(loc: Locator, text: str, code: str) -> None:
@@ -1310,7 +1310,8 @@ def test_a_district_that_is_a_surname_is_a_person_with_a_role_or_an_honorific(lo
     [("Care home manager in Matsumoto. One of our residents", "20"), ("Night shift at a Matsumoto clinic.", "20"),
      ("We're in Misawa.", "02"), ("Spouse on Misawa AB.", "02"), ("Army wife at Camp Zama.", "14"),
      ("Im doctor in small clinic of Nago.", "47"), ("I work in bar near Kure naval base", "34"), ("Village clinic on Sado island.", "15"),
-     ("Pharmacist here (Kashiwa). Girl in school uniform", "12")],
+     ("Pharmacist here (Kashiwa). Girl in school uniform", "12"), ("Kure. Male pt 38, says his wife", "34"),
+     ("My daughter (19) and I are visiting Kyoto. She told me", "26"), ("We're visiting Sapporo for the snow festival", "01")],
 )
 def test_an_english_message_names_a_place_by_its_romaji_where_a_place_word_or_a_clauses_end_holds_it(
     loc: Locator, text: str, prefecture: str
@@ -1318,7 +1319,8 @@ def test_an_english_message_names_a_place_by_its_romaji_where_a_place_word_or_a_
     assert loc.find(text).prefecture == prefecture
 
 
-@pytest.mark.parametrize("text", ["now she's at mine. it's been like 9 hours.", "Friend of mine, she was spiked.", "Dr. Matsumoto is on call."])
+@pytest.mark.parametrize("text", ["now she's at mine. it's been like 9 hours.", "Friend of mine, she was spiked.", "Dr. Matsumoto is on call.",
+                                  "Date: 12/3. Pt 30F", "Hello. I need help", "Pt was visiting Osaka for a concert, back home now"])
 def test_english_words_and_names_are_no_romaji_place(loc: Locator, text: str) -> None:
     assert loc.find(text).prefecture is None and not loc.find(text).candidates
 

@@ -620,6 +620,8 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
         ("在宅で母を介護していた兄が母に性的虐待をしていた。兄は面会禁止で、今は一切接触はありません", False),
         ("昨夜の帰宅途中に後をつけてきた男に押し倒されて触られたと。警察によると男は今朝自宅で逮捕。", False),
         ("中2。ママの彼氏が夜になるとあたしの部屋にきて体さわってくる。今日もママ夜勤でいない", True),  # she is away
+        ("Pt 34F states her husband has been forcing sex on her. She's staying at her sister's.", False),
+        ("ろう者の女性、夫に嫌だと伝えても無理やりされる。今は長女の家に身を寄せていて夫とは会っていない", False),
     ],
 )
 def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
@@ -2590,3 +2592,23 @@ def test_follow_ups_and_quoted_days_taken_back(rules, text, acute, late):
 )
 def test_ages_in_kana_and_the_age_of_the_one_who_did_it(engine, text, minor):
     assert ("minor" in engine.understand(text).flags) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("受付です！至急　待合室に患者さんの元夫が来てる　患者さんは先月この人に性暴力を受けて保護命令も出てるはず", True),
+        ("My patient's ex-boyfriend just walked in and is sitting in the waiting room. She has a restraining order.", True),
+        ("夫とは別居して3か月、保護命令も出てます。夫からの性暴力は別居前のこと。今は母の家にいます", False),  # she is the one here
+        ("加害者は夫。夫は保護命令違反で今朝逮捕されてます。夫は警察署にいます", False),  # held: out of reach
+    ],
+)
+def test_an_order_to_keep_away_does_not_keep_him_away_when_he_is_here(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    "text", ["被害から48時間ちょっと。まだ間に合う？ 本人です。岐阜県大垣市", "2週間前の被害です(22歳)。妊娠検査とSTI検査をしたい。本人です。"]
+)
+def test_the_writer_saying_she_is_the_one_is_the_victim(rules, text):
+    assert rules.intent(facts(rules, text)) == "victim"
