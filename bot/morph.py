@@ -292,7 +292,7 @@ class Analysis:
             return False  # 嫌がったのに…: the words end their clause, what follows is another's
         if toks[i].pos2 == "括弧閉":
             return False  # 加害者（元交際相手）は…危険はない: words in brackets are an aside, not the predicate's
-        head = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
+        head = ends_in_verb = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
         # the words marked as a place, a partner or a source (彼氏から, 男性に): another noun's が after
         # them is the negation's subject (彼氏から連絡がない, 交際相手の男性に意識がないときに)
         j = i
@@ -311,6 +311,9 @@ class Analysis:
             if t.pos2 == "読点" and prev_pos == "名詞":  # 性被害の患者、脅迫はない: a noun phrase set apart
                 return False
             prev_pos = t.pos
+            if t.form == "ず" and not ends_in_verb and toks[i + k + 1 : i + k + 2] and toks[i + k + 1].surface == "に":
+                prev = t.surface
+                continue  # 彼氏から避妊せずに無理やり: "without" another's verb; the clause's predicate is ahead (not 逮捕されずに)
             if t.form in _NEGATIONS and t.pos in ("助動詞", "形容詞", "名詞"):
                 return prev not in ("しか", "申し訳", "もうしわけ", "仕方", "しょうが", "しかた")  # 帰るしかない, 申し訳ない: no denial
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):

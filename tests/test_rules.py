@@ -2612,3 +2612,38 @@ def test_an_order_to_keep_away_does_not_keep_him_away_when_he_is_here(rules, tex
 )
 def test_the_writer_saying_she_is_the_one_is_the_victim(rules, text):
     assert rules.intent(facts(rules, text)) == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("元彼が昨夜家に押しかけてきて無理やり 今朝まで居座ってた 今はいない", False),
+        ("妊婦健診の17歳。相手は32歳の元交際相手で、関係は脅されて続けさせられていたと今日初めて話してくれました。今は別れて連絡なし。", False),
+        ("He used to wait outside her work but that stopped months ago; restraining order in place.", False),
+        ("元夫に面会交流の日に性行為を強要された。元夫は隣の市に住んでいる", False),  # a neighbouring town, not next to her
+        ("大学の非常勤講師です。離婚した元夫が大学まで来るようになり、昨夜は家に押しかけられて性行為を強要されました。"
+         "今も近くに停めた車の中にいるみたいです。", True),  # divorced, yet here
+        ("夫は殴るし脅すんです。昨日も無理やりされた。", True),
+    ],
+)
+def test_he_is_gone_or_out_of_touch_now_is_no_danger_but_a_past_divorce_is_no_safety(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("20歳の専門学生、交際中の彼氏から避妊せずに無理やり。", True),  # せずに: "without", no denial of the boyfriend
+        ("交際相手は逮捕されずに帰宅、本人の家の合鍵を持っている。昨夜交際相手から性的暴行", True),
+        ("不倫相手の男性に、別れ話をしたら無理やりされました。", True),
+        ("My friend has been seeing a guy from Tinder for two months. Last night he forced sex.", True),
+        ("Since then she's been seeing the same taxi parked near her apartment every night.", False),
+    ],
+)
+def test_a_partner_said_in_more_ways(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
+
+
+def test_not_arrested_is_no_custody(rules):
+    f = facts(rules, "交際相手は逮捕されずに帰宅、本人の家の合鍵を持っている")
+    assert "protected" not in f.affirmed and "custody" not in f.affirmed
