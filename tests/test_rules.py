@@ -2647,3 +2647,15 @@ def test_a_partner_said_in_more_ways(rules, text, partner):
 def test_not_arrested_is_no_custody(rules):
     f = facts(rules, "交際相手は逮捕されずに帰宅、本人の家の合鍵を持っている")
     assert "protected" not in f.affirmed and "custody" not in f.affirmed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("昨日の件、無事ワンストップにつなげました。ありがとうございました。", "help"),  # a report back: the case in hand
+        ("Many thanks, we referred her to the one-stop center. Case closed on our side.", "help"),
+        ("昨日の夜、患者さんが知らない男に無理やりされたと。ワンストップにつなげたいのですが", "referral"),  # not done yet
+    ],
+)
+def test_a_report_that_the_case_was_handed_on_is_thanks_not_a_case(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
