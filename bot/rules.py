@@ -1936,6 +1936,9 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
         c = _CONTACT_NOW.match(text, end)
         if c is not None and c.end() > first_act:
             out.append(_Occurrence(start, c.end(), _DOER_PRESENT_SETS))
+    # きょうもくる。, 今日もドアの前にいた: a sentence of its own, after the act, saying he comes or is there today again
+    out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _AGAIN_TODAY.finditer(text, first_act)
+               if not _FAR.search(m.group(1)) and not _ALONE.search(m.group(1)))  # fmt: skip
     # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
@@ -2315,6 +2318,11 @@ _EN_AWAY = re.compile(
     r"|lives? in (?!the\b|our\b|my\b|her\b|his\b|same\b|this\b|a\b|an\b)[a-z]+ now)")  # "the ex-boss lives in Osaka now"
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
+# today again, at a sentence's start, and coming or being there with no subject said (his: the story's
+# doer): 今日もまた来ます, 今朝も玄関前に来ていた; not 今日も来院 (来 of a visit), 今日も一人でいる, 今朝もう一度
+_AGAIN_TODAY = re.compile(r"(?:(?<=[。！？!?\s])|^)(?:今日|きょう|今夜|今晩|こんや|今朝|けさ)も(?!う)(?:また)?([^。！？!?\n、はが]{0,12}?)"
+                          r"(?:来る|くる|来ます|きます|来た|きた|来て(?:る|た|い)|(?<![^にでも])(?:いた|いました|いる|います|おった|おる)|立って|待って|うろうろ)")
+_ALONE = re.compile(r"一人|ひとり|独り|家族|母|父|友")
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
 _NEW_SUBJECT = re.compile(r"、[^、。]{0,8}?(?<![にでと])[はが]")  # 、事業所は…: what follows is another subject's
 _NOW_SOON = re.compile(r"今日も|今夜も|今晩も|今日の|今夜の|今晩の|このあとも|この後も|きょうも|こんやも|あしたも|明日|あした|次は|次回|これから|今週末|この週末|\btonight\b|\btoday\b|\btomorrow\b|\bagain\b")

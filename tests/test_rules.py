@@ -2659,3 +2659,20 @@ def test_not_arrested_is_no_custody(rules):
 )
 def test_a_report_that_the_case_was_handed_on_is_thanks_not_a_case(rules, text, intent):
     assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("離婚したのに元旦那が週に何回もアパートに来る。先月、部屋に押し入られて無理やりされた。今日もドアの前にいた。", True),
+        ("わたしは車いすです。ヘルパーの男の人がからだをさわってきます。こわい。きょうもくる。", True),
+        ("車いすの者です。介助に来てくれる男の人が、着替えのたびに胸をさわります。今日もまた来ます。", True),
+        ("A woman at the desk says she was attacked 30 minutes ago near the station and he might still be around.", True),
+        ("A customer grabbed my chest at the counter yesterday and he came back today asking for me.", True),
+        ("She has a protection order against her ex-husband but he turned up at her door this morning and raped her.", True),
+        ("塾の先生に服の中を触られたと打ち明けてくれました。今朝もう一度話を聞いたら、最後は先週の木曜だったそうです。", False),
+        ("上司に触られた。今日も一人でいる", False),
+    ],
+)
+def test_he_comes_again_today_or_may_still_be_around(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
