@@ -138,8 +138,15 @@ _EKI_U8 = (utf8_letters("えき"), utf8_letters("エキ"))
 _IN_PLACE_CONTEXT = re.compile(
     r"(?<![\u3400-\u9fff\uf900-\ufaff々])([\u3400-\u9fff\uf900-\ufaff々]{1,4}?)"
     r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察|"
-    r"旅館|ホテル|温泉|施設|介護|助産院|開業医|学校|大学|寮|繁華街|コンビニ|バー|クラブ|飲み屋|居酒屋|会社|職場|訪問|[^\s。、.!?]科)"
+    r"旅館|ホテル|温泉|施設|介護|助産院|開業医|学校|大学|寮|繁華街|コンビニ|バー|クラブ|飲み屋|居酒屋|会社|職場|訪問|[^\s。、.!?]科"
+    r"|ドラッグストア|ドラスト|調剤|特養|老健|グループホーム|デイサービス)"
     r"|に住ん|に住む|在住|駅|市内|にいます|にいる|におる|で働|でバイト|でリゾートバイト|で一人暮らし)"
+)
+# a station named by its town after a direction, 本 or an old province (本厚木駅, 東広島駅, 紀伊田辺駅, 伊予西条駅)
+_PREFIXED_STATION = re.compile(
+    r"(?<![\u3400-\u9fff\uf900-\ufaff々])(?:本|新|東|西|南|北|紀伊|伊予|阿波|讃岐|土佐|備前|備中|備後|安芸|周防|長門|美作|出雲|石見"
+    r"|因幡|伯耆|但馬|丹後|丹波|播磨|近江|伊勢|伊賀|志摩|尾張|三河|遠江|駿河|伊豆|信濃|越後|越中|越前|若狭|加賀|能登|美濃|飛騨|相模"
+    r"|常陸|下野|陸前|陸中|羽前|羽後|岩代|磐城|筑前|筑後|豊前|豊後|肥前|肥後|日向|大隅|薩摩)([\u3400-\u9fff\uf900-\ufaff々]{2,3})駅"
 )
 # the message's last words, a bare name after a sentence's end (…。堺やねん, …？呉におる, …。柏)
 _NEAR_MIN = 7  # letters: a shorter romaji name one letter off is another word as often as not
@@ -553,6 +560,9 @@ class Locator:
         if not where.found:  # 松本の病院, 呉の中学校, 堺に住んでる: a bare name left out as a surname, in a place's context
             named = [prefs for m in _IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
                      and (len(m.group(1)) > 1 or len(prefs) == 1)]  # fmt: skip (栄: Nagoya's district, and 栄区, 栄町)
+            if not named:  # 本厚木駅, 紀伊田辺駅, 新白河駅: a station named by its town with a word before it
+                named = [prefs for m in _PREFIXED_STATION.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
+                         and len(m.group(1)) > 1]  # fmt: skip
             if not named:  # よこすか の びょういん, おおみや えき: a kana name left bare, read with its suffixes
                 table = self._lookup_table()
                 for m in _KANA_IN_PLACE_CONTEXT.finditer(text):

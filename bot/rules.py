@@ -871,7 +871,8 @@ _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*|t|~\s*)?([01
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"いえ(?=[\d一二三四五六七八九十])",
                                     r"(?:すみません|すいません|ごめんなさい)[、,]\s*(?=[\d一二三四五六七八九十昨今おき])", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは", "よく聞くと", "よく聞いたら", "聞き直したら", "改めて聞くと",
-                                    "書いたけど", "書きましたが", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    "書いたけど", "書きましたが", "送りましたが", "送ったけど", "確認し直したら", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+_NOT_BEFORE = re.compile(r"\bnot\s+$")  # "…10 days ago, not 2 days ago": the span after it taken back
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
 _JA_LAST_MONTH_DAY = re.compile(r"(先々月|先月|今月)\s*の?\s*([12]\d|3[01]|[1-9])\s*日")
@@ -1371,6 +1372,9 @@ class Rules:
         exact = sorted([e for e in elapsed if not _is_bound(text, e)] or elapsed, key=lambda e: e[1])  # 72時間以上…一週間前
         if at is not None and "時" in text:
             exact = _to_the_hour(text, at, exact)
+        if len(exact) > 1:  # "10 days ago, not 2 days ago", 2日前じゃなくて5日前: the span taken back is no reading
+            exact = [e for e in exact if not (_NOT_BEFORE.search(text, max(0, e[1] - 6), e[1])
+                                              or text.startswith(TAKEN_BACK, e[2]))] or exact  # fmt: skip
         if len(exact) > 1 and (fix := _CORRECTION.search(text, exact[0][2])):  # 3日前…いや4日前: the last word
             exact = [e for e in exact if e[1] >= fix.start()] or exact[-1:]  # 三日前と言ってましたが四日前と訂正: the last
         hours = round(min(h for h, _, _ in exact), 2) if exact else None

@@ -1347,3 +1347,12 @@ def test_a_railways_name_does_not_free_a_name_inside_a_word(loc: Locator) -> Non
 )
 def test_english_corrections_trips_home_and_more_stations(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture  # 宮崎台 is Kanagawa's station, not 宮崎
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("本厚木駅の近くの整形外科です。", "14"), ("紀伊田辺駅の近くの内科です。", "30"), ("伊予西条駅の近く", "38"),
+     ("堺のドラッグストアやけど、お客さんが", "27"), ("呉の調剤薬局です", "34")],
+)
+def test_a_station_named_by_its_town_after_a_prefix_and_a_bare_name_before_a_shop(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture

@@ -2676,3 +2676,16 @@ def test_a_report_that_the_case_was_handed_on_is_thanks_not_a_case(rules, text, 
 )
 def test_he_comes_again_today_or_may_still_be_around(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Correction to my last message: the assault on my patient happened 10 days ago, not 2 days ago.", 240),
+        ("先ほど「2日前」と送りましたが、本人に確認し直したら5日前の夜でした。", 120),
+        ("被害は5日前です、2日前じゃなくて。", 120),
+        ("3日前じゃなくて4日前の夜", 96),
+    ],
+)
+def test_a_span_taken_back_is_not_the_time(rules, text, hours):
+    assert facts(rules, text).hours_since == hours
