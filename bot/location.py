@@ -213,7 +213,7 @@ _TOPIC = re.compile(
     r"友達|友人)(?:は|が|も)"
     r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator)"
     r"(?:'s| is| lives| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
-    r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ|今の家|今の住まい|自宅)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
+    r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ|今の家|今の住まい|(?<!ご)自宅)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
     r"|((?<!は)(?:今は|いまは|現在は)|\bnow\b)"
     r"|((?:実家|地元|出身)(?:は|が))"
 )

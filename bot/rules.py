@@ -119,7 +119,7 @@ _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だったら|であれば|に(?:飲|服用|内服|受診)))")  # not 72時間以内なら: a condition
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?\s+(?:ago|before|back|prior|earlier)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?(?:\s+and\s+a\s+half|\s+or\s+so|\s*-?\s*ish)?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
@@ -243,7 +243,7 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
                 n = float(raw)
             except ValueError:
                 continue
-        hours = float(n) * _EN_UNITS[m.group(2) or m.group(4)]
+        hours = (float(n) + 0.5 * (" and a half" in m.group(0))) * _EN_UNITS[m.group(2) or m.group(4)]  # "an hour and a half ago"
         more = _EN_AND_BEFORE.search(text, max(0, m.start() - 30), m.start()) if " and " in text else None
         if more is not None and ((k := _WORD_NUM.get(more.group(1))) is not None or more.group(1)[0].isdigit()):  # 3 days and 6 hours ago
             hours += float(k if k is not None else more.group(1)) * _EN_UNITS[more.group(2)]

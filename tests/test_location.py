@@ -1356,3 +1356,8 @@ def test_english_corrections_trips_home_and_more_stations(loc: Locator, text: st
 )
 def test_a_station_named_by_its_town_after_a_prefix_and_a_bare_name_before_a_shop(loc: Locator, text: str, prefecture: str) -> None:
     assert loc.find(text).prefecture == prefecture
+
+
+def test_the_patients_home_is_not_where_the_writer_is(loc: Locator) -> None:
+    text = "熱海駅前のクリニックです。観光で来ていた20代女性、旅館の従業員から性被害、きのう。ご自宅は埼玉だそうです"
+    assert loc.find(text).prefecture == "22"  # ご自宅: hers, not the clinic's

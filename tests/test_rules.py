@@ -2689,3 +2689,11 @@ def test_he_comes_again_today_or_may_still_be_around(rules, text, danger):
 )
 def test_a_span_taken_back_is_not_the_time(rules, text, hours):
     assert facts(rules, text).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("he did it to me an hour or so ago", 1), ("raped about an hour and a half ago", 1.5), ("raped 2 days-ish ago", 48)],
+)
+def test_an_english_span_said_loosely(rules, text, hours):
+    assert facts(rules, text).hours_since == hours
