@@ -2697,3 +2697,12 @@ def test_a_span_taken_back_is_not_the_time(rules, text, hours):
 )
 def test_an_english_span_said_loosely(rules, text, hours):
     assert facts(rules, text).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("Shizuoka City hospital ER. Female 16, brought by police, assaulted 8 hours ago", True), ("girl 15 touched at the station", True),
+     ("高3男、18。バイト先の女の先輩に酔わされてホテルで…昨日。", False), ("高2女 16 先輩に", True)],
+)
+def test_a_notes_bare_age_after_female_or_a_school_year_and_sex(rules, text, minor):
+    assert ("minor" in facts(rules, text).flags) == minor
