@@ -147,6 +147,8 @@ _LEXICON = {
     "after": "アフター", "pill": "ピル", "afutapiru": "アフターピル",  # after pill: アフターピル
     "senshu": "先週", "sanfujinka": "産婦人科", "fujinka": "婦人科", "yakkyoku": "薬局", "boryoku": "暴力",
     "seibouryoku": "性暴力", "seiboryoku": "性暴力", "kyuukyuugairai": "救急外来", "hogo": "保護",
+    "futsukamae": "2日前", "mikkamae": "3日前", "yokkamae": "4日前", "itsukamae": "5日前", "futsuka": "2日", "mikka": "3日",
+    "yokka": "4日", "itsuka": "5日",  # futsukamae ni: 2日前に
     "chugaku": "中学", "chuugaku": "中学", "koukou": "高校", "shougakkou": "小学校",  # chugaku 3nen: 中学3年
     "sensei": "先生", "chugakusei": "中学生", "chuugakusei": "中学生", "koukousei": "高校生", "shougakusei": "小学生",
 }  # fmt: skip

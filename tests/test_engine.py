@@ -340,6 +340,11 @@ def test_romaji_with_a_date_in_kanji_and_english_words_in_quotes_is_japanese(eng
     assert not looks_like_romaji("東京都新宿区の病院です desu ga")  # more than a date's kanji: Japanese as written
 
 
+def test_days_before_in_romaji_words(engine):
+    case = engine.understand("Ishigakijima no shinryoujo desu. Kankoukyaku no josei ga futsukamae ni beach de seibouryoku higai ni atta to itte imasu.")
+    assert case.hours_since == 48 and "acute" in case.flags  # futsukamae: 2日前
+
+
 def test_a_school_year_in_romaji_words_apart(engine):
     case = engine.understand("yakkyoku desu. chugaku 3nen to itteru onnanoko ga afutapiru hoshii to. kinou sareta rashii")
     assert {"minor", "pharmacy"} <= case.flags

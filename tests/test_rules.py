@@ -2706,3 +2706,12 @@ def test_an_english_span_said_loosely(rules, text, hours):
 )
 def test_a_notes_bare_age_after_female_or_a_school_year_and_sex(rules, text, minor):
     assert ("minor" in facts(rules, text).flags) == minor
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["先輩に無理矢理ヤられてもうた…2日前の話。誰にも言われへん。梅田の近くに住んでる",  # where she lives, not him near her
+     "友達が元カレに襲われたって泣きながら電話してきた。先週のことらしい。どうしたらいい？"],  # she called, not him
+)
+def test_where_she_lives_and_her_own_call_are_no_danger(rules, text):
+    assert "danger" not in facts(rules, text).flags
