@@ -263,6 +263,21 @@ _KANA_AGE = re.compile(r"(?<![ぁ-ゖ一-龥])(じゅう|じゅっ|十)?(" + "|"
                        r"(?=[のがはでともや、。,.\s]|$|[^ぁ-ゖ])")  # not さいきん (最近), さいふ (財布)
 
 
+# a date of birth's year in a note (DOB 2010, d.o.b. 2009-04-01, 生年月日 平成22年, 2010年生まれ)
+_BIRTH = re.compile(r"(?:\bd\.?o\.?b\.?|\bborn(?: in)?|生年月日)\s*[:：]?\s*(?:\d{1,2}/\d{1,2}/)?(?:((?:19|20)\d\d)|(?:平成|h)\s*(\d{1,2})\s*年)"
+                    r"|((?:19|20)\d\d)\s*年\s*生まれ|(?:平成|h)\s*(\d{1,2})\s*年\s*生まれ")
+
+
+def _birth_age(text: str, at: dt.datetime | None) -> float | None:
+    """The age reached this year by one born in the year a note gives, or None."""
+    m = _BIRTH.search(text)
+    if m is None:
+        return None
+    year = int(m.group(1) or m.group(3) or 0) or 1988 + int(m.group(2) or m.group(4))  # 平成1年 is 1989
+    age = (at or dt.datetime.now(_TOKYO)).year - year
+    return float(age) if 0 <= age < 120 else None
+
+
 def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     """The ages the message states ("15歳", "10代" -> 10, "a 15-year-old", "she's 17"), or else
     those its school years imply (中3 -> 14, 高2 -> 16); not an age recalled ("12歳の頃",
@@ -772,7 +787,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*(?:(?:[12]\d|3[01]|[1-9])\s*[〜~～\-–・]\s*)?([12]\d|3[01]|[1-9])\s*日")  # 11月21〜22日: the last day
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?(?:合宿|旅行|遠足|大会|試合|キャンプ|祭り|飲み会|パーティー|コンパ|研修)(?:で|中|の|に)|の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
@@ -1401,6 +1416,8 @@ class Rules:
         ages = read_ages(text, reverse)
         if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
             ages = read_ages(aside)
+        if not ages and ("dob" in text or "生" in text or "born" in text) and (born := _birth_age(text, at)) is not None:
+            ages = (born,)  # DOB 2010, 生年月日 平成22年: the age this year
         base = dict(
             keywords=frozenset(keywords), place=place, hours_since=hours, ages=ages,
             affirmed=frozenset(affirmed), said=frozenset(said),

@@ -2715,3 +2715,23 @@ def test_a_notes_bare_age_after_female_or_a_school_year_and_sex(rules, text, min
 )
 def test_where_she_lives_and_her_own_call_are_no_danger(rules, text):
     assert "danger" not in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("DOB 2010, F. Sexual assault by an adult neighbour, date unknown.", True), ("生年月日 平成22年。被害は先月。", True),
+     ("DOB 1990. Assaulted last night.", False), ("2005年生まれの女性、昨夜被害", False)],
+)
+def test_a_date_of_birth_gives_the_age(rules, text, minor):
+    f = rules.facts(normalize(text), place=False, at=dt.datetime(2026, 12, 5, 10, tzinfo=dt.timezone(dt.timedelta(hours=9))))
+    assert ("minor" in f.flags) == minor
+
+
+def test_a_months_event_dates_the_act(rules):
+    f = rules.facts(normalize("大学生です。9月のサークル合宿で、寝てる間に先輩に触られました。今になって思い出してつらいです。"), place=False, at=DEFAULT_AT)
+    assert "late" in f.flags and "acute" not in f.flags
+
+
+def test_a_call_of_minutes_ago_that_did_not_say_when_is_no_acute_act(rules):
+    text = "Received a call from a woman 20 minutes ago, she said her daughter (24) was sexually assaulted. Didn't say when."
+    assert "acute" not in facts(rules, text).flags
