@@ -2735,3 +2735,16 @@ def test_a_months_event_dates_the_act(rules):
 def test_a_call_of_minutes_ago_that_did_not_say_when_is_no_acute_act(rules):
     text = "Received a call from a woman 20 minutes ago, she said her daughter (24) was sexually assaulted. Didn't say when."
     assert "acute" not in facts(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("兄からの性的虐待を受けていた中学生。兄は先月から全寮制の学校に入って家にはいない。今は母親と二人暮らし。", False),
+        ("被害は昨日の夕方。相手は出張で来ていた外国人観光客で、もう帰国したそうです。本人は19歳の大学生。", False),
+        ("同棲中の彼氏から性行為を強要されたと。きのうの朝。彼は今仕事中で家にはいないけど、夜には帰ってくる。", True),
+        ("母は実家で父に介護されてます。その父が母に性行為を強要してると知りました。私は海外在住で、帰国したばかり", True),
+    ],
+)
+def test_gone_home_abroad_or_away_for_good_but_not_for_the_day(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
