@@ -87,8 +87,9 @@ _JA_NAMED_LATER = re.compile("(?:" + "|".join(_INCIDENT_NAMED[:-2]) + r")\s*(?:�
                              + r"\s*(時間半|時間|日半|日|週間|か月|ヶ月|カ月|h)\s*(?:ほど|くらい|ぐらい)?\s*後(?!\s*(?:に|には)?\s*(?:また|予定|来る|来院予定))")
 # since an event that ended something (別居して3か月): at least that long; not since one that began
 # the time in which it happened (知り合って3か月の彼, 交際して1年, 虐待が始まって2年)
-_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
-                             r"(?<!であっ)(?<!交際し)(?<!同棲し)(?<!同居し)(?<!入社し)(?<!入学し)(?<!通っ)(?<!始まっ)(?<!はじまっ)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)(?!\s*(?:前|以内|後))")
+_JA_AFTER_EVENT = re.compile(r"(?:(?<=[しっれ])(?<!付き合っ)(?<!つきあっ)(?<!結婚し)(?<!けっこんし)(?<!知り合っ)(?<!しりあっ)(?<!出会っ)"
+                             r"(?<!であっ)(?<!交際し)(?<!同棲し)(?<!同居し)(?<!入社し)(?<!入学し)(?<!通っ)(?<!始まっ)(?<!はじまっ)て|(?<=[所居婚職院])から)\s*(?:もう|既に|すでに)?\s*"
+                             r"(?:" + _NUM + r"\s*(か月|ヶ月|カ月|週間|年)|(半年))(?!\s*(?:前|以内|後))")  # もう別れて半年
 _JA_AFTER_ACT = re.compile(r"(?:され|られ|遭っ|あっ)て(?:から)?\s*(?:もう|まだ)?\s*" + _NUM + r"\s*(時間|日)(?![\d時]|\s*(?:前|以内|後|以上|目|間|ほど前))")
 # the last of several times, said as such (最後は先週, さいごはきのうのひる, "last time was friday")
 _LAST_TIME = re.compile(r"(?:最後|さいご|直近)(?:に(?:された|あった|会った))?(?:の)?は|\blast time(?: (?:was|it happened))?\b|\bmost recently\b")
@@ -118,7 +119,7 @@ _PASSED_ALREADY = re.compile(r"(?:て|って)?(?:しまっ|しまい|ちゃっ|�
 _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)")  # after 72時間たっ(て): it has not
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だったら|であれば|に(?:飲|服用|内服|受診)))")  # not 72時間以内なら: a condition
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
-                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら
+                       r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても(?!\s*まだ)|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら; 4日たってもまだ眠れない
 _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?(?:\s+and\s+a\s+half|\s+or\s+so|\s*-?\s*ish)?\s+(?:ago|before|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
@@ -214,9 +215,9 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
                 found.append((_ja_hours(n, m.group(2)), m.start(), m.end()))
     if "て" in text or "から" in text:  # 別居して3か月, 入所から1か月: since an event after it, so at least that long
         for m in _JA_AFTER_EVENT.finditer(text):
-            n = _kanji_number(m.group(1))
+            n, unit = (0.5, "年") if m.group(3) else (_kanji_number(m.group(1)), m.group(2))
             if n is not None:
-                found.append((n * _JA_UNITS[m.group(2)] + 1.0, m.start(), m.end()))
+                found.append((n * _JA_UNITS[unit] + 1.0, m.start(), m.end()))
     if "て" in text:  # レイプされて5時間くらい: since the act, in hours or days
         for m in _JA_AFTER_ACT.finditer(text):
             n = _kanji_number(m.group(1))

@@ -2748,3 +2748,20 @@ def test_a_call_of_minutes_ago_that_did_not_say_when_is_no_acute_act(rules):
 )
 def test_gone_home_abroad_or_away_for_good_but_not_for_the_day(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        ("看護師です。夜勤中に入院患者から胸を触られ押し倒されそうになりました。4日たってもまだ眠れません", True),  # factual, not "if"
+        ("彼氏にされたこと、ずっと性暴力だと思えなかった。もう別れて半年。富山に住んでます", True),
+        ("72時間過ぎても大丈夫？昨夜、知らない人に", False),  # a question of "if", and 昨夜
+    ],
+)
+def test_days_gone_by_since_the_act_or_a_parting(rules, text, late):
+    assert ("late" in facts(rules, text).flags) == late
+
+
+def test_a_husband_away_on_business_now_is_no_danger_now(rules):
+    text = "主人に嫌だと言っても毎晩求められて、拒むと怒鳴られます。今は主人は出張でいません。"
+    assert "danger" not in facts(rules, text).flags
