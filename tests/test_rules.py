@@ -2765,3 +2765,7 @@ def test_days_gone_by_since_the_act_or_a_parting(rules, text, late):
 def test_a_husband_away_on_business_now_is_no_danger_now(rules):
     text = "主人に嫌だと言っても毎晩求められて、拒むと怒鳴られます。今は主人は出張でいません。"
     assert "danger" not in facts(rules, text).flags
+
+
+def test_a_child_writing_about_her_mothers_boyfriend_is_a_minor(rules):
+    assert "minor" in facts(rules, "ママのかれしがよるへやにくる。いやなことされる。だれにもいえない").flags
