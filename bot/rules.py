@@ -397,7 +397,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
         out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
     for m in _OWN_AGE.finditer(text):
         if not _ANOTHER_BEFORE.search(text, max(0, m.start() - 8), m.start()):  # 姉は26歳です: the sister's
-            out.append(float(m.group(1) or m.group(2) or m.group(3) or m.group(4)))
+            out.append(float(next(filter(None, m.groups()))))
     for m in _OWN_SCHOOL.finditer(text):
         out.append(_SCHOOL_AGE[m.group(1)])
     for m in _OWN_SLANG.finditer(text):  # jc3です
@@ -757,7 +757,8 @@ _OWN_GRADE = re.compile(r"(?<![一-龥々])" + _SCHOOL_YEAR_BODY + r"(?:" + _SEL
                         + r"|(?<=[。！？!?\n]..)。|(?<=[。！？!?\n]...)。)")  # …言えなかった。高1。: a sentence of the year alone
 _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO + r"|\bi(?:'m| am|m)\s+(?:only\s+)?(\d{1,2})\b(?!\s*(?:hours?|days?|weeks?|min))"
                      r"|^(1\d)\s*(?:です|だけど|(?:歳|才)[。、])"  # "16です。…", "16歳。…": the opening of a message
-                     r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]")  # "大学1年（18）。…"
+                     r"|^[^。、\s（(]{1,6}[（(](\d{2})\s*(?:歳|才)?[)）][。、\s]"  # "大学1年（18）。…"
+                     r"|まだ\s*(1\d)\s*(?:だし|やし|だから|なのに|やのに|だけど|やけど)")  # まだ16だし親に言えない
 _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分|(?<![a-z])(?:いま|今))\s*(?:は|も)?[、,\s]*$")
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
 _EN_SCHOOL_YEAR = re.compile(r"\byear\s*([1-9]|1[0-3])\s+(?:student|pupil|girl|boy|child|kid)")

@@ -2769,3 +2769,18 @@ def test_a_husband_away_on_business_now_is_no_danger_now(rules):
 
 def test_a_child_writing_about_her_mothers_boyfriend_is_a_minor(rules):
     assert "minor" in facts(rules, "ママのかれしがよるへやにくる。いやなことされる。だれにもいえない").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "expected"),
+    [
+        ("彼氏に嫌じゃ言うたのに無理にされたんよ。ゆうべ。今は自分の家におるけぇ彼氏はおらん。", "danger", False),
+        ("付き合って1か月の彼に、アパートで無理やりされた。10日前。もう連絡してこない。", "danger", False),
+        ("彼ピにムリヤリされた😭😭 きのうの夜 まだ16だし親に言えない…どこいけばいい？", "minor", True),
+        ("彼ピにムリヤリされた😭😭 きのうの夜 まだ16だし親に言えない…どこいけばいい？", "partner", True),
+        ("I'm an exchange student. The guy I've been dating for two months forced me to have sex four days ago.", "partner", True),
+        ("元かれに 性ぼうりょく うけた じょせい。いつかは わからない", "partner", True),
+    ],
+)
+def test_gone_and_young_and_dating_in_a_writers_own_words(rules, text, flag, expected):
+    assert (flag in facts(rules, text).flags) == expected
