@@ -672,7 +672,8 @@ def _not_today(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The date the act is likely on: the one labelled so (被害日:12/1), else the first that is not
     said to be today's (今日が12/5だから…: the day of writing) nor labelled a visit's (受診日:12/5)."""
     found = [m for m in pattern.finditer(text) if not _TODAY_BEFORE.search(text, max(0, m.start() - 5), m.start())
-             and not _VISIT_LABEL.search(text, max(0, m.start() - 16), m.start())]  # fmt: skip
+             and not _VISIT_LABEL.search(text, max(0, m.start() - 16), m.start())
+             and not _VISIT_AFTER.match(text, m.end())]  # fmt: skip
     return next((m for m in found if _INCIDENT_LABEL.search(text, max(0, m.start() - 10), m.start())), found[0] if found else None)
 
 
@@ -858,6 +859,7 @@ _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の�
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
 _ERA_DATE = re.compile(r"(?:令和|(?<![a-z])r)\s*(\d{1,2})\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")
 _VISIT_LABEL = re.compile(r"(?:受診|来院|初診|再診|面接|相談|記入|記録|入院|搬送|来局|月経|lmp|presentation|presented|arrival|arrived|triage|seen)(?:日時|日| time| date)?\s*[:は]?\s*$")  # 受診日:12/5, LMP 11/10: another event's date
+_VISIT_AFTER = re.compile(r"[)）]?\s*(?:に|の)?\s*(?:来院|受診|初診|来局|来室|来所)(?![日時:：\s]*[\drh令])")  # 12/5 来院, 本日（12/5）来院: the visit's date (not 11/20 受診日12/5: a label for the next)
 _INCIDENT_LABEL = re.compile(r"(?:被害|発生|受傷|事件|最終)(?:日時|日)?\s*[:は]?\s*$")  # 性暴力被害日:12/1
 _YMD_DATE = re.compile(r"(?<![\d@])((?:19|20)\d\d)\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")  # 2026-12-04t23:00: its hour after the t (_H24_AFTER); not "@2026-12-05t10:00", the time of writing
 _EN_MONTH_STEMS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

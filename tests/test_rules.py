@@ -1497,7 +1497,7 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
 def test_elapsed_times_said_every_way_and_not_of_the_visit(rules, text, hours):
     from bot.evaluate import DEFAULT_AT  # a Saturday
 
-    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+    assert rules.facts(normalize(text), place=True, at=DEFAULT_AT).hours_since == hours
 
 
 @pytest.mark.parametrize(
@@ -2467,7 +2467,7 @@ def test_a_span_in_two_units_and_the_hours_of_other_events():
     ],
 )
 def test_a_time_the_writer_corrects(rules, text, hours):
-    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+    assert rules.facts(normalize(text), place=True, at=DEFAULT_AT).hours_since == hours
 
 
 @pytest.mark.parametrize(
@@ -2513,7 +2513,7 @@ def test_times_of_other_events_date_no_act(rules, text, acute, late):
     ],
 )
 def test_english_clock_times_of_the_act_and_of_the_visit(rules, text, hours):
-    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+    assert rules.facts(normalize(text), place=True, at=DEFAULT_AT).hours_since == hours
 
 
 @pytest.mark.parametrize(
@@ -2784,3 +2784,19 @@ def test_a_child_writing_about_her_mothers_boyfriend_is_a_minor(rules):
 )
 def test_gone_and_young_and_dating_in_a_writers_own_words(rules, text, flag, expected):
     assert (flag in facts(rules, text).flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("12/4 23時頃 新宿区内で被害 12/5 来院 20代女性 加害者は面識なし", 11), ("本日（12/5）来院。被害日時は本人も不明。", None),
+     ("被害日11/20 受診日12/5 届出未 紹介先?", 360)],
+)
+def test_a_date_followed_by_the_visit_is_the_visits(rules, text, hours):
+    assert rules.facts(normalize(text), place=True, at=DEFAULT_AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    "text", ["保育士です。年長の女の子が、お迎えに来る父親の友人に下着の中を触られると話しています。", "生後10ヶ月の児、けさ父親がおむつ交換時に肛門周囲の損傷に気づいた。"]
+)
+def test_a_kindergarten_child_or_a_baby_is_a_minor(rules, text):
+    assert "minor" in facts(rules, text).flags
