@@ -2789,7 +2789,7 @@ def test_gone_and_young_and_dating_in_a_writers_own_words(rules, text, flag, exp
 @pytest.mark.parametrize(
     ("text", "hours"),
     [("12/4 23時頃 新宿区内で被害 12/5 来院 20代女性 加害者は面識なし", 11), ("本日（12/5）来院。被害日時は本人も不明。", None),
-     ("被害日11/20 受診日12/5 届出未 紹介先?", 360)],
+     ("被害日11/20 受診日12/5 届出未 紹介先?", 360), ("都城市　産婦人科　性被害　被害日11/28　来院12/5", 168)],
 )
 def test_a_date_followed_by_the_visit_is_the_visits(rules, text, hours):
     assert rules.facts(normalize(text), place=True, at=DEFAULT_AT).hours_since == hours
