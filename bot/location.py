@@ -178,7 +178,7 @@ _EN_IN_PLACE_CONTEXT = re.compile(
     r"\b(?:clinic|hospital|pharmacy|er|ed|school|office|dorm|base|work|working|works|live|lives|living|based|"
     r"here|practice|town|city|station|home|house|hotel|ward|center|centre|staying|stay|holiday|vacation|ryokan|guesthouse|"
     r"hostel|inn|resort|onsen|job|gp|doctor|nurse|university|bar|club|party|trip|pharmacist|midwife|counsel+or|teacher|"
-    r"student|tourist|still|together|now|currently|located|uni|college|shop|store|apartment|flat) in ([a-z][a-z\-]{2,})\b"
+    r"student|tourist|still|together|now|currently|located|uni|college|shop|store|apartment|flat|worker|aide|helper) in ([a-z][a-z\-]{2,})\b"
 )
 # a place's part in the story (_role): read in _ROLE_WINDOW characters on either side
 # _ELSEWHERE: someone else's place (兄は東京に): set aside only when another place disagrees with it

@@ -1311,7 +1311,7 @@ def test_a_district_that_is_a_surname_is_a_person_with_a_role_or_an_honorific(lo
      ("We're in Misawa.", "02"), ("Spouse on Misawa AB.", "02"), ("Army wife at Camp Zama.", "14"),
      ("Im doctor in small clinic of Nago.", "47"), ("I work in bar near Kure naval base", "34"), ("Village clinic on Sado island.", "15"),
      ("Pharmacist here (Kashiwa). Girl in school uniform", "12"), ("Kure. Male pt 38, says his wife", "34"),
-     ("My daughter (19) and I are visiting Kyoto. She told me", "26"), ("We're visiting Sapporo for the snow festival", "01")],
+     ("My daughter (19) and I are visiting Kyoto. She told me", "26"), ("Care worker in Okazaki here. A resident (92F)", "23"), ("We're visiting Sapporo for the snow festival", "01")],
 )
 def test_an_english_message_names_a_place_by_its_romaji_where_a_place_word_or_a_clauses_end_holds_it(
     loc: Locator, text: str, prefecture: str

@@ -2800,3 +2800,9 @@ def test_a_date_followed_by_the_visit_is_the_visits(rules, text, hours):
 )
 def test_a_kindergarten_child_or_a_baby_is_a_minor(rules, text):
     assert "minor" in facts(rules, text).flags
+
+
+@pytest.mark.parametrize("text", ["raped the weekend before last", "the night staff touched her private parts the week before last"])
+def test_the_week_before_last_is_past_72_hours(rules, text):
+    f = facts(rules, text)
+    assert "late" in f.flags and "acute" not in f.flags
