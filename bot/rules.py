@@ -1420,7 +1420,7 @@ class Rules:
         ages = read_ages(text, reverse)
         if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
             ages = read_ages(aside)
-        if not ages and ("dob" in text or "生" in text or "born" in text) and (born := _birth_age(text, at)) is not None:
+        if not ages and ("dob" in text or "生年月日" in text or "生まれ" in text or "born" in text) and (born := _birth_age(text, at)) is not None:
             ages = (born,)  # DOB 2010, 生年月日 平成22年: the age this year
         base = dict(
             keywords=frozenset(keywords), place=place, hours_since=hours, ages=ages,
@@ -2347,7 +2347,7 @@ _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|�
 # today again, at a sentence's start, and coming or being there with no subject said (his: the story's
 # doer): 今日もまた来ます, 今朝も玄関前に来ていた; not 今日も来院 (来 of a visit), 今日も一人でいる, 今朝もう一度
 _AGAIN_TODAY = re.compile(r"(?:(?<=[。！？!?\s])|^)(?:今日|きょう|今夜|今晩|こんや|今朝|けさ)も(?!う)(?:また)?([^。！？!?\n、はが]{0,12}?)"
-                          r"(?:来る|くる|来ます|きます|来た|きた|来て(?:る|た|い)|(?<![^にでも])(?:いた|いました|いる|います|おった|おる)|立って|待って|うろうろ)")
+                          r"(?:来る|くる|来ます|きます|来た|きた|来て(?:る|た|い)|(?<=[にでも])(?:いた|いました|いる|います|おった|おる)|立って|待って|うろうろ)")
 _ALONE = re.compile(r"一人|ひとり|独り|家族|母|父|友")
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
 _NEW_SUBJECT = re.compile(r"、[^、。]{0,8}?(?<![にでと])[はが]")  # 、事業所は…: what follows is another subject's
