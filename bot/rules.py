@@ -2679,7 +2679,7 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
         for name, words in kw.value.items():
             k = Node(words, kw.file, f"keywords.{name}", kw.problems)
             if isinstance(words, dict):  # the mapping form: words plus how they read their context
-                k.only("words", *_OPTION_KEYS)
+                k.only("words", "include", *_OPTION_KEYS)
                 raw_options[str(name)] = k
                 words = words.get("words")
                 k = Node(words, kw.file, f"keywords.{name}.words", kw.problems)
@@ -2687,6 +2687,15 @@ def load_rules(doc: Node, *, sections: set[str], contacts: set[str]) -> Rules:
                 k.error("expected a non-empty list of non-empty strings")
                 continue
             sets[str(name)] = tuple(words)
+    for name, node in raw_options.items():  # include: the words of other sets too (gone_now is also separated)
+        included = node.value.get("include", [])
+        included = [included] if isinstance(included, str) else included
+        nested = {x for x, n in raw_options.items() if n.value.get("include")}  # one level: no set includes one that includes
+        bad = [x for x in included if x not in sets or x in nested] if isinstance(included, list) else [included]
+        if bad:
+            node.error(f"unknown keyword set(s) or a set that includes others {bad}", "include")
+            continue
+        sets[name] = tuple(dict.fromkeys([*sets.get(name, ()), *(w for x in included for w in sets[x])]))
     options: dict[str, SetOptions] = {}
     for name, node in raw_options.items():
         values = {}

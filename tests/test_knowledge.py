@@ -11,6 +11,7 @@ import yaml
 
 from bot import knowledge
 from bot.schema import KnowledgeError, numbers_read_as_comments
+from bot.text import normalize
 from tests.conftest import KNOWLEDGE
 
 
@@ -77,6 +78,8 @@ def test_load_raises_with_every_problem(copy):
         ("rules.yaml", "    words:\n    - さっき\n", "    words:\n    - \"\"\n    - さっき\n",
          "rules.yaml: keywords.recent.words: expected a non-empty list of non-empty strings"),
         ("rules.yaml", "show:\n", "colour: blue\nshow:\n", "rules.yaml: colour: unknown key"),
+        ("rules.yaml", "include: [gone_now, hidden]", "include: [gone_nowhere, hidden]",
+         "rules.yaml: keywords.separated.include: unknown keyword set(s) or a set that includes others ['gone_nowhere']"),
         ("guidance.ja.yaml", "status_open: 現在受付中（{until}まで）", "status_open: 現在受付中",
          "guidance.ja.yaml: ui.status_open: missing placeholder(s) ['until']"),
         ("guidance.ja.yaml", "status_unknown: 受付時間は未確認", "status_unknown: 受付時間は{hours}",
@@ -196,3 +199,9 @@ def test_weights_trained_with_another_rules_yaml_are_a_warning(copy):
     problems = knowledge.check(copy, today=dt.date(2026, 12, 5))
     assert not problems.errors
     assert any("weights.json" in str(p) and "retrain" in str(p) and p.level != "error" for p in problems)
+
+
+def test_a_set_that_includes_another_reads_its_words(kb):
+    # separated includes gone_now: a word of gone_now alone sets both, and takes back what each unless names
+    assert {"gone_now", "separated"} <= kb.rules.facts(normalize("今は別れて連絡なし"), place=False).affirmed
+    assert "separated" not in kb.rules.facts(normalize("今は別れて"), place=False).affirmed

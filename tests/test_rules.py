@@ -2806,3 +2806,24 @@ def test_a_kindergarten_child_or_a_baby_is_a_minor(rules, text):
 def test_the_week_before_last_is_past_72_hours(rules, text):
     f = facts(rules, text)
     assert "late" in f.flags and "acute" not in f.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # he cannot find her: away from where he is, said in many conjugations
+        ("おととい同居中の彼に無理やりされた。いまは姉の家にいて、彼に居場所は知られていません。", False),
+        ("元夫から先週性被害。今はシェルターとは別の知人宅で、住所はばれてないとのこと。", False),
+        ("昨晩夫にされました。夫は家にいますが、私は友人宅にいて、夫はここを知らないです。", False),
+        # ... but a threat he made still stands, and where he is known to be is not hidden
+        ("先月サークルの先輩から被害。昨日キャンパスで「言ったら分かってるよね」と脅された。住所は知られていない。", True),
+        ("彼に居場所を知られていて、今も家の前にいる。昨日無理やりされた。", True),
+        # the staff member who did it no longer comes; not when he was not taken off, or comes anyway
+        ("訪問介護の男性ヘルパーから入浴中に体を触られたと利用者さん。事業所はそのヘルパーを担当から外したそうです。", False),
+        ("夜勤の男性職員に触られたと入所者さん。その職員はもう施設にいない。", False),
+        ("夜勤の男性職員が入所者の体を触っているのを見た。夜勤は私ともう一人しかいません。彼はまだフロアにいる。", True),
+        ("患者の男性に清拭中に触らされた。担当を外してもらえず、午後もまたあの部屋に行く。", True),
+    ],
+)
+def test_he_cannot_find_her_or_no_longer_comes(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
