@@ -188,14 +188,14 @@ _MOVED_IN = r"引っ越して(?:き|ます|いま|る)"  # 広島に引っ越し
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
     r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |(?<!are )(?<!am )(?<!'re )(?<!'m )visiting |"
-    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
+    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |(?:left|leaving|headed|heading) for |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
     r"|\bnot (?:in |at |from )?|\bnot in [a-z\-]+, )\s*$"  # "Kobe, not Osaka", "not in Fuchu, Tokyo": taken back
 )
 _AWAY_AFTER = re.compile(
     r"(?:県|府|都|道|市)?の?(?:実家|地元|ほう|方|病院|クリニック|診療所|医院|薬局)?(?:じゃなくて|じゃなく|ではなくて|ではなく)|"  # 愛媛の実家じゃなくて, 東京の病院じゃなくて
     r"(?:って|と)(?:言う?た|言っ?た|言いました|書いた|書きました|送った|送りました)(?:けど|が|んですが)|"  # さっき梅田って言うたけど: taken back
     r"\s*[—–-]+\s*(?:no,?\s+)?sorry\b|,?\s+no,?\s+sorry\b|"  # "We're in Okayama— no sorry, Okinawa"
-    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行(?!中(?:です|で|。|なん|だ))|出張中|への出張|に出張|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
+    r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行(?!中(?:です|で|。|なん|だ))|出張中|への出張|に出張|に単身赴任|で単身赴任|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
     r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
@@ -233,7 +233,7 @@ _HOST_AFTER = re.compile(
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 # the last kanji of a time word a bare name may follow directly (昨夜中洲で, 昨日府中で, 先週新橋で)
-_TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末")
+_TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末月年")  # 先月天神の: a time word before the name
 # a railway's name before a station's (小田急町田駅, 相鉄線海老名駅, 京急鶴見駅): the name stands apart
 _RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "京急", "近鉄", "京成", "西武", "東武", "名鉄", "阪急",
                                                 "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))

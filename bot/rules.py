@@ -102,7 +102,7 @@ _JA_WEEKS_AND_DAYS = re.compile(_NUM + r"\s*週間\s*と\s*" + _NUM + r"\s*日\s
 # days and hours (あれから丸3日と2時間くらい): one time
 _JA_DAYS_AND_HOURS = re.compile(_NUM + r"\s*日\s*と\s*" + _NUM + r"\s*時間(?!\s*(?:後|以内|ほど後|くらい後))")
 # a number of days said in kana (ふつかまえ, みっかくらい前): the days of the month's reading
-_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10,
+_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8, "ここのか": 9, "とおか": 10, "はんとし": 182.5,
               "ひと月": 30, "ひとつき": 30, "ふた月": 60, "ふたつき": 60, "みつき": 90}  # fmt: skip (and months counted so: ふた月前)
 _JA_KANA_DAYS_AGO = re.compile("(" + "|".join(_KANA_DAYS) + r")\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)")
 # a span said in kana (いっしゅうかんまえ, さんじかんまえ, にかげつまえ): a number's reading and a unit's;
@@ -790,7 +790,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*(?:(?:[12]\d|3[01]|[1-9])\s*[〜~～\-–・]\s*)?([12]\d|3[01]|[1-9])\s*日")  # 11月21〜22日: the last day
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?(?:合宿|旅行|遠足|大会|試合|キャンプ|祭り|飲み会|パーティー|コンパ|研修)(?:で|中|の|に)|の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?(?:合宿|旅行|遠足|大会|試合|キャンプ|祭り|飲み会|パーティー|コンパ|研修|連休|休み|帰省|お盆|彼岸)(?:で|中|の|に)|の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
@@ -1257,7 +1257,9 @@ class Rules:
                     stopped = end
                     stops.append((start, end + 1) if byte_starts is None
                                  else (bisect_left(byte_starts, start), bisect_left(byte_starts, end + 1)))  # fmt: skip
-                    continue
+                    if len(kw.sets) == 1:
+                        continue
+                    kw = Keyword(kw.sets - _STOP_SETS, kw.length, kw.latin, kw.prefix, kw.word)  # a stop phrase that is also another set's word counts there
                 live = [n for n in kw.sets if start > covered.get(n, -1)]
                 if not live:
                     continue
@@ -1479,6 +1481,7 @@ class Rules:
 
 
 _STOP = "stop"  # the keyword set whose phrases only hide the words inside them (大丈夫 hides 夫)
+_STOP_SETS = frozenset({_STOP})
 _OPTION_KEYS = ("not_before", "not_after", "dates_next", "events", "not_agent_of", "only_agent_of")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # word characters
 
@@ -1962,7 +1965,8 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
         c = _CONTACT_NOW.match(text, end)
         if c is not None and c.end() > first_act:
             out.append(_Occurrence(start, c.end(), _DOER_PRESENT_SETS))
-    # きょうもくる。, 今日もドアの前にいた: a sentence of its own, after the act, saying he comes or is there today again
+    # きょうもくる。, 今日もドアの前にいた, …言ってないんですけど今日も午後来る: a sentence (or a clause after けど) of its own,
+    # after the act, saying he comes or is there today again
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _AGAIN_TODAY.finditer(text, first_act)
                if not _FAR.search(m.group(1)) and not _ALONE.search(m.group(1)))  # fmt: skip
     # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
@@ -2246,6 +2250,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue
             if other.start - end > _NEAR and ctx.reported(other.start, other.end) and not ctx.reported(start, end):
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
+        if other.sets & opt.dates_next and _QUOTE_ENDS.search(text, end, other.start):
+            return False  # 10日前に夫から、と受診: the time is in what she said, not the visit's
         if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
             return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
         if _AFTER_ACT in other.sets and _APART.search(text, end, other.start):
@@ -2346,7 +2352,7 @@ _EN_AWAY = re.compile(
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
 # today again, at a sentence's start, and coming or being there with no subject said (his: the story's
 # doer): 今日もまた来ます, 今朝も玄関前に来ていた; not 今日も来院 (来 of a visit), 今日も一人でいる, 今朝もう一度
-_AGAIN_TODAY = re.compile(r"(?:(?<=[。！？!?\s])|^)(?:今日|きょう|今夜|今晩|こんや|今朝|けさ)も(?!う)(?:また)?([^。！？!?\n、はが]{0,12}?)"
+_AGAIN_TODAY = re.compile(r"(?:(?<=[。！？!?\s])|(?<=けど)|(?<=けれど)|^)(?:今日|きょう|今夜|今晩|こんや|今朝|けさ)も(?!う)(?:また)?([^。！？!?\n、はが]{0,12}?)"
                           r"(?:来る|くる|来ます|きます|来た|きた|来て(?:る|た|い)|(?<=[にでも])(?:いた|いました|いる|います|おった|おる)|立って|待って|うろうろ)")
 _ALONE = re.compile(r"一人|ひとり|独り|家族|母|父|友")
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
@@ -2474,7 +2480,8 @@ _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|
 _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b(?!\s+that\b)[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
-_TIME_PREDICATE = re.compile(r"[ \t]*(?:だった|でした|です|だ)(?:という|と|って|、|。|$)")
+_TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|$)|で、)")  # 3年くらい前で、…: "it was then"
+_QUOTE_ENDS = re.compile(r"[、,]\s*と\s*$")  # words quoted without brackets end: 夫から、と受診
 _NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど")  # 4日前の夜 本日は来院: 本日 dates the visit
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")

@@ -1361,3 +1361,14 @@ def test_a_station_named_by_its_town_after_a_prefix_and_a_bare_name_before_a_sho
 def test_the_patients_home_is_not_where_the_writer_is(loc: Locator) -> None:
     text = "熱海駅前のクリニックです。観光で来ていた20代女性、旅館の従業員から性被害、きのう。ご自宅は埼玉だそうです"
     assert loc.find(text).prefecture == "22"  # ご自宅: hers, not the clinic's
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture"),
+    [("先月天神のバーで知らない男に", "40"), ("去年梅田の路上で", "27"),  # a time word right before the name
+     ("四谷の内科クリニックです", "13"),
+     ("Clinic in Kobe. The man who did it left for Osaka on the morning train.", "28"),
+     ("札幌市の病院です。夫は東京に単身赴任中で、", "01")],
+)
+def test_a_name_after_a_time_word_and_a_place_someone_else_left_for(loc: Locator, text: str, prefecture: str) -> None:
+    assert loc.find(text).prefecture == prefecture

@@ -2827,3 +2827,55 @@ def test_the_week_before_last_is_past_72_hours(rules, text):
 )
 def test_he_cannot_find_her_or_no_longer_comes(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+def test_a_stop_phrase_that_is_also_anothers_word_counts_there(rules):
+    # "doesn't know where" is a stop phrase (it hides "know where" from danger) and a protected word
+    f = facts(rules, "My boyfriend raped me last night. I'm with my cousin now and he doesn't know where her flat is.")
+    assert "protected" in f.affirmed
+    assert "danger" not in f.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "affirmed"),
+    [
+        ("Groped on the bus this morning, 16F. The perp arrested on the spot by a passenger and police.", "protected"),
+        ("中学生の女子。加害者の少年はすでに少年鑑別所にいます。", "protected"),
+        ("相手は旅行者の男で、事件の翌朝に出国したと警察から聞いた。", "gone_now"),
+        ("My husband raped me before he left. He's deployed for six months.", "gone_now"),
+    ],
+)
+def test_arrested_held_or_gone_abroad(rules, text, affirmed):
+    assert affirmed in facts(rules, text).affirmed
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "expected"),
+    [
+        ("昨日元彼に無理やりされた。あいつは合鍵を持ってる。でも今は実家にいるから安全。", "danger", False),  # safe now, said outright
+        ("入院中の女性患者が男性の看護助手に胸を触られたと訴え。その看護助手は本日日勤。", "danger", True),  # he works today
+        ("入院中の女性患者が男性の看護助手に胸を触られたと訴え。その看護助手は本日日勤。", "acute", False),  # today is the shift's
+        ("車いすの利用者です。ヘルパーに入浴のたびに触られる。次の訪問はきょうの夕方。", "danger", True),
+        ("ヘルパーさんが変なところ触るんですよね誰にも言ってないんですけど今日も午後来るんです", "danger", True),
+        ("元夫から性被害を受けた女性。子どもの受け渡しで今日の午後その元夫に会わなければならない。", "acute", False),
+        ("今日、性感染症の検査で来た大学生が性暴力の被害をほのめかした。", "acute", False),  # the visit's day
+    ],
+)
+def test_today_is_his_shift_or_a_meeting_not_the_act(rules, text, flag, expected):
+    assert (flag in facts(rules, text).flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "late", "hours"),
+    [
+        ("昔の交際相手にされたことを話してくれた。2年ほど前で、相手とはもう会っていない。", True, 17520),  # "it was then", and a clause
+        ("2週間前に上司から、と受診。", True, 336),  # the time is in what she said, not the visit's
+        ("5月の連休に帰省した先で親戚から性被害を受けたと相談。", True, 4896),  # mid-May to 5 December
+        ("高2の女子が、1年生の時に先輩から被害を受けていたと話した。", True, None),
+        ("はんとしまえ、しょくばのひとにむりやりされた", True, 4380),
+    ],
+)
+def test_times_said_as_a_predicate_a_quote_a_holiday_or_a_school_year(rules, text, late, hours):
+    f = rules.facts(normalize(text), place=False, at=DEFAULT_AT)
+    assert ("late" in f.flags) == late
+    assert f.hours_since == hours
