@@ -472,7 +472,7 @@ def read_clock_times(text: str, at: dt.datetime) -> list[tuple[float, int, int]]
         days = 1 if "yesterday" in later else 0  # 2am last night: today's small hours; 11pm last night rolls back a day
         if "before last" in text[max(0, m.start() - 40) : m.end() + 16]:  # the night before last, around 1am: yesterday's small hours
             days = 1 if hour < 6 else 2
-        hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later)
+        hours = _hours_back(now, hour, int(m.group(2) or 0), days, today="today" in later or "tonight" in later)  # at 9pm tonight: perhaps ahead
         if hours is not None:
             out.append((hours, m.start(), m.end()))
     for m in _EN_H24.finditer(text) if stated or any(w in text for w in _EN_H24_DAYS) else ():  # approx 0200 this morning
@@ -891,7 +891,7 @@ _H24_AFTER = re.compile(r"日?\s*(?:,\s*)?(?:at\s+|around\s+|の\s*|t|~\s*)?([01
 _CORRECTION = re.compile("|".join((r"いや[、,\s]", r"いや(?=[\d一二三四五六七八九十])", r"\.{2,}\s*いや", r"いえ[、,\s]", r"いえ(?=[\d一二三四五六七八九十])",
                                     r"(?:すみません|すいません|ごめんなさい)[、,]\s*(?=[\d一二三四五六七八九十昨今おき])", r"(?:違う|ちがう|違った|ちがった)(?:[、,。\s]|(?=[\d一二三四五六七八九十]))", r"(?:では|じゃ)なく(?:て|、|(?=\d))", r"(?<![一-龥])正\s*[:：]", r"\bsorry\b",
                                     *TAKEN_BACK, "訂正", "確認したら", "正確には", "ほんとは", "本当は", "ほんまは", "よく聞くと", "よく聞いたら", "聞き直したら", "改めて聞くと",
-                                    "書いたけど", "書きましたが", "送りましたが", "送ったけど", "確認し直したら", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
+                                    "書いたけど", "書きましたが", "送りましたが", "送ったけど", "確認し直したら", "と言いましたが", "と言ったけど", "って言ったけど", "と言いましたけど", "correction", "corrected", "actually", "i mean", r"\bno wait\b", r"\bwait,? no\b", "make that", "scratch that", r"\.{2,}\s*no\b", r",\s*no,")))  # fmt: skip
 _NOT_BEFORE = re.compile(r"\bnot\s+$")  # "…10 days ago, not 2 days ago": the span after it taken back
 _BARE_SPAN = re.compile(r"[\s,、:\-—–]*(?:it was\s+|it's\s+|more like\s+|make that\s+|i mean\s+|it to\s+|to\s+)?"
                         r"((?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|days?|nights?|weeks?)|\d+\s*(?:日|時間|週間))(?!\s*(?:ago|前|まえ))")
@@ -931,7 +931,7 @@ _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
 _NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
                           r"|\b(?:will|'ll|hell|shell|scheduled|flying|fly|coming|comes|due|planned|next visit is)\b[^.;!?]{0,30}?\s$"  # he's scheduled for Monday
-                          r"|(?:再診|次回|受診予定|予約)は?\s*$"
+                          r"|(?:再診|次回|受診予定|予約)は?\s*$|(?:次回|次の|今度の)の?[^。、\s]{1,6}?(?:は|が)\s*$"  # 次回訪問は月曜, 次の面会は土曜
                           r"|\b(?:a|every|any|before)\s+$"
                           r"|\b(?:fl(?:y|ies|ying)|leav(?:e|es|ing)|go(?:es|ing)?|head(?:s|ing)?|return(?:s|ing)?)\s+(?:home|back)\s+(?:on\s+)?$")  # fmt: skip (see him Monday, open Saturday: ahead)
 
@@ -2202,6 +2202,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
             if not before:
                 return False
+            if "," in text[before[-1].end : start] and any(o.start >= end and o.sets & incident for o in sentence):
+                return False  # "girl came in, 2 hours ago a man raped her": the time opens the act's clause
             last = before[-1]  # the last word, or another event's words that hold it ("picking her up", not its "her")
             last = next((o for o in before if o.start < last.start and o.end >= last.end and o.sets & _DATED_EVENTS), last)
             return any(o.sets & opt.dates_next for o in before if o.end == last.end)  # "tell me" + "me"
@@ -2481,7 +2483,7 @@ _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:し�
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|$)|で、)")  # 3年くらい前で、…: "it was then"
-_QUOTE_ENDS = re.compile(r"[、,]\s*と\s*$")  # words quoted without brackets end: 夫から、と受診
+_QUOTE_ENDS = re.compile(r"[、,]\s*(?:と|って)[^、。\s]{0,6}?$")  # …車の中で、って本人から電話  # words quoted without brackets end: 夫から、と受診
 _NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど")  # 4日前の夜 本日は来院: 本日 dates the visit
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")

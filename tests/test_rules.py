@@ -2879,3 +2879,17 @@ def test_times_said_as_a_predicate_a_quote_a_holiday_or_a_school_year(rules, tex
     f = rules.facts(normalize(text), place=False, at=DEFAULT_AT)
     assert ("late" in f.flags) == late
     assert f.hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("6時間前と言いましたが勘違いで、16時間前でした。知人に性的暴行を受けた。", 16),  # said, then corrected
+        ("1時間前に知らない男に公園で、って本人から電話があった。", 1),  # her words, unbracketed, then who said them
+        ("3時間前に同僚に倉庫で、と受診。", 3),
+        ("She told me her stepfather touches her. She goes home at 8pm tonight.", None),  # tonight is ahead
+        ("ヘルパーから陰部を触られていると利用者さん。次回訪問は月曜です。", None),  # the next visit's Monday
+    ],
+)
+def test_corrections_quotes_and_days_ahead(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
