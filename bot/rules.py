@@ -69,7 +69,7 @@ _EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a couple|a few|several|half an
 
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
-             "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760,
+             "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760, "周間": 168,  # 一周間前: a common slip for 一週間
              "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168, "min": 1 / 60, "mins": 1 / 60}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前, 30min前, 2h半前)
 _EN_AND_BEFORE = re.compile(_EN_NUM + r"\s*(day|week|hour)s?,?\s+and\s+$")  # "3 days and" 6 hours ago
@@ -78,7 +78,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|周間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!半)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
@@ -124,6 +124,8 @@ _EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
+_EN_SPAN_AFTER = re.compile(r"\b(?:since|before)\s+" + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?\b(?!\s*(?:ago|before|after|since|pass|have|has|are|is|elapse|or\b|\?))")
+_EN_SPAN_IF = re.compile(r"\b(?:within|take|taken|use|used|given|up to|less than|effective|works?|if|must|should)\b")  # "taken before 72 hours": a limit, not a time
 _JA_ELAPSED_FIELD = re.compile(r"経過(?:時間|日数)?\s*(?:[:：=]|は)?\s*(?:約|およそ)?\s*" + _NUM + r"\s*(時間半|時間|日半|日|週間|か月|ヶ月|カ月)")
 _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|almost\s+|over\s+|nearly\s+|like\s+|roughly\s+|just\s+|only\s+)?"
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
@@ -133,7 +135,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週周か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さいサイ代未満以下", ("歳", "才", "さい", "サイ", "代"), ahead=1,
@@ -251,6 +253,9 @@ def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]
         found.append((hours, m.start(), m.end()))
     if "t+" in text or "t +" in text:  # a note's "T+5h": hours since the act
         found += [(float(m.group(1)) * (24 if m.group(2)[0] == "d" else 1), m.start(), m.end()) for m in _T_PLUS.finditer(text)]
+    if " since " in text or " before " in text:  # "assaulted before 5 days", "attacked since 11 days": a span, said so
+        found += [(float(n if (n := _WORD_NUM.get(m.group(1))) is not None else m.group(1)) * _EN_UNITS[m.group(2)], m.start(), m.end())
+                  for m in _EN_SPAN_AFTER.finditer(text) if not _EN_SPAN_IF.search(text, max(0, m.start() - 30), m.start())]
     if " been " in text:  # "it's been 9 days since it happened"
         for m in _EN_BEEN.finditer(text):
             n = _WORD_NUM.get(m.group(1))
@@ -845,7 +850,8 @@ _EN_PART_CLOCK = re.compile(r"\b(?:at|about|around|approx\.?|approximately)\s+0?
 # the holidays that name a month (夏休み: August), read as that month is; and yearly events and the
 # seasons, read so only when said as a time (夏祭りの夜に, not 夏祭りの救護所)
 _SEASON_MONTH = {"夏休み": 8, "お盆": 8, "春休み": 3, "冬休み": 1, "ゴールデンウィーク": 5, "gw": 5, "summer vacation": 8,
-                 "summer holidays": 8, "summer break": 8, "summer camp": 8, "spring break": 3, "夏期講習": 8, "夏季講習": 8}  # fmt: skip
+                 "summer holidays": 8, "summer break": 8, "summer camp": 8, "spring break": 3, "夏期講習": 8, "夏季講習": 8,
+                 "なつやすみ": 8, "はるやすみ": 3, "ふゆやすみ": 1}  # fmt: skip
 _YEAR_BEFORE = re.compile(r"(?:今年|ことし|去年|昨年|きょねん|一昨年|おととし)の?\s*$")  # 今年の成人式: the one past
 _SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "春合宿": 3, "梅雨": 6, "花見": 4, "入学式": 4,
             "新歓": 4, "新入生歓迎会": 4, "卒業式": 3, "稲刈り": 9, "紅葉": 11, "成人式": 1, "七五三": 11, "三が日": 1,

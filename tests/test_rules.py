@@ -2893,3 +2893,48 @@ def test_times_said_as_a_predicate_a_quote_a_holiday_or_a_school_year(rules, tex
 )
 def test_corrections_quotes_and_days_ahead(rules, text, hours):
     assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # the one who came with her did not do it, said outright: no danger read from his presence
+        ("Her husband brought her in and is very supportive, waiting in the lobby. A delivery man assaulted her 6 hours ago.", False),
+        ("職場の同僚に昨夜性被害。彼氏が今日付き添っていて、待合室で本人を支えている。", False),
+        ("付き添いの夫は待合室にいますが、夫は関係ないそうです。被害は取引先の男性から。", False),
+        # ... not when he is the one, or another who did it waits at home
+        ("付き添いの夫が待合室にいます。その夫から毎晩性行為を強要されていると本人。", True),
+        ("Her husband is supportive, but her father-in-law who raped her lives with them and she must go home tonight.", True),
+    ],
+)
+def test_one_who_came_along_and_did_not_do_it(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "expected"),
+    [
+        ("いとこに なつやすみに さわられた。中2です", "late", True),  # the summer holidays, in kana: August
+        ("知り合いに襲われました。一周間前です。", "late", True),  # 一周間: a slip for 一週間
+        ("小3女児、継父からの性虐待疑い。継父は今は仕事、夕方には帰宅する。", "danger", True),  # he comes home tonight
+    ],
+)
+def test_summer_in_kana_a_slip_of_the_pen_and_home_by_evening(rules, text, flag, expected):
+    assert (flag in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("My colleague told me her boss raped her before 4 days.", 96),  # "before N days": N days ago
+        ("Patient say she was attacked since 2 weeks and cannot sleep.", 336),
+        ("Can the pill be taken before 5 days?", None),  # a limit asked about, not a time
+        ("Is EC still effective before 72 hours pass?", None),
+    ],
+)
+def test_spans_said_with_before_or_since(rules, text, hours):
+    assert facts(rules, text).hours_since == hours
+
+
+def test_just_now_said_as_imashigata(rules):
+    assert "acute" in facts(rules, "今しがた、路上で性被害に遭ったと女性が駆け込んできました").flags
