@@ -799,7 +799,7 @@ _JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
-_EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!born )\b(?:in|back in|during|since|early|late|mid)\s+(" + "|".join(_EN_MONTHS) + r")\b"
+_EN_MONTH = re.compile(r"(?<!turned \d\d )(?<!turned \d\d at )(?<!turned \d\d at the )(?<!born )\b(?:in|back in|during|since|early|late|mid|(?:the )?(?:beginning|start|end|middle) of)\s+(" + "|".join(_EN_MONTHS) + r")\b"
                        r"|[,(]\s*(" + "|".join(m for m in _EN_MONTHS if m != "may") + r")\s*(?=[.,;)!]|$)")  # not "turned 18 in October"; "…in Sendai, August."
 _JA_DAYS = "月火水木金土日"
 # a time of day with its day or its half: 今朝6時ごろ, 昨夜23時, きのうの夜11時, 午前2時, 本日3時半

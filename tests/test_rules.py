@@ -2938,3 +2938,13 @@ def test_spans_said_with_before_or_since(rules, text, hours):
 
 def test_just_now_said_as_imashigata(rules):
     assert "acute" in facts(rules, "今しがた、路上で性被害に遭ったと女性が駆け込んできました").flags
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [("It happened at my company party, at the beginning of November. A senior colleague.", True),
+     ("A coworker assaulted her at the end of October.", True),
+     ("She turned 17 at the end of November; her stepfather abuses her.", False)],  # a birthday's month dates no act
+)
+def test_the_beginning_or_end_of_a_month(rules, text, late):
+    assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
