@@ -308,7 +308,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         for m in _EN_IS_AGE.finditer(text):
             ages.append(float(m.group(1)))
     for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
-        ages.append(float(m.group(1)))
+        ages.append(float(next(g for g in m.groups() if g is not None)))
     if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
@@ -396,7 +396,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     text = _kana_grades(text)
     for m in _OWN_GRADE.finditer(text):
         paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
-        age = float(paren.group(1)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
+        age = float(next(g for g in paren.groups() if g is not None)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
         if said is None:
             said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
         out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
@@ -747,7 +747,7 @@ _EN_RECALLED_AGE = re.compile(r"\b(?:when (?:i|she|he|they) (?:was|were)|at age|
                               r"|\b(?:as|when (?:we|they) were)\s+(?:little |young )?(?:children|kids|teens|teenagers)\b"  # "when they were kids"
                               r"|\bwhen (?:i|she|he) was (?:in )?(?:an? )?(?:elementary|primary|middle|junior high|high) ?school\b")
 # an age or a school year followed by "at the time" is a memory, not the patient's age now
-_PARENT_OF = re.compile(r"[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
+_PARENT_OF = re.compile(r"(?![)）])[^、。\s]{0,5}?の(?:お母さん|母親|お父さん|父親|保護者|ママ|パパ|親)")  # the age of a parent's child
 _JA_RECALLED = re.compile(r"\s*(?:前半|後半|半ば)?\s*(?:ぐらい|くらい)?\s*の?\s*(?:時|とき|頃|ころ|当時|時代|以来|から|まで|[夏春秋冬](?!期))")  # 4さいくらいのとき, 高2の夏に
 _THEN_BEFORE = re.compile(r"当時\s*(?:は|、)?\s*$")  # 被害当時14歳: the age then
 _EN_RECALLED = re.compile(r"\b(?:was|were|at age|at|when|aged?)\s+(?:about\s+|only\s+)?$|\bages?\s+\d{1,2}\s*(?:to|and|-|–|until)\s+$|\b(?:from|between)\s+(?:the\s+)?$")  # from age 8 to 12
@@ -789,7 +789,9 @@ _BARE_YEAR = re.compile(r"(?<![学大院校専科生0-9])([1-6])\s*(?:年生|ね
 # the writer's age with no 歳: after 私/あたし (あたし15), or a sentence of its own (…された。16)
 _OWN_BARE_AGE = re.compile(r"(?:あたし|わたし|私|うち|ぼく|僕|おれ|俺)(?:は|、)?\s*(1\d|[5-9])(?![0-9.:：時日月年歳才回人分か代])"
                            r"|(?:^|[。！!？?\n])\s*(1\d)\s*(?=[。！!？?\n]|$)")
-_PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]")
+_PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]"
+                        r"|[（(]\s*(?:[a-z]+\s*,\s*)?(\d{2})\s*(?:歳|才|y|yo)?\s*,[^)）\n]{1,40}[)）]|[（(]\s*[a-z]+\s*,\s*(\d{2})\s*[)）]"  # (16, exchange student), (Malaysian, 16)
+                        r"|\b(?:brother|sister|son|daughter|niece|nephew|cousin|grandson|granddaughter|girl|boy|child|kid)\s*\((\d)\)")  # my little brother (9)
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typical age of each school
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)

@@ -2948,3 +2948,17 @@ def test_just_now_said_as_imashigata(rules):
 )
 def test_the_beginning_or_end_of_a_month(rules, text, late):
     assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("患者（小5）の母親の交際相手が患者に触っている疑い", (10.0,)),  # the bracket is the patient's year, not a parent's child's
+        ("My cousin (Filipino, 15) was touched by her tutor.", (15.0,)),  # an age beside a nationality
+        ("Our student (17, from Brazil) says a man groped her.", (17.0,)),  # ... or before another aside
+        ("my little sister (8) told me a neighbour touched her", (8.0,)),  # one digit after a child's word
+        ("Follow the steps (1) call (2) record", ()),  # a list's numbers are no ages
+    ],
+)
+def test_ages_in_brackets_beside_other_words(text, ages):
+    assert read_ages(normalize(text)) == ages
