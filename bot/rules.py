@@ -321,8 +321,11 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
     if "さい" in text:  # じゅうよんさい: an age in kana, as voice input or a child writes it
         ages += [10.0 * (m.group(1) is not None) + _KANA_DIGITS.get(m.group(2) or "", 0) for m in _KANA_AGE.finditer(text)
                  if m.group(1) or m.group(2)]  # fmt: skip
-    if "year" in text:  # "patient 14 years,"
+    if "year" in text:  # "patient 14 years,", "my sister 14 years"
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
+    if "maybe" in text or "about" in text or "around" in text or "looks" in text or "like" in text:  # "she's maybe 16", "looks about 14"
+        ages += [float(m.group(1)) for m in _EN_GUESSED_AGE.finditer(text)]
+
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     # the school years, each unless an age said is that pupil's (高3（18歳）, a 12th grader who turned
@@ -768,7 +771,7 @@ _OWN_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:歳|才|さい|代)" + _SELF_INTRO
 _OWN_BEFORE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分|(?<![a-z])(?:いま|今))\s*(?:は|も)?[、,\s]*$")
 _OWN_AFTER = re.compile(r"\s*に\s*なった\s*(?:今|いま)")  # 30歳になった今
 _EN_SCHOOL_YEAR = re.compile(r"\byear\s*([1-9]|1[0-3])\s+(?:student|pupil|girl|boy|child|kid)")
-_EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|student)\s+(?:is\s+)?(\d{1,2})\s*(?:years?|yrs?)\b(?!\s*(?:ago|old|later|before|after))")
+_EN_YEARS_AGE = re.compile(r"\b(?:patient|girl|boy|child|daughter|son|she|he|student|sister|brother|niece|nephew|cousin|friend|granddaughter|grandson),?\s+(?:is\s+)?(\d{1,2})\s*(?:years?|yrs?)\b(?!\s*(?:ago|old|later|before|after))")
 # an English school year of the one who did it: after "by", or the subject of the act
 _EN_DOER_BEFORE = re.compile(r"\bby (?:a|an|the|two|some)\s+$")
 _EN_DOER_AFTER = re.compile(r"(?:er)?(?:\s+(?:boy|boys|girl|student|kid|classmate)s?)?\s+(?:who\s+)?(?:grabbed|touched|groped|assaulted|"
@@ -793,6 +796,7 @@ _PAREN_AGE = re.compile(r"[（(]\s*(\d{2})\s*(?:歳|才|y|yo)?\s*[)）]"
                         r"|[（(]\s*(?:[a-z]+\s*,\s*)?(\d{2})\s*(?:歳|才|y|yo)?\s*,[^)）\n]{1,40}[)）]|[（(]\s*[a-z]+\s*,\s*(\d{2})\s*[)）]"  # (16, exchange student), (Malaysian, 16)
                         r"|\b(?:brother|sister|son|daughter|niece|nephew|cousin|grandson|granddaughter|girl|boy|child|kid)\s*\((\d)\)")  # my little brother (9)
 _OWN_SLANG = re.compile(_SLANG_GRADE.pattern + _SELF_INTRO)
+_EN_GUESSED_AGE = re.compile(r"\b(?:she's|she is|he's|he is|looks|looked|looking|seems|young)\s+(?:maybe|about|around|like|probably)\s+(1\d)\b(?!\s*(?:hours?|days?|weeks?|months?|min|%|:|h\b|times|pills?|mg|people|men|cm|kg))")
 _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typical age of each school
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)

@@ -2958,6 +2958,10 @@ def test_the_beginning_or_end_of_a_month(rules, text, late):
         ("Our student (17, from Brazil) says a man groped her.", (17.0,)),  # ... or before another aside
         ("my little sister (8) told me a neighbour touched her", (8.0,)),  # one digit after a child's word
         ("Follow the steps (1) call (2) record", ()),  # a list's numbers are no ages
+        ("A customer who looks about 15 asked for the morning-after pill.", (15.0,)),  # a guess at her age
+        ("she's maybe 16, says the man made her do it", (16.0,)),
+        ("my niece 13 years, she live with us", (13.0,)),
+        ("it was maybe 10 days ago", ()),  # a guessed span, not an age
     ],
 )
 def test_ages_in_brackets_beside_other_words(text, ages):
