@@ -2966,3 +2966,18 @@ def test_the_beginning_or_end_of_a_month(rules, text, late):
 )
 def test_ages_in_brackets_beside_other_words(text, ages):
     assert read_ages(normalize(text)) == ages
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("寝たきりの母が、介護している父に夜に性行為を強要されていると娘の私に話しました。", True),  # the writer's father is her husband
+        ("認知症の祖母が、祖父から無理やり体を触られていると叔母から聞きました。", True),
+        ("My mom has dementia and my dad, who is her carer, forces himself on her at night.", True),
+        ("祖父の介護に通っている母が、祖父に体を触られると言っている。", False),  # her father-in-law, another generation
+        ("重い障害のある娘さん（20）を介護している父が入浴のときに体を触っていると母から相談。", False),  # the daughter is the one
+        ("義理の父（母の再婚相手）に中学の頃から触られていた姉。", False),  # a stepfather and a child
+    ],
+)
+def test_the_writers_father_and_mother(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
