@@ -2981,3 +2981,16 @@ def test_ages_in_brackets_beside_other_words(text, ages):
 )
 def test_the_writers_father_and_mother(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("My cousin's husband forces her to have sex when he drinks. She told me yesterday.", True),  # her own husband
+        ("my sister's ex-boyfriend assaulted her after the concert. she's at my flat now", True),
+        ("My friend's boyfriend raped me at a party last night.", False),  # the writer's own story: not her partner
+        ("My sister's boyfriend raped her little sister at a party.", False),  # another woman of hers
+    ],
+)
+def test_a_woman_of_the_writers_named_with_her_partner(rules, text, partner):
+    assert ("partner" in facts(rules, text).flags) == partner
