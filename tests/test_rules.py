@@ -2994,3 +2994,15 @@ def test_the_writers_father_and_mother(rules, text, partner):
 )
 def test_a_woman_of_the_writers_named_with_her_partner(rules, text, partner):
     assert ("partner" in facts(rules, text).flags) == partner
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("元夫は逮捕されたものの昨夜釈放され、もう家に戻っているそうです。被害は先週。", True),  # released: held no longer
+        ("Her husband forces sex on her. He isn't here, but she is going back home to him tonight.", True),
+        ("My mother, 84, says the helper touches her in the bath. The helper still comes every morning.", True),
+    ],
+)
+def test_released_going_home_to_him_or_still_coming(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
