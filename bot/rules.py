@@ -325,7 +325,6 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         ages += [float(m.group(1)) for m in _EN_YEARS_AGE.finditer(text)]
     if "maybe" in text or "about" in text or "around" in text or "looks" in text or "like" in text:  # "she's maybe 16", "looks about 14"
         ages += [float(m.group(1)) for m in _EN_GUESSED_AGE.finditer(text)]
-
     for m in _SLANG_GRADE.finditer(text):  # jc2: a girl in the second year of junior high
         ages.append(_slang_age(m))
     # the school years, each unless an age said is that pupil's (高3（18歳）, a 12th grader who turned
@@ -2214,8 +2213,6 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if not text.startswith(_EN_TODAY, start):  # "told me last night", "disclosed touching yesterday"
             if not before:
                 return False
-            if "," in text[before[-1].end : start] and any(o.start >= end and o.sets & incident for o in sentence):
-                return False  # "girl came in, 2 hours ago a man raped her": the time opens the act's clause
             last = before[-1]  # the last word, or another event's words that hold it ("picking her up", not its "her")
             last = next((o for o in before if o.start < last.start and o.end >= last.end and o.sets & _DATED_EVENTS), last)
             return any(o.sets & opt.dates_next for o in before if o.end == last.end)  # "tell me" + "me"
