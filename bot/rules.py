@@ -308,7 +308,7 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
         for m in _EN_IS_AGE.finditer(text):
             ages.append(float(m.group(1)))
     for m in _PAREN_AGE.finditer(text):  # "one of my students (16)", "患者（17）"
-        ages.append(float(next(g for g in m.groups() if g is not None)))
+        ages.append(_paren_age(m))
     if "年齢" in text or "age" in text:  # a note's field: 年齢16, 年齢：22, "age: 15"
         ages += [float(m.group(1)) for m in _AGE_FIELD.finditer(text)]
     ages += [float(m.group(1)) for m in _NOTE_AGE.finditer(text)]  # 本人16, pt 17, "our student, 15,", shes 17
@@ -345,6 +345,11 @@ def read_ages(text: str, reverse: str | None = None) -> tuple[float, ...]:
               if not _JA_RECALLED.match(graded, m.end()) and not _PARENT_OF.match(graded, m.end())]  # fmt: skip (中1の子のお母さんが)
     ages += [y for y in years if not any(y - 1 <= a <= y + 1.5 for a in stated)]
     return tuple(ages)
+
+
+def _paren_age(m: re.Match[str]) -> float:
+    """The age a _PAREN_AGE match holds, whichever of its forms matched."""
+    return float(next(g for g in m.groups() if g is not None))
 
 
 def _kana_grades(text: str) -> str:
@@ -398,7 +403,7 @@ def read_own_ages(text: str) -> tuple[float, ...]:
     text = _kana_grades(text)
     for m in _OWN_GRADE.finditer(text):
         paren = _PAREN_AGE.search(m.group(0))  # 高3（18歳）です: the age said wins over the year's
-        age = float(next(g for g in paren.groups() if g is not None)) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
+        age = _paren_age(paren) if paren else _GRADE_AGE[m.group(1)] + _kanji_number(m.group(2)) - 1
         if said is None:
             said = [float(n) for m in _JA_AGE.finditer(text) if m.group(2) != "代" and (n := _kanji_number(m.group(1)))]
         out.append(next((a for a in said if age <= a <= age + 1), age))  # 高3、18歳です: 18
