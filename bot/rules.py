@@ -2185,6 +2185,7 @@ def _start(o: _Occurrence) -> int:
 
 
 _NAMES_A_PERSON = frozenset({"present_here", "cohabiting", "household"})  # 同じ寮の, 同居中の: before の, who
+_WHO_GAP = re.compile(r"(?:い(?:る|た)|してる|している|中の?)?")  # 一緒に住んで|いる|婚約者: the clause names him
 _LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 受診は, 相談に来たのは, 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)
 
 
@@ -2254,8 +2255,11 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             continue  # 昨夜の勤務中、…触られました: the shift frames the incident, dates it with it
         if other.sets & opt.dates_next and text.startswith("先", other.end):
             continue  # 先月、勤務先の医師に: a place named by an event's word, not the event
-        if other.sets & opt.dates_next and not other.sets & incident and other.sets <= _NAMES_A_PERSON and text.startswith("の", other.end):
-            continue  # 8日前に同じ寮の人に, 2週間前に同居中の夫から: words that name who, not an event
+        if other.sets & opt.dates_next and not other.sets & incident and other.sets <= _NAMES_A_PERSON and (
+            text.startswith("の", other.end)
+            or any(p.start == _WHO_GAP.match(text, other.end).end() and p.sets & _EN_DOERS for p in sentence)
+        ):
+            continue  # 8日前に同じ寮の人に, 2週間前に同居中の夫から, 今朝方、同居している交際相手に: words that name who, not an event
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event
@@ -2498,7 +2502,7 @@ _RECENT = "recent"  # numbers of time ("3日前") read their context as this set
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|$)|で、)")  # 3年くらい前で、…: "it was then"
 _QUOTE_ENDS = re.compile(r"[、,]\s*(?:と|って)[^、。\s]{0,6}?$")  # …車の中で、って本人から電話  # words quoted without brackets end: 夫から、と受診
-_NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど")  # 4日前の夜 本日は来院: 本日 dates the visit
+_NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど|今(?![回月度年週後更])|現在")  # 4日前の夜 本日は来院: 本日 dates the visit; 6時間前 先輩が今ロビーにいる: 今 dates the presence
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
 _EN_PASSIVE = re.compile(r"\b(?:was|were|got|been|is|being)\s+(?:\w+\s+)?$")

@@ -3006,3 +3006,64 @@ def test_a_woman_of_the_writers_named_with_her_partner(rules, text, partner):
 )
 def test_released_going_home_to_him_or_still_coming(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # 在宅 names home care (在宅の患者, 在宅で介護, 在宅訪問), not someone at home now
+        ("在宅の80代女性、週に一度来る男性ヘルパーに体を触られたと訪問看護師に話した。", False),
+        ("在宅訪問の薬剤師です。利用者さんが前の担当ヘルパーに胸を触られたと打ち明けました。", False),
+        # …but he is at home now when it is said of him
+        ("寝たきりの母に同居の兄が性的なことをしていると妹さん。兄は今日も家にいて、夜は在宅しています。", True),
+        ("介護している夫に毎晩体を触られると本人。夫は在宅中で、帰れば二人きりになる。", True),
+    ],
+)
+def test_home_care_is_not_someone_at_home(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        # a time in a note's field, then 今 before where he is: the time is the act's, 今 dates the presence
+        ("救急外来 20代女性 合コン後に記憶なし 5時間前 連れてきた男が今待合にいる", 5),
+        ("婦人科 大学生 バイト先の店長に 8時間前 店長はいま駐車場で待っていると", 8),
+    ],
+)
+def test_now_dates_where_he_is_not_the_act(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "知り合いのことで相談させてください。バイト先の店長に無理やり。まだその店で働いてる",
+        "同僚のことなんですが、取引先の人に飲まされて…って。どこに相談すれば",
+    ],
+)
+def test_a_message_about_a_friend_or_colleague_is_a_referral(rules, text):
+    assert rules.intent(facts(rules, text)) == "referral"
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        ("She says a coworker forced himself on her this past spring. Osaka.", True),
+        ("it was a while back, at a party. a guy from my club.", True),
+        ("a girl (15) says something happened a while back with her coach. no idea when exactly.", False),
+    ],
+)
+def test_a_season_or_a_while_back_in_english(rules, text, late):
+    assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今朝方、同居している彼氏に無理やりされたという20代の方が来院",
+        "昨夜、一緒に住んでいる婚約者から性行為を強要されたと本人",
+    ],
+)
+def test_a_time_before_words_that_name_who_dates_the_act(rules, text):
+    assert "acute" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
