@@ -4,7 +4,8 @@ flags danger, carer, acute (where the rules read no time) and partner, a questio
 taken for a case, and a case the rules read as none.
 
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
-the flags, the intent rules that hold) and the dictionary forms of the words (SudachiPy). The
+the flags, the intent rules that hold), the dictionary forms of the words (SudachiPy) and the
+pairs of neighbouring letters (where the analyser cuts a word wrong or does not know it). The
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
 sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
 may_add; only to a message read as a case, as the flags were learned on cases) and take back
@@ -31,6 +32,7 @@ _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "助動詞", "副詞"
 _PLACE_SUFFIXES = frozenset("市区町村郡県都府")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
 MAX_WORDS = 400  # the distinct words that count: a long paste weighs no more than a long message
+MAX_PAIRS = 800  # the distinct letter pairs that count, for the same reason
 
 
 def content_words(tokens: Iterable) -> list[str]:
@@ -47,6 +49,13 @@ def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(text)
 
 
+def letter_pairs(text: str) -> list[str]:
+    """Each pair of neighbouring characters of normalised text that holds a Japanese one (被害, 害に):
+    cues that stand where the analyser cuts a word wrong or does not know it (おとつい, 昨番)."""
+    pairs = (text[i : i + 2] for i in range(len(text) - 1))
+    return [p for p in pairs if not p.isascii() and not p[0].isspace() and not p[1].isspace()]
+
+
 def cues(
     *,
     affirmed: Iterable[str],
@@ -61,9 +70,10 @@ def cues(
     act_dated: bool = False,
     other_words: int,
     words: Iterable[str],
+    pairs: Iterable[str] = (),
 ) -> frozenset[str]:
     """The names a weight can have, for one message. `holding`: the intent rules that hold, in
-    order (the first decides); `words`: the dictionary forms of its words."""
+    order (the first decides); `words`: the dictionary forms of its words; `pairs`: its letter_pairs."""
     affirmed = frozenset(affirmed)
     out = {"a:" + s for s in affirmed}
     out |= {"k:" + s for s in keywords if s not in affirmed}  # said, but denied or quoted
@@ -84,6 +94,7 @@ def cues(
         out.add("act_dated")
     out.add(f"ow:{min(other_words, 5)}")
     out.update(map("w:".__add__, islice(dict.fromkeys(words), MAX_WORDS)))
+    out.update(map("c:".__add__, islice(dict.fromkeys(pairs), MAX_PAIRS)))
     return frozenset(out)
 
 
@@ -234,7 +245,7 @@ FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flag
 KEEP = "keep_"
 KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy")  # the flags weights may take back (never danger)
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
-_CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "ow:")
+_CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "c:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})
 
 
@@ -286,7 +297,7 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
 
 
 def _known(cue: str, names: dict[str, set[str]]) -> bool:
-    if cue in _PLAIN_CUES or cue.startswith(("w:", "ow:")):
+    if cue in _PLAIN_CUES or cue.startswith(("w:", "c:", "ow:")):
         return True
     kind = next((k for k in _CUE_KINDS if cue.startswith(k)), None)
     return kind is not None and cue[len(kind) :] in names.get(kind, ())

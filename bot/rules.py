@@ -24,7 +24,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.learned import Learned, content_words, cues, latin_words
+from bot.learned import Learned, content_words, cues, latin_words, letter_pairs
 from bot.model import FLAGS, INTENT_REFERRAL, INTENT_VICTIM, INTENTS
 from bot.morph import Analysis, Token
 from bot.schema import Node
@@ -1471,7 +1471,7 @@ class Rules:
             flags=final.flags, holding=[r.id for r in holding],
             own_age=bool(final.own_ages), named_subject=final.named_subject, hours=final.hours_since is not None,
             act_dated=any(_RECENT in s and s & _ACT_SETS and not s & _OTHER_DAY_SETS for s in final.sentences),
-            other_words=final.other_words, words=words,
+            other_words=final.other_words, words=words, pairs=letter_pairs(text),
         )  # fmt: skip
         ruled = frozenset(flags)
         # flags are learned on cases only: none is added to a question of another kind (緊急避妊薬の在庫)

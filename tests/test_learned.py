@@ -62,6 +62,18 @@ def test_neighbouring_words_are_cues_in_pairs_with_their_particles():
     assert "夫|に" in words
 
 
+def test_pairs_of_neighbouring_letters_are_cues_where_a_word_is_cut_wrong():
+    from bot.learned import MAX_PAIRS, letter_pairs
+
+    assert letter_pairs("昨番 先輩に") == ["昨番", "先輩", "輩に"]  # no pair across a space
+    assert letter_pairs("raped 2 days ago") == []  # English has its words
+    assert letter_pairs("he 触った") == ["触っ", "った"]
+    c = _cues(pairs=letter_pairs("おとつい先輩に"))
+    assert {"c:おと", "c:つい", "c:輩に"} <= c and not any(x.startswith("w:") for x in c)
+    many = _cues(pairs=[chr(0x4E00 + i) + "a" for i in range(MAX_PAIRS * 2)])
+    assert sum(x.startswith("c:") for x in many) == MAX_PAIRS
+
+
 def _load(doc):
     problems = Problems()
     learned = load_learned(Node(doc, "weights.json", "", problems), sets=["topic", "danger"], flags=["danger"],
