@@ -2189,6 +2189,12 @@ _WHO_GAP = re.compile(r"(?:い(?:る|た)|してる|している|中の?)?")  # 
 _LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 受診は, 相談に来たのは, 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)
 
 
+def _person_after(text: str, i: int, sentence: list[_Occurrence]) -> bool:
+    """Whether a word for a person follows the clause ending at i (同居して|いる|交際相手に)."""
+    at = _WHO_GAP.match(text, i).end()
+    return any(p.start == at and p.sets & _EN_DOERS for p in sentence)
+
+
 def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether the time word at [start, end) dates one of `opt.dates_next` (a visit, a disclosure)
     rather than the incident. Japanese puts the time before the event it dates; English after it."""
@@ -2256,8 +2262,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if other.sets & opt.dates_next and text.startswith("先", other.end):
             continue  # 先月、勤務先の医師に: a place named by an event's word, not the event
         if other.sets & opt.dates_next and not other.sets & incident and other.sets <= _NAMES_A_PERSON and (
-            text.startswith("の", other.end)
-            or any(p.start == _WHO_GAP.match(text, other.end).end() and p.sets & _EN_DOERS for p in sentence)
+            text.startswith("の", other.end) or _person_after(text, other.end, sentence)
         ):
             continue  # 8日前に同じ寮の人に, 2週間前に同居中の夫から, 今朝方、同居している交際相手に: words that name who, not an event
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
