@@ -299,3 +299,22 @@ def test_training_writes_weights_that_load(tmp_path, kb):
     assert problems.errors == [] and learned.victim is not None and learned.help is not None
     assert {d.name for d in learned.flags} == {"danger", "carer"}  # no example of acute or partner: skipped
     assert learned.flags[0].weights  # it learned something from the words
+
+
+def test_cross_validation_holds_out_whole_sets_per_fold(tmp_path, capsys):
+    from tools.train_weights import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    cases = [("昨日無理やりされました", "victim", []), ("夫が待合室にいて怖いと患者", "referral", ["danger"]),
+             ("施設の職員に触られると利用者", "referral", ["carer"]), ("日曜でもやってる皮膚科ありますか", "help", [])]  # fmt: skip
+    for name, n in (("messages", 2), ("dev1", 2), ("dev2", 3), ("dev3", 2)):
+        rows = [json.dumps({"id": f"{name}{i:03}", "text": t, "expect": {"intent": intent, "flags": flags}},
+                           ensure_ascii=False) for i, (t, intent, flags) in enumerate(cases * n)]  # fmt: skip
+        (corpus / f"{name}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["--cv", "--folds", "2", "--corpus", str(corpus), "--out", str(tmp_path / "w.json")]) == 0
+    out = capsys.readouterr().out
+    # dev1 and dev3 in one fold, dev2 in the other: every development message is read once, messages.jsonl never
+    assert "2-fold grouped cross-validation over 3 development sets (28 messages)" in out
+    danger = next(line for line in out.splitlines() if line.strip().startswith("danger missing"))
+    assert danger.split()[-1].isdigit()

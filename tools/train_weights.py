@@ -2,7 +2,7 @@
 
     pip install -e '.[train]'
     python tools/train_weights.py            # writes knowledge/weights.json
-    python tools/train_weights.py --cv       # and prints leave-one-set-out figures first
+    python tools/train_weights.py --cv       # and prints six-fold grouped cross-validation figures first
 
 Reads tests/corpus/messages.jsonl and tests/corpus/dev*.jsonl, never heldout*.jsonl: the held-out
 sets stay text the weights have not seen. Retrain after every change to knowledge/rules.yaml or to
@@ -155,18 +155,20 @@ def errors(data: list[dict], model: Learned | None) -> dict[str, int]:
     return out
 
 
-def cross_validate(data: list[dict], c: float, rules: Rules) -> None:
+def cross_validate(data: list[dict], c: float, rules: Rules, folds: int = 6) -> None:
+    """Grouped cross-validation: whole development sets per fold (the n-th set, in name order, in fold
+    n % folds), each fold read by weights trained on the others and on messages.jsonl."""
     sets = sorted({r["set"] for r in data if r["set"] != "messages"})
-    before = errors(data, None)
-    after = dict.fromkeys(before, 0)
-    for held in sets:
-        train = [r for r in data if r["set"] != held]
-        model = learned({n: fit(n, train, c) for n in DECISION_NAMES}, rules)
-        for k, v in errors([r for r in data if r["set"] == held], model).items():
-            after[k] += v
+    fold = {s: i % folds for i, s in enumerate(sets)}
     dev = [r for r in data if r["set"] != "messages"]
+    after = dict.fromkeys(errors([], None), 0)
+    for k in range(folds):
+        train = [r for r in data if fold.get(r["set"]) != k]
+        model = learned({n: fit(n, train, c) for n in DECISION_NAMES}, rules)
+        for name, v in errors([r for r in dev if fold[r["set"]] == k], model).items():
+            after[name] += v
     base = errors(dev, None)
-    print(f"leave-one-set-out over {len(sets)} development sets ({len(dev)} messages), C={c}:")
+    print(f"{folds}-fold grouped cross-validation over {len(sets)} development sets ({len(dev)} messages), C={c}:")
     for k in base:
         print(f"  {k:<20} rules alone {base[k]:>4}   with weights {after[k]:>4}")
 
@@ -180,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
     ap.add_argument("--out", type=Path, help="default: weights.json in --knowledge")
-    ap.add_argument("--cv", action="store_true", help="print leave-one-set-out figures first")
+    ap.add_argument("--cv", action="store_true", help="print grouped cross-validation figures first (whole sets per fold)")
+    ap.add_argument("--folds", type=int, default=6, help="folds of --cv (default 6)")
     ap.add_argument("-C", type=float, default=C)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:  # the rules alone: the old weights may be stale
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     files = corpus_files(args.corpus)
     data = rows(engine, files)
     if args.cv:
-        cross_validate(data, args.C, engine.kb.rules)
+        cross_validate(data, args.C, engine.kb.rules, args.folds)
     trained = {n: t for n in DECISION_NAMES if (t := fit(n, data, args.C)) is not None}
     doc = {
         "meta": {
