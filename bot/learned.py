@@ -9,7 +9,8 @@ pairs of neighbouring letters (where the analyser cuts a word wrong or does not 
 weights are data (knowledge/weights.json), trained by tools/train_weights.py from the development
 sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
 may_add; only to a message read as a case, as the flags were learned on cases) and take back
-acute, partner, carer or minor where it judges the rules wrong, never danger (may_drop); it
+acute, partner, carer, minor or danger where it judges the rules wrong (danger only where the
+rules did not read the one who did it here or coming, and only when nearly sure: may_drop); it
 chooses between victim and referral after the rules have chosen one of the two, reads a message
 as no case only where the rules read no act (may_answer_help), and as a case where they read none
 (a missed case costs more than guidance given to a question).
@@ -125,12 +126,14 @@ def may_answer_help(present: frozenset[str]) -> bool:
 
 
 def may_drop(flag: str, present: frozenset[str]) -> bool:
-    """Whether learned weights may take back `flag` the rules set: never danger (110 first is not
-    second-guessed); acute only where the rules read no number of hours and no recent day said in
-    a sentence of the act itself (被害にあったのは今日); then the time is unknown, and the 72-hour
-    actions are still shown, as conditions."""
+    """Whether learned weights may take back `flag` the rules set: danger never where the rules
+    read the one who did it here or coming (夫は付き添いで来て今は売店に: 110 first stands), else
+    only below keep_danger's low threshold (加害者は県外で今は会っていない); acute only where the rules
+    read no number of hours and no recent day said in a sentence of the act itself
+    (被害にあったのは今日); then the time is unknown, and the 72-hour actions are still shown, as
+    conditions."""
     if flag == "danger":
-        return False
+        return "a:doer_present" not in present
     return flag != "acute" or not present & _ACT_TIMED
 
 
@@ -243,7 +246,7 @@ def _logistic(z: float) -> float:
 
 FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flags weights may add, in this order
 KEEP = "keep_"
-KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy")  # the flags weights may take back (never danger)
+KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy", "keep_danger")  # the flags weights may take back
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "c:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})

@@ -10,7 +10,16 @@ from dataclasses import replace
 
 import pytest
 
-from bot.learned import FLAG_DECISIONS, KEEP_DECISIONS, MAX_WORDS, Decision, Learned, cues, load_learned
+from bot.learned import (
+    FLAG_DECISIONS,
+    KEEP_DECISIONS,
+    MAX_WORDS,
+    Decision,
+    Learned,
+    cues,
+    load_learned,
+    may_drop,
+)
 from bot.model import FLAGS, INTENT_HELP, INTENT_REFERRAL, INTENT_VICTIM
 from bot.schema import Node, Problems
 from bot.text import normalize
@@ -217,7 +226,7 @@ def test_weights_read_a_case_where_the_rules_read_none(plain):
     assert mine.intent(_facts(mine, drugged)) == INTENT_VICTIM  # whose story: the victim decision
 
 
-def test_weights_take_back_a_flag_the_rules_set_but_never_danger_nor_a_time_they_read(plain):
+def test_weights_take_back_a_flag_the_rules_set_but_never_a_time_they_read(plain):
     text = "母親の彼氏に触られたと中2の娘。昨日も"
     assert {"partner", "acute"} & _facts(plain, text).flags  # what the rules set
     doubt = _with(plain, keep_partner=(-50.0, {}), keep_acute=(-50.0, {}))
@@ -227,10 +236,17 @@ def test_weights_take_back_a_flag_the_rules_set_but_never_danger_nor_a_time_they
     assert "acute" in _facts(doubt, timed).flags and "acute" not in _facts(doubt, timed).dropped
     sure = _with(plain, keep_partner=(50.0, {}))
     assert "partner" not in _facts(sure, text).dropped
-    problems = Problems()  # no decision may take danger back: the loader knows no keep_danger
-    load_learned(Node({"decisions": {"keep_danger": {"bias": -50.0, "threshold": 0.2, "weights": {}}}}, "w.json", "",
-                      problems), sets=plain.keyword_sets, flags=FLAGS, rules=[r.id for r in plain.intent_rules])  # fmt: skip
-    assert any("keep_danger" in str(p) for p in problems.errors)
+
+
+def test_weights_take_back_danger_but_never_where_the_one_who_did_it_is_here(plain):
+    doubt = _with(plain, keep_danger=(-50.0, {}))
+    companion = "付き添いの男性が威圧的で、本人のそばを離れようとしません。昨夜被害"  # danger from a companion
+    assert "danger" in _facts(plain, companion).flags
+    assert "danger" not in _facts(doubt, companion).flags and "danger" in _facts(doubt, companion).dropped
+    here = "元彼に昨日無理やりされた。元彼が今も待合室にいる"  # the rules read him here: 110 first stands
+    assert "danger" in _facts(plain, here).flags
+    assert "danger" in _facts(doubt, here).flags and "danger" not in _facts(doubt, here).dropped
+    assert not may_drop("danger", frozenset({"a:doer_present"})) and may_drop("danger", frozenset({"a:nearby"}))
 
 
 def test_without_weights_the_rules_read_alone(plain):

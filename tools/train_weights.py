@@ -42,9 +42,12 @@ C = 3.0  # inverse strength of the L2 penalty: six-fold grouped cross-validation
 # against 5 and 156 at 0.2; a stated 被害にあったのは今日 is never taken back (may_drop), and a time
 # taken back is unknown, so the 72-hour actions are still shown, as conditions;
 # minor 0.3, not 0.4: a child's answer lost costs more than one given; pharmacy 0.3: 30 of 74 false
-# pharmacies taken back, 2 true ones; pharmacy added at 0.5: 11 found, none wrongly)
+# pharmacies taken back, 2 true ones; pharmacy added at 0.5: 11 found, none wrongly; keep_danger 0.02,
+# never where the rules read the one who did it here: 117 of 632 false dangers taken back, no true one,
+# against 133 and 1 without that guard, 175 and 3 at 0.05)
 THRESHOLDS = {"danger": 0.3, "carer": 0.3, "acute": 0.3, "partner": 0.5, "pharmacy": 0.5, "victim": 0.5, "help": 0.8, "case": 0.3,
-              "keep_acute": 0.4, "keep_partner": 0.5, "keep_carer": 0.5, "keep_minor": 0.3, "keep_pharmacy": 0.3}
+              "keep_acute": 0.4, "keep_partner": 0.5, "keep_carer": 0.5, "keep_minor": 0.3, "keep_pharmacy": 0.3,
+              "keep_danger": 0.02}
 MIN_WEIGHT = 0.03  # smaller weights are dropped: at 0.005 the same decisions from twice the file (BENCHMARKS.md)
 WHOSE = (INTENT_VICTIM, INTENT_REFERRAL)
 COUNTED = (*FLAG_DECISIONS, "minor")  # the flags the decisions change: their errors, with and without weights
