@@ -2185,14 +2185,15 @@ def _start(o: _Occurrence) -> int:
 
 
 _NAMES_A_PERSON = frozenset({"present_here", "cohabiting", "household"})  # 同じ寮の, 同居中の: before の, who
-_WHO_GAP = re.compile(r"(?:い(?:る|た)|してる|している|中の?)?")  # 一緒に住んで|いる|婚約者: the clause names him
+_WHO_GAP = re.compile(r"(?:い(?:る|た)|してる|している|中の?|の|に来た|にきた|に来てた|に来ている)?")  # 一緒に住んで|いる|婚約者, 面会|の|男: the clause names him
 _LEAD_GAP = re.compile(r"(?:(?:ました|られた|された|した|た)の)?(?:[はが]|[:：][ \t]*)?")  # 受診は, 相談に来たのは, 来院: 本日 09:20 (not 来院 ゆうべ: a space parts a note's fields)
 
 
 def _person_after(text: str, i: int, sentence: list[_Occurrence]) -> bool:
     """Whether a word for a person follows the clause ending at i (同居して|いる|交際相手に)."""
-    at = _WHO_GAP.match(text, i).end()
-    return any(p.start == at and p.sets & _EN_DOERS for p in sentence)
+    at = _WHO_GAP.match(text, i).end()  # not she (来院した女性, 初診の方): the one the time may date
+    return any(p.start == at and p.sets & _EN_DOERS for p in sentence) and not any(
+        p.start <= at < p.end and "third_person" in p.sets for p in sentence)  # fmt: skip
 
 
 def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
@@ -2261,10 +2262,10 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             continue  # 昨夜の勤務中、…触られました: the shift frames the incident, dates it with it
         if other.sets & opt.dates_next and text.startswith("先", other.end):
             continue  # 先月、勤務先の医師に: a place named by an event's word, not the event
-        if other.sets & opt.dates_next and not other.sets & incident and other.sets <= _NAMES_A_PERSON and (
-            text.startswith("の", other.end) or _person_after(text, other.end, sentence)
+        if other.sets & opt.dates_next and not other.sets & incident and (
+            (other.sets <= _NAMES_A_PERSON and text.startswith("の", other.end)) or _person_after(text, other.end, sentence)
         ):
-            continue  # 8日前に同じ寮の人に, 2週間前に同居中の夫から, 今朝方、同居している交際相手に: words that name who, not an event
+            continue  # 8日前に同じ寮の人に, 今朝方、同居している交際相手に, 30分前に面会の男に: words that name who, not an event
         if other.sets & incident and not other.sets & opt.dates_next and not of_noun:
             # an event that is what a disclosure tells (昨日、性被害を打ち明けられた; 今日、…にあった
             # という相談) is not what the time dates, unless the time stands close before a told event

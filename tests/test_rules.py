@@ -3067,3 +3067,21 @@ def test_a_season_or_a_while_back_in_english(rules, text, late):
 )
 def test_a_time_before_words_that_name_who_dates_the_act(rules, text):
     assert "acute" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "hours", "flag"),
+    [
+        ("2時間前、デイルームで面会の男に体を触られたと看護師本人から", 2.0, "acute"),
+        ("高齢の入所者が、先月面会に来た親戚の男に下着の中を触られたと", None, "late"),
+    ],
+)
+def test_a_visit_that_names_who_did_it_is_no_other_event(rules, text, hours, flag):
+    # 面会の男, 面会に来た男: the visitor is who did it, and the time dates the act, not the visit
+    f = rules.facts(normalize(text), place=False, at=DEFAULT_AT)
+    assert f.hours_since == hours and flag in f.flags
+
+
+@pytest.mark.parametrize("text", ["本日初診の方、性被害の申告あり。時期は未記載", "3日前に受診された方、今日になって性被害を打ち明けた"])
+def test_the_visit_of_the_one_it_happened_to_still_dates_the_visit(rules, text):
+    assert not {"acute", "late"} & rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
