@@ -218,6 +218,7 @@ _TOPIC = re.compile(
     r"|((?:実家|地元|出身)(?:は|が))"
 )
 _CLAUSE_END = re.compile(r"[。．、,.!！?？;；\n\u3000]|(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+_SENTENCE_END = re.compile(r"[。．.!！?？\n]")
 _HOST_BEFORE = re.compile(
     r"(?:当院|病院|クリニック|診療所|当科|当薬局)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
     r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here|doctor|nurse|physician|gp|"
@@ -861,8 +862,11 @@ def _role(letters: str, start: int, end: int) -> int:
     person, home = "", ""
     if topics:
         person, _, now, home = topics[-1]
-        if now:  # whose now: the last person or writer before it
-            person = next((t[0] for t in reversed(topics) if t[0] or t[1]), "")
+        if now:  # whose now: the last person or writer before it, back to the sentence's start
+            # (加害者は元交際相手ですが、今は大阪に: his)
+            wide = letters[max(0, start - 9 * _ROLE_WINDOW) : start].encode("latin-1").decode("utf-8", "ignore")
+            said = topics if any(t[0] or t[1] for t in topics) else _TOPIC.findall(_SENTENCE_END.split(wide)[-1])
+            person = next((t[0] for t in reversed(said) if t[0] or t[1]), "")
     if _AWAY_BEFORE.search(before) or _AWAY_AFTER.match(after):
         if topics and not (person or home) and _BACK_NOW_AFTER.match(after):
             return _HOST  # 今は地元の札幌に戻っています, 私は大分市に帰ってきました: where the writer is now

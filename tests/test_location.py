@@ -1153,6 +1153,9 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
         ("夫は北海道にいて出産までこっちには来ない予定。熊本の産院です", "43", ()),
         ("地元は青森の八戸で、今は盛岡で一人暮らししてます", "03", ()),  # 今は: the writer's now
         ("実家は壱岐で今は福岡市に住んでます", "40", ()),
+        # 今は after a comma is still his when he is the sentence's topic before it
+        ("相手は大学の先輩だったけど、今は名古屋に就職して会ってない。岐阜市の内科です", "21", ()),
+        ("元夫は離婚後に転居し、今は福岡にいるとのこと。佐賀の病院から", "41", ()),
         ("相手（交際相手）は今は東京にいて、こっち（仙台）には来ない", "04", ()),
         ("I'm now at my parents' in Niigata, he's in Tokyo and doesn't know the address.", "15", ()),
         ("Resident doctor in Tokyo. A senior assaulted me at the conference hotel in Kyoto.", "13", ()),
