@@ -235,6 +235,8 @@ _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
 # the last kanji of a time word a bare name may follow directly (昨夜中洲で, 昨日府中で, 先週新橋で)
 _TIME_BEFORE_U8 = frozenset(utf8_letters(c) for c in "夜朝晩昼日週末月年")  # 先月天神の: a time word before the name
+_AGO_U8 = utf8_letters("前")  # 5時間前中洲の店で: a span ago before the name
+_AGO_UNITS_U8 = frozenset(utf8_letters(c) for c in "間日分週月年")
 # a railway's name before a station's (小田急町田駅, 相鉄線海老名駅, 京急鶴見駅): the name stands apart
 _RAILWAYS_U8 = tuple(utf8_letters(r) for r in ("線", "小田急", "相鉄", "京急", "近鉄", "京成", "西武", "東武", "名鉄", "阪急",
                                                 "阪神", "京阪", "南海", "西鉄", "琴電", "伊予鉄", "叡電", "伊豆急", "東急", "京王"))
@@ -815,6 +817,7 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
     if end + 1 - start == 3 and _HIRAGANA_U8[0] <= nxt <= _HIRAGANA_U8[1] and nxt not in _BARE_PARTICLES_U8:
         return False  # one kanji with its inflection after it (栄えた) is a word, not 栄
     if prev and _is_kanji(prev) and prev not in _BARE_AFTER_U8 and prev not in _TIME_BEFORE_U8 \
+            and not (prev == _AGO_U8 and letters[start - 6 : start - 3] in _AGO_UNITS_U8) \
             and not (letters.endswith(_RAILWAYS_U8, 0, start) and (letters.startswith(_STATION_U8, end + 1)
                                                                       or letters.endswith(_STATION_U8, 0, end + 1))) \
             and not (prev == _IMA_U8 and end + 1 - start >= 6 and letters[start : start + 3] not in _IMA_WORDS_U8):  # fmt: skip (今渋谷: now in a name of two kanji or more; not 今津, 今朝来)

@@ -1369,6 +1369,7 @@ def test_the_patients_home_is_not_where_the_writer_is(loc: Locator) -> None:
 @pytest.mark.parametrize(
     ("text", "prefecture"),
     [("先月天神のバーで知らない男に", "40"), ("去年梅田の路上で", "27"),  # a time word right before the name
+     ("3時間前天神の居酒屋で", "40"), ("2日前梅田のカラオケで", "27"),  # a span ago right before it
      ("四谷の内科クリニックです", "13"),
      ("Clinic in Kobe. The man who did it left for Osaka on the morning train.", "28"),
      ("札幌市の病院です。夫は東京に単身赴任中で、", "01")],
