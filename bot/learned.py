@@ -248,6 +248,7 @@ FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flag
 KEEP = "keep_"
 KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy", "keep_danger")  # the flags weights may take back
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
+MAX_KEEP_DANGER = 0.05  # 110 first is taken back only below this (cross-validation: BENCHMARKS.md, twenty-sixth session)
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "c:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})
 
@@ -276,6 +277,10 @@ def load_learned(doc: Node, *, sets: Iterable[str], flags: Iterable[str], rules:
         bias, threshold, weights = body.get("bias"), body.get("threshold"), body.get("weights")
         if not isinstance(bias, int | float) or not isinstance(threshold, int | float) or not 0 < threshold < 1:
             d.error("expected a number bias and a threshold between 0 and 1")
+            continue
+        if name == "keep_danger" and threshold > MAX_KEEP_DANGER:
+            d.error(f"keep_danger's threshold is at most {MAX_KEEP_DANGER}: a danger is taken back only when "
+                    "the weights are nearly sure it is false", "threshold")  # fmt: skip
             continue
         if not isinstance(weights, dict) or not all(isinstance(v, int | float) for v in weights.values()):
             d.error("expected weights: a mapping of cue to number", "weights")

@@ -247,6 +247,10 @@ def test_weights_take_back_danger_but_never_where_the_one_who_did_it_is_here(pla
     assert "danger" in _facts(plain, here).flags
     assert "danger" in _facts(doubt, here).flags and "danger" not in _facts(doubt, here).dropped
     assert not may_drop("danger", frozenset({"a:doer_present"})) and may_drop("danger", frozenset({"a:nearby"}))
+    problems = Problems()  # and the loader refuses a keep_danger that takes back more than the nearly sure
+    load_learned(Node({"decisions": {"keep_danger": {"bias": -5.0, "threshold": 0.3, "weights": {}}}}, "w.json", "",
+                      problems), sets=plain.keyword_sets, flags=FLAGS, rules=[r.id for r in plain.intent_rules])  # fmt: skip
+    assert any("keep_danger" in str(p) and "at most" in str(p) for p in problems.errors)
 
 
 def test_without_weights_the_rules_read_alone(plain):
