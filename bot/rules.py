@@ -78,7 +78,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|周間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|位|以上|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|周間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|くれぇ|ぐれぇ|位|以上|近く|弱|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!半)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
@@ -135,7 +135,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週周か月ヶケカヵ年ほどくらいぐ位以上も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週周か月ヶケカヵ年ほどくらいぐれぇ位以上近弱も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さいサイ代未満以下", ("歳", "才", "さい", "サイ", "代"), ahead=1,
@@ -805,7 +805,7 @@ _SCHOOL_AGE = {"小学生": 9.0, "中学生": 13.0, "高校生": 16.0,  # a typi
                "しょうがくせい": 9.0, "ちゅうがくせい": 13.0, "こうこうせい": 16.0}  # fmt: skip (a child's kana)
 _OWN_SCHOOL = re.compile("(" + "|".join(_SCHOOL_AGE) + ")" + _SELF_INTRO)
 _JA_DATE = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月\s*(?:(?:[12]\d|3[01]|[1-9])\s*[〜~～\-–・]\s*)?([12]\d|3[01]|[1-9])\s*日")  # 11月21〜22日: the last day
-_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?(?:合宿|旅行|遠足|大会|試合|キャンプ|祭り|飲み会|パーティー|コンパ|研修|連休|休み|帰省|お盆|彼岸)(?:で|中|の|に)|の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
+_JA_MONTH = re.compile(r"(?<![\d月])(1[0-2]|[1-9])\s*月(?:の[^。、\s]{0,6}?(?:合宿|旅行|遠足|大会|試合|キャンプ|祭り|飲み会|パーティー|コンパ|研修|連休|休み|帰省|お盆|彼岸|歓迎会|送別会|忘年会|新年会|文化祭|学園祭|体育祭|運動会|発表会|打ち上げ|ライブ|花火)(?:で|中|の|に)|の(?:こと|事)|に|頃|ごろ|中旬|上旬|下旬|末|初め|半ば|なかば|の第\s*[1-5１-５一二三四五]\s*[週月火水木金土日]|中(?!学|高)|でした|です|だった|の末|の終わり|の初め|の半ば|の頭|の始め|のはじめ"
                        r"|の[^。、\s]{0,4}?(?:とき|時|頃|ころ)|の(?:三|3)?連休|の話|の出来事|[)）]|と(?:の|聞|言|いう)|(?=[。、,.!?\s]|$))")  # 8月でした, 11月の3連休のとき, 9月とのこと
 _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december")
@@ -1315,9 +1315,14 @@ class Rules:
             if "妊娠" in text and not _ABUSE_GOES_ON.search(text):  # 妊娠9週の20歳、相手は…無理やりだった: weeks have passed (not 妊娠中も強要されている)
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _PREGNANT_WEEKS.finditer(text)
                             if int(m.group(1)) >= 3)  # fmt: skip
+            if _BORN.search(text):  # 妊娠中に強要されていた。産後1か月: the act before the birth
+                occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _DURING_PREGNANCY.finditer(text))
             if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, "from age 8": it began then
                 occs.extend(_Occurrence(a, b, _RECALLED_SINCE_SETS) for a, b in recalled
                             if _SINCE_AFTER.match(text, b) or text.startswith("from", a))  # fmt: skip
+                # 半年前から, 去年から: a time past that it began, read as the ages above are
+                occs.extend(_Occurrence(o.start, o.end, _RECALLED_SINCE_SETS) for o in list(occs)
+                            if _PAST in o.sets and _SINCE_AFTER.match(text, o.end))  # fmt: skip
         if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
             occs.extend(_person_agents(analysis, sorted((o for o in occs if o.sets - _CONTEXT_ONLY), key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
@@ -2320,6 +2325,9 @@ _ERA_BASE = {"昭": 1925, "s": 1925, "平": 1988, "h": 1988, "令": 2018, "r": 2
 _PAST_YEAR = re.compile(r"\b(?:in|back in|since|during)\s+((?:19|20)\d\d)\b(?!\s*[-/.]\s*\d)|(?<!\d)((?:19|20)\d\d)\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ)")
 _ABUSE_GOES_ON = re.compile(r"妊娠中|され(?:続け|てい|てる)|させられ(?:てい|てる)")
 _PREGNANT_WEEKS = re.compile(r"妊娠\s*(\d{1,2})\s*(?:週|w\b)")  # 妊娠9週, 妊娠12w
+# a birth said, and the act during the pregnancy before it (産後1か月, 昨日出産した; "postpartum")
+_BORN = re.compile(r"産後|出産(?:し|後)|産まれ|生まれ|postpartum|post-partum|gave birth|after (?:the )?birth|delivered")
+_DURING_PREGNANCY = re.compile(r"妊娠中|妊娠している間|(?:during|throughout) (?:the |her |my )?pregnancy")
 # apart from him since a time past (先月から別居, 去年からシェルターに, 2か月前から赴任中): the act is older still
 _APART_SINCE = re.compile(r"(?:先月|先々月|去年|昨年|一昨年|おととし|先週|先々週|\d+\s*(?:か月|ヶ月|カ月|ケ月|年|週間)前|半年前)から"
                           r"[^。！？!?\n]{0,14}?(?:別居|シェルター|避難|保護され|保護中|入所|赴任|服役|拘置|離れて暮ら|実家に(?:帰|戻|い))")

@@ -3085,3 +3085,45 @@ def test_a_visit_that_names_who_did_it_is_no_other_event(rules, text, hours, fla
 @pytest.mark.parametrize("text", ["本日初診の方、性被害の申告あり。時期は未記載", "3日前に受診された方、今日になって性被害を打ち明けた"])
 def test_the_visit_of_the_one_it_happened_to_still_dates_the_visit(rules, text):
     assert not {"acute", "late"} & rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        # a time past it began, told as a state of then or with a life moved on since
+        ("小学1年生の女の子が、半年くらい前から近所の高校生に触られていたと母親に話した。最近は会っていない", True),
+        ("姉の夫（義兄）から性的暴行。本人は独身で、義兄とは別居。半年前から数回。大阪府吹田市", True),
+        # begun then, and going on: the last time is not said
+        ("バイト先の店長から性被害。先月から何度も。", False),
+        ("先週から何度も触られていた。昨日も。", False),
+    ],
+)
+def test_a_time_past_it_began_read_as_an_age_recalled(rules, text, late):
+    assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        # a month named with its middle, a week's day or an event of it
+        ("加害者は既に逮捕、勾留中と本人談。被害は10月半ば。", True),
+        ("患者さんは11月の第2土曜日と。知人男性の車内で。", True),
+        ("入社した4月の歓迎会で上司から性的な被害を受けて、ずっと言えずにいたそうです。", True),
+        # a span ago said as nearly or in dialect
+        ("元交際相手から性暴力を受けたのは2年近く前。", True),
+        ("患者さん１週間くれぇ前に同級生の男さ性的に乱暴されたって。", True),
+        # the years since said, a pregnancy the act began, an act during a pregnancy now over
+        ("元彼にされたこと、5年たってもフラッシュバックする。", True),
+        ("妊婦健診で、今回の妊娠はレイプによるものだと打ち明けられました。", True),
+        ("出産後の方が、妊娠中に夫から性行為を強要されていたと。", True),
+        # a pregnancy feared, and abuse going on in one: no time past
+        ("昨日無理やりされて、妊娠したらどうしようって。", False),
+        ("妊娠中も夫に毎晩強要されている。", False),
+    ],
+)
+def test_months_spans_and_pregnancies_that_date_the_act(rules, text, late):
+    assert ("late" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == late
+
+
+def test_a_span_nearly_that_long_is_no_one_near(rules):
+    assert "danger" not in rules.facts(normalize("元交際相手から性暴力を受けたのは2年近く前。"), place=False, at=DEFAULT_AT).flags
