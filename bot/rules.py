@@ -2025,7 +2025,7 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
         end = ctx.ends[n] if (n := ctx.sentence(start)) < len(ctx.ends) else len(text)
         a = _AWAY_NOW.search(text, said, min(end, said + 40))
         if a is None or _OTHER_CLAUSE.search(text, said, a.start()) or _BACK_SOON.search(text, a.end(), end) \
-                or _HOME_AFTER.match(text, a.end()):  # fmt: skip (退職して家にいる)
+                or _HOME_AFTER.match(text, a.end()) or _HERE_BEFORE.search(text, max(said, a.start() - 8), a.start()):  # fmt: skip (退職して家にいる, 待合に戻って)
             continue
         out.append(_Occurrence(start, a.end(), _DOER_AWAY_SETS))
     for m in _EN_AWAY.finditer(text):
@@ -2372,6 +2372,8 @@ _AWAY_NOW = re.compile(
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
+# back to a place here or by her (夫はもう待合に戻っています): he is near, not away
+_HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣)\s*[にへ]\s*(?:もう|また)?\s*$")
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
 _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:(?:帰って|戻って)(?:くる|来る|きます|来ます)|迎えに(?:来|く))"
                         r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b")  # 夕方迎えに来る

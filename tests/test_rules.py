@@ -3127,3 +3127,17 @@ def test_months_spans_and_pregnancies_that_date_the_act(rules, text, late):
 
 def test_a_span_nearly_that_long_is_no_one_near(rules):
     assert "danger" not in rules.facts(normalize("元交際相手から性暴力を受けたのは2年近く前。"), place=False, at=DEFAULT_AT).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # gone back to a place here is being here; gone back home is away
+        ("外国籍の妊婦さん。夫が会計に行った隙に「夫にセックスを強要される」と訴えました。夫はもう待合に戻っています", True),
+        ("夫からの性暴力。夫はもう自宅に戻っています", False),
+        # coming to look for her
+        ("今、彼氏の家から逃げてきて駅のトイレにいる。さっき無理やりされた。彼氏が探しに来てる", True),
+    ],
+)
+def test_back_to_the_waiting_room_or_coming_to_look_for_her(rules, text, danger):
+    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
