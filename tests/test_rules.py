@@ -3141,3 +3141,21 @@ def test_a_span_nearly_that_long_is_no_one_near(rules):
 )
 def test_back_to_the_waiting_room_or_coming_to_look_for_her(rules, text, danger):
     assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # living apart said in English: no presence
+        ("Woman in her 20s says her boyfriend raped her yesterday. She came alone, they don't live together and he's not around.", False),
+        ("My boyfriend keeps pressuring me and last night he didn't stop when I said no. We don't live together.", False),
+        # living together: he is at home where she goes
+        ("My boyfriend forced me last night. We live together and he is at home.", True),
+    ],
+)
+def test_living_apart_said_in_english(rules, text, danger):
+    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
+
+
+def test_a_months_middle_said_with_no(rules):
+    assert "late" in rules.facts(normalize("修学旅行先の夜に同じクラスの男子に…と。修学旅行は11月の中旬でした。"), place=False, at=DEFAULT_AT).flags
