@@ -1376,7 +1376,8 @@ class Rules:
             if first_act is not None:
                 person_ends = frozenset(o.end for o in occs if o.sets & _OWNER_PEOPLE)
                 occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
-        if _DOER_AWAY in self.keyword_sets and doers:  # 夫は単身赴任先の東京に戻っていて: not near her now
+        # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
+        if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs)):
             occs = sorted(occs + _doers_away(ctx, doers), key=_start)
         if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
             occs = _others_near(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
@@ -2021,7 +2022,7 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occur
     相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), unless he comes back soon (明日帰ってくる)."""
     text = ctx.text
     out = []
-    for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY):
+    for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY) if doers else ():  # an anaphor alone: English only
         end = ctx.ends[n] if (n := ctx.sentence(start)) < len(ctx.ends) else len(text)
         a = _AWAY_NOW.search(text, said, min(end, said + 40))
         if a is None or _OTHER_CLAUSE.search(text, said, a.start()) or _BACK_SOON.search(text, a.end(), end) \
@@ -2376,11 +2377,13 @@ _AWAY_NOW = re.compile(
 _HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣)\s*[にへ]\s*(?:もう|また)?\s*$")
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
 _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:(?:帰って|戻って)(?:くる|来る|きます|来ます)|迎えに(?:来|く))"
-                        r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b")  # 夕方迎えに来る
+                        r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b"
+                        r"|\b(?:says?|said) (?:he|she)(?:'ll| will)? (?:come|be) (?:again|back)\b|\bwill come (?:again|back)\b")  # 夕方迎えに来る, "he say he come again"
 _EN_AWAY = re.compile(
     r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex(?:-\w+)?)|her (?:husband|boyfriend|ex(?:-\w+)?|partner))"
-    r"(?:\s+(?:is|was|has|had|'s))?\s+(?:now\s+|already\s+|since\s+)?"
-    r"(?:not here|not with her|away|gone|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
+    r"(?:\s+(?:is|was|has|had|'s))?\s+(?:(?:now|already|since|currently|been)\s+){0,2}"
+    r"(?:not here|not with her|away|gone|hospitali[sz]ed|in hospital|discharged|banned|fired|transferred"
+    r"|on (?:a|an|his) (?:[\w-]+ )?(?:posting|assignment|deployment)|posted (?:abroad|overseas|to)|flew home|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
     r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"
     r"|lives? in (?!the\b|our\b|my\b|her\b|his\b|same\b|this\b|a\b|an\b)[a-z]+ now)")  # "the ex-boss lives in Osaka now"

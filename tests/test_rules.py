@@ -3159,3 +3159,20 @@ def test_living_apart_said_in_english(rules, text, danger):
 
 def test_a_months_middle_said_with_no(rules):
     assert "late" in rules.facts(normalize("修学旅行先の夜に同じクラスの男子に…と。修学旅行は11月の中旬でした。"), place=False, at=DEFAULT_AT).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # the one who did it dead, posted abroad, in hospital elsewhere, discharged
+        ("I was abused by my uncle when I was around 9. I never told anyone. He died years ago. Lately I have flashbacks every night.", False),
+        ("A patient's husband forces her to have sex, but he is on a 6-month posting overseas now.", False),
+        ("Sexual assault by her brother-in-law 2 weeks ago. He's currently hospitalized in another city.", False),
+        ("I'm a nurse myself. A patient groped me during a night shift 2 weeks ago. He's been discharged and I won't see him again.", False),
+        # gone, and saying he comes again; in hospital where she works
+        ("Ex-boyfriend come to my house last night, he force me. Now he is gone but he say he come again.", True),
+        ("若いスタッフが、入院中の患者から夜勤のたびに身体を触られていたと。その患者はまだ入院中で、本人は今日も同じ病棟で日勤。", True),
+    ],
+)
+def test_him_gone_in_english_and_coming_again(rules, text, danger):
+    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
