@@ -2380,9 +2380,11 @@ _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あ
                         r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b"
                         r"|\b(?:says?|said) (?:he|she)(?:'ll| will)? (?:come|be) (?:again|back)\b|\bwill come (?:again|back)\b")  # 夕方迎えに来る, "he say he come again"
 _EN_AWAY = re.compile(
-    r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex(?:-\w+)?)|her (?:husband|boyfriend|ex(?:-\w+)?|partner))"
+    r"\b(?:he|he's|hes|he is|the (?:guy|man|perp\w*|offender|husband|boyfriend|ex(?:-\w+)?)|her (?:husband|boyfriend|ex(?:-\w+)?|partner)"
+    r"|(?:the |her |my )?fianc[eé]e?)"
     r"(?:\s+(?:is|was|has|had|'s))?\s+(?:(?:now|already|since|currently|been)\s+){0,2}"
-    r"(?:not here|not with her|away|gone|hospitali[sz]ed|in hospital|discharged|banned|fired|transferred"
+    r"(?:not here|not with her|away|gone|hospitali[sz]ed|in hospital|discharged|banned|fired|transferred|suspended"
+    r"|won'?t (?:come|be) (?:again|back)|will not (?:come|be) (?:again|back)|(?:is )?not on site|isn'?t on site|leaving (?:japan|the country)"
     r"|on (?:a|an|his) (?:[\w-]+ )?(?:posting|assignment|deployment)|posted (?:abroad|overseas|to)|flew home|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
     r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"

@@ -3176,3 +3176,18 @@ def test_a_months_middle_said_with_no(rules):
 )
 def test_him_gone_in_english_and_coming_again(rules, text, danger):
     assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # he will not come again, left the country, went back elsewhere
+        ("my helper who comes every morning touched me sexually this morning. i told the agency and they said he wont come again.", False),
+        ("Her boyfriend sexually assaulted her two nights ago. She's moved to a friend's room and he's leaving Japan tomorrow.", False),
+        ("26F, says her fiance assaulted her sexually about 30 hours ago. fiance went back to work in Osaka today.", False),
+        # at work now and home tonight: he is where she lives
+        ("My husband forced me last night. He is at work now and comes home at 7. I live in Yokohama with my kids.", True),
+    ],
+)
+def test_he_will_not_come_again_or_has_left(rules, text, danger):
+    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
