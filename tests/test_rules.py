@@ -3191,3 +3191,8 @@ def test_him_gone_in_english_and_coming_again(rules, text, danger):
 )
 def test_he_will_not_come_again_or_has_left(rules, text, danger):
     assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
+
+
+def test_the_writer_living_apart_keeps_no_one_else_away(rules):
+    text = "要介護3の母（82）を自宅で介護してる兄が、母の体を触ったりしてるみたいで。母が「あの子が夜に布団に入ってくる」と。私は別居です。"
+    assert "danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
