@@ -134,6 +134,8 @@ def may_drop(flag: str, present: frozenset[str]) -> bool:
     conditions."""
     if flag == "danger":
         return "a:doer_present" not in present
+    if flag == "partner":
+        return "a:partner_named" not in present
     return flag != "acute" or not present & _ACT_TIMED
 
 

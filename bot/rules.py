@@ -1369,6 +1369,10 @@ class Rules:
         doers = _doer_mentions(ctx, occs, self._doer_sets) if self._doer_sets else []
         if self._doer_sets and (named := _identified_doers(ctx, occs, self._doer_sets, doers)):  # 加害者は元交際相手
             doers = sorted(doers + named, key=lambda d: d[0].start)
+            if _PARTNER_NAMED in self.keyword_sets:  # "the perpetrator is her ex-husband": hers, said (not 私の元彼)
+                occs = sorted(occs + [_Occurrence(o.start, o.end, _PARTNER_NAMED_SETS) for o, _ in named
+                                      if o.sets & _PARTNER_WORDS and not _OTHERS_BEFORE.search(ctx.text, max(0, o.start - 4), o.start)],
+                              key=_start)  # fmt: skip
         if _DOER_PRESENT in self.keyword_sets:  # 家庭教師に…。その家庭教師が今日も来る
             first_act = min((end for _, end in doers), default=None)
             if first_act is None:  # nobody named as the doer: an anaphor still points back (その患者まだ待合にいる)
@@ -2432,6 +2436,10 @@ _WORD_TAIL = re.compile(r"[\u4e00-\u9fff\u30a1-\u30f6]{0,2}")  # the rest of a w
 _NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|いませ)")  # 本人はいま泣いてて: the one it happened to
 _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
+_PARTNER_NAMED = "partner_named"  # her partner named by a copula as the one who did it (加害者は元交際相手)
+_PARTNER_NAMED_SETS = frozenset({_PARTNER_NAMED})
+_PARTNER_WORDS = frozenset({"partner", "girlfriend"})
+_OTHERS_BEFORE = re.compile(r"(?:の|\bmy |'s )\s*$")  # 私の元彼, 母の交際相手, "my ex", "her mom's boyfriend": someone else's
 _ACT_SETS = frozenset({"topic", _EXPERIENCED, _UNSAID, "intimate_signs"})  # what was done (the sets of rules.yaml that name it)
 _REPORTING = "reporting"
 # after a verb of saying: said to the one who writes (言われて) or by her (言ったら, 言ったのに), not a report

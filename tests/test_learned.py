@@ -253,6 +253,15 @@ def test_weights_take_back_danger_but_never_where_the_one_who_did_it_is_here(pla
     assert any("keep_danger" in str(p) and "at most" in str(p) for p in problems.errors)
 
 
+def test_weights_never_take_back_her_partner_named_as_the_one_who_did_it(plain):
+    doubt = _with(plain, keep_partner=(-50.0, {}))  # weights that would take back every partner
+    named = "同僚が付き添ってくれています。The perpetrator is her ex-husband."
+    assert "partner" in _facts(doubt, named).flags and "partner" not in _facts(doubt, named).dropped
+    unnamed = "元彼に昨日無理やりされた。同僚が付き添ってくれています"  # partner read, not said by a copula
+    assert "partner" in _facts(plain, unnamed).flags and "partner" in _facts(doubt, unnamed).dropped
+    assert not may_drop("partner", frozenset({"a:partner_named"})) and may_drop("partner", frozenset({"a:partner"}))
+
+
 def test_without_weights_the_rules_read_alone(plain):
     f = _facts(plain, LOBBY)
     assert f.cues == frozenset() and f.learned == frozenset()
