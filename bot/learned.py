@@ -10,7 +10,8 @@ weights are data (knowledge/weights.json), trained by tools/train_weights.py fro
 sets; the held-out sets are never read. A model may add a flag (not danger that is denied:
 may_add; only to a message read as a case, as the flags were learned on cases) and take back
 acute, partner, carer, minor or danger where it judges the rules wrong (danger only where the
-rules did not read the one who did it here or coming, and only when nearly sure: may_drop); it
+rules did not read the one who did it here or coming, and only when nearly sure; partner not where
+her own partner is named as the one who did it: may_drop); it
 chooses between victim and referral after the rules have chosen one of the two, reads a message
 as no case only where the rules read no act (may_answer_help), and as a case where they read none
 (a missed case costs more than guidance given to a question).
@@ -128,7 +129,8 @@ def may_answer_help(present: frozenset[str]) -> bool:
 def may_drop(flag: str, present: frozenset[str]) -> bool:
     """Whether learned weights may take back `flag` the rules set: danger never where the rules
     read the one who did it here or coming (夫は付き添いで来て今は売店に: 110 first stands), else
-    only below keep_danger's low threshold (加害者は県外で今は会っていない); acute only where the rules
+    only below keep_danger's low threshold (加害者は県外で今は会っていない); partner never where her
+    own partner is named as the one who did it (加害者は元交際相手です); acute only where the rules
     read no number of hours and no recent day said in a sentence of the act itself
     (被害にあったのは今日); then the time is unknown, and the 72-hour actions are still shown, as
     conditions."""
