@@ -3137,62 +3137,30 @@ def test_a_span_nearly_that_long_is_no_one_near(rules):
         ("夫からの性暴力。夫はもう自宅に戻っています", False),
         # coming to look for her
         ("今、彼氏の家から逃げてきて駅のトイレにいる。さっき無理やりされた。彼氏が探しに来てる", True),
-    ],
-)
-def test_back_to_the_waiting_room_or_coming_to_look_for_her(rules, text, danger):
-    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
-
-
-@pytest.mark.parametrize(
-    ("text", "danger"),
-    [
-        # living apart said in English: no presence
+        # living apart said in English: no presence; living together: he is at home where she goes
         ("Woman in her 20s says her boyfriend raped her yesterday. She came alone, they don't live together and he's not around.", False),
         ("My boyfriend keeps pressuring me and last night he didn't stop when I said no. We don't live together.", False),
-        # living together: he is at home where she goes
         ("My boyfriend forced me last night. We live together and he is at home.", True),
-    ],
-)
-def test_living_apart_said_in_english(rules, text, danger):
-    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
-
-
-def test_a_months_middle_said_with_no(rules):
-    assert "late" in rules.facts(normalize("修学旅行先の夜に同じクラスの男子に…と。修学旅行は11月の中旬でした。"), place=False, at=DEFAULT_AT).flags
-
-
-@pytest.mark.parametrize(
-    ("text", "danger"),
-    [
         # the one who did it dead, posted abroad, in hospital elsewhere, discharged
         ("I was abused by my uncle when I was around 9. I never told anyone. He died years ago. Lately I have flashbacks every night.", False),
         ("A patient's husband forces her to have sex, but he is on a 6-month posting overseas now.", False),
         ("Sexual assault by her brother-in-law 2 weeks ago. He's currently hospitalized in another city.", False),
         ("I'm a nurse myself. A patient groped me during a night shift 2 weeks ago. He's been discharged and I won't see him again.", False),
-        # gone, and saying he comes again; in hospital where she works
-        ("Ex-boyfriend come to my house last night, he force me. Now he is gone but he say he come again.", True),
-        ("若いスタッフが、入院中の患者から夜勤のたびに身体を触られていたと。その患者はまだ入院中で、本人は今日も同じ病棟で日勤。", True),
-    ],
-)
-def test_him_gone_in_english_and_coming_again(rules, text, danger):
-    assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
-
-
-@pytest.mark.parametrize(
-    ("text", "danger"),
-    [
         # he will not come again, left the country, went back elsewhere
         ("my helper who comes every morning touched me sexually this morning. i told the agency and they said he wont come again.", False),
         ("Her boyfriend sexually assaulted her two nights ago. She's moved to a friend's room and he's leaving Japan tomorrow.", False),
         ("26F, says her fiance assaulted her sexually about 30 hours ago. fiance went back to work in Osaka today.", False),
-        # at work now and home tonight: he is where she lives
+        # gone, and saying he comes again; in hospital where she works; at work now and home tonight
+        ("Ex-boyfriend come to my house last night, he force me. Now he is gone but he say he come again.", True),
+        ("若いスタッフが、入院中の患者から夜勤のたびに身体を触られていたと。その患者はまだ入院中で、本人は今日も同じ病棟で日勤。", True),
         ("My husband forced me last night. He is at work now and comes home at 7. I live in Yokohama with my kids.", True),
+        # the writer living apart keeps no one else away
+        ("要介護3の母（82）を自宅で介護してる兄が、母の体を触ったりしてるみたいで。母が「あの子が夜に布団に入ってくる」と。私は別居です。", True),
     ],
 )
-def test_he_will_not_come_again_or_has_left(rules, text, danger):
+def test_him_here_or_away_said_another_way(rules, text, danger):
     assert ("danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags) == danger
 
 
-def test_the_writer_living_apart_keeps_no_one_else_away(rules):
-    text = "要介護3の母（82）を自宅で介護してる兄が、母の体を触ったりしてるみたいで。母が「あの子が夜に布団に入ってくる」と。私は別居です。"
-    assert "danger" in rules.facts(normalize(text), place=False, at=DEFAULT_AT).flags
+def test_a_months_middle_said_with_no(rules):
+    assert "late" in rules.facts(normalize("修学旅行先の夜に同じクラスの男子に…と。修学旅行は11月の中旬でした。"), place=False, at=DEFAULT_AT).flags
