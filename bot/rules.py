@@ -1317,12 +1317,9 @@ class Rules:
                             if int(m.group(1)) >= 3)  # fmt: skip
             if _BORN.search(text):  # 妊娠中に強要されていた。産後1か月: the act before the birth
                 occs.extend(_Occurrence(m.start(), m.end(), _PAST_SETS) for m in _DURING_PREGNANCY.finditer(text))
-            if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, "from age 8": it began then
-                occs.extend(_Occurrence(a, b, _RECALLED_SINCE_SETS) for a, b in recalled
-                            if _SINCE_AFTER.match(text, b) or text.startswith("from", a))  # fmt: skip
-                # 半年前から, 去年から: a time past that it began, read as the ages above are
+            if _RECALLED_SINCE in self.keyword_sets:  # 小学生の頃から, 半年前から, "from age 8": a time past it began
                 occs.extend(_Occurrence(o.start, o.end, _RECALLED_SINCE_SETS) for o in list(occs)
-                            if _PAST in o.sets and _SINCE_AFTER.match(text, o.end))  # fmt: skip
+                            if _PAST in o.sets and (_SINCE_AFTER.match(text, o.end) or text.startswith("from", o.start)))  # fmt: skip
         if analysis is not None and _AGENT in self.keyword_sets and self._doer_sets:  # ゼミの教授から…強要された
             occs.extend(_person_agents(analysis, sorted((o for o in occs if o.sets - _CONTEXT_ONLY), key=_start)))
         if self._doer_sets:  # 先輩に…, 親戚から。: a person named and the act left unsaid
