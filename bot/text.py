@@ -79,14 +79,20 @@ def nfkc(text: str) -> str:
 _KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _LATIN = re.compile(r"[A-Za-z]")
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 
 
 def guess_lang(text: str) -> str:
-    """'ja' or 'en', from the script of the message. Kana means Japanese; otherwise the majority of
-    Latin letters over CJK characters means English; anything else (emoji, digits, empty) is Japanese,
-    the project's first language."""
+    """'ja' or 'en', from the script of the message. With kana, English when its words outnumber
+    the Japanese ones, counted as half the kana and kanji with hiragana (the grammar) counted twice:
+    "Patient 19F, 先週末 party で drugged and raped" is English with Japanese nouns, "Pt 14yo、uncleから
+    abuse、今朝disclosed。" Japanese with English nouns. Without kana, the majority of Latin letters
+    over CJK characters means English; anything else (emoji, digits, empty) is Japanese, the
+    project's first language."""
     if _KANA.search(text):
-        return "ja"
+        japanese = (len(_KANA_OR_KANJI.findall(text)) + len(_HIRAGANA.findall(text))) / 2
+        return "en" if len(_LATIN_WORD.findall(text)) > japanese else "ja"
     latin = len(_LATIN.findall(text))
     cjk = len(_KANA_OR_KANJI.findall(text))
     return "en" if latin > 0 and latin >= cjk else "ja"

@@ -60,7 +60,10 @@ def test_utf8_letters_keeps_ascii_and_maps_the_rest_to_bytes():
 
 
 @pytest.mark.parametrize(("text", "lang"), [("患者さん", "ja"), ("patient in Tokyo", "en"), ("東京 patient", "en"),
-                                            ("東京都の患者 patient", "ja"), ("😀", "ja"), ("", "ja")])  # fmt: skip
+                                            ("東京都の患者 patient", "ja"), ("😀", "ja"), ("", "ja"),
+                                            ("Patient 19F, 先週末 party で drugged and raped, she lives in 京都市.", "en"),
+                                            ("Pt 14yo、uncleからabuse、今朝disclosed。incidentの日時は不明。", "ja"),
+                                            ("患者さん、patient", "ja")])  # fmt: skip
 def test_guess_lang(text, lang):
     assert guess_lang(text) == lang
 
