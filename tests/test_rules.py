@@ -1896,6 +1896,9 @@ def test_away_is_said_of_him(rules, text, danger):
         ("交際中の男性に昨晩無理やり、と20代女性。相手は山口市の自宅にいて、本人はもう別れると", False),  # a city of its own
         ("Assaulted by her ex-boss 3 weeks ago. The ex-boss lives in Osaka now.", False),
         ("元彼に襲われた。元彼は同じ市内に住んでいる", True),
+        ("去年別れた元夫に、離婚の直前に無理やり。元夫は再婚して九州にいる", False),  # a region, a country far off
+        ("親戚の男から性被害を受けたと。その男は今はフィリピンに住んでいるそうです", False),
+        ("3 weeks ago に元彼から sexual assault。元彼は今Koreaに住んでいる", False),
         # coming back soon, moved in close, or gone only for the day: still near
         ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
         ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
@@ -1916,6 +1919,7 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("取引先の男性から昨日被害にあった女性。夫は待合で待っています", False),
         ("昨夜、帰り道で知らない人に襲われた。友達が外で待ってくれています", False),
         ("A coworker assaulted her last night. Her husband is waiting outside.", False),
+        ("Her mom is waiting outside in the car. Patient says a coworker assaulted her last night.", False),
         # he waits, by his word, one like it, an anaphor, or a clause that describes him
         ("夫に無理やりされた。夫は待合で待っています", True),
         ("昨夜交際相手に無理やりされた。その彼氏が今外で待ってる", True),
