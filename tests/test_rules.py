@@ -2571,6 +2571,21 @@ def test_a_question_about_emergency_contraception_alone_is_help(rules, text, int
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("名古屋のワンストップセンターって祝日もやってますか？", "help"),
+        ("性暴力救援センターとワンストップ支援センターって何が違うの？", "help"),
+        ("Is the one-stop center in Fukuoka open on weekends?", "help"),
+        # a patient in it, or an act: a case
+        ("ワンストップセンターって土日もやってますか？患者さんが今来ていて。福岡市", "referral"),
+        ("Is there a 24h hotline for sexual assault in Gifu? She was raped last night.", "referral"),
+    ],
+)
+def test_a_question_about_the_service_alone_is_help(rules, text, intent):
+    assert rules.intent(facts(rules, text)) == intent
+
+
+@pytest.mark.parametrize(
     ("text", "acute", "late"),
     [
         ("先ほどの件、「昨日」ではなく「昨年」でした、変換ミスです…性被害の件です", False, True),  # the quoted day taken back
