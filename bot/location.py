@@ -255,7 +255,10 @@ _BARE_PARTICLES_U8 = frozenset(utf8_letters(c) for c in _BARE_PARTICLES)
 # CJK ideographs (extension A and the unified block) and 々, as 3-byte UTF-8 strings
 _KANJI_U8 = (utf8_letters("\u3400"), utf8_letters("\u9fff"))
 _ITERATION_U8 = utf8_letters("々")
-_TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:(?:mr|ms|mrs|dr|prof)\.?|nurse|doctor|midwife) ?$")  # not "a doctor. Sendai."
+_TITLE_BEFORE = re.compile(r"(?:^|[^a-z])(?:(?:mr|ms|mrs|dr|prof)\.?|(nurse|doctor|midwife)) ?$")  # not "a doctor. Sendai."
+# after a role word, a name that ends the phrase is where the writer works ("school nurse yokohama.",
+# "school nurse Tokyo: 13yo"); a title (Dr. Chiba) names a person wherever it stands
+_PHRASE_END = frozenset(".:;,\n")
 _TITLE_LAST = frozenset("rsfe. \n")  # what _TITLE_BEFORE's match can end with ($ may stand before a \n)
 _TITLE_WINDOW = 10  # characters before a name that _TITLE_BEFORE reads ("midwife " and one more)
 # between a municipality and a neighbourhood name: an address, no particle, space or punctuation
@@ -712,8 +715,10 @@ class Locator:
             if flags & _LATIN:
                 if (start and _word_before(letters, start)) or (end < last and _word_at(letters, end + 1)):
                     continue
-                if start and letters[start - 1] in _TITLE_LAST and _TITLE_BEFORE.search(letters, max(0, start - _TITLE_WINDOW), start):
-                    continue  # Dr. Chiba (the pattern reads ASCII: bytes and characters agree)
+                if start and letters[start - 1] in _TITLE_LAST \
+                        and (t := _TITLE_BEFORE.search(letters, max(0, start - _TITLE_WINDOW), start)) \
+                        and not (t.group(1) and (end == last or letters[end + 1] in _PHRASE_END)):  # fmt: skip
+                    continue  # Dr. Chiba, nurse Chiba said (the pattern reads ASCII: bytes and characters agree)
             nxt = letters[end + 1 : end + 4]  # the next character, if it is 3 bytes (kana, particles)
             if (flags & _KANA and nxt and nxt not in _PARTICLES_U8 and _continues_kana(letters[start : start + 3], nxt)
                     and not letters.startswith(_EKI_U8, end + 1)):  # fmt: skip (しんじゅくえき: the station)

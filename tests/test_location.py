@@ -1235,6 +1235,9 @@ def test_a_romaji_name_after_the_words_of_a_place(loc: Locator, text, prefecture
         ("Victim of sexual assault wants a female doctor. Sendai. The assault was on Wednesday night.", "04"),
         ("しんじゅくえきの ちかくの びょういんです", "13"),  # a kana name, then えき
         ("Dr. Chiba said she will call", None),  # a title with its period still makes a name
+        ("I asked nurse Chiba to call her mother", None),  # a role word before a name in a sentence
+        ("school nurse yokohama. 16 yo girl told me", "14"),  # a role word, then where she works
+        ("ER nurse Fukuoka: pt says her ex assaulted her", "40"),
     ],
 )
 def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str, prefecture) -> None:
