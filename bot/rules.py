@@ -2225,7 +2225,7 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False  # 性暴力 6時間前, 夫から性行為強要 O)2週間前: a note's time follows its event
     if latin and (_EN_RECALLED_AGE.match(text, start) or _EN_RECALLED_PERIOD.match(text, start)):
         return False  # "disclosed CSA from age 8": a memory of then dates no disclosure
-    if latin and _EN_TIME_OF_IT.search(text, max(0, start - 14), start):
+    if latin and _EN_TIME_OF_IT.search(text, max(0, start - 26), start):
         return False  # "told us 'two days ago'", "corrected: it was two weeks ago": said of the act
     if latin:  # "disclosed sexual abuse today": the disclosure's day
         if any(end <= o.start <= end + 1 and o.sets & incident for o in sentence):
@@ -2249,6 +2249,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         return False
     if _ELLIPSIS_AFTER.match(text, end):
         return False  # おとといの夜に…: the time of what is left unsaid
+    if text.startswith(("のこと", "の件"), end):
+        return False  # 10日前のことで相談したい, 先週の件で受診: the time of the matter itself
     if _TIME_PREDICATE.match(text, end):
         return False  # 直近は4日前だったという相談: the time is what is said of its subject (受診は今日: above)
     of_noun = text.startswith("の", end) or text.endswith("の", start, end)  # 半年前の性被害, 去年の被害の相談: the time names the event itself
@@ -2303,13 +2305,17 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
     if mark is None:
         return False
     reach = i + len(mark) + 4
-    return any(o.sets & telling for o in later if o.start <= reach)
+    # 性暴力を受けたと話して: the event is the object of its own verb, told as a whole (と, って)
+    return any(o.sets & telling and not _TOLD_CLAUSE.fullmatch(text, i + len(mark), o.start) for o in later if o.start <= reach)
+
+
+_TOLD_CLAUSE = re.compile(r"[^、。]+(?:と|って)\s*")  # 受けたと, されたって: a clause told, between the object mark and the telling
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
 _TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
-_EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted|\b(?:told (?:me|us)|said|says) that)\s*$")  # "told me that 4 days ago her boss…"
+_EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted|\b(?:told (?:me|us)|said|says)(?: [a-z]+){0,2} that)\s*$")  # "told me that 4 days ago her boss…", "told me today that"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")
 _OBJECT_MARKS = ("について", "に関して", "を", "の")  # 性被害を打ち明け / の相談: told, not dated
 _NEAR = 8  # characters between a time word and the event it plainly dates ("先週、担任から")
@@ -2524,7 +2530,7 @@ _UNSAID_SCENE = re.compile(r"[^\s。、.!?…]{2,}(?:で|ときに|時に|あと
 _TIME_SETS = frozenset({_PAST, "recent"})
 _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|incident|sa\b)")  # counted from the act
 # a visit or a telling right before a time dates that, not the act (受診して48時間たつ, told me 2 hours ago)
-_TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b(?!\s+that\b)[^.;!?]{0,12}$")
+_TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b(?!(?:\s+[a-z]+){0,2}\s+that\b)[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|$)|で、)")  # 3年くらい前で、…: "it was then"

@@ -1490,6 +1490,9 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("松本市。受診して48時間たつけど、性被害の日は聞けていない", None),
         ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
         ("My sister (24) told me that 4 days ago her boss assaulted her after work drinks", 96),  # the telling's matter
+        ("Patient told me today that 10 days ago his assistant sexually abused him.", 240),
+        ("3週間前に性暴力を受けたと病棟で話してくれました。", 504),  # the act told as a whole, not the telling's object
+        ("10日前のことで、もう遅いかもしれないけど相談したいと患者さん。", 240),  # the time of the matter itself
         ("I was raped by my husband three days ago... wait no, four days. I live in Kawasaki.", 96),
         ("he forced me to have sex on tuesday", 96),
     ],
