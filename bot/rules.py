@@ -2285,6 +2285,9 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
                 continue
             if other.start - end > _NEAR and ctx.reported(other.start, other.end) and not ctx.reported(start, end):
                 continue  # 今日、…にあったという相談; but a time inside the words reported dates them
+        if other.sets & opt.dates_next and text.startswith(_CAUGHT_BY, other.start) \
+                and _CAUGHT_DOING.search(text, max(0, other.start - 14), other.start):  # fmt: skip
+            return False  # …脱がせていたのを2時間前に発見: caught in the act, the act's own time
         if other.sets & opt.dates_next and _QUOTE_ENDS.search(text, end, other.start):
             return False  # 10日前に夫から、と受診: the time is in what she said, not the visit's
         if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
@@ -2309,6 +2312,8 @@ def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telli
     return any(o.sets & telling and not _TOLD_CLAUSE.fullmatch(text, i + len(mark), o.start) for o in later if o.start <= reach)
 
 
+_CAUGHT_BY = ("発見", "見つけ", "目撃")  # the act seen while it was done: …しているのを発見
+_CAUGHT_DOING = re.compile(r"(?:ところ|の)を[^。、]{0,10}$")
 _TOLD_CLAUSE = re.compile(r"[^、。]+(?:と|って)\s*")  # 受けたと, されたって: a clause told, between the object mark and the telling
 
 
@@ -2533,7 +2538,7 @@ _SAID_OF_ACT = re.compile(r" (?:after|since|post) [a-z ]*(?:rape|assault|attack|
 _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:して|から)\s*$|\b(?:told (?:me|us)|got a call|called|came in|arrived|was seen|saw (?:him|her))\b(?!(?:\s+[a-z]+){0,2}\s+that\b)[^.;!?]{0,12}$")
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
-_TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|$)|で、)")  # 3年くらい前で、…: "it was then"
+_TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|\s|$)|で、)")  # 3年くらい前で、…: "it was then"
 _QUOTE_ENDS = re.compile(r"[、,]\s*(?:と|って)[^、。\s]{0,6}?$")  # …車の中で、って本人から電話  # words quoted without brackets end: 夫から、と受診
 _NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど|今(?![回月度年週後更])|現在")  # 4日前の夜 本日は来院: 本日 dates the visit; 6時間前 先輩が今ロビーにいる: 今 dates the presence
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
