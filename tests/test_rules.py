@@ -1645,6 +1645,10 @@ def test_days_of_the_month_and_short_weekdays():
         ("旦那にやられた患者さん 旦那がまだ待合におる。どうしたら", True),  # dialect おる
         ("non-binary, 19. my ex forced me last night and now won't stop texting me threats. in yokohama", True),
         ("半年前に元彼からされたことを相談したいです。元彼はもう海外に住んでいて会うことはありません。", False),
+        ("同室の男性から性的暴行を受けたと訴え。男性はまだ部屋に残っており、女性はロビーで保護中。", True),  # おり
+        ("付き添いの男の人に昨日されたと紙に書いて渡してきました。男の人は今も横に座ってます", True),  # てます
+        ("知的障害の中学生が昨日送迎の男性職員に体を触られたと。その職員は今日から休ませてます", False),
+        ("A resident told me the manager touched her sexually in the office. The manager is on site right now.", True),
     ],
 )
 def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
