@@ -1662,6 +1662,10 @@ def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
         "看護師です。夜勤中に患者から…私がです。胸とか。さっき",
         "患者は私です。医師です。これ以上は言いたくない。昨日、東京で",
         "I'm a home helper. Asking for myself. The client's grandson trapped me in the kitchen this morning.",
+        # a note's fields naming the writer (被害当事者, 記載者本人, "writing about myself")
+        "作業療法士。被害当事者。加害者：夫。時期：1か月前。所在：新潟市",
+        "記載者本人。昨夜、路上で見知らぬ男性から強制性交。警察未通報。大阪市北区",
+        "Doctor, female, 38. Writing about myself. My partner didn't stop when I said no last week.",
     ],
 )
 def test_the_writer_points_at_herself(rules, text):
