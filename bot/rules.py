@@ -355,15 +355,27 @@ def _paren_age(m: re.Match[str]) -> float:
 def _kana_grades(text: str) -> str:
     """The text with school years in kana or romaji written in kanji (ちゅう1 -> 中  1, コウ2 -> 高 2,
     chuu3 -> 中   3, shogakko 5-nensei -> 小       5 年生  ), offsets kept."""
-    if "しょう" in text or "ちゅう" in text or "こう" in text:
-        text = _KANA_GRADE.sub(lambda m: _KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + m.group(3)
-                               + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)], text)  # fmt: skip
+    if any(w in text for w in ("しょう", "ちゅう", "こう", "しょー", "ちゅー", "こー")):
+        text = _KANA_GRADE.sub(_kana_grade, text)
     if "ショウ" in text or "チュウ" in text or "コウ" in text:
         text = _KATAKANA_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1)) + m.group(2), text)
     if any(w in text for w in ("sho", "shō", "chu", "chū", "ko", "kō")):
         text = _ROMAJI_GRADE.sub(lambda m: _padded(_GRADE_SCHOOL[m.group(1)], m.group(1) + (m.group(2) or "")) + m.group(3)
                                  + (" " * len(m.group(4)) + _padded("年生", m.group(5)) if m.group(5) else ""), text)  # fmt: skip
     return text
+
+
+def _kana_grade(m: re.Match[str]) -> str:
+    """A _KANA_GRADE match in kanji and digits, of the same length; a year said in kana numerals
+    (ちゅういち, ちゅーに) only as a word of its own (not ちゅうにびょう)."""
+    year = m.group(3)
+    if not year.strip().isdigit():
+        after = m.string[m.end() : m.end() + 2]
+        if m.group(4) is None and _HIRAGANA.match(after) and not after.startswith(_KANA_GRADE_NEXT):
+            return m.group(0)
+        year = _padded(_KANA_YEARS[year], year)
+    return (_KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + year
+            + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)])  # fmt: skip
 
 
 def _padded(word: str, said: str) -> str:
@@ -783,8 +795,11 @@ _EN_DOER_AFTER = re.compile(r"(?:er)?(?:\s+(?:boy|boys|girl|student|kid|classmat
 _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|th)[\s-]*grade")  # a 7th grader
 # a school year in a child's kana (ちゅう1, しょうがく3ねんせい, こうこう2), rewritten as the kanji
 # _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)
-_KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと])|(?<=わたし)|(?<=あたし)|(?<=ぼく)|(?<=おれ))(しょう|ちゅう|こう)(がく|こう)?(\s*[1-6])(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
-_KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 "}
+_KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと])|(?<=わたし)|(?<=あたし)|(?<=ぼく)|(?<=おれ))(しょう|しょー|ちゅう|ちゅー|こう|こー)(がく|こう)?"
+                         r"(\s*[1-6]|いち|に|さん|よん|ご|ろく)(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
+_KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 ", "しょー": "小  ", "ちゅー": "中  ", "こー": "高 "}
+_KANA_YEARS = {"いち": "1", "に": "2", "さん": "3", "よん": "4", "ご": "5", "ろく": "6"}
+_KANA_GRADE_NEXT = ("です", "だ", "の", "で", "な", "ね", "よ", "と", "や", "じゃ", "って", "から", "だけど")  # ちゅういちです
 # the same in katakana (ｺｳ2 typed in half-width) and in romaji (chuu3, shogakko 5-nensei, kou 2)
 _KATAKANA_GRADE = re.compile(r"(?<![ァ-ヺー])(ショウ|チュウ|コウ)(\s*[1-6])(?![0-9])")
 _ROMAJI_GRADE = re.compile(r"(?<![a-z])(shou|sho|chuu|chu|kou|kō|chū|shō)(gakkou|gakko|gakkō|gakusei)?(\s*-?\s*[1-6])"

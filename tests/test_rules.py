@@ -715,6 +715,9 @@ def test_a_description_with_a_school_year_is_not_the_writer():
         ("わたしこう2です。ばいとのてんちょうに", (16.0,)),  # romaji (watashi kou2 desu) read in kana
         ("3時間前に襲われた。30代", ()),
         ("けっこう2回されてる", ()),  # こう inside a word is no school
+        ("ちゅーいち です。 じゅく の かえり に さわられた", (12.0,)),  # the year in kana numerals, ー for う
+        ("こーにだけど せんぱいに むりやり", (16.0,)),
+        ("ちゅうにびょうかも", ()),  # a word that begins as a year does
     ],
 )
 def test_the_writers_own_age(text, ages):
@@ -1230,6 +1233,7 @@ def test_english_pronouns_and_a_denial_name_no_doer(rules):
         ("元夫に昨日自宅で襲われました、子どもは無事です", False),
         ("高3、18歳です。バイト先の社員に昨日ホテルで無理やり", False),  # the age said wins over the year's
         ("ぼく しょうがく3ねん きんじょのおじさんが ぱんつのなか さわってくる", True),
+        ("いもうとが ちゅうがっこうで せんぱいたちに むりやり ぬがされた", True),  # the school in kana
         ("母親の交際相手から性的虐待を受けている疑いのある小学生がいます", True),
     ],
 )
