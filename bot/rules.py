@@ -1457,6 +1457,8 @@ class Rules:
                 hours = day
             elif _RECENT_DAY.match(rest):
                 hours = None  # 最後はきのう: recent, no number of hours
+        if hours is not None and _TIME_UNKNOWN in affirmed:
+            hours = None  # "seen on Dec 3 … date of the assault unknown": the time said is another's
         ages = read_ages(text, reverse)
         if ages and doers and (aside := _doer_asides(ctx, doers)) != text:  # 利用者の息子（16）に: the doer's age
             ages = read_ages(aside)
@@ -2377,6 +2379,7 @@ _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_AWAY = "doer_away"  # the set _doers_away fills
+_TIME_UNKNOWN = "time_unknown"  # the writer says the act's time is not known
 _DOER_AWAY_SETS = frozenset({_DOER_AWAY})
 _NEAR_SETS = frozenset({"present_here", "nearby"})  # being here, waiting, coming: whose, _others_near asks
 _NEAR_DANGER = _NEAR_SETS | {"danger"}

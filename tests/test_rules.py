@@ -1495,6 +1495,7 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
         ("My sister (24) told me that 4 days ago her boss assaulted her after work drinks", 96),  # the telling's matter
         ("Patient told me today that 10 days ago his assistant sexually abused him.", 240),
+        ("We saw the patient on Dec 3. She reported sexual assault, but date of the assault unknown.", None),  # another's time
         ("3週間前に性暴力を受けたと病棟で話してくれました。", 504),  # the act told as a whole, not the telling's object
         ("10日前のことで、もう遅いかもしれないけど相談したいと患者さん。", 240),  # the time of the matter itself
         ("男性入所者が女性入所者の下着を脱がせていたのを2時間前に発見。", 2),  # caught in the act: the act's time
@@ -2279,6 +2280,8 @@ def test_emergency_contraception_alone_is_no_case(rules, text, intent):
     [
         ("Good morning. Our clinic sees a patient today who may have been sexually assaulted by a relative. We don't know when.", False, False),
         ("祖父に触られたと4時間前に母親に話した小2の女の子。いつ触られたのかはまだわからない", False, False),
+        ("本日外来 同意のない性交を訴える女性 時期言わず 新潟", False, False),
+        ("We saw her in the ER at 11pm last night. She disclosed a sexual assault but couldn't say when it happened.", False, False),
         # a time taken back
         ("昨夜のことかと思ったら実は先月の話でした、と本人が訂正。患者は30代女性、上司から。", False, True),
         ("先週じゃなくて昨日の夜、知人に無理やりされたと", True, False),
