@@ -133,6 +133,8 @@ FLAG_CASES = [
     ("1週間前に性被害にあった患者", "late", True),
     ("先週被害にあったと今日打ち明けられた", "late", True),  # the day of disclosure is not the day
     ("先週被害にあったと今日打ち明けられた", "acute", False),
+    ("小4〜中2まで性的虐待を受けていたと本日初めて開示", "acute", False),  # 開示: the telling's day
+    ("A colleague confided today that she was raped by a former boyfriend", "acute", False),
     ("被害から72時間は過ぎてると思う、木曜より前。", "late", True),  # 木曜より前: a bound, not Thursday
     ("娘が『おじいちゃんにさわられた』と言います。義父と同居。今日は夫も仕事で娘と義父が家に", "acute", False),  # 今日は: the day's frame
     ("今日は無理やりされた", "acute", True),
