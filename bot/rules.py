@@ -1693,7 +1693,12 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
         if text[o.start : o.end].isascii():  # English: "raped by her husband", "my stepdad touches me"
             if text[o.start : o.end].lower() in _EN_PRONOUNS or _EN_NOT.search(text, max(0, o.start - 8), o.start):
                 continue  # "he forced me" names nobody; "not by family"
-            if (by := acts_here.english_before(o.start)) is not None and _EN_BY.search(text, max(0, o.start - 16), o.start):
+            if text.startswith(("'s ", "’s "), o.end) and any(p.start == o.end and p.sets & doers for p in occs):
+                continue  # "raped by her husband's friend": the friend did it, not whose friend he is (not "the teacher's private parts")
+            lead = o.start
+            if text.startswith(("'s", "’s"), o.start) and (owner := _EN_OWNER_BEFORE.search(text, 0, o.start)):
+                lead = owner.start()  # "her husband's friend" is the agent "by" names
+            if (by := acts_here.english_before(lead)) is not None and _EN_BY.search(text, max(0, lead - 16), lead):
                 agents.append((o, by.end))
             elif (m := _EN_SUBJECT_GAP.match(text, o.end)) and (act := acts_here.english_at.get(m.end())) is not None:
                 subjects.append((o, act.end))
@@ -2154,13 +2159,17 @@ _WORD_CHAR = re.compile(r"[一-龥々]")  # a kanji that makes one word with it 
 _PERSON_KANJI = frozenset("人者性員方男女子")  # in many words for people: ご主人 and 知らない人, 女性 and 男性 share them
 
 
+_EN_OWNER_BEFORE = re.compile(r"[a-z]+$")  # the possessor before a relation's "'s friend"
+_EN_OWNER = re.compile(r"[a-z]+'s\b|[^a-z\s]")  # a possessor ("husband's") and what is no letter
+
+
 def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> bool:
     """Whether two words may name the same person: a kanji or a Latin word in common (お父さん,
     父親), or a set that names who someone is to her (彼氏 and 交際相手: partner)."""
     if sets & doer_sets & _WHO_SETS:
         return True
-    if word.isascii() or doer.isascii():
-        return bool(set(re.findall(r"[a-z]+", word.lower())) & set(re.findall(r"[a-z]+", doer.lower())))
+    if word.isascii() or doer.isascii():  # whose he is names another: "her husband's friend" is no husband
+        return bool(set(re.findall(r"[a-z]+", word.lower())) & set(_EN_OWNER.sub("", doer.lower()).split()) - {"her", "his", "the", "a"})
     return bool((set(_KANJI.findall(word)) & set(_KANJI.findall(doer))) - _PERSON_KANJI) or word in doer or doer in word
 
 

@@ -1940,6 +1940,8 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("昨夜、帰り道で知らない人に襲われた。友達が外で待ってくれています", False),
         ("A coworker assaulted her last night. Her husband is waiting outside.", False),
         ("Her mom is waiting outside in the car. Patient says a coworker assaulted her last night.", False),
+        ("She was raped by her husband's friend last night. Husband is here with her and very supportive.", False),  # whose friend
+        ("A 12 y/o boy says a teacher made him touch the teacher's private parts. That teacher is at school today.", True),
         # he waits, by his word, one like it, an anaphor, or a clause that describes him
         ("夫に無理やりされた。夫は待合で待っています", True),
         ("昨夜交際相手に無理やりされた。その彼氏が今外で待ってる", True),
