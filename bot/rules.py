@@ -2314,7 +2314,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if other.sets & opt.dates_next and text.startswith(_CAUGHT_BY, other.start) \
                 and _CAUGHT_DOING.search(text, max(0, other.start - 14), other.start):  # fmt: skip
             return False  # …脱がせていたのを2時間前に発見: caught in the act, the act's own time
-        if other.sets & opt.dates_next and _QUOTE_ENDS.search(text, end, other.start):
+        if other.sets & opt.dates_next and _QUOTE_ENDS.search(text, end, other.start) \
+                and not _QUOTE_OPENS.search(text, end, other.start):  # fmt: skip (昨日、『…』と漏らした: the telling's)
             return False  # 10日前に夫から、と受診: the time is in what she said, not the visit's
         if other.sets & opt.dates_next and len(_FIELD_GAP.findall(text, end, other.start)) >= 2:
             return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
@@ -2566,7 +2567,8 @@ _TOLD_BEFORE = re.compile(r"(?:受診|来院|入院|搬送|到着|来局)(?:し�
 _RECENT = "recent"  # numbers of time ("3日前") read their context as this set's words do
 _EN_DOERS = frozenset({"aggressor", "partner", "family", "persons", "known_people", "staff", "carer", "stranger", "acquaintance", "perpetrator"})
 _TIME_PREDICATE = re.compile(r"[ \t]*(?:(?:だった|でした|です|だ)(?:という|と|って|、|。|\s|$)|で、)")  # 3年くらい前で、…: "it was then"
-_QUOTE_ENDS = re.compile(r"[、,]\s*(?:と|って)[^、。\s]{0,6}?$")  # …車の中で、って本人から電話  # words quoted without brackets end: 夫から、と受診
+_QUOTE_OPENS = re.compile(r"[『「“]")  # a quote that opens after the time: the time is not in it
+_QUOTE_ENDS = re.compile(r"(?:[、,]|[』」”])\s*(?:と|って)[^、。\s]{0,6}?$")  # …車の中で、って本人から電話  # words quoted without brackets end: 夫から、と受診
 _NEARER_DAY = re.compile(r"本日|今日|きょう|昨日|きのう|昨夜|昨晩|ゆうべ|今朝|けさ|さっき|先ほど|今(?![回月度年週後更])|現在")  # 4日前の夜 本日は来院: 本日 dates the visit; 6時間前 先輩が今ロビーにいる: 今 dates the presence
 _ELLIPSIS_AFTER = re.compile(r"(?:の夜|の朝|の夕方|の晩)?(?:に|、)?\s*(?:\.{2,}|・{2,})")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[。．.、,！？!?\n)）]|$)")
