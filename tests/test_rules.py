@@ -1502,6 +1502,7 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("10日前のことで、もう遅いかもしれないけど相談したいと患者さん。", 240),  # the time of the matter itself
         ("男性入所者が女性入所者の下着を脱がせていたのを2時間前に発見。", 2),  # caught in the act: the act's time
         ("薬局です。中学生くらいの子が『1週間前に知らない人に』と緊急避妊の相談", 168),  # the time inside her words
+        ("ER当直 23F 昨夜10時ごろ路上で見知らぬ男に暴行、救急搬送。", 12),  # 暴行: the harm the time dates, not the transport
         ("DV相談で来た方。夫から性行為を強要され続けていて、今朝「逃げたら殺す」とLINEが来たそうです", None),  # the message's
         ("職場の上司に性的暴行を受けました　二日前です　家にいますがこわいです", 48),  # 二日前です, then a space
         ("I was raped by my husband three days ago... wait no, four days. I live in Kawasaki.", 96),
