@@ -1944,6 +1944,8 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("A coworker assaulted her last night. Her husband is waiting outside.", False),
         ("Her mom is waiting outside in the car. Patient says a coworker assaulted her last night.", False),
         ("She was raped by her husband's friend last night. Husband is here with her and very supportive.", False),  # whose friend
+        ("The man in the waiting room is her dad, he's fine, supportive. The perpetrator was a taxi driver, no idea who.", False),
+        ("The perpetrator is in the waiting room. Her dad is with her, very supportive.", True),
         ("A 12 y/o boy says a teacher made him touch the teacher's private parts. That teacher is at school today.", True),
         # he waits, by his word, one like it, an anaphor, or a clause that describes him
         ("夫に無理やりされた。夫は待合で待っています", True),
