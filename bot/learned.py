@@ -121,7 +121,7 @@ _A_CASE = frozenset({"a:topic", "a:experienced", "a:act_told", "a:unsaid", "a:se
 
 def may_answer_help(present: frozenset[str]) -> bool:
     """Whether learned weights may read a message the rules took for a case as a question of
-    another kind (日曜でもやってる皮膚科, thanks, the opening hours of an office): only when the
+    another kind (今から開いてる皮膚科, thanks, the opening hours of an office): only when the
     rules read no act, no one who did it, no emergency contraception, no danger and no minor in it."""
     return not present & _A_CASE
 

@@ -206,7 +206,7 @@ def test_weights_choose_only_between_victim_and_referral(plain):
 
 def test_weights_read_no_case_only_where_the_rules_read_no_act(plain):
     to_help = _with(plain, help=(50.0, {}))
-    asked = "日曜でもやってる皮膚科ありますか札幌"  # the rules take a clinic's question for a case
+    asked = "今から開いてる皮膚科ありますか札幌"  # the rules take a clinic's question for a case
     assert plain.intent(_facts(plain, asked)) == INTENT_REFERRAL
     assert to_help.intent(_facts(to_help, asked)) == INTENT_HELP
     for case in ("I was forced by my fiancé before, and now I'm scared of getting married. Who can I talk to?",
@@ -311,7 +311,7 @@ def test_training_writes_weights_that_load(tmp_path, kb):
         ("昨日無理やりされました", "victim", []), ("夫が待合室にいて怖いと患者", "referral", ["danger"]),
         ("患者さんが先週性被害に", "referral", []), ("施設の職員に触られると利用者", "referral", ["carer"]),
         ("私は昨夜襲われました", "victim", []), ("加害者が外にいると本人", "referral", ["danger"]),
-        ("日曜でもやってる皮膚科ありますか", "help", []),
+        ("今から開いてる皮膚科ありますか", "help", []),
     ] * 3):  # fmt: skip
         lines.append(json.dumps({"id": f"t{i:03}", "text": text, "expect": {"intent": intent, "flags": flags}},
                                 ensure_ascii=False))  # fmt: skip
@@ -336,7 +336,7 @@ def test_cross_validation_holds_out_whole_sets_per_fold(tmp_path, capsys):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     cases = [("昨日無理やりされました", "victim", []), ("夫が待合室にいて怖いと患者", "referral", ["danger"]),
-             ("施設の職員に触られると利用者", "referral", ["carer"]), ("日曜でもやってる皮膚科ありますか", "help", [])]  # fmt: skip
+             ("施設の職員に触られると利用者", "referral", ["carer"]), ("今から開いてる皮膚科ありますか", "help", [])]  # fmt: skip
     for name, n in (("messages", 2), ("dev1", 2), ("dev2", 3), ("dev3", 2)):
         rows = [json.dumps({"id": f"{name}{i:03}", "text": t, "expect": {"intent": intent, "flags": flags}},
                            ensure_ascii=False) for i, (t, intent, flags) in enumerate(cases * n)]  # fmt: skip
