@@ -2160,7 +2160,7 @@ _PERSON_KANJI = frozenset("人者性員方男女子")  # in many words for peopl
 
 
 _EN_OWNER_BEFORE = re.compile(r"[a-z]+$")  # the possessor before a relation's "'s friend"
-_EN_OWNER = re.compile(r"[a-z]+'s\b|[^a-z\s]")  # a possessor ("husband's") and what is no letter
+_EN_OWNER = re.compile(r"[a-z]+['’]s\b")  # a possessor ("husband's")
 
 
 def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> bool:
@@ -2169,7 +2169,7 @@ def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> b
     if sets & doer_sets & _WHO_SETS:
         return True
     if word.isascii() or doer.isascii():  # whose he is names another: "her husband's friend" is no husband
-        return bool(set(re.findall(r"[a-z]+", word.lower())) & set(_EN_OWNER.sub("", doer.lower()).split()) - {"her", "his", "the", "a"})
+        return bool(set(re.findall(r"[a-z]+", word.lower())) & set(re.findall(r"[a-z]+", _EN_OWNER.sub("", doer.lower()))) - {"her", "his", "the", "a"})
     return bool((set(_KANJI.findall(word)) & set(_KANJI.findall(doer))) - _PERSON_KANJI) or word in doer or doer in word
 
 

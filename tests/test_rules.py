@@ -3212,3 +3212,18 @@ def test_him_here_or_away_said_another_way(rules, text, danger):
 
 def test_a_months_middle_said_with_no(rules):
     assert "late" in rules.facts(normalize("修学旅行先の夜に同じクラスの男子に…と。修学旅行は11月の中旬でした。"), place=False, at=DEFAULT_AT).flags
+
+
+@pytest.mark.parametrize(
+    ("word", "doer", "same"),
+    [
+        ("ex-husband", "her ex-husband", True),  # a hyphenated word is its words
+        ("husband", "her husband's friend", False),  # whose friend he is names another
+        ("her mom", "her boyfriend", False),  # "her" names no one
+        ("the boyfriend", "her boyfriend", True),
+    ],
+)
+def test_english_words_that_may_name_the_one_who_did_it(word, doer, same):
+    from bot.rules import _may_be_same
+
+    assert _may_be_same(word, set(), doer, set()) == same
