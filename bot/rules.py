@@ -374,7 +374,7 @@ def _kana_grade(m: re.Match[str]) -> str:
         if m.group(4) is None and _HIRAGANA.match(after) and not after.startswith(_KANA_GRADE_NEXT):
             return m.group(0)
         year = _padded(_KANA_YEARS[year], year)
-    return (_KANA_GRADE_KANJI[m.group(1)] + " " * len(m.group(2) or "") + year
+    return (_KANA_GRADE_KANJI[m.group(1).replace("ー", "う")] + " " * len(m.group(2) or "") + year
             + {"ねんせい": "年生  ", "ねん": "年 ", None: ""}[m.group(4)])  # fmt: skip
 
 
@@ -797,7 +797,7 @@ _EN_GRADE = re.compile(r"\bgrade\s*(1[0-2]|[1-9])\b|\b(1[0-2]|[1-9])(?:st|nd|rd|
 # _SCHOOL_YEAR reads, with spaces to keep every offset (けっこう2回 is no year: っ before, 回 after)
 _KANA_GRADE = re.compile(r"(?:(?<![ぁ-んー])|(?<=[はのでがもと])|(?<=わたし)|(?<=あたし)|(?<=ぼく)|(?<=おれ))(しょう|しょー|ちゅう|ちゅー|こう|こー)(がく|こう)?"
                          r"(\s*[1-6]|いち|に|さん|よん|ご|ろく)(ねんせい|ねん)?(?![0-9回時人日分歳才か])")
-_KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 ", "しょー": "小  ", "ちゅー": "中  ", "こー": "高 "}
+_KANA_GRADE_KANJI = {"しょう": "小  ", "ちゅう": "中  ", "こう": "高 "}  # ちゅー is ちゅう (ー for う)
 _KANA_YEARS = {"いち": "1", "に": "2", "さん": "3", "よん": "4", "ご": "5", "ろく": "6"}
 _KANA_GRADE_NEXT = ("です", "だ", "の", "で", "な", "ね", "よ", "と", "や", "じゃ", "って", "から", "だけど")  # ちゅういちです
 # the same in katakana (ｺｳ2 typed in half-width) and in romaji (chuu3, shogakko 5-nensei, kou 2)
@@ -1696,7 +1696,7 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
             if text.startswith(("'s ", "’s "), o.end) and any(p.start == o.end and p.sets & doers for p in occs):
                 continue  # "raped by her husband's friend": the friend did it, not whose friend he is (not "the teacher's private parts")
             lead = o.start
-            if text.startswith(("'s", "’s"), o.start) and (owner := _EN_OWNER_BEFORE.search(text, 0, o.start)):
+            if text.startswith(("'s", "’s"), o.start) and (owner := _EN_OWNER_BEFORE.search(text, max(0, o.start - 24), o.start)):
                 lead = owner.start()  # "her husband's friend" is the agent "by" names
             if (by := acts_here.english_before(lead)) is not None and _EN_BY.search(text, max(0, lead - 16), lead):
                 agents.append((o, by.end))
