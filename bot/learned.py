@@ -189,23 +189,37 @@ class Learned:
     rules_sha256: str = ""  # the rules.yaml they were trained with (check-knowledge warns when it changed)
 
     def __post_init__(self) -> None:
-        # every decision's weight of each cue, in one row under the cue (0 where it has none): a
-        # message's cues are looked up once, not once per decision, and each decision's sum is one
-        # sum down a column, in fixed point (exact: the same in any order of the cues)
+        # every decision's weight of each cue, packed in one integer under the cue (decision i in bits
+        # [i*width, (i+1)*width), two's complement): a message's cues are looked up once, not once per
+        # decision, and one sum of those integers is every decision's sum, exact in fixed point (the same
+        # in any order of the cues); width holds any message's sum, at most every |weight| of a column
         decisions = (*self.flags, *self.keeps, *(d for d in (self.victim, self.help, self.case) if d is not None))
-        rows: dict[str, list[int]] = {}
+        largest = max((sum(abs(_fixed(w)) for w in d.weights.values()) for d in decisions), default=0)
+        width = largest.bit_length() + 2
+        packed: dict[str, int] = {}
         for i, d in enumerate(decisions):
             for cue, w in d.weights.items():
-                rows.setdefault(cue, [0] * len(decisions))[i] = _fixed(w)
+                packed[cue] = packed.get(cue, 0) + (_fixed(w) << (i * width))
         object.__setattr__(self, "_column", {d.name: i for i, d in enumerate(decisions)})
-        object.__setattr__(self, "_rows", {cue: tuple(ws) for cue, ws in rows.items()})
+        object.__setattr__(self, "_packed", packed)
+        object.__setattr__(self, "_width", width)
         object.__setattr__(self, "_last", (None, [0] * len(decisions)))  # the cues last weighed and their sums
+
+    def _sums(self, present: frozenset[str]) -> list[int]:
+        """Each decision's sum of the weights of the cues present, in fixed point."""
+        total = sum(filter(None, map(self._packed.get, present)))
+        width, sums = self._width, []
+        for _ in self._column:
+            low = total & ((1 << width) - 1)
+            value = low - (1 << width) if low >> (width - 1) else low  # the slot's sign
+            sums.append(value)
+            total = (total - value) >> width
+        return sums
 
     def _holds(self, d: Decision, present: frozenset[str]) -> bool:
         last, sums = self._last  # one message's decisions share the lookup (one tuple: thread-safe)
         if last is not present:
-            rows = list(filter(None, map(self._rows.get, present)))
-            sums = list(map(sum, zip(*rows, strict=True))) if rows else [0] * len(self._column)
+            sums = self._sums(present)
             object.__setattr__(self, "_last", (present, sums))
         return _logistic(d.bias + sums[self._column[d.name]] / SCALE) >= d.threshold
 

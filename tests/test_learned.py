@@ -62,6 +62,20 @@ def test_one_lookup_of_a_messages_cues_decides_as_each_decision_alone():
         assert learned.added_flags(frozenset(), present) == {d.name for d in (danger, carer) if d.holds(present)}
 
 
+def test_the_packed_sums_are_each_decisions_own_whatever_the_signs_and_sizes():
+    import random
+
+    rng = random.Random(7)
+    names = [f"w:{i}" for i in range(60)]
+    scales = (1e-4, 0.5, 30.0, 1e6)  # a weight of one step, ordinary ones, a huge one beside them
+    flags = tuple(Decision(name, rng.uniform(-1, 1), 0.5, {c: rng.choice((-1, 1)) * rng.choice(scales)
+                                                            for c in rng.sample(names, 40)})
+                  for name in FLAG_DECISIONS)  # fmt: skip
+    learned = Learned(flags=flags, victim=None)
+    for _ in range(300):
+        present = frozenset(rng.sample(names, rng.randint(0, len(names))))
+        assert learned.added_flags(frozenset(), present) == {d.name for d in flags if d.holds(present)}
+
 def test_neighbouring_words_are_cues_in_pairs_with_their_particles():
     from bot.learned import content_words
     from bot.morph import tokens
