@@ -23,7 +23,24 @@ def _yaml() -> tuple[ModuleType, Any]:
     the knowledge cache (bot.knowledge) parses no YAML, and importing PyYAML costs about 20 ms."""
     import yaml
 
-    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc,valid-type]
+        """The safe loader that refuses a key said twice in one mapping (YAML would keep the last,
+        silently: a set's second `not_after:` would undo its first)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key != "<<" and isinstance(key, str | int | float | bool) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return yaml, Loader
 
 
 ERROR = "error"

@@ -99,6 +99,8 @@ def test_load_raises_with_every_problem(copy):
         ("guidance.ja.yaml", "    title: 危険が迫っているとき\n", "    title: [危険]\n",
          "guidance.ja.yaml: sections.danger.title: expected str"),
         ("rules.yaml", "keywords:\n", "keywords:\n  : [\n", "rules.yaml: line"),
+        ("rules.yaml", "  minor_weak:\n", "  minor_weak:\n    not_after: [grown]\n",  # YAML would keep the last
+         "rules.yaml: line"),
         ("centers.yaml", 'unknown_dates: [{from: "12-28"', 'unknown_dates: [{from: "12-32"',
          "centers.yaml: centers[3].hours.unknown_dates[0].from: expected a real month-day"),
     ],
