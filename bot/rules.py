@@ -131,7 +131,7 @@ _EN_BEEN = re.compile(r"\b(?:it'?s|it has|has)\s+been\s+(?:about\s+|around\s+|al
                       + _EN_NUM + r"\s*(hour|hr|day|week|month|year)s?(?:\s+since\b|\s+now\b|(?=\s*[.,;!?]|\s*$))")  # "its been 80 hours."
 _JA_AGE = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})\s*-?\s*(歳|才|さい|サイ(?![ァ-ヺー])|代)\s*(未満|以下)?")  # 5-さい: romaji 5-sai read in kana
 _NOT_AFTER_DAI = frozenset("市町村区郡目表理金替わ")  # 八代市, 三代目
-_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?|y|f|m)(?!\w)(?!\s+(?:ago|old|before|earlier))|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
+_EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(?:old|o\b)|\b(?:aged?|age of)\s+(\d{1,3})\b|(?<![\da-z])(\d{1,2})\s*(?:yo|y/o|y\.o\.?)(?![\da-z])(?!\s+(?:ago|old|before|earlier))|\b(\d{1,2})\s*(?:y|f|m)(?!\w)(?!\s+(?:ago|old|before|earlier))|\b(?:in (?:her|his|their) )?(\d0)s\b")  # fmt: skip
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
@@ -2175,7 +2175,8 @@ def _may_be_same(word: str, sets: set[str], doer: str, doer_sets: set[str]) -> b
 
 def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: frozenset[str]) -> tuple[int, int] | None:
     """The person word that is the subject of `o` in its English clause: right before a form of
-    "to be" ("her mom is waiting outside", "a friend who's waiting outside"); not him, her, them."""
+    "to be" ("her mom is waiting outside", "a friend who's waiting outside") or before its verb
+    ("mom drove her here"); not him, her, them."""
     text = ctx.text
     for p in reversed(_in_sentence(ctx, occs, o.start, 60)):
         if p.end > o.start or not p.sets & people:
@@ -2184,6 +2185,8 @@ def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: fro
         if word.lower() in ("him", "her", "them", "he", "she") or not word.isascii():
             continue
         m = _EN_BE_AFTER.match(text, p.end)
+        if m is None and p.end < o.start and text[p.end : o.start].isspace():
+            return p.start, p.end  # "mom drove her here": the word right before the verb
         if m is None or m.end() > o.end:
             return None
         return (p.start, p.end) if m.end() >= o.start or _EN_FEW_WORDS.fullmatch(text, m.end(), o.start) else None
@@ -2620,6 +2623,8 @@ class _Text:
             else:
                 self.clause_from.append(0)
         self.quotes = _quoted(text) if any(q in text for q in _QUOTE_OPEN) else []
+        if "'" in text:  # said 'my husband forced me': single quotes, not an apostrophe (she's, girls')
+            self.quotes = sorted(self.quotes + [m.span(1) for m in _SINGLE_QUOTED.finditer(text)])
 
     def sentence(self, i: int) -> int:
         return bisect_left(self.ends, i)
@@ -2644,6 +2649,10 @@ _SENTENCE_END = re.compile(r"[。．！？!?\n;；]|\.(?:\s|$)")
 
 _QUOTE_OPEN = "「『“\""
 _QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”", '"': '"'}
+
+
+# words in single quotes: the opening one after no letter or digit, the closing one before none
+_SINGLE_QUOTED = re.compile(r"(?<![a-z0-9])('[^'\n]{1,200}?)'(?![a-z0-9])")
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:

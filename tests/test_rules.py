@@ -149,6 +149,22 @@ FLAG_CASES = [
     ("介護士として働いている患者が知人から性被害", "carer", False),  # the carer is the victim
     ("薬剤師です。性被害の方が緊急避妊薬を求めて来局", "pharmacy", True),
     ("医師です。患者は薬局で緊急避妊薬を買えなかった。性被害", "pharmacy", False),
+    # words in single quotes are hers, not the writer's: the pharmacy asks for a customer
+    ("Pharmacy in Sapporo. Woman asks for Plan B, said 'my husband forced me' 12 hours ago.", "pharmacy", True),
+    # her fear of going back, in any conjugation or kana (dictionary forms), and where she must go back
+    ("昨日、夫に無理やりされた。子どもたちもいる家に帰るのがこわい。今は友達の家", "danger", True),
+    ("夫に無理やりされた。家に戻るのが怖くて友達の家にいます", "danger", True),
+    ("母が施設職員から性的虐待を受けたようで、しかも施設に戻らないといけないと", "danger", True),
+    ("6yo, she said 'uncle hurt my bottom'. uncle babysat her last night, he's at the house now with her siblings",
+     "danger", True),
+    # a child named grown right before: no minor
+    ("母親から電話。大学生の娘さんが先輩から無理やり…とのこと", "minor", False),
+    ("My adult daughter was raped last night.", "minor", False),
+    ("入院中の16yoの子が面会に来た男に触られたと", "minor", True),  # an English age right after Japanese
+    ("病棟15fの患者が性被害にあったと", "minor", False),  # 15F: a floor
+    ("夫に性行為強要されてたと今日初めて話した", "acute", False),  # the day of the first telling
+    ("先輩の医師に当直室で lastnight されました", "acute", True),
+    ("車いすユーザーです。介助に来る事業所の男性に入浴介助の時に胸を触られます", "carer", True),  # the care service's man
 ]
 
 
@@ -241,6 +257,8 @@ INTENT_CASES = [
     ("言語設定を英語に変えるにはどうすればいい？", False, "help"),  # her own question, of another kind
     ("プリンターが紙詰まりしてるんだけど誰に言えばいい？", False, "help"),
     ("助けて", False, "victim"),  # nothing else said: hers
+    ("sorry english. i was attacked sexually yesterday. i am student from vietnam, in fukuoka", False, "victim"),
+    ("I was forced by my boss at the company party. Sendai", False, "victim"),
 ]
 
 
@@ -1958,6 +1976,18 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
 )
 def test_whose_presence(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "near"),
+    [
+        ("15yo F, sexual assault by stepfather, mom drove her here, stepdad not with them.", False),  # mom drove
+        ("Her boyfriend raped her last night. He drove her here.", True),  # he may be him
+        ("Sexual assault by her stepfather. The stepfather drove her here.", True),
+    ],
+)
+def test_who_brought_her_is_the_english_word_right_before_the_verb(rules, text, near):
+    assert ("nearby" in facts(rules, text).affirmed) == near
 
 
 @pytest.mark.parametrize(
