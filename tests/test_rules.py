@@ -164,6 +164,10 @@ FLAG_CASES = [
     ("病棟15fの患者が性被害にあったと", "minor", False),  # 15F: a floor
     ("夫に性行為強要されてたと今日初めて話した", "acute", False),  # the day of the first telling
     ("先輩の医師に当直室で lastnight されました", "acute", True),
+    # a long stretch of abuse began past 72 hours ago, unless it goes on with him near her now
+    ("60代女性、夫から長年性行為を強要されてきたと話してくれた", "late", True),
+    ("Patient says her stepfather has been abusing her for years. She lives with her aunt now.", "late", True),
+    ("夫から長年性行為を強要されていると。夫が外の駐車場で待っていて、早く出ないと怒られると", "late", False),
     ("車いすユーザーです。介助に来る事業所の男性に入浴介助の時に胸を触られます", "carer", True),  # the care service's man
 ]
 
@@ -1947,6 +1951,10 @@ def test_away_is_said_of_him(rules, text, danger):
         # his employer let him go, the police took him today
         ("80代女性、施設入所中に職員から性的な接触があったと家族から。今は在宅に戻り、施設側も職員を解雇済み", False),
         ("実父からの性的虐待で保護入院中の中学1年生。父親は本日逮捕、母親は本人の味方で付き添い中", False),
+        # not here, in English: not near her at the hospital, but home is still where he is
+        ("Her boyfriend raped her last night in his car. He's not here, she came with her sister.", False),
+        ("Daughter says the husband, her main caregiver, forces sex on her mother most nights. Husband not here "
+         "today; he's at home. Mother goes back there tonight.", True),
     ],
 )
 def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
