@@ -70,7 +70,7 @@ _EN_NUM = (r"(\d+(?:\.\d+)?|a couple of|couple of|a couple|a few|several|half an
 # unit -> hours
 _JA_UNITS = {"分": 1 / 60, "時間": 1, "日": 24, "晩": 24, "週間": 168, "週": 168, "か月": 720, "ヶ月": 720, "ケ月": 720,
              "カ月": 720, "ヵ月": 720, "ヶ月間": 720, "月": 720, "年": 8760, "周間": 168,  # 一周間前: a common slip for 一週間
-             "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
+             "じかん": 1, "時かん": 1, "週かん": 168, "にち": 24, "ふん": 1 / 60, "ぷん": 1 / 60, "しゅうかん": 168, "かげつ": 720, "ねん": 8760, "h": 1, "hr": 1, "hrs": 1,
              "d": 24, "w": 168, "wk": 168, "min": 1 / 60, "mins": 1 / 60}  # fmt: skip (kana: 1しゅうかんまえ; 6h前, 2d前, 3wk前, 30min前, 2h半前)
 _EN_AND_BEFORE = re.compile(_EN_NUM + r"\s*(day|week|hour)s?,?\s+and\s+$")  # "3 days and" 6 hours ago
 _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day": 24, "d": 24, "night": 24,
@@ -78,7 +78,7 @@ _EN_UNITS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "h": 1, "day":
 
 # Each whitespace run is matched once (`\s*+(?:-\s*+)?`, not `\s*-?\s*`): the same matches, since a
 # letter follows, but two adjacent `\s*` would try every split of a long run of newlines (quadratic).
-_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|周間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|くれぇ|ぐれぇ|位|以上|近く|弱|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
+_JA_AGO = re.compile(_NUM + r"\s*(分|時間半|時間|時かん|日半|日|晩|週間|周間|週かん|週|か月半|ヶ月半|ケ月半|カ月半|ヵ月半|か月|ヶ月|ケ月|カ月|ヵ月|月|年半|年|じかん|にち|しゅうかん|かげつ|ねん|ふん|ぷん|mins|min|h半|hrs|hr|h|d|wk|w)\s*+(?:(?:ほど|くらい|ぐらい|くれぇ|ぐれぇ|位|以上|近く|弱|も|ちょっと|ちょい|と少し)\s*+)?(?:前|まえ)")
 # the words _JA_FROM counts from that name the incident itself: a time said from them is its own
 _INCIDENT_NAMED = ("被害", "事件", "暴行", "レイプ", "受傷", "性暴力", "性被害", "強姦", "性交", "あの日", "今日で")
 _JA_FROM = re.compile("(?:" + "|".join((*_INCIDENT_NAMED, "それ", "あれ", "発生", "摂取", "経過")) + r")(?:発生)?(?:\s*[（(][^）)]{1,6}[)）])?\s*(?:から|後|(?<=今日で)|(?<=経過)|(?=\s*(?:約|およそ)?\s*\d+\s*h))\s*(?:もう|まだ|およそ|約|既に|すでに|ほぼ|ちょうど|丁度|丸)?\s*" + _NUM + r"\s*(時間半|時間|分|日半|日|週間|か月半|か月|ヶ月半|ヶ月|カ月半|カ月|年半|年|hrs|hr|h)(?!半)(?!\s*(?:以内|以上|前|後|[をがは]?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*(?:過ぎ|超え|すぎ|(?:たっ|経っ)(?:て|ちゃ))))")
@@ -135,7 +135,7 @@ _EN_AGE = re.compile(r"\b(\d{1,3})\s*+(?:-\s*+)?(?:years?|yrs?|y)\s*+(?:-\s*+)?(
 _digit_before = digit_before()
 # Scanned only around the words every match contains (see bot.text.Zoned): most messages hold none.
 _KANJI_NUMERALS = "一二三四五六七八九十"
-_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週周か月ヶケカヵ年ほどくらいぐれぇ位以上近弱も前まえじんにちしゅうげつねょっとい少hrsdwkmin", ("前", "まえ"))
+_JA_AGO_SCAN = Zoned(_JA_AGO, r"\d.\s一二三四五六七八九十半分時間日晩週周か月ヶケカヵ年ほどくらいぐれぇ位以上近弱も前まえじんにちしゅうげつねょっとい少ふぷhrsdwkmin", ("前", "まえ"))
 _EN_AGO_SCAN = Zoned(_EN_AGO, r"\d.\s\-abcdefghiklmnoprstuvwxy", ("ago", "before", "back", "after", "since", "post", "now", "prior", "earlier"), ahead=1,
                      needle_ok=lambda text, i: i > 0 and text[i - 1].isspace())  # fmt: skip
 _JA_AGE_SCAN = Zoned(_JA_AGE, r"\d\s\-一二三四五六七八九十歳才さいサイ代未満以下", ("歳", "才", "さい", "サイ", "代"), ahead=1,
@@ -188,7 +188,8 @@ def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int
         both += [(float(_KANA_NUMBERS[m.group(1)] * _KANA_UNITS[m.group(2)]), m.start(), m.end())
                  for m in _JA_KANA_SPAN_AGO.finditer(kana)]  # fmt: skip
     # 1週間と2日前 is one time: not also 2日前
-    return both + [e for e in _read_elapsed(text, reverse) if not any(e[1] < t and s < e[2] for _, s, t in both)]
+    read = _read_elapsed(kana, None) if kana is not text else _read_elapsed(text, reverse)  # 5ｼﾞｶﾝﾏｴ as 5じかんまえ
+    return both + [e for e in read if not any(e[1] < t and s < e[2] for _, s, t in both)]
 
 
 def _read_elapsed(text: str, reverse: str | None) -> list[tuple[float, int, int]]:

@@ -327,6 +327,8 @@ def test_one_pass_reads_the_same_facts_on_any_mix(kb, pieces):
         ("it happened to me in college 10 yrs ago", 87600.0),  # yrs, mos: the short units
         ("あれから丸3日と2時間くらい", 74.0),  # days and hours: one time
         ("ｲｯｼｭｳｶﾝﾏｴ ﾆ ｾｲﾃｷ ﾋｶﾞｲ", 168.0),  # a span in half-width katakana
+        ("ｵｷｬｸｻﾏｶﾞ ﾚｲﾌﾟﾋｶﾞｲ 5ｼﾞｶﾝﾏｴ", 5.0),  # and with its number in digits
+        ("しんじゅくえきの ちかくで ちかんに あった ひとが きてます 30ぷんまえ", 0.5),  # minutes in kana
         ("３０ｍｉｎ前　性被害　駅前", 0.5),  # min, in full-width letters
         ("2h半前の性被害", 2.5),
         ("被害はふた月前。金沢市", 1440.0),  # months counted in kana
