@@ -263,6 +263,9 @@ INTENT_CASES = [
     ("助けて", False, "victim"),  # nothing else said: hers
     ("sorry english. i was attacked sexually yesterday. i am student from vietnam, in fukuoka", False, "victim"),
     ("I was forced by my boss at the company party. Sendai", False, "victim"),
+    # a blow told with a question of another kind, no one near her now: the help answer; him here: a case
+    ("彼氏に殴られた患者さんの診断書の書き方", False, "help"),
+    ("夫に殴られた患者さん、夫が今待合にいます。診断書の書き方", False, "referral"),
 ]
 
 
