@@ -2337,6 +2337,12 @@ def test_emergency_contraception_alone_is_no_case(rules, text, intent):
         # a time taken back
         ("昨夜のことかと思ったら実は先月の話でした、と本人が訂正。患者は30代女性、上司から。", False, True),
         ("先週じゃなくて昨日の夜、知人に無理やりされたと", True, False),
+        # the time of a call, or of the telling, in English; the writer could not learn the act's
+        ("Her mum rang this morning saying her daughter (22) was raped by a guy from her uni. That's all I know.",
+         False, False),
+        ("At today's appointment my patient mentioned that her trainer had sexually assaulted her. I asked about "
+         "timing but she changed the subject.", False, False),
+        ("A walk-in 2 hours ago, female 30s, says a stranger assaulted her. She's refusing to say when.", False, False),
     ],
 )
 def test_times_unknown_or_taken_back(rules, text, acute, late):
