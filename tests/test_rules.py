@@ -1686,6 +1686,10 @@ def test_days_of_the_month_and_short_weekdays():
         ("付き添いの男の人に昨日されたと紙に書いて渡してきました。男の人は今も横に座ってます", True),  # てます
         ("知的障害の中学生が昨日送迎の男性職員に体を触られたと。その職員は今日から休ませてます", False),
         ("A resident told me the manager touched her sexually in the office. The manager is on site right now.", True),
+        # he is where she no longer goes
+        ("中3の娘が塾の先生に…と昨日話してくれました。先生は今日も塾にいます。娘は行かせてません", False),
+        ("愛媛の今治。中学生の男の子が、スイミングのコーチから。コーチはまだ教室で教えてるけど本人は辞めた。最後は先月", False),
+        ("中3の娘が塾の先生に…と昨日話してくれました。先生は今日も塾にいます。娘は今日も塾です", True),
     ],
 )
 def test_the_one_who_did_it_still_near_or_in_touch(rules, text, danger):
