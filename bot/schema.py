@@ -12,11 +12,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 
+@cache
 def _yaml() -> tuple[ModuleType, Any]:
     """PyYAML and its safe loader: libyaml's CSafeLoader when PyYAML was built with it (the usual
     wheels are), several times faster. Imported when a file is first parsed: a start-up served from
@@ -33,7 +35,9 @@ def _yaml() -> tuple[ModuleType, Any]:
             seen = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
-                if key != "<<" and isinstance(key, str | int | float | bool) and key in seen:
+                if key == "<<" or not isinstance(key, str | int | float | bool):
+                    continue  # a merge, or a key that is itself a list or mapping: not compared
+                if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark
                     )

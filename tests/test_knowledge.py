@@ -101,6 +101,7 @@ def test_load_raises_with_every_problem(copy):
         ("rules.yaml", "keywords:\n", "keywords:\n  : [\n", "rules.yaml: line"),
         ("rules.yaml", "  minor_weak:\n", "  minor_weak:\n    not_after: [grown]\n",  # YAML would keep the last
          "rules.yaml: line"),
+        ("rules.yaml", "keywords:\n", "keywords:\n  ? [a, b]\n  : [c]\n", "rules.yaml: line"),  # a list as a key
         ("centers.yaml", 'unknown_dates: [{from: "12-28"', 'unknown_dates: [{from: "12-32"',
          "centers.yaml: centers[3].hours.unknown_dates[0].from: expected a real month-day"),
     ],
