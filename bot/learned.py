@@ -100,12 +100,11 @@ def cues(
     return frozenset(out)
 
 
-# a message that denies any of these (加害者はもういない), affirms she is out of reach or he is away
-# or not here ("he's not here, she came alone"),
+# a message that denies any of these (加害者はもういない), affirms she is out of reach or he is away,
 # or names a stranger as the one who did it (見知らぬ男に襲われた。夫が同居: who is near her is not him)
 # gets no learned danger
 _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:present_here", "k:nearby",
-                            "a:protected", "a:separated", "a:doer_away", "a:not_here", "d:stranger"})  # fmt: skip
+                            "a:protected", "a:separated", "a:doer_away", "d:stranger"})  # fmt: skip
 
 _DATED = frozenset({"hours", "f:late"})
 _ACT_TIMED = frozenset({"hours", "act_dated"})

@@ -157,7 +157,6 @@ def test_weights_add_a_flag_the_rules_did_not_set_and_say_so(plain):
     "患者さんが性被害にあったと話しています。ロビーにいます。危険はありません",
     "患者さんが性被害にあったと話しています。ロビーにいます。加害者はもういない",
     "患者さんが性被害にあったと話しています。ロビーにいます。相手は逮捕されて接近禁止命令も出ています",
-    "Her stepfather assaulted her last week. Her mom drove her here. The stepfather is not with them.",
 ])  # fmt: skip
 def test_weights_never_set_danger_where_the_message_denies_it(plain, text):
     f = _facts(_with(plain, danger=(5.0, {"w:ロビー": 10.0})), text)

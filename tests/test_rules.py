@@ -1982,6 +1982,9 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("The man in the waiting room is her dad, he's fine, supportive. The perpetrator was a taxi driver, no idea who.", False),
         ("The perpetrator is in the waiting room. Her dad is with her, very supportive.", True),
         ("Pt's wife is waiting with him. He's 40, says two men sexually assaulted him at a sauna 4 days ago.", False),
+        # another said not to be here keeps no danger away from him who is
+        ("Her mom is not with her. The perpetrator is in the waiting room.", True),
+        ("Her mom is not here. The man who raped her last night is sitting in the waiting room.", True),
         ("A 12 y/o boy says a teacher made him touch the teacher's private parts. That teacher is at school today.", True),
         # he waits, by his word, one like it, an anaphor, or a clause that describes him
         ("夫に無理やりされた。夫は待合で待っています", True),
