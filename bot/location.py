@@ -188,7 +188,7 @@ _MOVED_IN = r"引っ越して(?:き|ます|いま|る)"  # 広島に引っ越し
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
     r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |(?<!are )(?<!am )(?<!'re )(?<!'m )visiting |"
-    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to |(?:left|leaving|headed|heading) for |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
+    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to (?:(?:his|her|their) [a-z']+(?: [a-z']+)? in )?|(?:left|leaving|headed|heading) for |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
     r"|\bnot (?:in |at |from )?|\bnot in [a-z\-]+, )\s*$"  # "Kobe, not Osaka", "not in Fuchu, Tokyo": taken back
 )
 _AWAY_AFTER = re.compile(
@@ -196,21 +196,24 @@ _AWAY_AFTER = re.compile(
     r"(?:って|と)(?:言う?た|言っ?た|言いました|書いた|書きました|送った|送りました)(?:けど|が|んですが)|"  # さっき梅田って言うたけど: taken back
     r"\s*[—–-]+\s*(?:no,?\s+)?sorry\b|,?\s+no,?\s+sorry\b|"  # "We're in Okayama— no sorry, Okinawa"
     r"(?:県|府|都|道|市)?\s*(?:に|へ|で|を)?\s*(?:旅行(?!中(?:です|で|。|なん|だ))|出張中|への出張|に出張|に単身赴任|で単身赴任|から引っ越|から旅行|出身|(?:に|へ)(?!" + _MOVED_IN + r")引っ越|に帰省|に住んで(?:た|い)た|にいた頃|"
-    r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
+    r"の実家に帰|に転居|へ転居|に転勤|へ転勤|に(?:帰|戻)(?:り|って(?![く来き])|る|った(?!ら(?!し)))|"  # 大阪に帰ったらしい (not 東京に帰ったら: she will)
     r"during (?:a|her|his|the|their) (?:trip|holiday|vacation)|on (?:a|her|his) (?:trip|holiday|vacation))"
 )
+_COME_BACK_AFTER = re.compile(r"(?:県|府|都|道|市)?\s*に(?:帰|戻)って(?:き|来|く)")  # 豊田に帰ってきて当院を受診: where she is now
 _BACK_NOW_AFTER = re.compile(r"(?:県|府|都|道|市)?\s*に(?:帰|戻)(?:って(?:い|き|来|ま)|ってる|りました|ってきた)")
 # where it happened or where she came from, not where the writer is (a party in Roppongi, 宇都宮の実家
 # から駆けつけた): set aside when another place disagrees
-_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$")
+_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$"
+                           r"|\b(?:assaulted|raped|attacked|abused|exploited|groped|molested|drugged|trafficked|happened|occurred)(?:\s+[a-z]+){0,3}\s+in (?:the )?$")
 _SCENE_AFTER = re.compile(r"(?:県|府|都|道|市)?(?:の実家)?から(?:[^\s。、]{0,6}?で)?(?:駆けつけ|来た|来て|来ました|来院|上京|出てき|向かって)")
-# a clause's topic before a place: someone else (兄は, 相手は: their place), the writer (私は, 当院は,
+# a clause's topic before a place: someone else (兄は, 相手は, 社長は, 親は: their place; not 本人と母親は), the writer (私は, 当院は,
 # こっち（), only the time (今は, いまは), or a home left (実家は, 地元は); read back to the last
 # sentence end or comma
 _TOPIC = re.compile(
-    r"((?:相手|彼氏|彼|夫|旦那|元夫|元彼|元カレ|元交際相手|兄|弟|姉|妹|父|義父|継父|叔父|伯父|おじ|おじさん|祖父|祖母|母|娘|息子|"
+    r"((?<![と&＆])(?:相手|彼氏|彼|夫|旦那|元夫|元彼|元カレ|元交際相手|兄|弟|姉|妹|父|義父|継父|叔父|伯父|おじ|おじさん|祖父|祖母|母|娘|息子|"
     r"いとこ|従兄|従姉|親戚|叔母|伯母|おば|義兄|同僚|元上司|犯人|加害者|その人|その男|あいつ|向こう|講師|先輩|上司|"
-    r"友達|友人)(?:は|が|も)"
+    r"友達|友人|父親|母親|両親|(?<![母父両])親|家族|義母|継母|妻|元妻|彼女|交際相手|恋人|パートナー|知人|同級生|元同僚|社長|部長|課長|店長|顧問|"
+    r"担任|先生|教師|コーチ|監督|職員|従業員|店員|運転手|取引先の(?:男性|人|方)|その(?:男性|女性|人)|男性|男)(?:さん|くん|ちゃん)?(?:は|が|も)"
     r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator)"
     r"(?:'s| is| lives| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
     r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ|今の家|今の住まい|(?<!ご)自宅)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
@@ -879,6 +882,8 @@ def _role(letters: str, start: int, end: int) -> int:
         if topics and not (person or home) and _BACK_NOW_AFTER.match(after):
             return _HOST  # 今は地元の札幌に戻っています, 私は大分市に帰ってきました: where the writer is now
         return _AWAY
+    if not (person or home) and _COME_BACK_AFTER.match(after):
+        return _HOST
     if _SCENE_BEFORE.search(before) or _SCENE_AFTER.match(after):
         return _ELSEWHERE
     if topics:
@@ -915,7 +920,9 @@ def _resolve_roles(found: list[tuple[frozenset[str], int]]) -> Location:
         return Location(None, (), True) if found else NOWHERE
     if len(set(here)) > 1 and not frozenset.intersection(*here):
         host = [prefs for prefs, role in found if role == _HOST]
-        here = host or [prefs for prefs, role in found if role != _ELSEWHERE and role != _AWAY] or here
+        away = {prefs for prefs, role in found if role == _AWAY}  # 大阪に帰ったらしい: so is another 大阪 said plainly
+        here = host or [prefs for prefs, role in found if role not in (_ELSEWHERE, _AWAY) and not (role == 0 and prefs in away)] \
+            or [prefs for prefs, role in found if role not in (_ELSEWHERE, _AWAY)] or here
     return _resolve(here)
 
 

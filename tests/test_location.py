@@ -1173,6 +1173,21 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
         ("今は辞めて広島に引っ越してます", "34", ()),
         ("相手は横浜に住んでる", "14", ()),
         ("I was drugged at a bar in Roppongi last night", "13", ()),
+        # the one named by a role or a relation is someone else too (社長は, 父親は, 親は, 取引先の男性は)
+        ("社長は今日は出張で福岡、本人は同僚と来院。長崎市", "42", ()),
+        ("父親は長野の実家にいて会っていない。甲府の病院", "19", ()),
+        ("顧問は合宿で沖縄にいる。金沢の高校の保健室です", "17", ()),
+        ("親は奈良の実家やから言えへん。いま住んでるのは大阪", "27", ()),
+        ("娘さんは東京にいて週末だけ帰ってくる。長野県伊那市の訪問看護", "20", ()),
+        # but not the patient with her kin (本人と母親は…に残って)
+        ("叔父は今は大阪にいるとのこと。本人と母親は高知に残っていて", "39", ()),
+        # a place he went back to is away wherever else it is said (もう離婚して大阪。…大阪に帰ったらしい)
+        ("継父はもう離婚して大阪。けさ会いに来て、大阪に帰ったらしい。郡山", "07", ()),
+        # back here is where she is (実家のある豊田に帰ってきて当院を受診), not away
+        ("勤務地は浜松で、週末に実家のある豊田に帰ってきて当院を受診", "23", ()),
+        # where an act happened, in English, is the scene
+        ("Nurse at a clinic in Saitama city. She was sexually exploited in Kabukicho years ago.", "11", ()),
+        ("ER Kochi. He has since gone back to his parents in Tokyo.", "39", ()),
         # two places and nothing to tell whose: both stay candidates
         ("兄は東京、姉は大阪", None, ("13", "27")),
     ],
