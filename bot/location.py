@@ -140,7 +140,7 @@ _IN_PLACE_CONTEXT = re.compile(
     r"(?=(?:市内|市)?の[^\s。、.!?のはがを]{0,4}?(?:病院|医院|クリニック|診療所|救急|中学|小学|高校|保健室|薬局|保健所|警察|"
     r"旅館|ホテル|温泉|施設|介護|助産院|開業医|学校|大学|寮|繁華街|コンビニ|バー|クラブ|飲み屋|居酒屋|会社|職場|訪問|[^\s。、.!?]科"
     r"|ドラッグストア|ドラスト|調剤|特養|老健|グループホーム|デイサービス)"
-    r"|に住ん|に住む|在住|駅|市内|にいます|にいる|におる|で働|でバイト|でリゾートバイト|で一人暮らし)"
+    r"|に住ん|に住む|在住|駅|市内|にいます|にいる|におる|で働|でバイト|でリゾートバイト|で一人暮らし|のほう|の辺り|のあたり)"
 )
 # a station named by its town after a direction, 本 or an old province (本厚木駅, 東広島駅, 紀伊田辺駅, 伊予西条駅)
 _PREFIXED_STATION = re.compile(
@@ -154,7 +154,8 @@ _VOWELS = frozenset("aeiou")
 _NEAR_SCAN = 2000  # characters read for names one letter off (a fallback: most messages name a place)
 _LONG_LATIN_WORD = re.compile(rf"(?<![a-z])[a-z]{{{_NEAR_MIN},}}(?![a-z])")
 _SIGNATURE_GAP = " \u3000、の:："  # between a role word and a name said last (看護師 松本, 主治医、長野)
-_FINAL_NAME = re.compile(r"[。．.!！?？、\s]\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$")
+_FINAL_NAME = re.compile(r"(?:[。．.!！?？、\s]|ここ(?:は)?)\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$"
+                         r"|(?:^|[。．.!！?？、\s]|ここ|クリニック|病院)\s*([\u4e00-\u9fff々]{1,4})(?:やねん|じゃ|や|だ)(?:けど|けん|で(?=[。、\s]|$))")  # …。ここ柏; 呉じゃけど, 一宮だで (not 中村ですけど: a surname)
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
 # a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
 _KANA_IN_PLACE_CONTEXT = re.compile(
@@ -163,7 +164,7 @@ _KANA_IN_PLACE_CONTEXT = re.compile(
     r"|学校|科|駅|えき|旅館|ホテル|カラオケ|クラブ|バー|居酒屋|コンビニ)|に\s*住|に\s*すん|在住|駅|えき|市))"
 )
 # a kana name said last, after a space or a sentence's end (…ちばです, 。おかざき, 中3 くまがや)
-_FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)(?:です|だ|や|じゃ)?[。．.!！\s]*$")
+_FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)\s*(?:です|だ|や|じゃ)?[。．.!！\s]*$")
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
 # a romaji name a place word holds, one that ends its clause after in/of, one in brackets or a
 # note's first word (an English message only)
@@ -581,13 +582,14 @@ class Locator:
             if not named and (m := _FINAL_KANA.search(text)) \
                     and (prefs := _kana_place(self._lookup_table(), m.group(1), ("", *_KANA_SUFFIXES))):  # fmt: skip
                 named.append(prefs)  # …親に言えない ちばです: a kana name said last
-            if not named and (m := _FINAL_NAME.search(text)):  # …どう説得すれば？ 堺やねん / 。呉です: said last
-                name = m.group(1)
+            for m in _FINAL_NAME.finditer(text) if not named else ():  # …どう説得すれば？ 堺やねん / 。呉です: said last; 呉じゃけど
+                name = m.group(m.lastindex)
                 prefs = self._lookup_forms.get(name)
                 if prefs and (len(name) > 1 or len(prefs) == 1) and (table := self._lookup_table()) \
                         and (name + "市" in table or name + "区" in table) \
-                        and not text[: m.start(1)].rstrip(_SIGNATURE_GAP).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
+                        and not text[: m.start(m.lastindex)].rstrip(_SIGNATURE_GAP).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
                     named.append(prefs)
+                    break
             if not named and slips and (prefs := self._one_kanji_off(text)):  # 軍馬県, 北開道, 鹿児鳥の病院: one kanji slipped
                 named.append(prefs)
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare

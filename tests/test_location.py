@@ -1276,6 +1276,14 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("その彼氏が今も店の前にいる。柏", "12", ()),
         ("警察にも通報済み。上野です", "13", ()),  # Tokyo's district (上野村 is named with 村)
         ("患者さんのこと相談です。看護師 松本", None, ()),  # a signature, not a sentence of its own
+        ("親にも言えない。ここ柏", "12", ()),  # ここ before it
+        ("きのうのことです。ばしょは きょうとの ふしみ です", "26", ()),  # a space before です
+        # a bare city with a dialect's copula and けど (呉じゃけど), even after another word did (薬局じゃけど)
+        ("娘が中3なんじゃけど、塾の帰りに知らん男に。呉じゃけど、どこ行ったらええん", "34", ()),
+        ("うちのクリニック堺やねんけど、さっき来はった子が", "27", ()),
+        ("薬局じゃけど、さっき来た女の子がね。ゆうべらしいんじゃ。呉", "34", ()),
+        ("中村ですけど、患者さんのことで", None, ()),  # です: a surname introducing herself
+        ("相談先はどこですか。堺のほうです", "27", ()),  # のほう: a place's word
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
