@@ -99,7 +99,8 @@ class Engine:
             facts = self.kb.rules.facts(respelled, place=where.found, at=at)
         else:
             facts = self.kb.rules.facts(
-                norm, place=where.found, occurrences=reading.keywords, letters=reading.letters, at=at
+                norm, place=where.found, occurrences=reading.keywords, letters=reading.letters, at=at,
+                elsewhere=reading.elsewhere,
             )
         return raw, where, facts, respelled is not None
 

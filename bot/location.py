@@ -325,6 +325,9 @@ class Reading(NamedTuple):
     # `letters`, keyword index)
     keywords: list[tuple[int, int]]
     letters: str  # the message as the automaton read it: bot.text.utf8_letters(text)
+    # the place names read in another prefecture than the one found, as (first, last) byte offsets
+    # in `letters`: where someone else is (元彼は福岡にいて, for bot.rules); none if none was found
+    elsewhere: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -561,7 +564,7 @@ class Locator:
         letters = utf8_letters(text)
         if not text:
             return Reading(NOWHERE, [], letters)
-        sets, keywords = self._scan(letters)
+        sets, keywords, spans = self._scan(letters)
         for m in _POSTAL_SCAN.finditer(text):
             prefs = self._postal(m.group(1) + m.group(2) if m.group(1) else m.group(3))
             if prefs:
@@ -601,7 +604,9 @@ class Locator:
                          if (w := next(filter(None, m.groups()))) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(w))]
             if named:
                 where = _resolve(named)
-        return Reading(where, keywords, letters)
+        elsewhere = tuple(span for (prefs, _), span in zip(sets, spans, strict=False) if where.prefecture not in prefs) \
+            if where.prefecture else ()  # (postal codes, after the names, have no span)
+        return Reading(where, keywords, letters, elsewhere)
 
     def _one_kanji_off(self, text: str) -> frozenset[str] | None:
         """The prefecture whose name a run of kanji misses by one kanji, not its suffix (軍馬県, 北開道)
@@ -699,9 +704,10 @@ class Locator:
         pref = self._postal_code.get(code) or self._postal_prefix.get(code[:3])
         return frozenset((pref,)) if pref else None
 
-    def _scan(self, letters: str) -> tuple[list[tuple[frozenset[str], int]], list[tuple[int, int]]]:
+    def _scan(self, letters: str) -> tuple[list[tuple[frozenset[str], int]], list[tuple[int, int]], list[tuple[int, int]]]:
         """The prefecture sets of the place names in a text, after the context checks (module
-        docstring), leftmost-longest; and the keywords' occurrences (see `read`). Works on the UTF-8
+        docstring), leftmost-longest; the keywords' occurrences (see `read`); and each name's first
+        and last byte (a name read with the one before it, 那覇の松山, widens that one's). Works on the UTF-8
         bytes the automaton runs over (`letters`: bot.text.utf8_letters of the text) and their
         offsets: each check reads the bytes of the characters it needs, so no offset is turned back
         into a character offset."""
@@ -742,6 +748,7 @@ class Locator:
             raw.append((start, -length, end, prefs, flags))
         raw.sort()  # by start, then longest first: no two matches share both (one form per span)
         sets: list[tuple[frozenset[str], int]] = []
+        spans: list[tuple[int, int]] = []
         covered = -1  # leftmost-longest, non-overlapping
         anchor = -1  # end of the last municipality or ward, while what follows may be its address
         first = last = -1  # start and end of the last place read
@@ -760,12 +767,14 @@ class Locator:
                 # 那覇の松山, 大阪の福島: a neighbourhood of the place before it, not another's city; 北海道の伊達:
                 # the name in that place; the two read as one name in the story (場所は山梨の河口湖)
                 sets[-1] = (sets[-1][0] & prefs or sets[-1][0], _role(letters, first, end))
+                spans[-1] = (first, end)
                 last = end
                 continue
             anchor = end if flags & _ANCHOR else -1
             first, last = start, end
             sets.append((prefs, _role(letters, start, end)))
-        return sets, keywords
+            spans.append((start, end))
+        return sets, keywords, spans
 
 
 def _corrected(letters: str, i: int) -> bool:

@@ -1259,12 +1259,15 @@ class Rules:
         occurrences: Iterable[tuple[int, int]] | None = None,
         letters: str | None = None,
         at: dt.datetime | None = None,
+        elsewhere: Iterable[tuple[int, int]] = (),
     ) -> Facts:
         """Read keywords, elapsed time and ages from normalised text, then apply the flag rules.
         `occurrences`: every (end offset, keyword index) of the keywords in `letters` (which is
         utf8_letters(text): give it if you have it), as an automaton holding `keyword_forms()`
         reports them (bot.location.Locator.read); by default this module's automaton finds them.
-        `at`: the moment of the message, for weekday phrases (先週の金曜日)."""
+        `at`: the moment of the message, for weekday phrases (先週の金曜日). `elsewhere`: the
+        (first, last) bytes in `letters` of place names in another prefecture than the message's
+        (bot.location.Reading.elsewhere): the one who did it said to be there is away."""
         occs: list[_Occurrence] = []
         analysis = Analysis(text) if text and not text.isascii() else None
         stops: list[tuple[int, int]] = []  # where "stop" phrases stand: the lemma rows are hidden there too
@@ -1395,7 +1398,11 @@ class Rules:
                 occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
         # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
         if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs)):
-            occs = sorted(occs + _doers_away(ctx, doers), key=_start)
+            far = []
+            if elsewhere and letters is not None:
+                starts = None if len(letters) == len(text) else _byte_starts(text)
+                far = [(a, b + 1) if starts is None else (bisect_left(starts, a), bisect_left(starts, b + 1)) for a, b in elsewhere]
+            occs = sorted(occs + _doers_away(ctx, doers, far), key=_start)
         if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
             occs = _others_near(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
             if analysis is not None and doers:  # 母は亡くなって父と二人暮らし: another is gone, not he
@@ -2040,19 +2047,26 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     return out
 
 
-def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]]) -> list[_Occurrence]:
+def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]], far: list[tuple[int, int]] = ()) -> list[_Occurrence]:
     """Where the one who did it is said to be away now (`doer_away`): his word or an anaphor is the
     subject of leaving, being far off or not coming (男はもう地元に帰った, 夫は出張で来週まで帰らない,
-    相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), unless he comes back soon (明日帰ってくる)."""
+    相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), or of being in a place of another
+    prefecture than the message's (`far`: 元彼は福岡にいて, 父親は長野の実家で), unless he comes back soon
+    (明日帰ってくる)."""
     text = ctx.text
     out = []
     for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY) if doers else ():  # an anaphor alone: English only
         end = ctx.ends[n] if (n := ctx.sentence(start)) < len(ctx.ends) else len(text)
         a = _AWAY_NOW.search(text, said, min(end, said + 40))
+        if a is None:  # 元彼は福岡にいて: a place elsewhere, where he is
+            a = next((m for p, q in far if said <= p <= said + _FAR_GAP and (m := _AT_PLACE.match(text, q))), None)
         if a is None or _OTHER_CLAUSE.search(text, said, a.start()) or _BACK_SOON.search(text, a.end(), end) \
                 or _HOME_AFTER.match(text, a.end()) or _HERE_BEFORE.search(text, max(said, a.start() - 8), a.start()):  # fmt: skip (退職して家にいる, 待合に戻って)
             continue
         out.append(_Occurrence(start, a.end(), _DOER_AWAY_SETS))
+    for p, _ in far:  # "he moved to Fukuoka", "the ex-bf lives in Osaka now": he is in another prefecture
+        if (m := _EN_AT_FAR.search(text, max(0, p - 60), p)) and not _BACK_SOON.search(text, p, len(text)):
+            out.append(_Occurrence(m.start(), p, _DOER_AWAY_SETS))
     for m in _EN_AWAY.finditer(text):
         end = ctx.ends[n] if (n := ctx.sentence(m.start())) < len(ctx.ends) else len(text)
         if not _BACK_SOON.search(text, m.end(), end):  # "he's away on business but comes back tonight"
@@ -2417,6 +2431,15 @@ _AWAY_NOW = re.compile(
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
+# being in a place, after its name (福岡にいて, 長野の実家で今は, 大阪本社に戻った; not 東京に来る)
+_FAR_GAP = 8  # characters between his subject and the place's name (今は, 仕事で)
+_AT_PLACE = re.compile(r"(?:都|府|県|市|区)?(?:[^\s。、,.!?]{0,6}?)(?:に|で|へ)\s*(?:いる|いて|います|いま|おる|おり|住ん|住み|暮らし|働い|勤め|就職|(?:戻っ|帰っ|もどっ|かえっ)(?!て\s*[く来き])"
+                       r"|単身|出張|今は|いまは)")
+# the one who did it, then only words of being, living or going somewhere, then in/to (a place's name after)
+_EN_AT_FAR = re.compile(
+    r"\b(?:he|he's|hes|the (?:guy|man|perp\w*|offender|attacker|assailant)|(?:her |the |my |pt's )?(?:ex-?(?:bf|boyfriend|husband|partner)|ex|bf|boyfriend|husband|fianc[eé]e?))"
+    r"(?:\s+(?:is|was|has|had|'s|now|still|since|currently|already|been|lives?|living|stays?|staying|works?|working|moved|went|gone|flew|returned|back|home|to|in|at|with|his|own|parents'?|family|place|house|apartment|flat))*"
+    r"\s+(?:in|to)\s+$")
 # back to a place here or by her (夫はもう待合に戻っています): he is near, not away
 _HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣)\s*[にへ]\s*(?:もう|また)?\s*$")
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")

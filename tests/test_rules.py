@@ -1971,6 +1971,28 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
 
 
 @pytest.mark.parametrize(
+    ("text", "away"),
+    [
+        # in a place of another prefecture than the message's (the place finder's pass tells which)
+        ("加害者は元彼。元彼は福岡にいて今は連絡も取れてない。鳥取市の病院です", True),
+        ("彼氏の父親から。父親は長野の実家で今は会わない。甲府の病院", True),
+        ("きのう かれしのともだちに やられた あいつは東京にかえったから いない わたし水戸", True),
+        ("Clinic in Kichijoji. Raped by her ex-bf 2 days ago. The ex-bf moved to Fukuoka last month", True),
+        ("ER in Kochi. Raped by her ex boyfriend. He has since gone back to his parents in Tokyo.", True),
+        # the message's own prefecture, a place he only comes back from, or someone else in it: not away
+        ("当院は福岡市です。元彼は福岡にいて毎日家の前に来る", False),
+        ("鳥取市の病院です。元彼は大阪に戻ってくるらしい", False),
+        ("鳥取市の病院です。元彼に襲われた。母は大阪にいて来られない", False),
+        ("Clinic in Osaka. He raped her in Tokyo and he is here in the waiting room", False),
+        ("元彼は福岡にいて", False),  # the only place named: it may be hers as well
+    ],
+)
+def test_the_one_who_did_it_in_another_prefecture(engine, text, away):
+    _, _, read, _ = engine.read(text)
+    assert ("doer_away" in read.affirmed) == away
+
+
+@pytest.mark.parametrize(
     ("text", "danger"),
     [
         # one who came along to help, or another than the one who did it, waits: no danger
