@@ -2430,7 +2430,9 @@ _AWAY_NOW = re.compile(
     r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束|出入り禁止|出禁|取り調べ中|拘置所|留置|退寮)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
     r"|(?:地元|実家)(?:に|へ|で)(?:帰|戻|い|住)"
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
-    r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)")
+    r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)"
+    r"|逃走(?!中)|逃げ(?:た(?!い|ら|ほう|方)|て(?:いった|行った|った|いる|います|る|ます)|ました|去)|行方(?:不明|知れず|が分から)"  # 加害者は逃走, 犯人は逃げています (not 逃走中: at large)
+    r"|(?:交代|交替)(?:した|しました|済|になっ|してもら|させ|[。\s]|$)|担当(?:から|を)外|(?:から|を)外れ(?:た|て|まし)|外され")  # ヘルパーは交代 (not 交代は17時), 職員は担当から外れ
 # being in a place, after its name (福岡にいて, 長野の実家で今は, 大阪本社に戻った; not 東京に来る)
 _FAR_GAP = 8  # characters between his subject and the place's name (今は, 仕事で)
 _AT_PLACE = re.compile(r"(?:都|府|県|市|区)?(?:[^\s。、,.!?]{0,6}?)(?:に|で|へ)\s*(?:いる|いて|います|いま|おる|おり|住ん|住み|暮らし|働い|勤め|就職|(?:戻っ|帰っ|もどっ|かえっ)(?!て\s*[く来き])"
@@ -2444,6 +2446,7 @@ _EN_AT_FAR = re.compile(
 _HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣)\s*[にへ]\s*(?:もう|また)?\s*$")
 _HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
 _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:(?:帰って|戻って)(?:くる|来る|きます|来ます)|迎えに(?:来|く))"
+                        r"|(?:帰って|戻って|もどって)(?:くる|来る)(?:可能性|かも|おそれ|恐れ)"  # 行方不明で、自宅に戻ってくる可能性あり
                         r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b"
                         r"|\b(?:says?|said) (?:he|she)(?:'ll| will)? (?:come|be) (?:again|back)\b|\bwill come (?:again|back)\b")  # 夕方迎えに来る, "he say he come again"
 _EN_AWAY = re.compile(
@@ -2452,6 +2455,7 @@ _EN_AWAY = re.compile(
     r"(?:\s+(?:is|was|has|had|'s))?\s+(?:(?:now|already|since|currently|been)\s+){0,2}"
     r"(?:not here|not with her|away|gone|hospitali[sz]ed|in hospital|discharged|banned|fired|transferred|suspended"
     r"|won'?t (?:come|be) (?:again|back)|will not (?:come|be) (?:again|back)|(?:is )?not on site|isn'?t on site|leaving (?:japan|the country)"
+    r"|fled|ran (?:off|away)|took off|got away|on leave|off work|removed from|taken off|pulled from|reassigned"
     r"|on (?:a|an|his) (?:[\w-]+ )?(?:posting|assignment|deployment)|posted (?:abroad|overseas|to)|flew home|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
     r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"
@@ -2555,7 +2559,7 @@ _ANAPHOR_RE = re.compile(_ANAPHOR)
 # of being away; or nothing (his word, or being with him: 同じ病棟)
 _SUBJECT_NOW = rf"(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))"
 _FROM_HIM = r"(?:さん|くん)?\s*から"
-_SUBJECT_AWAY = r"(?:さん|くん|ちゃん|氏)?\s*(?:[はがも]|(?=もう|既に|すでに|今は|いまは))"
+_SUBJECT_AWAY = r"(?:さん|くん|ちゃん|氏)?\s*(?:[はがも:：]|(?=もう|既に|すでに|今は|いまは))"  # 加害者：不明 逃走: a note's label
 _OR_WITH_HIM = ""
 # for each: the rest after a name, an anaphor with the rest (or being with him), where either may begin
 _DOER_THEN = {

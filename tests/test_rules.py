@@ -1957,6 +1957,15 @@ def test_away_is_said_of_him(rules, text, danger):
         ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
         ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
         ("付き添いの夫が帰った後に『夫に毎晩無理に…』と。退院したら夫のいる家へ帰ることになる", True),
+        # fled, replaced, on leave, caught (not at large and seen near, not a shift's change, not fleeing asked)
+        ("80代女性。昨日の午後、訪問販売を装った男に家で性的暴行を受けた。犯人は逃げています。", False),
+        ("1時間前、駅のトイレで男に襲われた。犯人は逃走中で、さっき病院の前にあの男がいた", True),
+        ("ヘルパーから昨日触られた。ヘルパーは交代してもらった。今は母が同居", False),
+        ("夜勤の支援員に昨夜部屋で触られた。支援員は今も勤務中で交代は17時", True),
+        ("彼氏に無理やりされた 1時間前 いま彼の車の中 彼はコンビニ入ってる 逃げたほうがいい？", True),
+        ("今朝、介護している孫から性的暴行。孫は行方不明で、自宅に戻ってくる可能性あり", True),
+        ("A male nurse touched her breasts during night rounds two nights ago. He is on leave now pending investigation.", False),
+        ("今朝電車で痴漢され、その後ついてこられた。男は駅員に確保された", False),
         # his employer let him go, the police took him today
         ("80代女性、施設入所中に職員から性的な接触があったと家族から。今は在宅に戻り、施設側も職員を解雇済み", False),
         ("実父からの性的虐待で保護入院中の中学1年生。父親は本日逮捕、母親は本人の味方で付き添い中", False),
