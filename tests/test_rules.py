@@ -194,6 +194,8 @@ INTENT_CASES = [
     ("当院は横浜市です", True, "referral"),  # a place alone: the clinician wants the center
     ("A patient may have been raped", False, "referral"),
     ("私が被害にあいました", False, "victim"),
+    ("彼女が付き添ってくれています。被害者は僕です。昨晩、ジムのトレーナーから", False, "victim"),  # 僕, not 私
+    ("My partner came with me. I'm the victim, not her.", False, "victim"),
     ("I was raped last night", False, "victim"),
     ("someone raped me", False, "victim"),
     ("患者さんが「私が被害にあった」と話しています", False, "referral"),  # a clinician quoting
