@@ -1722,7 +1722,8 @@ def _doer_mentions(ctx: _Text, occs: list[_Occurrence], doers: frozenset[str]) -
                 acts = [a for a in acts if not _passive(text, a) and not _QUOTE_MARK.search(text, o.end, a.start)
                         and not _OTHER_SUBJECT.search(text, m.end(), a.start)
                         and not _TOPIC_AFTER.match(text, a.end)]  # fmt: skip (被害は…: a noun, no predicate)
-            elif m.group(2) == "に":  # に names the agent of a passive (利用者に性的行為をした: the victim),
+            elif m.group(2) == "に" and not (_BY_AGENT.match(text, m.end()) and not _NOT_BY.match(text, m.end())):  # (父親による性的虐待: the agent)
+                # に names the agent of a passive (利用者に性的行為をした: the victim),
                 acts = [a for a in acts if _passive(text, a) or _CLAUSE_LEFT.match(text, a.end)]  # or 彼氏に無理やりって
             if found is agents and not acts:  # 旦那に毎晩させられる: the act left unsaid, this word its agent
                 acts = [a for a in acts_here.unsaid if a.start <= o.start < a.end]
@@ -2156,7 +2157,7 @@ def _others_gone(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
         if o.sets & _GONE_SETS and _GONE.match(text, o.start) and (who := analysis.subject_before(o.start)) is not None:
             word = text[who[0] : who[1]]
             sets = set().union(*(v for k, v in by_start.items() if who[0] <= k < who[1]))
-            if sets & people and not sets & (_VICTIM_WORDS | _HIM_SETS) and not _ANAPHOR_RE.search(word) \
+            if (sets & people or _KIN_WORD.fullmatch(word)) and not sets & (_VICTIM_WORDS | _HIM_SETS) and not _ANAPHOR_RE.search(word) \
                     and not _DEMONSTRATIVE_BEFORE.search(text, max(0, who[0] - 9), who[0]) \
                     and not any(_may_be_same(word, sets, d, dsets) for d, dsets in named):  # fmt: skip
                 o = _Occurrence(o.start, o.end, o.sets - _GONE_SETS)
@@ -2168,10 +2169,11 @@ def _others_gone(ctx: _Text, occs: list[_Occurrence], doers: list[tuple[_Occurre
 _GONE_SETS = frozenset({"protected", "separated"})  # out of his reach
 _GONE = re.compile(r"亡くな|死亡|他界|単身赴任|出張")  # words of someone gone, whoever: not 逮捕, 避難 (his, hers)
 _HIM_SETS = frozenset({"perpetrator"})  # 加害者は亡くなっています: him, named by what he did
+_KIN_WORD = re.compile(r"(?:お)?(?:母親|父親|母|父|祖母|祖父|兄|姉|弟|妹|妻|夫)(?:さん)?")  # 母親が亡くなってから: a word no set names alone
 
 
 _WORD_CHAR = re.compile(r"[一-龥々]")  # a kanji that makes one word with it (主 of ご主人; not は of 今は夫は)
-_PERSON_KANJI = frozenset("人者性員方男女子")  # in many words for people: ご主人 and 知らない人, 女性 and 男性 share them
+_PERSON_KANJI = frozenset("人者性員方男女子親")  # in many words for people: ご主人 and 知らない人, 女性 and 男性, 父親 and 母親 share them
 
 
 _EN_OWNER_BEFORE = re.compile(r"[a-z]+$")  # the possessor before a relation's "'s friend"
@@ -2403,8 +2405,10 @@ _UNSAID_AFTER = re.compile(r"(?P<of>の[^\s。、.!?]{1,4}?)?(?:さん|くん|�
                      r"\s*(?:され|やられ|させられ)"  # 上司に車の中でされた, 元カレに去年された, 旦那に毎晩させられる
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
-_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,8}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
+_AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,20}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"
                           r"(?![はも]|対|つい|関)")  # 夫からは結婚中ずっと…: から before は/も still names the agent
+_BY_AGENT = re.compile(r"よる(?!と)|より(?!ま|も)")  # 父親による, 夫により (not 奥さんによると: according to her)
+_NOT_BY = re.compile(r"[^。、]{0,14}?(?:ではな|じゃな|ではありません)")  # 職員による被害ではありません
 _DOER_PRESENT = "doer_present"  # the set _doers_present fills
 _DOER_AWAY = "doer_away"  # the set _doers_away fills
 _TIME_UNKNOWN = "time_unknown"  # the writer says the act's time is not known

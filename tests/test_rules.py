@@ -25,6 +25,13 @@ def facts(rules, text, place=False):
 
 FLAG_CASES = [
     # (message, flag, expected)
+    # による names the one who did it (not 奥さんによると, according to her; not 職員による被害ではない)
+    ("在宅で介護している父親による性的虐待が疑われる。母親は亡くなっていて父と二人暮らし", "danger", True),
+    ("同居の夫(本人を一人で介護している)による性行為の強要。夫は今日も自宅にいます", "partner", True),
+    ("奥さんによると、デイの男性職員がおむつ交換のときに性器を触ると本人が言っている", "partner", False),
+    ("同じ施設の男性利用者から胸を触られたと。職員による被害ではありません", "carer", False),
+    # a kin word no set names alone is another gone, not him (母親が亡くなってから)
+    ("母親が亡くなってから父が介護してて、その父から性的なことをされてる。父と二人暮らし", "danger", True),
     ("患者さんが昨夜性被害にあったかもしれません", "acute", True),
     ("2時間前に性被害にあった患者", "acute", True),
     ("三日前に被害にあった患者さん", "acute", True),  # 72 h is still inside the window
