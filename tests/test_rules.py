@@ -30,6 +30,10 @@ FLAG_CASES = [
     ("同居の夫(本人を一人で介護している)による性行為の強要。夫は今日も自宅にいます", "partner", True),
     ("奥さんによると、デイの男性職員がおむつ交換のときに性器を触ると本人が言っている", "partner", False),
     ("同じ施設の男性利用者から胸を触られたと。職員による被害ではありません", "carer", False),
+    # she waits for someone, nobody waits for her; a flatmate comes for her, not he
+    ("17yo, assaulted by a stranger in a park 4 hours ago. She is waiting for her aunt.", "danger", False),
+    ("Assaulted by a man she met on an app last night. Her flatmate is coming to pick her up in an hour.", "danger", False),
+    ("Her uncle forces sex on her when drunk, last time yesterday. He is picking her up at 5pm.", "danger", True),
     # a kin word no set names alone is another gone, not him (母親が亡くなってから)
     ("母親が亡くなってから父が介護してて、その父から性的なことをされてる。父と二人暮らし", "danger", True),
     ("患者さんが昨夜性被害にあったかもしれません", "acute", True),
