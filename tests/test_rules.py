@@ -1979,6 +1979,9 @@ def test_away_is_said_of_him(rules, text, danger):
         ("今朝、介護している孫から性的暴行。孫は行方不明で、自宅に戻ってくる可能性あり", True),
         ("A male nurse touched her breasts during night rounds two nights ago. He is on leave now pending investigation.", False),
         ("今朝電車で痴漢され、その後ついてこられた。男は駅員に確保された", False),
+        ("Assaulted last week. Police have him, he's been charged. She's fine to go home.", False),
+        ("障害者グループホームで職員から性的被害、2日前の夜勤の時。職員は昨日付で退職、施設への出入りも禁止した", False),  # 退職、
+        ("元夫から無理やり、先週。元夫は実家（北海道）に帰った", False),  # a bracket after 実家
         # his employer let him go, the police took him today
         ("80代女性、施設入所中に職員から性的な接触があったと家族から。今は在宅に戻り、施設側も職員を解雇済み", False),
         ("実父からの性的虐待で保護入院中の中学1年生。父親は本日逮捕、母親は本人の味方で付き添い中", False),
