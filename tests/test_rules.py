@@ -2398,6 +2398,7 @@ def test_emergency_contraception_alone_is_no_case(rules, text, intent):
         ("At today's appointment my patient mentioned that her trainer had sexually assaulted her. I asked about "
          "timing but she changed the subject.", False, False),
         ("A walk-in 2 hours ago, female 30s, says a stranger assaulted her. She's refusing to say when.", False, False),
+        ("受診は先週でしたが、被害の時期は確認できていません。", False, False),  # the visit's week; the act's time not confirmed
     ],
 )
 def test_times_unknown_or_taken_back(rules, text, acute, late):
