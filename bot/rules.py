@@ -953,14 +953,14 @@ _EN_WEEKDAY = re.compile(r"\b(last\s+(?:week,?\s+(?:on\s+)?)?)?(monday|tuesday|w
 _EN_NOW_WEEKDAY = re.compile(r"\b(?:today is|today's|it'?s|it is|its)\s+(?:a\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                              r"(?!\s+(?:night|morning|evening|afternoon|last|before))")  # "it's wednesday now"
 # a weekday she must face him on, or take off (I have class with him on Monday, back to work monday, taking monday off)
-_EN_AHEAD_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:have|has|got)\s+(?:to\s+)?(?:class|classes|work|school|see|go|meet|face|shift|practice|lesson)|\bgo(?:ing)? back|\bback to (?:work|school)|\btaking|\btake)\b[^.;!?]{0,24}\s$")
+_EN_AHEAD_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:have|has|got)\s+(?:to\s+)?(?:class|classes|work|school|see|go|meet|face|shift|practice|lesson)|\bgo(?:ing)? back|\bback to (?:work|school)|\btaking|\btake|\bto (?:meet|see|visit))\b[^.;!?]{0,24}\s$")  # "asks to meet him this Sunday"
 _EN_AHEAD_WEEKDAY_AFTER = re.compile(r",?\s+(?:i have|i've got|i'll|i will|i must|he'?s there|he is there|he will|off\b)")  # Monday I have class
 _EN_LAST_AFTER = re.compile(r"(?:\s+(?:night|morning|evening|afternoon))?,?\s+(?:of\s+)?(last week|before last)\b")
 _JA_DAY_OF_MONTH = re.compile(r"(?<![\d月/／.年])([12]?\d|3[01])日(?:[ \t]*" + _WEEKDAY_ASIDE  # 1日（火）: a date, its weekday skipped
                               + r"|(?=[ \t]*の?[ \t]*(?:深夜|未明|明け方|朝|昼|夕方|夜中|夜|晩|午前|午後))"  # 4日の深夜
                               r"|(?=に(?:性?被害|襲われ|レイプ|暴行|無理やり|強要)))")  # 30日に被害 (not 3日に1回)
 _EN_ORDINAL_DAY = re.compile(r"\bon the ([12]?\d|3[01])(?:st|nd|rd|th)\b")
-_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
+_NEXT_BEFORE = re.compile(r"(?:来週|再来週|次の|次は|今度の?|next|this coming)\s*(?:の)?\s*$|(?:go|going|come|coming|back) to (?:work|school)\s+(?:on\s+)?$"
                           r"|\b(?:until|till|by|open|opens|closed|see (?:him|her|them|you)|call (?:him|her|them|you)|again|back|appointment)\s+(?:on\s+)?$"
                           r"|\b(?:will|'ll|hell|shell|scheduled|flying|fly|coming|comes|due|planned|next visit is)\b[^.;!?]{0,30}?\s$"  # he's scheduled for Monday
                           r"|(?:再診|次回|受診予定|予約)は?\s*$|(?:次回|次の|今度の)の?[^。、\s]{1,6}?(?:は|が)\s*$"  # 次回訪問は月曜, 次の面会は土曜
@@ -2462,6 +2462,7 @@ _EN_AWAY = re.compile(
     r"|fled|ran (?:off|away)|took off|got away|on leave|off work|removed from|taken off|pulled from|reassigned"
     r"|on (?:a|an|his) (?:[\w-]+ )?(?:posting|assignment|deployment)|posted (?:abroad|overseas|to)|flew home|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
+    r"|(?:at|in) (?:his|their) (?:own )?(?:house|home|place|flat|apartment|parents'?)(?![\w'])"  # "hes in his house": not hers
     r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"
     r"|lives? in (?!the\b|our\b|my\b|her\b|his\b|same\b|this\b|a\b|an\b)[a-z]+ now)")  # "the ex-boss lives in Osaka now"
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張

@@ -30,6 +30,7 @@ FLAG_CASES = [
     ("同居の夫(本人を一人で介護している)による性行為の強要。夫は今日も自宅にいます", "partner", True),
     ("奥さんによると、デイの男性職員がおむつ交換のときに性器を触ると本人が言っている", "partner", False),
     ("同じ施設の男性利用者から胸を触られたと。職員による被害ではありません", "carer", False),
+    ("School nurse. A 2nd year JHS student told me her cousin touched her over the summer holidays.", "minor", True),
     # she waits for someone, nobody waits for her; a flatmate comes for her, not he
     ("17yo, assaulted by a stranger in a park 4 hours ago. She is waiting for her aunt.", "danger", False),
     ("Assaulted by a man she met on an app last night. Her flatmate is coming to pick her up in an hour.", "danger", False),
@@ -1533,6 +1534,8 @@ def test_where_the_one_who_did_it_is_in_any_conjugation(rules, text, danger):
         ("元夫から性暴力。被害日は三日前と言ってましたが四日前と訂正。千葉市の総合病院", 96),
         ("結婚して10年。夫は私が嫌がってもやめません。これって性暴力ですか？", None),
         ("来週の月曜に婦人科の予約を入れてあります。性被害のことは予約の電話の時に言っておいた方がいいですか", None),
+        ("中2の娘がネットで知り合った男に今度の日曜に会おうと言われている", None),  # 今度の, ahead
+        ("12 y/o boy sent nude pics to an adult man he met online, man now asks to meet him this Sunday.", None),
         ("松本市。受診して48時間たつけど、性被害の日は聞けていない", None),
         ("She told me 2 hours ago during the consult that she'd been raped, but not when it happened", None),
         ("My sister (24) told me that 4 days ago her boss assaulted her after work drinks", 96),  # the telling's matter
@@ -1970,6 +1973,7 @@ def test_away_is_said_of_him(rules, text, danger):
         ("夫から性行為の強要が続いている。夫は出張中だけど今夜帰ってくる。家にいるのが怖い", True),
         ("3か月前に元交際相手から性被害。最近その元交際相手が同じ職場に異動してきて、毎日顔を合わせている", True),
         ("付き添いの夫が帰った後に『夫に毎晩無理に…』と。退院したら夫のいる家へ帰ることになる", True),
+        ("im 16 and my friend's dad touched me when i slept over, yesterday. im home now with my mom, hes in his house.", False),
         # fled, replaced, on leave, caught (not at large and seen near, not a shift's change, not fleeing asked)
         ("80代女性。昨日の午後、訪問販売を装った男に家で性的暴行を受けた。犯人は逃げています。", False),
         ("1時間前、駅のトイレで男に襲われた。犯人は逃走中で、さっき病院の前にあの男がいた", True),
@@ -2399,6 +2403,8 @@ def test_emergency_contraception_alone_is_no_case(rules, text, intent):
          "timing but she changed the subject.", False, False),
         ("A walk-in 2 hours ago, female 30s, says a stranger assaulted her. She's refusing to say when.", False, False),
         ("受診は先週でしたが、被害の時期は確認できていません。", False, False),  # the visit's week; the act's time not confirmed
+        ("17 yo girl at a residential facility, a staff member suspected of sexual abuse, timing unclear, staff member "
+         "removed from the unit today", False, False),
     ],
 )
 def test_times_unknown_or_taken_back(rules, text, acute, late):
