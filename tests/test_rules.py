@@ -31,6 +31,10 @@ FLAG_CASES = [
     ("奥さんによると、デイの男性職員がおむつ交換のときに性器を触ると本人が言っている", "partner", False),
     ("同じ施設の男性利用者から胸を触られたと。職員による被害ではありません", "carer", False),
     ("School nurse. A 2nd year JHS student told me her cousin touched her over the summer holidays.", "minor", True),
+    # her husband said not to be the one (加害者は夫ではなく): his being near is no danger; another partner's is
+    ("加害者は夫ではなく、夫の兄です。夫は今待合室にいますが、何も知りません。", "danger", False),
+    ("夫同伴で来院の40代女性、加害者は夫ではなく義理の兄と。今朝。夫が外で待ってる。", "danger", False),
+    ("加害者は夫ではなく元夫です。元夫が待合室にいます", "danger", True),
     # she waits for someone, nobody waits for her; a flatmate comes for her, not he
     ("17yo, assaulted by a stranger in a park 4 hours ago. She is waiting for her aunt.", "danger", False),
     ("Assaulted by a man she met on an app last night. Her flatmate is coming to pick her up in an hour.", "danger", False),
