@@ -1965,6 +1965,7 @@ def test_away_is_said_of_him(rules, text, danger):
         ("夫から性行為の強要が何年も続いている。夫は今週出張で来週水曜まで帰らないので、その間に相談先を決めたい", False),
         ("ご主人に昨夜無理やりされた。ご主人は今朝から単身赴任先の東京に戻っていて、次に帰ってくるのは年末だそうです", False),
         ("10時間前に同じ寮の男から。男はもうバイトを辞めて地元に帰った", False),
+        ("2時間前に元カレに呼び出されてむりやり。元カレはたぶん自分の家に帰った", False),  # his own home, not hers
         ("同棲していた彼から夏まで強要されていた。彼は実家の北海道に帰ったので会うことはない", False),
         ("Her husband has been forcing sex on her for months. He's deployed overseas until March", False),
         ("交際中の男性に昨晩無理やり、と20代女性。相手は山口市の自宅にいて、本人はもう別れると", False),  # a city of its own
