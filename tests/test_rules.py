@@ -1965,7 +1965,6 @@ def test_away_is_said_of_him(rules, text, danger):
         ("夫から性行為の強要が何年も続いている。夫は今週出張で来週水曜まで帰らないので、その間に相談先を決めたい", False),
         ("ご主人に昨夜無理やりされた。ご主人は今朝から単身赴任先の東京に戻っていて、次に帰ってくるのは年末だそうです", False),
         ("10時間前に同じ寮の男から。男はもうバイトを辞めて地元に帰った", False),
-        ("2時間前に元カレに呼び出されてむりやり。元カレはたぶん自分の家に帰った", False),  # his own home, not hers
         ("同棲していた彼から夏まで強要されていた。彼は実家の北海道に帰ったので会うことはない", False),
         ("Her husband has been forcing sex on her for months. He's deployed overseas until March", False),
         ("交際中の男性に昨晩無理やり、と20代女性。相手は山口市の自宅にいて、本人はもう別れると", False),  # a city of its own
@@ -2012,6 +2011,7 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("彼氏の父親から。父親は長野の実家で今は会わない。甲府の病院", True),
         ("きのう かれしのともだちに やられた あいつは東京にかえったから いない わたし水戸", True),
         ("Clinic in Kichijoji. Raped by her ex-bf 2 days ago. The ex-bf moved to Fukuoka last month", True),
+        ("2時間前に元カレに呼び出されてむりやり。元カレはたぶん自分の家に帰った", True),  # his own home, not hers
         ("ER in Kochi. Raped by her ex boyfriend. He has since gone back to his parents in Tokyo.", True),
         # the message's own prefecture, a place he only comes back from, or someone else in it: not away
         ("当院は福岡市です。元彼は福岡にいて毎日家の前に来る", False),
@@ -2021,7 +2021,7 @@ def test_the_one_who_did_it_gone_far_or_coming_back(rules, text, danger):
         ("元彼は福岡にいて", False),  # the only place named: it may be hers as well
     ],
 )
-def test_the_one_who_did_it_in_another_prefecture(engine, text, away):
+def test_the_one_who_did_it_away_elsewhere(engine, text, away):
     _, _, read, _ = engine.read(text)
     assert ("doer_away" in read.affirmed) == away
 
