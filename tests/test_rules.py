@@ -212,6 +212,9 @@ INTENT_CASES = [
     ("私が被害にあいました", False, "victim"),
     ("彼女が付き添ってくれています。被害者は僕です。昨晩、ジムのトレーナーから", False, "victim"),  # 僕, not 私
     ("My partner came with me. I'm the victim, not her.", False, "victim"),
+    ("ありがとうございました、ワンストップに電話しました", False, "help"),  # thanks after an answer, no case in it
+    ("Thanks, I called them.", False, "help"),
+    ("ありがとうございます。患者さんが昨夜レイプされました", False, "referral"),  # thanks, then a case
     ("I was raped last night", False, "victim"),
     ("someone raped me", False, "victim"),
     ("患者さんが「私が被害にあった」と話しています", False, "referral"),  # a clinician quoting
