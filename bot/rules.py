@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -1271,6 +1271,7 @@ class Rules:
         occs: list[_Occurrence] = []
         analysis = Analysis(text) if text and not text.isascii() else None
         stops: list[tuple[int, int]] = []  # where "stop" phrases stand: the lemma rows are hidden there too
+        byte_starts: list[int] | None = None  # each character's first byte in `letters`, where they differ
         if text and self._keywords:
             if letters is None:
                 letters = utf8_letters(text)  # byte offsets; a Latin keyword's neighbours are the same
@@ -1399,9 +1400,9 @@ class Rules:
         # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
         if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs)):
             far = []
-            if elsewhere and letters is not None:
-                starts = None if len(letters) == len(text) else _byte_starts(text)
-                far = [(a, b + 1) if starts is None else (bisect_left(starts, a), bisect_left(starts, b + 1)) for a, b in elsewhere]
+            if elsewhere and letters is not None:  # the place names' bytes as character offsets
+                far = [(a, b + 1) if byte_starts is None else (bisect_left(byte_starts, a), bisect_left(byte_starts, b + 1))
+                       for a, b in elsewhere]  # fmt: skip
             occs = sorted(occs + _doers_away(ctx, doers, far), key=_start)
         if _DANGER in self.keyword_sets and self._subject_sets:  # 母親が迎えに来る, "her mom is waiting outside"
             occs = _others_near(ctx, occs, doers, analysis, self._subject_sets | self._doer_sets)
@@ -2048,7 +2049,7 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     return out
 
 
-def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]], far: list[tuple[int, int]] = ()) -> list[_Occurrence]:
+def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]], far: Sequence[tuple[int, int]] = ()) -> list[_Occurrence]:
     """Where the one who did it is said to be away now (`doer_away`): his word or an anaphor is the
     subject of leaving, being far off or not coming (男はもう地元に帰った, 夫は出張で来週まで帰らない,
     相手は県外の大学生で昨日のうちに帰った, "he's TDY in Guam"), or of being in a place of another
