@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import socket
 from pathlib import Path
@@ -57,14 +56,10 @@ def _logging_restored():
     """A test that runs a command in-process (cli.main) sets up production logging, whose handler
     writes to that test's captured stderr; it is put back afterwards, or a later test's answer is
     logged to a closed file ("--- Logging error ---")."""
-    from bot import logs
+    from tests.fakes.logs import restored_logging
 
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in logs.LIBRARY_LOGGERS}
-    yield
-    root.handlers[:], root.level = saved[0], saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -13,26 +13,33 @@ from bot import logs
 
 
 @contextlib.contextmanager
+def restored_logging(names: Iterable[str] = ()) -> Iterator[None]:
+    """The root logger's handlers and level, and the levels of the library loggers and of `names`,
+    put back as they were afterwards (bot.logs.setup_logging replaces them)."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in (*logs.LIBRARY_LOGGERS, *names)}
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
+
+
+@contextlib.contextmanager
 def production_logging(*, debug_libraries: Iterable[str] = (), fmt: str | None = None) -> Iterator[Callable[[], str]]:
     """bot.logs.setup_logging("DEBUG") (as LOG_LEVEL=DEBUG would), its handler writing to a buffer;
     yields a function returning what was written. `debug_libraries`: library loggers lowered to DEBUG
     as well (as someone debugging might), to show the filters hold anyway. `fmt`: LOG_FORMAT's value
     (default: read from the environment). Restored afterwards."""
-    root = logging.getLogger()
-    names = [*logs.LIBRARY_LOGGERS, *debug_libraries]
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
-    logs.setup_logging("DEBUG", fmt)
-    buffer = io.StringIO()
-    [handler] = root.handlers
-    handler.setStream(buffer)
-    for name in debug_libraries:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
+    with restored_logging(debug_libraries):
+        logs.setup_logging("DEBUG", fmt)
+        buffer = io.StringIO()
+        [handler] = logging.getLogger().handlers
+        handler.setStream(buffer)
+        for name in debug_libraries:
+            logging.getLogger(name).setLevel(logging.DEBUG)
         yield buffer.getvalue
-    finally:
-        root.handlers[:], root.level = saved[0], saved[1]
-        for name, level in saved[2].items():
-            logging.getLogger(name).setLevel(level)
 
 
 def assert_private(text: str, forbidden: Iterable[object]) -> None:
