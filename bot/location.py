@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -154,6 +155,8 @@ _VOWELS = frozenset("aeiou")
 _NEAR_SCAN = 2000  # characters read for names one letter off (a fallback: most messages name a place)
 _LONG_LATIN_WORD = re.compile(rf"(?<![a-z])[a-z]{{{_NEAR_MIN},}}(?![a-z])")
 _SIGNATURE_GAP = " \u3000、の:："  # between a role word and a name said last (看護師 松本, 主治医、長野)
+# a bare name said as her home's or the scene's place (家は堺です, 場所は呉): read like a name said last
+_HOME_NAME = re.compile(r"(?:家|自宅|住まい|住所|場所|地元)(?:は|も)\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|だ|や|じゃ)?(?=[。．.!！?？、\s]|$)")
 _FINAL_NAME = re.compile(r"(?:[。．.!！?？、\s]|ここ(?:は)?)\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$"
                          r"|(?:^|[。．.!！?？、\s]|ここ|クリニック|病院)\s*([\u4e00-\u9fff々]{1,4})(?:やねん|じゃ|や|だ)(?:けど|けん|で(?=[。、\s]|$))")  # …。ここ柏; 呉じゃけど, 一宮だで (not 中村ですけど: a surname)
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
@@ -161,7 +164,13 @@ _FINAL_NAME = re.compile(r"(?:[。．.!！?？、\s]|ここ(?:は)?)\s*([\u4e00-
 _KANA_IN_PLACE_CONTEXT = re.compile(
     r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,3}?(?:びょういん|病院|医院|クリニック|くりにっく"
     r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|(?:しょう|ちゅう)?がっこう|こうこう|ちゅうがく|しょうがく|ほけんしつ"
-    r"|学校|科|駅|えき|旅館|ホテル|カラオケ|クラブ|バー|居酒屋|コンビニ)|に\s*住|に\s*すん|在住|駅|えき|市))"
+    r"|学校|科|駅|えき|旅館|ホテル|カラオケ|クラブ|バー|居酒屋|コンビニ)|に\s*住|に\s*すん|在住|駅|えき|市"
+    r"|の\s*[ぁ-ゖ]{1,6}?(?:びょういん|やっきょく|くりにっく|しんりょうじょ|ふじんか|しょうにか|ないか|げか)))"  # つるが の ちょうざいやっきょく
+)
+# a romaji name before a place word, Japanese or romaji (kitakami no clinic, Misawa の病院, Toyota市, Tsu station 前)
+_ROMAJI_IN_PLACE_CONTEXT = re.compile(
+    r"(?<![a-z\-])([a-z][a-z\-]{2,})(?=\s*(?:市|区)|\s*(?:の|\sno\s)\s*(?:[a-z]+\s+)?[^\s。、.!?]{0,4}?(?:病院|医院|クリニック|診療所|薬局|特養|施設|学校"
+    r"|clinic|hospital|byou?in|shinryou?jo|kurinikku|iin\b|yakkyoku|pharmacy|gakkou|group home)|\s*(?:に|で)\s*(?:住|すん|すみ)|\s+(?:station|eki)\b|\s*駅)"
 )
 # a kana name said last, after a space or a sentence's end (…ちばです, 。おかざき, 中3 くまがや)
 _FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)\s*(?:です|だ|や|じゃ)?[。．.!！\s]*$")
@@ -204,7 +213,7 @@ _COME_BACK_AFTER = re.compile(r"(?:県|府|都|道|市)?\s*に(?:帰|戻)って(
 _BACK_NOW_AFTER = re.compile(r"(?:県|府|都|道|市)?\s*に(?:帰|戻)(?:って(?:い|き|来|ま)|ってる|りました|ってきた)")
 # where it happened or where she came from, not where the writer is (a party in Roppongi, 宇都宮の実家
 # から駆けつけた): set aside when another place disagrees
-_SCENE_BEFORE = re.compile(r"\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$"
+_SCENE_BEFORE = re.compile(r"(?:ホテル|現場)は\s*$|\b(?:party|bar|club|conference|conference hotel|trip|holidays?|vacation|festival|concert|event|show|match|game) in (?:the )?$"
                            r"|\b(?:assaulted|raped|attacked|abused|exploited|groped|molested|drugged|trafficked|happened|occurred)(?:\s+[a-z]+){0,3}\s+in (?:the )?$")
 _SCENE_AFTER = re.compile(r"(?:県|府|都|道|市)?(?:の実家)?から(?:[^\s。、]{0,6}?で)?(?:駆けつけ|来た|来て|来ました|来院|上京|出てき|向かって)")
 # a clause's topic before a place: someone else (兄は, 相手は, 社長は, 親は: their place; not 本人と母親は), the writer (私は, 当院は,
@@ -224,7 +233,7 @@ _TOPIC = re.compile(
 _CLAUSE_END = re.compile(r"[。．、,.!！?？;；\n\u3000]|(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
 _SENTENCE_END = re.compile(r"[。．.!！?？\n]")
 _HOST_BEFORE = re.compile(
-    r"(?:当院|病院|クリニック|診療所|当科|当薬局)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
+    r"(?:当院|病院|クリニック|診療所|当科|当薬局|薬局|保健室)(?:は|（|\(|:|：)\s*$|地元の\s*$|"
     r"(?:clinic|hospital|er|ed|pharmacy|practice|ward|we're|we are|i'm|i am|based|here|doctor|nurse|physician|gp|"
     r"counsellor|counselor|psychologist|midwife|pharmacist|worker|msw|resident|teacher) (?:in|near|at|by) (?:the )?\s*$|"
     r"(?:we|i) (?:just |recently )?moved to \s*$"
@@ -233,7 +242,7 @@ _HOST_AFTER = re.compile(
     r"[都道府県市区町村郡]?\s*(?:の|にある|内の|市内の|駅前の|近くの)?\s*(?:うちの|当院の)?[^\sのはがをにでって。、.!?]{0,8}?"
     r"(?:病院|医院|診療所|クリニック|救急|保健室|薬局|当院|科|外来)|"
     r"\s*(?:er|ed|hospital|clinic|pharmacy)\b|"
-    r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に" + _MOVED_IN + r"|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end)
+    r"[都道府県市区町村郡]?\s*(?:に住んで(?:います|ます|る)|に" + _MOVED_IN + r"|にいます|におります|です\s*[。.!！]?\s*$)"  # 福井県です (the message's end), まだ博多にいます
 )
 _BARE_FOLLOWERS_U8 = tuple(utf8_letters(f) for f in _BARE_FOLLOWERS)
 _BARE_AFTER_U8 = frozenset(utf8_letters(c) for c in _BARE_AFTER)
@@ -585,7 +594,7 @@ class Locator:
             if not named and (m := _FINAL_KANA.search(text)) \
                     and (prefs := _kana_place(self._lookup_table(), m.group(1), ("", *_KANA_SUFFIXES))):  # fmt: skip
                 named.append(prefs)  # …親に言えない ちばです: a kana name said last
-            for m in _FINAL_NAME.finditer(text) if not named else ():  # …どう説得すれば？ 堺やねん / 。呉です: said last; 呉じゃけど
+            for m in chain(_FINAL_NAME.finditer(text), _HOME_NAME.finditer(text)) if not named else ():  # …どう説得すれば？ 堺やねん / 。呉です: said last; 呉じゃけど
                 name = m.group(m.lastindex)
                 prefs = self._lookup_forms.get(name)
                 if prefs and (len(name) > 1 or len(prefs) == 1) and (table := self._lookup_table()) \
@@ -595,6 +604,9 @@ class Locator:
                     break
             if not named and slips and (prefs := self._one_kanji_off(text)):  # 軍馬県, 北開道, 鹿児鳥の病院: one kanji slipped
                 named.append(prefs)
+            if not named:  # kitakami no clinic, Misawa の病院, Warabi市: romaji before a place word
+                named = [prefs for m in _ROMAJI_IN_PLACE_CONTEXT.finditer(text)
+                         if m.group(1) not in _EN_WORDS_NAMED and (prefs := self._lookup_forms.get(m.group(1)))]  # fmt: skip
             if not named and " in " in text:  # clinic in Zama, ER in Koga: romaji left bare
                 named = [prefs for m in _EN_IN_PLACE_CONTEXT.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))]
             if not named and self._near:  # hirosima, yokohoma, Sapporro: a long romaji name one letter off

@@ -1188,6 +1188,9 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
         # where an act happened, in English, is the scene
         ("Nurse at a clinic in Saitama city. She was sexually exploited in Kabukicho years ago.", "11", ()),
         ("ER Kochi. He has since gone back to his parents in Tokyo.", "39", ()),
+        # the scene as the hotel's, the pharmacy's or where the writer is now as hers
+        ("ホテルは難波らしいけど薬局は生駒です", "29", ()),
+        ("昨日博多駅の近くのホテルで。出張中でまだ博多にいます、家は東京", "40", ()),
         # two places and nothing to tell whose: both stay candidates
         ("兄は東京、姉は大阪", None, ("13", "27")),
     ],
@@ -1284,6 +1287,19 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("薬局じゃけど、さっき来た女の子がね。ゆうべらしいんじゃ。呉", "34", ()),
         ("中村ですけど、患者さんのことで", None, ()),  # です: a surname introducing herself
         ("相談先はどこですか。堺のほうです", "27", ()),  # のほう: a place's word
+        # a bare city said as her home's place, anywhere in the message
+        ("いま彼はお風呂入ってる。家は堺です どうしたらいいの", "27", ()),
+        # kana before a department or pharmacy whose name is kana too
+        ("ぬまづ の さんふじんか です。きのう の よる", "22", ()),
+        ("つるが の ちょうざいやっきょく です", "18", ()),
+        # romaji before a place's word, Japanese or romaji
+        ("kitakami no clinic desu. kinou no yoru", "03", ()),
+        ("Koga no clinic desu. kanja-san 20dai", None, ("08", "40")),  # 古河市 and 古賀市
+        ("Misawa の病院です. Pt works on base", "02", ()),
+        ("Tsu station 前のレディースクリニック", "24", ()),
+        ("クルド人女性、Warabi市、夫から", "11", ()),
+        ("わたし、かれしに むりやり された。Iwata に すんでる。", "22", ()),
+        ("a friend of mine no clinic", None, ()),  # an English word, not 美祢
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
