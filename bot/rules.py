@@ -1412,9 +1412,12 @@ class Rules:
         affirmed: set[str] = set()
         said: set[str] = set()
         sentences: dict[int, set[str]] = {}
+        # 加害者の夫はもういない: who he is stands; the negation denies he is there
+        named_doer = {p.end + 1 for p in occs if p.sets & _HIM_SETS and text.startswith("の", p.end)} if analysis is not None else ()
         for o in occs:
             keywords.update(o.sets)
-            if (analysis is not None and analysis.negated(o.end)) or _en_negated(text, o.start):
+            if ((analysis is not None and analysis.negated(o.end) and not (o.start in named_doer and o.sets & _WHO_SETS))
+                    or _en_negated(text, o.start)):  # fmt: skip
                 continue
             affirmed.update(o.sets)
             sentences.setdefault(ctx.sentence(o.start), set()).update(o.sets)
@@ -2258,12 +2261,13 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     sentence = _in_sentence(ctx, occs, start, _DATING_REACH)
     lead = [o for o in sentence if o.end <= start and start - o.end <= 5]
     if lead and lead[-1].sets & opt.dates_next and _LEAD_GAP.fullmatch(text, lead[-1].end, start):
-        return True  # 受診は今日, 発見は今朝, 相談に来たのは今日: the visit's time (外にいる さっき: a space parts a note's fields)
+        return not _frames_the_act(text, lead[-1])  # 受診は今日, 発見は今朝, 相談に来たのは今日: the visit's time (外にいる さっき: a space parts a note's fields)
     if lead and any(o.sets & opt.dates_next and _LEAD_GAP.fullmatch(text, o.end, start) and (inner := [p for p in lead if p.end > o.end])
                     and all(p.start >= o.end for p in inner) for o in lead):  # fmt: skip
         return True  # 打ち明け|られたのは昨日: the nearer words are its inflection, in the gap
-    if text.endswith(_TIME_OF_INCIDENT, max(0, start - 5), start):
-        return False  # 時期は半年前, 被害は今朝: said to be the incident's time
+    said_at = start - len(about.group()) if (about := _ABOUT.search(text, max(0, start - 4), start)) else start
+    if text.endswith(_TIME_OF_INCIDENT, max(0, said_at - 5), said_at):
+        return False  # 時期は半年前, 被害は今朝, 発生は約1週間前: said to be the incident's time
     before = [o for o in sentence if o.end <= start]
     latin = text[start:end].isascii()
     if not latin and not text.startswith("も", end) and any(
@@ -2342,10 +2346,33 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
             return False  # 昨晩合コン後 酩酊 … 警察相談は希望せず: fields of a note apart, not what it dates
         if _AFTER_ACT in other.sets and _APART.search(text, end, other.start):
             return False  # 22時間前　加害者は現行犯逮捕, 一昨日の夜、…逮捕: the time closes its own field or clause
-        return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start)
+        return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start) \
+            and not _frames_the_act(text, other)  # fmt: skip
     # 今日は夫も仕事で…: today as the sentence's topic, no event after it, frames the day, not the act
     return text.startswith("は", end) and text[start:end] in _TODAY_WORDS
 
+
+
+# a visit or a stay the act happened during (面会交流中に…触った, 一時帰宅時に), not one where it was
+# told (面会時に『こわい』と, お迎えのときに話した): its time is the act's
+_FRAMING_EVENTS = ("面会", "帰宅", "外泊", "帰省", "合宿")
+_DURING_EVENT = re.compile(r"(?:交流)?(?:中|時|の際|のとき|の時|の間|の最中)[^。]{0,40}")
+_ACT_OR_TELLING = re.compile(r"(触|さわ|され|性的|性被害|性暴力|虐待|無理やり|行為|襲|レイプ|いたずら|キス|押し倒)|話|言|発言|開示|打ち明け|訴え|相談|伝え|[」』\"]\s*と")
+
+
+def _frames_the_act(text: str, event: _Occurrence) -> bool:
+    """Whether the event word at `event` is said elsewhere as the time the act happened in (最後の面会は
+    2週間前 … 面会交流中に娘の体を触っていた): then the time that dates it dates the act. The clause
+    after it names the act before any telling (面会時に『こわい』と: only told then)."""
+    word = text[event.start : event.end]
+    if not word.endswith(_FRAMING_EVENTS):
+        return False
+    for m in re.finditer(re.escape(word), text):
+        during = _DURING_EVENT.match(text, m.end())
+        first = _ACT_OR_TELLING.search(during.group()) if during else None
+        if first is not None and first.group(1):
+            return True
+    return False
 
 
 def _told_by_next(text: str, event: _Occurrence, later: list[_Occurrence], telling: frozenset[str]) -> bool:
@@ -2366,7 +2393,8 @@ _TOLD_CLAUSE = re.compile(r"[^、。]+(?:と|って)\s*")  # 受けたと, さ�
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")  # 被害にあったと今日: words between, not a note's separator
-_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は")
+_ABOUT = re.compile(r"(?:約|およそ|だいたい|大体|ほぼ)$")
+_TIME_OF_INCIDENT = ("時期は", "被害は", "日時は", "のは", "時期：", "時期:", "最後は", "最後が", "事件は", "出来事は", "被害日は", "発生は", "発生：", "発生:")
 _EN_DONE_TO = re.compile(r"[a-z]*\s+(?:her|me|him|them|my|his)\b")  # an act done to someone: "assaulted her", "touched me"
 _EN_TIME_OF_IT = re.compile(r"(?:['\"“‘]|\bit was|\bit happened|\bhappened|\bassault was|\bassaulted|\b(?:told (?:me|us)|said|says)(?: [a-z]+){0,2} that)\s*$")  # "told me that 4 days ago her boss…", "told me today that"
 _EN_TODAY = ("today", "this morning", "this afternoon", "this evening", "tonight", "just now", "earlier today", "now")

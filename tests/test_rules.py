@@ -1194,6 +1194,51 @@ def test_a_time_dates_what_is_left_unsaid_and_a_shift_frames_the_incident(rules)
     assert "acute" not in facts(rules, "昨日の受診で、先月襲われたと打ち明けた").flags
 
 
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        # the visit or the stay home the act happened during: its time is the act's
+        ("元夫が面会交流中に小2の娘の体を触っていたと母親から相談。前回の面会は2週間前。相模原市", 336.0),
+        ("施設の一時帰宅中に実父から性的虐待を受けたと話しました。帰宅は2週間前。長野市", 336.0),
+        ("2週間前の面会時、文字盤で「よるの しょくいん いや さわる」と示した", 336.0),
+        # not a visit where it was only told, nor one the act is not said to be in
+        ("6歳の娘が、保育園の男性保育士におまたを触られたと言っています。今日お迎えのときに聞きました", None),
+        ("息子が面会時に『〇〇さんこわい』と。おむつに血。昨日面会、今日受診予定です", None),
+        ("3週間前に夫から性暴力を受けた。面会は昨日", 504.0),
+        # 発生は, with 約 between: the incident's own time, before the discovery's
+        ("入居者に対し、男性職員が性的な言動・接触。発生は約1週間前、発覚は昨日。", 168.0),
+    ],
+)
+def test_a_visit_the_act_happened_during_dates_it(rules, text, hours):
+    at = dt.datetime.fromisoformat("2026-12-05T10:00:00+09:00")
+    assert rules.facts(normalize(text), place=False, at=at).hours_since == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("加害者の夫はもういないです(先月離婚)。被害者は40歳女性。佐賀", "partner"),  # who he is stands
+        ("加害者の介護職員はもういないです(先月解雇)。被害者は90歳女性。", "carer"),
+    ],
+)
+def test_the_one_who_did_it_named_stands_when_he_is_gone(rules, text, flag):
+    f = facts(rules, text)
+    assert flag in f.flags
+    assert "danger" not in f.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("DVシェルターの職員です。30代女性、夫からの性暴力で逃げてきた。夫には居場所は知られていません", False),
+        ("30代女性、夫からの性暴力で逃げてきた。夫が居場所を探し回っている", True),
+        ("同棲中の彼に薬を飲まされて記憶がない患者。彼は警察に連れてかれたってお母さんが言ってた", False),
+    ],
+)
+def test_fled_where_he_cannot_find_her_or_taken_by_the_police(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
 def test_the_victims_own_words_around_other_people(rules):
     for text in [
         "先週、お客さんにアフターで無理やり…お店に言ったら出禁にされるのは私の方だと思う",  # 私の方 is me
