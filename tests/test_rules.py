@@ -1215,6 +1215,19 @@ def test_a_visit_the_act_happened_during_dates_it(rules, text, hours):
 
 
 @pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        # it began in her school years and she is grown now: long ago
+        ("お母さんの彼氏に中学生のころから…と。今は22歳。長崎", True),
+        ("看護師。患者は20歳女性、母親の交際相手から中学生の頃から性的虐待を受けてきた、と今日初めて話してくれた。", True),
+        ("中学生の頃から継父に触られている。今は高2（17歳）", False),  # a child still
+    ],
+)
+def test_abuse_since_school_years_told_by_a_grown_woman_is_long_ago(rules, text, late):
+    assert ("late" in facts(rules, text).flags) == late
+
+
+@pytest.mark.parametrize(
     ("text", "flag"),
     [
         ("加害者の夫はもういないです(先月離婚)。被害者は40歳女性。佐賀", "partner"),  # who he is stands
