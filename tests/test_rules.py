@@ -25,6 +25,12 @@ def facts(rules, text, place=False):
 
 FLAG_CASES = [
     # (message, flag, expected)
+    # the one who did it said by what he did, in English, or near in dialect; living with him, in English
+    ("Guy who did it is parked outside the clinic, she can see his car. Assault was this morning.", "danger", True),
+    ("さっき知らん男に公園で襲われた　まだその辺おるかもしれん　天満のあたり", "danger", True),
+    ("Patient is a woman, 33, her wife coerces her into sex. They live together.", "danger", True),
+    ("An elderly lady told me her son, who looks after her, does sexual things to her at night. She goes back to his house at 4pm today.", "danger", True),
+    ("Guy who did it was arrested last night and is in custody. Assault was yesterday.", "danger", False),
     # による names the one who did it (not 奥さんによると, according to her; not 職員による被害ではない)
     ("在宅で介護している父親による性的虐待が疑われる。母親は亡くなっていて父と二人暮らし", "danger", True),
     ("同居の夫(本人を一人で介護している)による性行為の強要。夫は今日も自宅にいます", "partner", True),
