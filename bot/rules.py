@@ -120,7 +120,7 @@ _NOT_YET = re.compile(r"(?:て|って)?(?:い)?(?:ない|ません|なかった)
 _JA_WITHIN = re.compile(_NUM + r"\s*(時間|日|h)\s*以内(?!\s*(?:なら|だったら|であれば|に(?:飲|服用|内服|受診)))")  # not 72時間以内なら: a condition
 _JA_SINCE = re.compile(_NUM + r"\s*(分|時間半|時間|日半|日|週間|週|か月半|ヶ月半|カ月半|か月|ヶ月|ケ月|カ月|ヵ月|年半|年|h)\s*(?:ちょうど|丁度)?\s*(?:ほど|くらい|ぐらい|以上|近く)?\s*(?:が|は|を)?\s*(?:もう|少し|ちょっと|とっくに|すでに|既に|だいぶ)?\s*"
                        r"(?:経過|経っ|経ち|経つ|たっ|たち|たつ|過ぎ|すぎ|超え|こえ)(?!\s*(?:たら|ても(?!\s*まだ)|ると|れば|ちゃったら|てしまったら|てたら|ていたら|る前))")  # not 72時間過ぎたら; 4日たってもまだ眠れない
-_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?(?:\s+and\s+a\s+half|\s+or\s+so|\s*-?\s*ish)?\s+(?:ago|before|back|prior|earlier)\b"
+_EN_AGO = re.compile(r"\b" + _EN_NUM + r"\s*+(?:-\s*+)?(minute|min|hour|hr|h|day|(?<=\d)d|night|weekend|fortnight|week|wk|month|year|yr|mo)s?(?:\s+and\s+a\s+half|\s+or\s+so|\s*-?\s*ish)?\s+(?:ago|before(?!\s+(?:that|then|this)\b)|back|prior|earlier)\b"
                      r"|\b" + _EN_NUM + r"\s*+(hour|hr|h|day|week|month)s?\s+(?:(?:after|since|post)(?=\s*[,.;:]|\s*$)|now\b"  # "60 hours after,", "7 hours since.", "4 days now"
                      r"|(?:after|since|post)(?:\s+|-)(?:being\s+|the\s+|an?\s+|her\s+|his\s+|alleged\s+|she\s+was\s+|he\s+was\s+)?(?:sexual(?:ly)?\s+)?"
                      r"(?:raped|rape|assaulted|assault|sa|incident|attacked|attack|it happened)\b)")  # "60 hours after being raped", "4 hrs post assault", "one week since it happened"
@@ -2432,6 +2432,7 @@ _UNSAID_SETS = frozenset({_UNSAID})
 _UNSAID_AFTER = re.compile(r"(?P<of>の[^\s。、.!?]{1,4}?)?(?:さん|くん|ちゃん)?\s*(に|から)(?:、\s*(?:その|あの|えっと|ええと)、)?(?:[^。、.!?\n]{0,12}?\.{2,}|\s*(?:何度も|何回も|ずっと|繰り返し|毎晩|毎日)?\s*(?:[。.!?\n]|$)|[ \t]+|、?\s*(?:と|って)\s*(?:言|話|聞)"
                      r"|(?:[^。、.!?\nをが]{0,10}?[でに]|[^。、.!?\nをが]{0,6}?(?:年|月|週|日|夜|朝|晩|前|頃|ごろ))?"
                      r"\s*(?:され|やられ|させられ)"  # 上司に車の中でされた, 元カレに去年された, 旦那に毎晩させられる
+                     r"|[^。、.!?\nをが]{0,8}?(?:の時|のとき|の頃|のころ|時代|年生)\s*から\s*(?:ずっと|何度も)?\s*(?:[。.!?\n…]|$)"  # 義理の父に中学の時から。
                      r"|[^。、.!?\nをが]{0,12}?で(?:\s|[。.!?\n]|$))")  # 取引先の人に先々週ホテルで　妊娠が…
 # から/に after a person (さん, 利用者の70代男性から), not the topic's は/も (患者には聞けていない)
 _AGENT_AFTER = re.compile(r"[)）]?(?:さん|様|さま|ちゃん|くん)?[)）]?(?:\s*[(（][^)）。]{1,20}[)）])?(?P<of>の[^\s。、.!?をがは]{1,8}?(?:さん|様|くん|ちゃん)?)?\s*(から|に)(?:(?<=から)[はも])?"

@@ -31,6 +31,9 @@ FLAG_CASES = [
     ("Patient is a woman, 33, her wife coerces her into sex. They live together.", "danger", True),
     ("An elderly lady told me her son, who looks after her, does sexual things to her at night. She goes back to his house at 4pm today.", "danger", True),
     ("Guy who did it was arrested last night and is in custody. Assault was yesterday.", "danger", False),
+    # barred from the ward: kept away, unless he comes all the same
+    ("入院した日の夜に面会に来た元夫から病室で、と。元夫は出禁にしました。", "danger", False),
+    ("元夫は出禁にしたのに今日も病棟に来ている", "danger", True),
     # による names the one who did it (not 奥さんによると, according to her; not 職員による被害ではない)
     ("在宅で介護している父親による性的虐待が疑われる。母親は亡くなっていて父と二人暮らし", "danger", True),
     ("同居の夫(本人を一人で介護している)による性行為の強要。夫は今日も自宅にいます", "partner", True),
@@ -1213,6 +1216,8 @@ def test_a_time_dates_what_is_left_unsaid_and_a_shift_frames_the_incident(rules)
         ("3週間前に夫から性暴力を受けた。面会は昨日", 504.0),
         # 発生は, with 約 between: the incident's own time, before the discovery's
         ("入居者に対し、男性職員が性的な言動・接触。発生は約1週間前、発覚は昨日。", 168.0),
+        # "N days before that" counts from another event, not from now
+        ("He flew back to his country yesterday. The assault was 3 days before that, so 4 days ago.", 96.0),
     ],
 )
 def test_a_visit_the_act_happened_during_dates_it(rules, text, hours):
