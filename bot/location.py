@@ -198,7 +198,8 @@ _MOVED_IN = r"引っ越して(?:き|ます|いま|る)"  # 広島に引っ越し
 _AWAY_BEFORE = re.compile(
     r"(?:旅行先の|旅行で行った|旅行中の|旅先の|出張先の|帰省先の|遠征先の|遊びに行った|"
     r"(?:tourist|visitor|traveller|traveler|visiting|she is|he is|came|comes|moved|flew in) from |he(?:'s| has| had)? moved to |trip to |(?<!are )(?<!am )(?<!'re )(?<!'m )visiting |"
-    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser) (?:now |still )?(?:lives|is living|works|stays) in |(?:went|gone|moved|flew) back to (?:(?:his|her|their) [a-z']+(?: [a-z']+)? in )?|(?:left|leaving|headed|heading) for |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
+    r"\b(?:he|ex|him|boyfriend|husband|perpetrator|abuser|guy|man|attacker|rapist|offender) (?:now |still )?(?:lives|is living|works|stays) in |"
+    r"\b(?:transferred|been transferred|was transferred) to (?:the |their |his )?|(?:went|gone|moved|flew) back to (?:(?:his|her|their) [a-z']+(?: [a-z']+)? in )?|(?:left|leaving|headed|heading) for |(?:flew|fly|flying) home to |\b(?:he's|he is|hes|he went|he has gone|he's gone) back (?:in|to) |実家の"
     r"|\bnot (?:in |at |from )?|\bnot in [a-z\-]+, )\s*$"  # "Kobe, not Osaka", "not in Fuchu, Tokyo": taken back
 )
 _AWAY_AFTER = re.compile(
@@ -224,8 +225,8 @@ _TOPIC = re.compile(
     r"いとこ|従兄|従姉|親戚|叔母|伯母|おば|義兄|同僚|元上司|犯人|加害者|その人|その男|あいつ|向こう|講師|先輩|上司|"
     r"友達|友人|父親|母親|両親|(?<![母父両])親|家族|義母|継母|妻|元妻|彼女|交際相手|恋人|パートナー|知人|同級生|元同僚|社長|部長|課長|店長|顧問|"
     r"担任|先生|教師|コーチ|監督|職員|従業員|店員|運転手|取引先の(?:男性|人|方)|その(?:男性|女性|人)|男性|男)(?:さん|くん|ちゃん)?(?:は|が|も)"
-    r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator)"
-    r"(?:'s| is| lives| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
+    r"|\b(?:he|his|partner|ex|uncle|brother|stepbrother|father|stepfather|cousin|boyfriend|husband|abuser|perpetrator|parents|mother|mom|dad|family|sister)"
+    r"(?:'s| is| are| lives| live| was| went| moved| stays| works| now)\b|\b(?:grew up|hometown|from home|ran away from home)\b)"
     r"|((?:私|わたし|僕|自分|うち|当院|当科|こっち|こちら|ここ|今の家|今の住まい|(?<!ご)自宅)(?:は|も|（|\()|\b(?:i'm|im|i am|i live|we're|we are|our clinic is|we live)\b)"
     r"|((?<!は)(?:今は|いまは|現在は)|\bnow\b)"
     r"|((?:実家|地元|出身)(?:は|が))"

@@ -1191,6 +1191,10 @@ def test_the_hospitals_place_beats_where_she_travelled(loc: Locator, text: str, 
         # the scene as the hotel's, the pharmacy's or where the writer is now as hers
         ("ホテルは難波らしいけど薬局は生駒です", "29", ()),
         ("昨日博多駅の近くのホテルで。出張中でまだ博多にいます、家は東京", "40", ()),
+        # in English: where the one who did it lives or was transferred to, where her parents live
+        ("Clinic in Gifu. The assault happened at a party last week; the guy lives in Tokyo, no contact since.", "21", ()),
+        ("He has been transferred to the Osaka office since; she lives and works in Tokyo.", "13", ()),
+        ("ER doc in Yokohama. 28F assaulted early this morning. Her parents live in Osaka.", "14", ()),
         # two places and nothing to tell whose: both stay candidates
         ("兄は東京、姉は大阪", None, ("13", "27")),
     ],
