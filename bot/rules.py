@@ -886,7 +886,7 @@ _SEASONS = {"夏祭り": 8, "花火大会": 8, "海水浴": 8, "夏合宿": 8, "
             "summer": 8, "spring": 4, "autumn": 10, "fall": 10, "winter": 1, "obon": 8, "tanabata": 7, "golden week": 5}  # fmt: skip
 _HOLIDAY_DATE = {"ハロウィン": (10, 31), "halloween": (10, 31), "文化の日": (11, 3), "勤労感謝の日": (11, 23),
                  "クリスマスイブ": (12, 24), "クリスマス": (12, 25), "christmas": (12, 25), "xmas": (12, 25), "大晦日": (12, 31),
-                 "元日": (1, 1), "元旦": (1, 1), "バレンタイン": (2, 14), "valentine": (2, 14),
+                 "元日": (1, 1), "元旦": (1, 1), "new year's eve": (12, 31), "new years eve": (12, 31), "バレンタイン": (2, 14), "valentine": (2, 14),
                  "thanksgiving": (11, 22)}  # fmt: skip
 _HOLIDAY = re.compile("(" + "|".join(_HOLIDAY_DATE) + ")(?!那)")  # not 元旦那 (an ex-husband)
 _ERA_DATE = re.compile(r"(?:令和|(?<![a-z])r)\s*(\d{1,2})\s*[/.年-]\s*(1[0-2]|0?[1-9])\s*[/.月-]\s*([12]\d|3[01]|0?[1-9])(?![\d:])")

@@ -31,7 +31,15 @@ FLAG_CASES = [
     ("Patient is a woman, 33, her wife coerces her into sex. They live together.", "danger", True),
     ("An elderly lady told me her son, who looks after her, does sexual things to her at night. She goes back to his house at 4pm today.", "danger", True),
     ("Guy who did it was arrested last night and is in custody. Assault was yesterday.", "danger", False),
-    # barred from the ward: kept away, unless he comes all the same
+    # in English: he never leaves her alone, he moved in next door (not "the boy next door": who he is)
+    ("my sister told me her husband rapes her and he never leaves her alone. we live in kitakyushu", "danger", True),
+    ("the guy who raped me a couple of years ago just moved in next door and watches me. I'm in Sapporo.", "danger", True),
+    ("My 6 yo son said the teenage boy next door who babysits 'played a touching game' with him 2 weeks ago.", "danger", False),
+    # long ago, in English: growing up, during the marriage, in college, a baby conceived; New Year's Eve in December
+    ("nurse in Sapporo. pt says she was sexually abused by her father growing up, she's 45 now.", "late", True),
+    ("I was raped by my husband many times during our marriage. He lives abroad now and we're divorced.", "late", True),
+    ("A colleague confided today that she was raped by a former boyfriend while in college.", "late", True),
+    ("A new mum told me the baby was conceived through rape by a family friend.", "late", True),
     ("入院した日の夜に面会に来た元夫から病室で、と。元夫は出禁にしました。", "danger", False),
     ("元夫は出禁にしたのに今日も病棟に来ている", "danger", True),
     # による names the one who did it (not 奥さんによると, according to her; not 職員による被害ではない)
@@ -1218,6 +1226,7 @@ def test_a_time_dates_what_is_left_unsaid_and_a_shift_frames_the_incident(rules)
         ("入居者に対し、男性職員が性的な言動・接触。発生は約1週間前、発覚は昨日。", 168.0),
         # "N days before that" counts from another event, not from now
         ("He flew back to his country yesterday. The assault was 3 days before that, so 4 days ago.", 96.0),
+        ("New Year's Eve, right after the countdown, she was raped. She came in this morning.", 8136.0),
     ],
 )
 def test_a_visit_the_act_happened_during_dates_it(rules, text, hours):
