@@ -31,6 +31,11 @@ FLAG_CASES = [
     ("Patient is a woman, 33, her wife coerces her into sex. They live together.", "danger", True),
     ("An elderly lady told me her son, who looks after her, does sexual things to her at night. She goes back to his house at 4pm today.", "danger", True),
     ("Guy who did it was arrested last night and is in custody. Assault was yesterday.", "danger", False),
+    # the one she dates, named with a year, a class or a school between (付き合ってる3年の先輩に); not whose classmate
+    ("高校の保健室です。1年女子、付き合ってる3年の先輩に、嫌だって言ったのにゴムなしでされたと泣いて来ました", "partner", True),
+    ("娘16歳、付き合ってる同級生の男の子に無理やり…と泣いている。今日の放課後だったらしい", "partner", True),
+    ("以前付き合っていた職場の先輩に、昨日残業中に会議室で無理やり。", "partner", True),
+    ("付き合ってる彼の友達の先輩に、昨日無理やりされた", "partner", False),
     # in English: he never leaves her alone, he moved in next door (not "the boy next door": who he is)
     ("my sister told me her husband rapes her and he never leaves her alone. we live in kitakyushu", "danger", True),
     ("the guy who raped me a couple of years ago just moved in next door and watches me. I'm in Sapporo.", "danger", True),
