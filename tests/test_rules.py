@@ -36,6 +36,10 @@ FLAG_CASES = [
     ("娘16歳、付き合ってる同級生の男の子に無理やり…と泣いている。今日の放課後だったらしい", "partner", True),
     ("以前付き合っていた職場の先輩に、昨日残業中に会議室で無理やり。", "partner", True),
     ("付き合ってる彼の友達の先輩に、昨日無理やりされた", "partner", False),
+    # in English, dating said outright (not a first date from an app: the sets read that as no partner)
+    ("is it rape if he didnt stop when i said no? we're dating. it was on tuesday", "partner", True),
+    ("A Japanese woman says an American she dated for 3 months assaulted her last weekend.", "partner", True),
+    ("Since then she's been seeing the same taxi parked near her apartment every night.", "partner", False),
     # in English: he never leaves her alone, he moved in next door (not "the boy next door": who he is)
     ("my sister told me her husband rapes her and he never leaves her alone. we live in kitakyushu", "danger", True),
     ("the guy who raped me a couple of years ago just moved in next door and watches me. I'm in Sapporo.", "danger", True),
