@@ -36,6 +36,8 @@ FLAG_CASES = [
     ("娘16歳、付き合ってる同級生の男の子に無理やり…と泣いている。今日の放課後だったらしい", "partner", True),
     ("以前付き合っていた職場の先輩に、昨日残業中に会議室で無理やり。", "partner", True),
     ("付き合ってる彼の友達の先輩に、昨日無理やりされた", "partner", False),
+    # 介護しているが、: "but" after a verb, not the carer as the subject of what follows
+    ("ケアマネから相談。要介護の妻を夫が自宅で介護しているが、介護中に性行為を強要している様子があると。", "partner", True),
     # in English, dating said outright (not a first date from an app: the sets read that as no partner)
     ("is it rape if he didnt stop when i said no? we're dating. it was on tuesday", "partner", True),
     ("A Japanese woman says an American she dated for 3 months assaulted her last weekend.", "partner", True),
