@@ -1961,7 +1961,7 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
             for o in by_end.get(d.start - 1, ()):
                 if text[o.start : d.end].isascii():
                     out |= o.sets
-        for o in occs[bisect_left(starts, d.start - _DATING_REACH) : bisect_left(starts, d.start)]:
+        for o in occs[bisect_left(starts, d.start - _DATING_VERB_REACH) : bisect_left(starts, d.start)]:
             if "partner" in o.sets and _DATING.match(text, o.start, o.end) and _DATING_GAP.fullmatch(text, o.end, d.start):
                 out.add("partner")  # 付き合ってる3年の先輩に, 付き合ってる同級生の男の子に: the one she dates
     return frozenset(out)
@@ -1971,7 +1971,7 @@ def _doer_sets(text: str, occs: list[_Occurrence], doers: list[tuple[_Occurrence
 # whose classmate)
 _DATING = re.compile(r"(?:付き合|つきあ|交際し|交際中)")
 _DATING_GAP = re.compile(r"\s*(?:[0-9一二三四五六七八九十]+\s*(?:年|歳|つ|個)(?:上|下)?の|同級生の|同じ[^\s。、のはがを]{1,5}の|(?:大学|高校|中学|学校|部活|職場|バイト先|会社|クラス)の)?\s*")
-_DATING_REACH = 16
+_DATING_VERB_REACH = 16  # characters before the doer's word a dating verb may start
 
 
 def _doer_names(text: str, doers: list[tuple[_Occurrence, int]], more: Iterable[str] = ()) -> list[str]:
