@@ -64,7 +64,7 @@ FORMER_FILE = "former_places.tsv"
 DISTRICTS_FILE = "districts.tsv"
 DISTRICT_KINDS = frozenset({"area", "district", "station"})
 
-KINDS = frozenset({"municipality", "ward", "kana", "city_alias", "romaji", "bare", "gun", "variant"})
+KINDS = frozenset({"municipality", "ward", "kana", "kana_short", "city_alias", "romaji", "bare", "gun", "variant"})
 _ANCHOR_KINDS = frozenset({"municipality", "ward", "kana"})  # named with a 市/区/町/村 suffix
 MAX_PROBLEMS_PER_FILE = 20
 
@@ -162,11 +162,14 @@ _FINAL_NAME = re.compile(r"(?:[。．.!！?？、\s]|ここ(?:は)?)\s*([\u4e00-
 # a kana name before the same words (よこすか の びょういん, おおみや えき), then read as katakana with
 # a municipality's or ward's suffix (ヨコスカシ; オヤマシ and オヤマチョウ: both are candidates)
 _KANA_IN_PLACE_CONTEXT = re.compile(
-    r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8})(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,3}?(?:びょういん|病院|医院|クリニック|くりにっく"
+    r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{3,8}?)(?=\s*(?:の\s*[^\s。、.!?ぁ-ゖ]{0,3}?(?:びょういん|病院|医院|クリニック|くりにっく"
     r"|しんりょうじょ|診療所|救急|きゅうきゅう|薬局|やっきょく|(?:しょう|ちゅう)?がっこう|こうこう|ちゅうがく|しょうがく|ほけんしつ"
     r"|学校|科|駅|えき|旅館|ホテル|カラオケ|クラブ|バー|居酒屋|コンビニ)|に\s*住|に\s*すん|在住|駅|えき|市"
     r"|の\s*[ぁ-ゖ]{1,6}?(?:びょういん|やっきょく|くりにっく|しんりょうじょ|ふじんか|しょうにか|ないか|げか)))"  # つるが の ちょうざいやっきょく
 )
+# a kana name of two kana or more with its suffix in kanji (みと市, クレ市): read with the suffix's readings
+_KANA_SUFFIXED = re.compile(r"(?<![ぁ-ゖァ-ヺー])([ぁ-ゖァ-ヺー]{2,8})([市区町村])")
+_KANJI_SUFFIX_READINGS = {"市": ("シ",), "区": ("ク",), "町": ("マチ", "チョウ"), "村": ("ムラ", "ソン")}
 # a romaji name before a place word, Japanese or romaji (kitakami no clinic, Misawa の病院, Toyota市, Tsu station 前)
 _ROMAJI_IN_PLACE_CONTEXT = re.compile(
     r"(?<![a-z\-])([a-z][a-z\-]{2,})(?=\s*(?:市|区)|\s*(?:の|\sno\s)\s*(?:[a-z]+\s+)?[^\s。、.!?]{0,4}?(?:病院|医院|クリニック|診療所|薬局|特養|施設|学校"
@@ -175,6 +178,7 @@ _ROMAJI_IN_PLACE_CONTEXT = re.compile(
 # a kana name said last, after a space or a sentence's end (…ちばです, 。おかざき, 中3 くまがや)
 _FINAL_KANA = re.compile(r"[。．.!！?？、\s]\s*([ぁ-ゖァ-ヺー]{2,8}?)\s*(?:です|だ|や|じゃ)?[。．.!！\s]*$")
 _KANA_SUFFIXES = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン")
+_KANA_SHORT = 4  # a reading with its suffix shorter than this is a kana_short row (tools/gen_places.py MIN_KANA)
 # a romaji name a place word holds, one that ends its clause after in/of, one in brackets or a
 # note's first word (an English message only)
 _EN_NAMED_PLACE = re.compile(
@@ -523,6 +527,9 @@ class Locator:
         near: dict[str, set[str]] = {normalize(f): {p.code} for p in prefectures for f in (p.romaji, *p.en)}
         rows = list(_read_places(knowledge_dir / PLACES_FILE, codes, problems))
         for form, pref, kind, _ in _designated_first(rows):
+            if kind == "kana_short":  # ミトシ: too short to match in a text; read only as みと市 (_KANA_SUFFIXED)
+                add_lookup(form, pref)
+                continue
             add(form, pref, anchor=kind in _ANCHOR_KINDS, bare=kind == "bare")
             if kind in ("municipality", "ward") and form[-1] in "市区町村" and len(form) > 1:
                 add_lookup(form[:-1], pref)  # "/center 府中": typed alone, the bare name is enough
@@ -592,8 +599,11 @@ class Locator:
                     suffixes = ("シ",) if text.startswith("市", m.end()) else _KANA_SUFFIXES  # ひめじ市
                     if prefs := _kana_place(table, m.group(1), suffixes):
                         named.append(prefs)
+                if not named:  # みと市, くれ市, だて市: a short kana name, its kanji suffix after it
+                    named = [prefs for m in _KANA_SUFFIXED.finditer(text)
+                             if (prefs := _kana_place(table, m.group(1), _KANJI_SUFFIX_READINGS[m.group(2)]))]  # fmt: skip
             if not named and (m := _FINAL_KANA.search(text)) \
-                    and (prefs := _kana_place(self._lookup_table(), m.group(1), ("", *_KANA_SUFFIXES))):  # fmt: skip
+                    and (prefs := _kana_place(self._lookup_table(), m.group(1), ("", *_KANA_SUFFIXES), typed_short=True)):  # fmt: skip
                 named.append(prefs)  # …親に言えない ちばです: a kana name said last
             for m in chain(_FINAL_NAME.finditer(text), _HOME_NAME.finditer(text)) if not named else ():  # …どう説得すれば？ 堺やねん / 。呉です: said last; 呉じゃけど
                 name = m.group(m.lastindex)
@@ -817,10 +827,14 @@ def _word_at(letters: str, i: int) -> bool:
     return letters[i : i + 2] in _WORD_2 or letters[i : i + 3] in _WORD_3
 
 
-def _kana_place(table: Mapping[str, frozenset[str]], kana: str, suffixes: Sequence[str]) -> frozenset[str] | None:
-    """The prefectures of a kana name read in katakana with each of `suffixes` (よこすか + シ), or None."""
+def _kana_place(table: Mapping[str, frozenset[str]], kana: str, suffixes: Sequence[str], *,
+                typed_short: bool = False) -> frozenset[str] | None:
+    """The prefectures of a kana name read in katakana with each of `suffixes` (よこすか + シ), or None.
+    `typed_short`: a reading shorter than _KANA_SHORT (a kana_short row) only as typed, suffix and all
+    (みとし; not とき + シ: a word, read as 土岐市)."""
     kata = _katakana(kana)
-    found = [p for suffix in suffixes if (p := table.get(kata + suffix))]
+    found = [p for suffix in suffixes if (p := table.get(kata + suffix))
+             and (not suffix or not typed_short or len(kata + suffix) >= _KANA_SHORT)]
     return frozenset().union(*found) if found else None
 
 

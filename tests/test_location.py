@@ -1304,6 +1304,15 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("クルド人女性、Warabi市、夫から", "11", ()),
         ("わたし、かれしに むりやり された。Iwata に すんでる。", "22", ()),
         ("a friend of mine no clinic", None, ()),  # an English word, not 美祢
+        # a short kana name (fewer than four kana with its suffix) before its kanji suffix, or typed whole
+        ("みと市内のクリニック。30代女性", "08", ()),
+        ("くれ市の薬局です。高2だという子が", "34", ()),
+        ("ミト市の病院です", "08", ()),
+        ("だて市の保健師です", None, ("01", "07")),  # 伊達市 in Hokkaido and in Fukushima
+        ("ﾅｰｽです ｶﾝｼﾞｬｻﾝ ｾｲﾎﾞｳﾘｮｸ ﾋｶﾞｲ ｱﾘ ｿｳﾀﾞﾝｻｷ ｵｼｴﾃ ﾐﾄｼ", "08", ()),
+        ("おじいちゃんに　さわられました。なつやすみの　とき。", None, ()),  # とき, a word: not 土岐市
+        ("ﾌﾞｶﾂ ﾉ ｺｰﾁ ﾆ ｻﾜﾗﾚﾀ ﾄ。ｴﾝｾｲ ﾉ ﾄｷ。", None, ()),
+        ("ふちゅうの駅前のクリニックです", None, ("13", "34")),  # the name, not ふちゅうの
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:

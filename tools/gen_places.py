@@ -15,6 +15,8 @@ Kinds written to places.tsv:
                 including the 20 ordinance-designated cities themselves (横浜市 14100)
   ward          a ward in kanji: 札幌市中央区 and 中央区; Tokyo's 23 special wards
   kana          reading with suffix, hiragana and katakana, only when at least 4 kana long
+  kana_short    a shorter reading with suffix (ミトシ, クレシ, ダテシ): too short to match in a text on
+                its own (みとしての); the loader reads it only where the kanji suffix follows (みと市)
   city_alias    designated cities and prefectural capitals without 市 (横浜, 那覇; 新宿 for Tokyo)
   bare          other cities and wards without 市/区 (府中, 渋谷, 西成), at least 2 characters, unless the
                 bare name is an ordinary word or a very common surname (ORDINARY below) or already another
@@ -421,6 +423,8 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
         if kana_count(kana) >= MIN_KANA:
             add(to_hiragana(kana), p, "kana")
             add(kana, p, "kana")
+        elif kana_count(kana) > 1:
+            add(kana, p, "kana_short")
 
     def add_romaji(kanji: str, kana: str, p: Place) -> None:
         suffix = kanji[-1]
@@ -481,7 +485,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                 if k not in ORDINARY:
                     add(k, p, "bare")
 
-    taken = {r[0] for r in rows} | reserved
+    taken = {r[0] for r in rows if r[2] != "kana_short"} | reserved
     bare_of: dict[str, list[Place]] = defaultdict(list)  # bare name -> every municipality or ward with it
     bare_kinds: dict[str, set[str]] = defaultdict(set)
     for p in places.values():
@@ -513,7 +517,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
         for p in named:
             if (p.ward_kanji or p.kanji)[-1] in "市区":
                 city_romaji.update(_bare_romaji(p))
-    taken = {r[0] for r in rows} | reserved
+    taken = {r[0] for r in rows if r[2] != "kana_short"} | reserved
     for bare in sorted(bare_of):
         named = bare_of[bare]
         if bare_kinds[bare] & {"市", "区"} or bare in ORDINARY or _ordinary_word(bare):
@@ -529,7 +533,7 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
                     add(cap(r), p, "bare")
     # the readings of the other cities and the wards without シ or ク (はこだて, かわごえ, おおみや), at
     # least MIN_BARE_KANA_OTHER kana, unless the reading is an ordinary word; and SHORT_READINGS
-    written = {r[0] for r in rows}
+    written = {r[0] for r in rows if r[2] != "kana_short"}  # a short reading matches only before its suffix
     taken = written | reserved
     city_readings: set[str] = set()
     cities_first = sorted(places.values(), key=lambda p: ((p.ward_kanji or p.kanji).endswith("区"), p.jis))
