@@ -1426,18 +1426,38 @@ class Rules:
         reverse = text[::-1]  # for the four scans (bot.text.Zoned)
         recent = self._options.get(_RECENT)
 
+        def of_incident(e: tuple[float, int, int], opt: SetOptions) -> bool:
+            return bool(text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
+                        or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _SINCE_OTHER.search(text, max(0, e[1] - 8), e[1]))  # もう72時間は過ぎてしまっている
+                        or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
+                        or not (_time_context_drops(ctx, e[1], e[2], occs, opt)
+                                or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1])))  # fmt: skip
+
         def incident_times(found: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
             if found and recent is not None:  # "3日前に入院した": the admission's day, not the assault's
                 # past 72 hours, a time of what came after the act bounds it (3週間前にされ、先週逮捕: older still)
                 bounding = replace(recent, dates_next=recent.dates_next - {_AFTER_ACT}) if any(e[0] > 72 for e in found) else recent
-                found = [e for e in found if text.startswith(_INCIDENT_NAMED, e[1])  # 被害から36時間: said of it
-                         or (_JA_SINCE.fullmatch(text, e[1], e[2]) and not _SINCE_OTHER.search(text, max(0, e[1] - 8), e[1]))  # もう72時間は過ぎてしまっている
-                         or _SAID_OF_ACT.search(text, e[1], e[2])  # 6 hrs post sexual assault
-                         or not (_time_context_drops(ctx, e[1], e[2], occs, recent if e[0] <= 72 else bounding)
-                                 or _TOLD_BEFORE.search(text, max(0, e[1] - 24), e[1]))]  # fmt: skip
+                found = [e for e in found if of_incident(e, recent if e[0] <= 72 else bounding)
+                         or (e[0] > 72 and telling is not None and not told_next(e) and of_incident(e, telling))]
             return found
 
-        elapsed = incident_times(read_elapsed(text, reverse))
+        # past 72 hours, a time beside a telling is the act's (相談です。4日前、入浴介助の際に職員が…): the
+        # act is that old or older; unless it is the telling's own, said next to it (4日前に打ち明けられた, 発覚は2週間前)
+        telling = replace(recent, dates_next=recent.dates_next - {_AFTER_ACT, _TELLING}) \
+            if recent is not None and _TELLING in keywords else None  # fmt: skip
+
+        def told_next(e: tuple[float, int, int]) -> bool:
+            return any(o.sets & _TELLING_SETS and (0 <= o.start - e[2] <= 2 or _TELLING_GAP.fullmatch(text, o.end, e[1]))
+                       for o in occs)  # fmt: skip
+
+        told = read_elapsed(text, reverse)
+        elapsed = incident_times(told)
+        # 4日前に打ち明けられた: told past 72 hours ago, so done before; as 先週に話した is, a time of the act past
+        # 72 hours, though not its number of hours
+        if not elapsed and telling is not None and any(e[0] > 72 and of_incident(e, telling) for e in told):
+            keywords.add(_PAST)
+            affirmed.add(_PAST)
+            said.add(_PAST)
         days_elsewhere = not elapsed and _RECENT not in affirmed  # 打ち明けられたのは昨日の夜…被害は夏休み中: the telling's day
         if at is not None and all(_is_bound(text, e) for e in elapsed):  # "came in 2 hrs ago … around 1am": the time of day
             elapsed += incident_times(read_clock_times(text, at))  # 昨日の朝7時…まだ72時間以内？: the hour, not the bound
@@ -2589,6 +2609,8 @@ _AGAIN_UNSAID = re.compile(r"(?:でした|です|だった|あった|ありま�
 _DURING = re.compile(r"\s*(?:中|の間|の最中|している間|してる間|後|のあと|の後|あと|帰り|の帰り)")  # 昨晩合コン後: after it, the same night
 # "X の Y" where Y only says who X is (交際相手の男性（20歳）, ガイドヘルパーの男性): X names the doer
 _TELLING = "disclosure"  # the set of words of telling (相談, 打ち明け, 聞い)
+_TELLING_SETS = frozenset({_TELLING})
+_TELLING_GAP = re.compile(r"(?:した|された)?(?:の|こと)?[はがも]?\s*")  # 発覚したのは2週間前, 発覚は2週間前
 _GENERIC_HEAD = re.compile(r"(?:男性|女性|男|女|(?<![一-龥])人|方|男の人|女の人|おとこのひと|おんなのひと|おとこの人|ひと|職員|スタッフ|学生|大学生|高校生|社会人|会社員|男子|女子)"
                            r"(?:さん|様|くん|ちゃん)?\s*(?:[(（][^)）]*[)）])?$")
 _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭)$|を受け$")  # an act whose row ends in the passive: 触られる

@@ -585,6 +585,10 @@ def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, a
         ("ドライバーは本日付で送迎から外し自宅待機。車内で体を触っていたとの情報", False, False),
         ("交際相手からの性暴力は3週間前、その後相手は警察に逮捕され勾留中", False, True),  # past 72 hours: a bound
         ("性暴力 22時間前　交際相手は現行犯逮捕", True, False),  # the time closes its own field
+        # a telling past 72 hours bounds the act as well: what was told then was done before
+        ("養護教諭です。中2の男子が2週間前の面談で『おじさんにされた』と言っていたと、担任から今日聞きました。", False, True),
+        ("入所者さんが5日前に『男の人に触られた』と言っていたのを、夜勤者が今日になって報告してきました。", False, True),
+        ("2日前の面談で、中3の娘さんが『塾の先生に触られた』と話してくれました", False, False),  # within 72 hours: the act's time unsaid
     ],
 )
 def test_a_time_of_what_came_after_the_act_is_not_the_acts(rules, text, acute, late):
@@ -2264,6 +2268,9 @@ def test_a_time_that_dates_the_act_beside_a_visit(rules):
     assert facts(rules, "性交強要＋首絞め 4日前の夜 本日は1人で来院").hours_since == 96
     assert facts(rules, "夫から望まない性行為が続いていて、直近は4日前だったという相談です").hours_since == 96
     assert facts(rules, "4日前に打ち明けられた").hours_since is None
+    # the telling's time still says the act is older than 72 hours; a time beside a telling is the act's
+    assert "late" in facts(rules, "4日前に打ち明けられた").flags
+    assert facts(rules, "障害福祉サービスの相談員 20代女性 通訳者から通訳の帰りに車で 2週間前 相談先を").hours_since == 336
 
 
 @pytest.mark.parametrize(
