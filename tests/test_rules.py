@@ -25,6 +25,9 @@ def facts(rules, text, place=False):
 
 FLAG_CASES = [
     # (message, flag, expected)
+    # the one who did it said not to be her partner: the partner words elsewhere are another's role
+    ("The guy who did it is in the waiting room pretending to be her bf. She says he is not her boyfriend.", "partner", False),
+    ("A servicemember's girlfriend came for EC, says a guy she met at a bar forced her 30 hours ago. Not her boyfriend.", "partner", False),
     # the one who did it said by what he did, in English, or near in dialect; living with him, in English
     ("Guy who did it is parked outside the clinic, she can see his car. Assault was this morning.", "danger", True),
     ("さっき知らん男に公園で襲われた　まだその辺おるかもしれん　天満のあたり", "danger", True),
