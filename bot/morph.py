@@ -292,6 +292,9 @@ class Analysis:
             return False  # 嫌がったのに…: the words end their clause, what follows is another's
         if toks[i].pos2 == "括弧閉":
             return False  # 加害者（元交際相手）は…危険はない: words in brackets are an aside, not the predicate's
+        te = i if toks[i].surface in ("て", "で") and toks[i].pos2 == "接続助詞" else i - 1
+        if 0 <= te < len(toks) - 1 and toks[te].surface in ("て", "で") and toks[te].pos2 == "接続助詞" and toks[te + 1].pos2 == "読点":
+            return False  # 夫がずっと横にいて、本人が夫に見えないように: a て-form and a comma end the clause
         head = ends_in_verb = i > 0 and toks[i - 1].pos in _PREDICATES | {"助動詞"}  # the words end in a verb
         # the words marked as a place, a partner or a source (彼氏から, 男性に): another noun's が after
         # them is the negation's subject (彼氏から連絡がない, 交際相手の男性に意識がないときに)

@@ -438,6 +438,8 @@ def test_negation_belongs_to_its_own_predicate():
     assert not Analysis("彼氏から連絡がない").negated(2)  # the contact is denied, not the boyfriend
     assert not Analysis("交際相手の男性に意識がないときに").negated(4)  # her consciousness, not him
     assert Analysis("加害者の姿が見えない").negated(3)  # の: his figure, his absence
+    assert not Analysis("夫がずっと横にいて、本人が夫に見えないように").negated(9)  # て and 、 end its clause
+    assert not Analysis("夫がずっと横にいて、本人が夫に見えないように").negated(8)  # (the words before the て)
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
 
 
