@@ -1313,6 +1313,9 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("おじいちゃんに　さわられました。なつやすみの　とき。", None, ()),  # とき, a word: not 土岐市
         ("ﾌﾞｶﾂ ﾉ ｺｰﾁ ﾆ ｻﾜﾗﾚﾀ ﾄ。ｴﾝｾｲ ﾉ ﾄｷ。", None, ()),
         ("ふちゅうの駅前のクリニックです", None, ("13", "34")),  # the name, not ふちゅうの
+        ("別れて半年たつのに、今になって眠れなくなって。静岡市", "22", ()),  # たつのに: 経つのに, not たつの市
+        ("1週間たつのにまだ痛い", None, ()),
+        ("たつの市の病院です", "28", ()),
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
