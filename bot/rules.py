@@ -176,6 +176,53 @@ def _ja_hours(n: float, unit: str) -> float:
     return (n + 0.5) * _JA_UNITS[unit[:-1]] if unit.endswith("半") else n * _JA_UNITS[unit]
 
 
+# the act dated by a visit or a stay whose own time is said (入院10日目…入院の前日に, 前回の健診が2週間前で、その帰りに)
+_EVENT = r"(?:入院|来院|受診|健診|面会|入所|初診|診察)"
+_EVENT_UNIT = r"\s*(日|週間|か月|ヶ月|カ月)"
+_EVENT_AGES = (  # (pattern, days counted from the event's first day: 入院10日目 is 9 days ago)
+    (re.compile(_EVENT + r"\s*" + _NUM + r"\s*日目"), True),
+    (re.compile(_EVENT + r"(?:して|から)\s*" + _NUM + _EVENT_UNIT + r"(?![前後目以])"), False),  # 入院して2週間
+    (re.compile(r"今日で\s*" + _EVENT + r"\s*" + _NUM + _EVENT_UNIT + r"(?![前後目以])"), False),  # 今日で入院1週間
+    (re.compile(_NUM + _EVENT_UNIT + r"前\s*(?:に|の)?\s*" + _EVENT), False),  # 2週間前に入院
+    (re.compile(_EVENT + r"(?:は|が|日は|したのは)?\s*[（(]?\s*" + _NUM + _EVENT_UNIT + r"前"), False),  # 来院（3日前）
+)
+_EVENT_DAY_WORDS = {"今日": 0.0, "本日": 0.0, "昨日": 24.0, "きのう": 24.0, "一昨日": 48.0, "おととい": 48.0}
+_EVENT_DAY = re.compile(r"(今日|本日|昨日|きのう|一昨日|おととい)\s*(?:に|の)?\s*" + _EVENT)  # 昨日入院した
+_EVENT_DATE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:に|の)?\s*" + _EVENT)  # 12月2日に入院
+# the act's day told from the event's: the day before (+24 h), the same day (+0), or before it (a bound)
+_RELATIVE_ACT = re.compile(_EVENT + r"(?:の|した|する)?\s*(前日|前の日|当日|日(?!目|数|中|時)|前(?!回|[0-9一二三四五六七八九十]))|その\s*(前日|前の日|日|帰り)")
+_EVENT_HINT = re.compile(r"前日|前の日|当日|その日|帰り|(?:入院|来院|受診|健診|面会|入所|初診|診察)(?:の|した|する)?\s*(?:日|前)")
+_RELATIVE_HOURS = {"前日": 24.0, "前の日": 24.0, "当日": 0.0, "日": 0.0, "帰り": 0.0, "前": 0.0}
+
+
+def read_event_relative(text: str, at: dt.datetime | None = None) -> tuple[float, bool, float] | None:
+    """The hours since the act when it is told by an event whose own time is said (入院10日目…入院の前日に:
+    216 + 24), whether that is only a bound (入院前に: at least the admission's age), and the event's
+    own hours; else None."""
+    rel = _RELATIVE_ACT.search(text)
+    if rel is None:
+        return None
+    ages = [((n - 1) * 24 if counted else _ja_hours(n, m.group(2)), m.start())
+            for pattern, counted in _EVENT_AGES for m in pattern.finditer(text)
+            if (n := _kanji_number(m.group(1))) is not None]  # fmt: skip
+    ages += [(_EVENT_DAY_WORDS[m.group(1)], m.start()) for m in _EVENT_DAY.finditer(text)]
+    if at is not None:
+        for m in _EVENT_DATE.finditer(text):
+            try:
+                day = dt.date(at.year, int(m.group(1)), int(m.group(2)))
+            except ValueError:
+                continue
+            if day > at.date():
+                day = day.replace(year=at.year - 1)
+            ages.append(((at.date() - day).days * 24.0, m.start()))
+    if not ages:
+        return None
+    word = rel.group(1) or rel.group(2)
+    before = [a for a in ages if a[1] < rel.start()]
+    age = (before[-1] if rel.group(2) and before else min(ages, key=lambda a: abs(a[1] - rel.start())))[0]
+    return age + _RELATIVE_HOURS[word], word == "前", age
+
+
 def read_elapsed(text: str, reverse: str | None = None) -> list[tuple[float, int, int]]:
     """Every elapsed time the message states: (hours, start, end)."""
     both = [(w * 168 + d * 24, m.start(), m.end()) for m in (_JA_WEEKS_AND_DAYS.finditer(text) if "と" in text else ())
@@ -1489,6 +1536,14 @@ class Rules:
                 hours = day
             elif _RECENT_DAY.match(rest):
                 hours = None  # 最後はきのう: recent, no number of hours
+        if (rel := read_event_relative(text, at) if _EVENT_HINT.search(text) else None) is not None:
+            since, bound, event = rel  # 入院10日目…入院の前日に: the admission's day and one more
+            if bound and since > 72 and hours is None:  # 入院して2週間…入院前に: older than that
+                keywords.add(_PAST)
+                affirmed.add(_PAST)
+                said.add(_PAST)
+            elif not bound and (hours is None or hours == event):  # (the time said was the event's)
+                hours = since
         if hours is not None and _TIME_UNKNOWN in affirmed:
             hours = None  # "seen on Dec 3 … date of the assault unknown": the time said is another's
         ages = read_ages(text, reverse)

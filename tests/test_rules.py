@@ -584,6 +584,24 @@ def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, a
 
 
 @pytest.mark.parametrize(
+    ("text", "hours", "late"),
+    [
+        # the act told by a visit or a stay whose own time is said: that time, and the offset
+        ("入院10日目の患者さん、入院の前日に彼氏から無理やりされてたと今日話してくれた", 240.0, True),
+        ("今日で入院1週間、入院した日の夜に面会に来た元夫から病室で、と", 168.0, True),
+        ("前回の妊婦健診が2週間前で、その帰りに夫から性行為を強要されたと今日の健診で", 336.0, True),
+        ("前回の来院（3日前）のときは話さなかったけど、その前の日に…と。相手は元夫", 96.0, True),
+        ("12月2日に入院した80代女性、入院の前日まで入所していた施設で職員に性的暴行を受けた可能性", 96.0, True),
+        ("昨日入院した患者さん、入院の前日に知人男性に無理やりされたと", 48.0, False),
+        ("入院して2週間の女性患者、入院前に近所の男性に繰り返しされていたと主治医に話した", None, True),  # a bound
+    ],
+)
+def test_a_time_told_by_another_event_adds_the_offset(rules, text, hours, late):
+    f = rules.facts(normalize(text), place=False, at=dt.datetime.fromisoformat("2026-12-05T10:00+09:00"))
+    assert (f.hours_since if hours is not None else None, "late" in f.flags - f.learned | f.dropped) == (hours, late)
+
+
+@pytest.mark.parametrize(
     ("text", "acute", "late"),
     [
         ("加害者（元交際相手）は昨日逮捕されたので危険はないです。被害は先月", False, True),  # the arrest's day
