@@ -2833,14 +2833,17 @@ _REPORTED = re.compile(  # where the marker begins: no leading spaces to match (
 )
 
 
-_EN_NEGATION = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|without|denies|denied)\s+(?:\w+\s+){0,2}$")
+_EN_NEGATION = re.compile(r"\b(no|not|never|isn't|wasn't|aren't|without|denies|denied)\s+(?:\w+\s+){0,2}$")
+_ROMAJI_THEN_JAPANESE = re.compile(r"[a-z\-]+\s*[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _en_negated(text: str, start: int) -> bool:
-    """An English negation just before the words ("no danger", "is not in danger")."""
+    """An English negation just before the words ("no danger", "is not in danger"); not the particle の
+    in romaji before a word Japanese follows (Kurashiki no sanfujinka です)."""
     if start == 0 or not text[max(0, start - 1)].isascii():
         return False
-    return _EN_NEGATION.search(text, max(0, start - 40), start) is not None
+    m = _EN_NEGATION.search(text, max(0, start - 40), start)
+    return m is not None and not (m.group(1) == "no" and _ROMAJI_THEN_JAPANESE.match(text, start))
 
 
 # ---------------------------------------------------------------- loading and validation

@@ -2306,6 +2306,8 @@ def test_a_time_that_dates_the_act_beside_a_visit(rules):
         ("夜間営業の薬局です。今日の昼ごろに路上で襲われた方が緊急避妊薬を求めて来局", "referral"),
         # naming it is no report
         ("夫にされるのも性暴力って言っていいんですか。断ると怒鳴られて、結局。ゆうべも。", "victim"),
+        # a department in romaji says who writes; its "no" is the particle の, no English negation
+        ("Kurashiki no sanfujinka です。30代、元夫に先月 家に来られて無理やり", "referral"),
     ],
 )
 def test_a_terse_story_reported_or_at_a_pharmacy_is_anothers(rules, text, intent):
