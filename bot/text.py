@@ -81,6 +81,7 @@ _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+_QUOTED = re.compile(r"(?<![A-Za-z])'[^'\n]{3,200}'(?![A-Za-z])|\"[^\"\n]{3,200}\"|[「『“][^」』”\n]{1,200}[」』”]")
 
 
 def guess_lang(text: str) -> str:
@@ -91,6 +92,8 @@ def guess_lang(text: str) -> str:
     over CJK characters means English; anything else (emoji, digits, empty) is Japanese, the
     project's first language."""
     if _KANA.search(text):
+        if _KANA.search(unquoted := _QUOTED.sub(" ", text)):
+            text = unquoted  # 'Mrs. A said the night shift man touched her' 施設は Takasaki: words quoted are another's
         japanese = (len(_KANA_OR_KANJI.findall(text)) + len(_HIRAGANA.findall(text))) / 2
         return "en" if len(_LATIN_WORD.findall(text)) > japanese else "ja"
     latin = len(_LATIN.findall(text))

@@ -63,7 +63,10 @@ def test_utf8_letters_keeps_ascii_and_maps_the_rest_to_bytes():
                                             ("東京都の患者 patient", "ja"), ("😀", "ja"), ("", "ja"),
                                             ("Patient 19F, 先週末 party で drugged and raped, she lives in 京都市.", "en"),
                                             ("Pt 14yo、uncleからabuse、今朝disclosed。incidentの日時は不明。", "ja"),
-                                            ("患者さん、patient", "ja")])  # fmt: skip
+                                            ("患者さん、patient", "ja"),
+                                            # English quoted in a Japanese message is another's words
+                                            ("Mom (American) says 'my son, 10, was touched by a male babysitter last night'. 通訳なしで対応中。Yokosuka", "ja"),
+                                            ("she said 「やめて」 and he kept going, she is 20, in Osaka now", "en")])  # fmt: skip
 def test_guess_lang(text, lang):
     assert guess_lang(text) == lang
 
