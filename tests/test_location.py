@@ -1316,6 +1316,9 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("別れて半年たつのに、今になって眠れなくなって。静岡市", "22", ()),  # たつのに: 経つのに, not たつの市
         ("1週間たつのにまだ痛い", None, ()),
         ("たつの市の病院です", "28", ()),
+        # a ward's romaji a city's bare name has too is the city's (宮古島市, not Osaka's 都島区)
+        ("in Miyakojima, small island clinic, tourist woman SA yesterday", "47", ()),
+        ("clinic in Miyakojima-ku", "27", ()),
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:

@@ -493,6 +493,9 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
         if len(name) > 1 and name[-1] in "市区町村":
             bare_of[name[:-1]].append(p)
             bare_kinds[name[:-1]].add(name[-1])
+    # a ward's romaji a city's bare name has too (都島区 and 宮古島市: Miyakojima) stays the city's, as its kana does
+    cities_romaji = {r for named in bare_of.values() for p in named if (p.ward_kanji or p.kanji)[-1] == "市"
+                     for r in _bare_romaji(p)}  # fmt: skip
     for bare in sorted(bare_of):
         if len(bare) < MIN_BARE_CHARS or bare in ORDINARY or not bare_kinds[bare] & {"市", "区"}:
             continue
@@ -506,7 +509,8 @@ def place_rows(places: dict[str, Place], warnings: list[str], reserved: frozense
             for v in forms:
                 add(v, p, "bare")
             for r in _bare_romaji(p):
-                if len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and cap(r) not in taken:
+                if len(r) >= MIN_BARE_ROMAJI_OTHER and r not in ENGLISH_WORDS and cap(r) not in taken \
+                        and not (p.ward_kanji and r in cities_romaji):  # fmt: skip
                     add(cap(r), p, "bare")
 
     # towns and villages no city or ward shares a bare name with: the kanji name of at least
