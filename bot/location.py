@@ -526,6 +526,7 @@ class Locator:
 
         near: dict[str, set[str]] = {normalize(f): {p.code} for p in prefectures for f in (p.romaji, *p.en)}
         rows = list(_read_places(knowledge_dir / PLACES_FILE, codes, problems))
+        suffixes: dict[str, dict[str, set[str]]] = {}  # bare name -> prefecture -> the suffixes it has there
         for form, pref, kind, _ in _designated_first(rows):
             if kind == "kana_short":  # ミトシ: too short to match in a text; read only as みと市 (_KANA_SUFFIXED)
                 add_lookup(form, pref)
@@ -533,10 +534,16 @@ class Locator:
             add(form, pref, anchor=kind in _ANCHOR_KINDS, bare=kind == "bare")
             if kind in ("municipality", "ward") and form[-1] in "市区町村" and len(form) > 1:
                 add_lookup(form[:-1], pref)  # "/center 府中": typed alone, the bare name is enough
+                suffixes.setdefault(normalize(form[:-1]), {}).setdefault(pref, set()).add(form[-1])
             elif kind == "romaji" and (m := _BARE_ROMAJI_RE.match(form)):
                 add_lookup(m.group(1), pref)
+                suffix = "村" if form.endswith(("-son", "-mura")) else "市" if form.endswith("-shi") else "町"
+                suffixes.setdefault(normalize(m.group(1)), {}).setdefault(pref, set()).add(suffix)
             if kind == "romaji" and form.isalpha():  # Yokohama: a capital's or designated city's name
                 near.setdefault(normalize(form), set()).add(pref)
+        for key, where in suffixes.items():  # 高山, Takayama: the city (高山市), not the villages (高山村)
+            if any("市" in s for s in where.values()) and (only := {p for p, s in where.items() if s == {"村"}}):
+                lookup_forms[key] -= only
 
         # the hand-curated files are checked against the current names, once those read cleanly
         current = {form: frozenset(entry[0]) for form, entry in forms.items() if not entry[1] & _BARE}

@@ -1319,6 +1319,10 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         # a ward's romaji a city's bare name has too is the city's (宮古島市, not Osaka's 都島区)
         ("in Miyakojima, small island clinic, tourist woman SA yesterday", "47", ()),
         ("clinic in Miyakojima-ku", "27", ()),
+        # a bare name a city and villages share is the city's (高山市, not 高山村); a town's stays a candidate
+        ("Takayama, Hida. Ryokan staff here", "21", ()),
+        ("高山の病院です", "21", ()),
+        ("草津の温泉旅館の従業員です", None, ("10", "25")),  # 草津町 and 草津市
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
