@@ -28,6 +28,7 @@ FLAG_CASES = [
     ("うちの人に、夜の誘い断ったら首おさえられてそのまま。きのう。", "partner", True),  # her husband, as she says it
     ("Her husband 'forces her' since his stroke. She seemed frightened to go home.", "danger", True),
     ("14yo boy, his coach has been abusing him, most recent yesterday. Coach will pick him up after practice today.", "danger", True),
+    ("患者さんが彼氏から性行為を強制されたと言ってて 時間は12時間くらい前 彼氏は今警察にいるそうです", "danger", False),
     # the one who did it said not to be her partner: the partner words elsewhere are another's role
     ("The guy who did it is in the waiting room pretending to be her bf. She says he is not her boyfriend.", "partner", False),
     ("A servicemember's girlfriend came for EC, says a guy she met at a bar forced her 30 hours ago. Not her boyfriend.", "partner", False),
