@@ -2432,12 +2432,31 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
         if _AFTER_ACT in other.sets and _APART.search(text, end, other.start):
             return False  # 22時間前　加害者は現行犯逮捕, 一昨日の夜、…逮捕: the time closes its own field or clause
         return bool(other.sets & opt.dates_next) and not other.sets & incident and not _NEARER_DAY.search(text, end, other.start) \
-            and not _frames_the_act(text, other)  # fmt: skip
+            and not _frames_the_act(text, other) and not _leads_to_act(text, other, sentence[n + 1 :], incident)  # fmt: skip
     # 今日は夫も仕事で…: today as the sentence's topic, no event after it, frames the day, not the act
     return text.startswith("は", end) and text[start:end] in _TODAY_WORDS
 
 
 
+_TE_CHAIN = re.compile(r"(?:され|られ|し)て(?![すあいしおきまるたよ])[、\s]*|(?:した|の)?(?:とき|時|際)に[、\s]*")  # 待ち伏せされて, 訪問したときに
+
+
+def _leads_to_act(text: str, event: _Occurrence, after: list[_Occurrence], incident: frozenset[str]) -> bool:
+    """Whether the event a time stands before leads on, in its clause, to the act (2日前に待ち伏せされて車に
+    押し込まれ性暴力を受けた, 2日前、訪問したときに押し倒されて): the time is the act's as well."""
+    if event.sets & (_TELLING_SETS | {_AFTER_ACT}) or not _TE_CHAIN.match(text, event.end):
+        return False
+    for o in after:
+        if _CLAUSE_STOP.search(text, event.end, o.start):
+            return False
+        if o.sets & _TELLING_SETS:
+            return False
+        if o.sets & incident:
+            return True
+    return False
+
+
+_CLAUSE_STOP = re.compile(r"[。！？!?\n]")
 # a visit or a stay the act happened during (面会交流中に…触った, 一時帰宅時に), not one where it was
 # told (面会時に『こわい』と, お迎えのときに話した): its time is the act's
 _FRAMING_EVENTS = ("面会", "帰宅", "外泊", "帰省", "合宿")

@@ -597,6 +597,9 @@ def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, a
         ("12月2日に入院した80代女性、入院の前日まで入所していた施設で職員に性的暴行を受けた可能性", 96.0, True),
         ("昨日入院した患者さん、入院の前日に知人男性に無理やりされたと", 48.0, False),
         ("入院して2週間の女性患者、入院前に近所の男性に繰り返しされていたと主治医に話した", None, True),  # a bound
+        # an event that leads on to the act in its clause: the time is the act's too
+        ("元夫に付きまとわれていて、2日前に待ち伏せされて車に押し込まれ性暴力を受けた女性", 48.0, False),
+        ("在宅訪問先の男性患者に、2日前、訪問したときに押し倒されて体を触られました", 48.0, False),
     ],
 )
 def test_a_time_told_by_another_event_adds_the_offset(rules, text, hours, late):
