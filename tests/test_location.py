@@ -1323,6 +1323,10 @@ def test_a_sentences_end_is_no_title_and_a_kana_station(loc: Locator, text: str,
         ("Takayama, Hida. Ryokan staff here", "21", ()),
         ("高山の病院です", "21", ()),
         ("草津の温泉旅館の従業員です", None, ("10", "25")),  # 草津町 and 草津市
+        # well-known districts and stations
+        ("大須のあたりで中学生の娘が知らない男に胸を触られた", "23", ()),
+        ("Pt 27F, 今日の午前2時ごろ, 西麻布の club で", "13", ()),
+        ("湘南台駅近くの婦人科", "14", ()),
     ],
 )
 def test_kana_names_and_a_bare_city_said_last(loc: Locator, text, prefecture, candidates) -> None:
