@@ -55,8 +55,8 @@ class Floor:
     def __init__(self, directory: Path):
         forms: set[str] = set()
         for line in (directory / "places.tsv").read_text("utf-8").splitlines():
-            if line and not line.startswith("#"):
-                forms.add(line.split("\t")[0])
+            if line and not line.startswith("#") and (row := line.split("\t"))[2] != "kana_short":
+                forms.add(row[0])  # (a kana_short reading is only looked up, never in the automaton)
         doc = yaml.safe_load((directory / "prefectures.yaml").read_text("utf-8"))
         for p in doc["prefectures"]:
             kana = p["kana"]
