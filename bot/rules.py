@@ -2437,8 +2437,8 @@ def _dates_other_event(ctx: _Text, start: int, end: int, occs: list[_Occurrence]
     return text.startswith("は", end) and text[start:end] in _TODAY_WORDS
 
 
-
 _TE_CHAIN = re.compile(r"(?:され|られ|し)て(?![すあいしおきまるたよ])[、\s]*|(?:した|の)?(?:とき|時|際)に[、\s]*")  # 待ち伏せされて, 訪問したときに
+_CLAUSE_STOP = re.compile(r"[。！？!?\n]")
 
 
 def _leads_to_act(text: str, event: _Occurrence, after: list[_Occurrence], incident: frozenset[str]) -> bool:
@@ -2455,8 +2455,6 @@ def _leads_to_act(text: str, event: _Occurrence, after: list[_Occurrence], incid
             return True
     return False
 
-
-_CLAUSE_STOP = re.compile(r"[。！？!?\n]")
 # a visit or a stay the act happened during (面会交流中に…触った, 一時帰宅時に), not one where it was
 # told (面会時に『こわい』と, お迎えのときに話した): its time is the act's
 _FRAMING_EVENTS = ("面会", "帰宅", "外泊", "帰省", "合宿")
