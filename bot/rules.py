@@ -188,7 +188,7 @@ _EVENT_AGES = (  # (pattern, days counted from the event's first day: 入院10�
 )
 _EVENT_DAY_WORDS = {"今日": 0.0, "本日": 0.0, "昨日": 24.0, "きのう": 24.0, "一昨日": 48.0, "おととい": 48.0}
 _EVENT_DAY = re.compile(r"(今日|本日|昨日|きのう|一昨日|おととい)\s*(?:に|の)?\s*" + _EVENT)  # 昨日入院した
-_EVENT_DATE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:に|の)?\s*" + _EVENT)  # 12月2日に入院
+_EVENT_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:に|の)?\s*" + _EVENT)  # 12月2日に入院
 # the act's day told from the event's: the day before (+24 h), the same day (+0), or before it (a bound)
 _RELATIVE_ACT = re.compile(_EVENT + r"(?:の|した|する)?\s*(前日|前の日|当日|日(?!目|数|中|時)|前(?!回|[0-9一二三四五六七八九十]))|その\s*(前日|前の日|日|帰り)")
 _EVENT_HINT = re.compile(r"前日|前の日|当日|その日|帰り|(?:入院|来院|受診|健診|面会|入所|初診|診察)(?:の|した|する)?\s*(?:日|前)")
@@ -206,15 +206,8 @@ def read_event_relative(text: str, at: dt.datetime | None = None) -> tuple[float
             for pattern, counted in _EVENT_AGES for m in pattern.finditer(text)
             if (n := _kanji_number(m.group(1))) is not None]  # fmt: skip
     ages += [(_EVENT_DAY_WORDS[m.group(1)], m.start()) for m in _EVENT_DAY.finditer(text)]
-    if at is not None:
-        for m in _EVENT_DATE.finditer(text):
-            try:
-                day = dt.date(at.year, int(m.group(1)), int(m.group(2)))
-            except ValueError:
-                continue
-            if day > at.date():
-                day = day.replace(year=at.year - 1)
-            ages.append(((at.date() - day).days * 24.0, m.start()))
+    if at is not None:  # 12月2日に入院: the date's hours as any date's (Tokyo's day, last year's when ahead)
+        ages += [(h, m.start()) for m in _EVENT_DATE.finditer(text) if (h := read_calendar_hours(m.group(), at)) is not None]
     if not ages:
         return None
     word = rel.group(1) or rel.group(2)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.evaluate import DEFAULT_AT
 from bot.model import FLAGS
-from bot.rules import read_ages, read_hours_since
+from bot.rules import read_ages, read_event_relative, read_hours_since
 from bot.text import normalize
 
 
@@ -3474,3 +3474,9 @@ def test_english_words_that_may_name_the_one_who_did_it(word, doer, same):
     from bot.rules import _may_be_same
 
     assert _may_be_same(word, set(), doer, set()) == same
+
+
+def test_a_date_that_dates_another_event_is_tokyos_day():
+    # 01:30 in Tokyo on 12/5 is 16:30 UTC on 12/4: the admission on 12/2 was three days ago, the act one more
+    text = normalize("12月2日に入院した80代女性、入院の前日まで入所していた施設で職員に性的暴行を受けた可能性")
+    assert read_event_relative(text, dt.datetime.fromisoformat("2026-12-04T16:30+00:00")) == (96.0, False, 72.0)
