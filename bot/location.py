@@ -149,12 +149,16 @@ _PREFIXED_STATION = re.compile(
     r"|因幡|伯耆|但馬|丹後|丹波|播磨|近江|伊勢|伊賀|志摩|尾張|三河|遠江|駿河|伊豆|信濃|越後|越中|越前|若狭|加賀|能登|美濃|飛騨|相模"
     r"|常陸|下野|陸前|陸中|羽前|羽後|岩代|磐城|筑前|筑後|豊前|豊後|肥前|肥後|日向|大隅|薩摩)([\u3400-\u9fff\uf900-\ufaff々]{2,3})駅"
 )
+# a station named by its town before 中央 (横須賀中央駅, かごしまちゅうおう駅, ｶｺﾞｼﾏﾁｭｳｵｳ駅)
+_CENTRAL_STATION = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff々ぁ-ゖァ-ヺー])([\u3400-\u9fff\uf900-\ufaff々]{2,4}|[ぁ-ゖ]{3,8}|[ァ-ヺー]{3,8})"
+                              r"\s*(?:中央|ちゅうおう|チュウオウ)\s*(?:駅|えき|エキ)")
 # the message's last words, a bare name after a sentence's end (…。堺やねん, …？呉におる, …。柏)
 _NEAR_MIN = 7  # letters: a shorter romaji name one letter off is another word as often as not
 _VOWELS = frozenset("aeiou")
 _NEAR_SCAN = 2000  # characters read for names one letter off (a fallback: most messages name a place)
 _LONG_LATIN_WORD = re.compile(rf"(?<![a-z])[a-z]{{{_NEAR_MIN},}}(?![a-z])")
-_SIGNATURE_GAP = " \u3000、の:："  # between a role word and a name said last (看護師 松本, 主治医、長野)
+_SIGNATURE_GAP = "、の:："  # between a role word and a name said last (看護師の松本, 主治医、長野; 看護師 町田: a town)
+_INTRO_U8 = (utf8_letters("です"), utf8_letters("と申します"))  # a name said with a space before it is hers (主治医 長野です)
 # a bare name said as her home's or the scene's place (家は堺です, 場所は呉): read like a name said last
 _HOME_NAME = re.compile(r"(?:家|自宅|住まい|住所|場所|地元)(?:は|も)\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|だ|や|じゃ)?(?=[。．.!！?？、\s]|$)")
 _FINAL_NAME = re.compile(r"(?:[。．.!！?？、\s]|ここ(?:は)?)\s*([\u4e00-\u9fff々]{1,4})(?:です|やねん|におる|におります|に住んでます|住み|だす|じゃ|や|だ)?[。．.!！\s]*$"
@@ -600,6 +604,13 @@ class Locator:
             if not named:  # 本厚木駅, 紀伊田辺駅, 新白河駅: a station named by its town with a word before it
                 named = [prefs for m in _PREFIXED_STATION.finditer(text) if (prefs := self._lookup_forms.get(m.group(1)))
                          and len(m.group(1)) > 1]  # fmt: skip
+            if not named:  # 横須賀中央駅, かごしまちゅうおう駅: a station named by its town and 中央
+                for m in _CENTRAL_STATION.finditer(text):
+                    name = m.group(1)
+                    kana = "ぁ" <= name[0] <= "ヺ"
+                    if prefs := (_kana_place(self._lookup_table(), name, ("", *_KANA_SUFFIXES)) if kana
+                                 else self._lookup_forms.get(name)):  # fmt: skip
+                        named.append(prefs)
             if not named:  # よこすか の びょういん, おおみや えき: a kana name left bare, read with its suffixes
                 table = self._lookup_table()
                 for m in _KANA_IN_PLACE_CONTEXT.finditer(text):
@@ -617,7 +628,7 @@ class Locator:
                 prefs = self._lookup_forms.get(name)
                 if prefs and (len(name) > 1 or len(prefs) == 1) and (table := self._lookup_table()) \
                         and (name + "市" in table or name + "区" in table) \
-                        and not text[: m.start(m.lastindex)].rstrip(_SIGNATURE_GAP).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
+                        and not text[: m.start(m.lastindex)].rstrip(_SIGNATURE_GAP + (" \u3000" if "です" in m.group(0) else "")).endswith(_ROLES):  # fmt: skip (a city's or ward's, not 上野村's; not 看護師 松本)
                     named.append(prefs)
                     break
             if not named and slips and (prefs := self._one_kanji_off(text)):  # 軍馬県, 北開道, 鹿児鳥の病院: one kanji slipped
@@ -881,7 +892,7 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
 def _named_by_role(letters: str, start: int, end: int) -> bool:
     """Is the name at letters[start:end+1] a staff member's, named with a role word: right after it
     (千葉看護師, 長野 先生; not 千葉医師会), or before it with の, a space, a colon, a comma or nothing
-    between (看護師の千葉, 主治医 長野, 医師:秋田, 看護師、福島)?"""
+    between (看護師の千葉, 主治医 長野です, 医師:秋田, 看護師、福島)?"""
     after = end + 1
     if letters[after : after + 1] == " ":
         after += 1
@@ -890,7 +901,9 @@ def _named_by_role(letters: str, start: int, end: int) -> bool:
     before = start
     if letters[before - 3 : before] in _SEPARATORS_U8:
         before -= 3
-    elif letters[before - 1 : before] in (" ", ":", ","):
+    elif letters[before - 1 : before] == " " and letters.startswith(_INTRO_U8, end + 1):
+        before -= 1  # 主治医 長野です: a name said with a space is hers when she introduces herself (看護師 町田: a town)
+    elif letters[before - 1 : before] in (":", ","):
         before -= 1
     return before > 0 and letters.endswith(_ROLES_U8, 0, before)
 
