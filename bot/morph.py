@@ -30,6 +30,9 @@ _CLAUSE_ENDS = frozenset("。．.！!？?\n")
 _DEGREE = frozenset({"一切", "全然", "何も", "特に"})  # 性的なことは一切なし: how wholly denied, not a noun it lacks
 _OBLIQUE = frozenset({"に", "から", "と", "で", "へ", "を", "より"})  # case particles of a word that is not the subject
 _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ので", "のに", "から", "し", "ば", "たら"})
+# the verbs that say a thing has stopped (ストーカー行為は止まっています, 脅迫はおさまった, 連絡は途絶えた)
+_CEASING = frozenset({"止まる", "止む", "やむ", "収まる", "おさまる", "治まる", "無くなる", "なくなる", "途絶える",
+                      "終わる", "止める", "やめる"})  # fmt: skip
 
 
 class Token(NamedTuple):
@@ -334,3 +337,25 @@ class Analysis:
                 return False  # another noun's が after an oblique word; a noun after the predicate
             prev = t.surface
         return False
+
+    def ceased(self, end: int) -> bool:
+        """Whether the predicate that the words ending at `end` belong to says they stopped, within
+        the clause: ストーカー行為は3ヶ月前に止まっています, 脅迫メッセージは介入してから止まり,
+        連絡も来なくなった; not 止まらない, not a verb of another clause (脅迫されて止めた車)."""
+        toks = self.tokens
+        i = bisect_left(self._begins, end)
+        for k in range(i, min(len(toks), i + 14)):
+            t = toks[k]
+            if t.surface[:1] in _CLAUSE_ENDS or t.pos2 in ("句点", "読点") or t.pos == "空白":
+                return False
+            if t.pos not in _PREDICATES:
+                continue
+            after = toks[k + 1 : k + 3]
+            if after and _is_te(after[0]) and len(after) > 1 and after[1].surface == "から":
+                continue  # 警察が介入してから: the time of the stopping, its verb is ahead
+            if t.form in _CEASING:
+                return not (after and after[0].form in _NEGATIONS)  # 止まらない: it goes on
+            # 来なくなった, 見せなくなった: no longer comes
+            return len(after) == 2 and after[0].form in ("ない", "無い") and after[1].form in ("成る", "なる")
+        return False
+

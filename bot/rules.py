@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain
 from typing import Any
 
 import ahocorasick
@@ -188,11 +189,12 @@ _EVENT_AGES = (  # (pattern, days counted from the event's first day: 入院10�
 )
 _EVENT_DAY_WORDS = {"今日": 0.0, "本日": 0.0, "昨日": 24.0, "きのう": 24.0, "一昨日": 48.0, "おととい": 48.0}
 _EVENT_DAY = re.compile(r"(今日|本日|昨日|きのう|一昨日|おととい)\s*(?:に|の)?\s*" + _EVENT)  # 昨日入院した
-_EVENT_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:に|の)?\s*" + _EVENT)  # 12月2日に入院
+_EVENT_ON = r"(?:\d{1,2}\s*月\s*\d{1,2}\s*日|(?<![\d/])\d{1,2}/\d{1,2}(?![\d/])|(?:先々週|先週|今週)?\s*の?\s*[月火水木金土日]曜日?)"
+_EVENT_DATE = re.compile(f"(?P<on>{_EVENT_ON})" + r"\s*(?:に|の)?\s*" + _EVENT + "|" + _EVENT + r"(?:は|が|したのは)\s*" + f"(?P<was>{_EVENT_ON})")  # 12月2日に入院, 初診は11月28日
 # the act's day told from the event's: the day before (+24 h), the same day (+0), or before it (a bound)
-_RELATIVE_ACT = re.compile(_EVENT + r"(?:の|した|する)?\s*(前日|前の日|当日|日(?!目|数|中|時)|前(?!回|[0-9一二三四五六七八九十]))|その\s*(前日|前の日|日|帰り)")
-_EVENT_HINT = re.compile(r"前日|前の日|当日|その日|帰り|(?:入院|来院|受診|健診|面会|入所|初診|診察)(?:の|した|する)?\s*(?:日|前)")
-_RELATIVE_HOURS = {"前日": 24.0, "前の日": 24.0, "当日": 0.0, "日": 0.0, "帰り": 0.0, "前": 0.0}
+_RELATIVE_ACT = re.compile(_EVENT + r"(?:の|した|する)?\s*(前日|前の日|前の晩|前夜|当日|日(?!目|数|中|時)|前(?!回|[0-9一二三四五六七八九十]))|その\s*(前日|前の日|前の晩|日|帰り)")
+_EVENT_HINT = re.compile(r"前日|前の日|前の晩|前夜|当日|その日|帰り|(?:入院|来院|受診|健診|面会|入所|初診|診察)(?:の|した|する)?\s*(?:日|前)")
+_RELATIVE_HOURS = {"前日": 24.0, "前の日": 24.0, "前の晩": 24.0, "前夜": 24.0, "当日": 0.0, "日": 0.0, "帰り": 0.0, "前": 0.0}
 
 
 def read_event_relative(text: str, at: dt.datetime | None = None) -> tuple[float, bool, float] | None:
@@ -207,7 +209,8 @@ def read_event_relative(text: str, at: dt.datetime | None = None) -> tuple[float
             if (n := _kanji_number(m.group(1))) is not None]  # fmt: skip
     ages += [(_EVENT_DAY_WORDS[m.group(1)], m.start()) for m in _EVENT_DAY.finditer(text)]
     if at is not None:  # 12月2日に入院: the date's hours as any date's (Tokyo's day, last year's when ahead)
-        ages += [(h, m.start()) for m in _EVENT_DATE.finditer(text) if (h := read_calendar_hours(m.group(), at)) is not None]
+        ages += [(h, m.start()) for m in _EVENT_DATE.finditer(text)
+                 if (h := read_calendar_hours(m.group("on") or m.group("was"), at)) is not None]  # fmt: skip (the date alone: 受診 after it would mark it a visit's)
     if not ages:
         return None
     word = rel.group(1) or rel.group(2)
@@ -1519,7 +1522,8 @@ class Rules:
                 later += [h for h, _, _ in read_elapsed(bare.group(1) + (" ago" if bare.group(1).isascii() else "前"))]
             hours = day if day is not None else round(min(later), 2) if later else hours
         if at is not None and (hours is None or all(_is_bound(text, e) for e in exact)):
-            hours = day if (day := read_calendar_hours(text, at, days_elsewhere=days_elsewhere)) is not None else hours  # 水曜の夜…72時間過ぎてる？
+            days = _other_events_days_masked(ctx, occs, recent) if recent is not None else text  # 木曜に打ち明けられた: the telling's day
+            hours = day if (day := read_calendar_hours(days, at, days_elsewhere=days_elsewhere)) is not None else hours  # 水曜の夜…72時間過ぎてる？
         if at is not None and _LAST_TIME_HINT.search(text) and (last := _LAST_TIME.search(text)) is not None:  # 去年の夏から…最後はきのう: the last time
             later = [h for h, s0, _ in exact if s0 >= last.start()]
             rest = text[last.end() :]
@@ -1963,9 +1967,17 @@ _AGE_BEFORE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:
 def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis) -> list[_Occurrence]:
     """Danger's words told of what was, not of now: a state that went on then (脅されていた,
     つきまとっていた元彼), or a て-form right before the act, telling how it was done (部屋に閉じ込め
-    られて無理やり, 押さえつけられて触られました)."""
+    られて無理やり, 押さえつけられて触られました); a threat said to have stopped (ストーカー行為は
+    3ヶ月前に止まっています, 連絡も来なくなった)."""
     out = []
+    stopped: set[str] = set()  # the words of threats said to have stopped: その + the word points back to one
     for o in occs:
+        word = ctx.text[o.start : o.end]
+        if o.sets & _THREAT_SETS and (analysis.ceased(o.end) or (word in stopped and ctx.text.endswith(_POINTING_BACK, 0, o.start))):
+            stopped.add(word)
+            o = _Occurrence(o.start, o.end, o.sets - _THREAT_SETS)
+            if not o.sets:
+                continue
         if _DANGER in o.sets:
             how = analysis.told_before(o.end)
             if how == "was" or (how == "te" and any(
@@ -2293,6 +2305,27 @@ def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: fro
 
 
 _AFTER_ACT = "after_act"
+# between a day and the telling or visit it dates: 木曜(の夜)に(本人から)打ち明けられ, 12月3日に受診
+_DAY_TO_EVENT = re.compile(r"日?(?:の(?:夜|朝|夕方|午後|昼|晩|夜中))?[にの]?(?:(?:本人|患者さん?|娘|生徒)(?:から|が))?")
+
+
+def _other_events_days_masked(ctx: _Text, occs: list[_Occurrence], opt: SetOptions) -> str:
+    """The text with each date or weekday that dates another event (木曜に打ち明けられました,
+    12月3日に受診) blanked out, as a relative time is (昨日打ち明けられた): the day of the act is
+    read from the others. Offsets stay as they were."""
+    text = ctx.text
+    incident = opt.events - opt.dates_next
+    spans = []
+    for m in chain(_JA_WEEKDAY.finditer(text), _JA_DATE.finditer(text), _SLASH_DATE.finditer(text)):
+        nxt = next((o for o in occs if o.start >= m.end() and o.sets & opt.events), None)
+        if nxt is not None and nxt.sets & opt.dates_next and not nxt.sets & incident \
+                and _DAY_TO_EVENT.fullmatch(text, m.end(), nxt.start):  # fmt: skip
+            spans.append((m.start(), m.end()))
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 def _time_context_drops(ctx: _Text, start: int, end: int, occs: list[_Occurrence], opt: SetOptions) -> bool:
     """Whether a time at [start, end) is not the incident's: "since" (昨日から入院中) or dating
     another event (3日前に入院した), read as the options of a time set say."""
@@ -2615,6 +2648,8 @@ _TIME_TAIL = re.compile(r"(?:日|月|年|週|時|分|頃|ごろ|夜|朝|晩|昼|
 _DANGER = "danger"
 _DATED_EVENTS = frozenset({"disclosure", "other_event"})  # events a time may date instead of the act (来院, 面会)
 _DANGER_SETS = frozenset({_DANGER})
+_THREAT_SETS = frozenset({_DANGER, "contacting", "hostile"})  # a threat, of the past when said to have stopped
+_POINTING_BACK = ("その", "この", "あの")  # そのストーカーから: the one told of before
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
 _ONGOING_SETS = frozenset({_ONGOING})

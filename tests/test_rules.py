@@ -600,6 +600,10 @@ def test_a_bare_hour_about_then_is_the_last_time_it_was_that_hour(rules, text, a
         # an event that leads on to the act in its clause: the time is the act's too
         ("元夫に付きまとわれていて、2日前に待ち伏せされて車に押し込まれ性暴力を受けた女性", 48.0, False),
         ("在宅訪問先の男性患者に、2日前、訪問したときに押し倒されて体を触られました", 48.0, False),
+        # the event's day said as a weekday or a date after it: 初診は11月28日…初診の前の晩に
+        ("今週の月曜に受診した人が、今日の電話で「受診した日の朝にされた」と", 120.0, True),
+        ("初診は11月28日で腹痛の訴えでした。今日の再診で、実は初診の前の晩に交際相手から性暴力を受けていたと", 192.0, True),
+        ("受診日は12月4日。性被害の訴えあり、被害の日付はカルテに記載なし", None, False),  # a label, no act told by it
     ],
 )
 def test_a_time_told_by_another_event_adds_the_offset(rules, text, hours, late):
@@ -625,6 +629,22 @@ def test_a_time_of_what_came_after_the_act_is_not_the_acts(rules, text, acute, l
     f = facts(rules, text)
     ruled = f.flags - f.learned | f.dropped
     assert ("acute" in ruled, "late" in ruled) == (acute, late)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        # a weekday or a date of the telling or the visit, as 昨日打ち明けられた: not the act's day
+        ("木曜に本人から打ち明けられました。知人からの性被害です", None),
+        ("木曜の夜に打ち明けられました。上司から無理やりされたと", None),
+        ("12月3日に打ち明けられました。知人男性に無理やりされたと", None),
+        ("木曜に受診された方、知人男性に無理やりされたと", None),
+        ("木曜の夜に襲われ、金曜に受診しました", 37.0),  # the act's own weekday stays
+        ("被害日11/20 受診日12/5 届出未", 360.0),
+    ],
+)
+def test_the_day_of_a_telling_or_a_visit_is_not_the_acts(rules, text, hours):
+    assert rules.facts(normalize(text), place=False, at=DEFAULT_AT).hours_since == hours
 
 
 @pytest.mark.parametrize(
@@ -738,6 +758,33 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
 )
 def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
     assert ("danger" in facts(rules, text).flags) == danger
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        # a threat said to have stopped, or him not seen since: danger that was, not is
+        ("ストーカー行為は警察の警告で3ヶ月前に止まっています。今回はそのストーカーから以前受けた性被害のことで受診された方です", False),
+        ("脅迫メッセージは警察が介入してから止まり、加害者は遠方に転居。2ヶ月前の被害についてフォロー中の方です", False),
+        ("先月、加害者の男が薬局まで押しかけてきたことがありましたが、それ以来姿は見せていません。その方が今日、相談先を知りたいと", False),
+        ("以前は元彼に家の前で待ち伏せされていましたが、保護命令が出てからは一度も来ていません。半年前の元彼からの性暴力について", False),
+        # it goes on: still danger
+        ("元彼からの脅迫が止まらない。先月の元彼からの性被害のことで相談です", True),
+        ("元夫からの性暴力。元夫が今も家の前で待ち伏せしています", True),
+    ],
+)
+def test_a_threat_that_stopped_is_no_danger_now(rules, text, danger):
+    assert ("danger" in facts(rules, text).flags) == danger
+
+
+def test_ceased_reads_the_predicate_of_the_words(rules):
+    from bot.morph import Analysis
+
+    assert Analysis("ストーカー行為は3ヶ月前に止まっています").ceased(7)
+    assert Analysis("脅迫は警察が介入してから止まり").ceased(2)  # the stopping's time, then the stopping
+    assert Analysis("連絡も来なくなった").ceased(2)
+    assert not Analysis("脅迫が止まらない").ceased(2)
+    assert not Analysis("脅迫されて車を止めた").ceased(2)  # another clause's verb
 
 
 @pytest.mark.parametrize(
