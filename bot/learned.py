@@ -1,6 +1,6 @@
 """Weights learned from the labelled development corpora, for the readings the rules get least often
 right on text they were not written for: whose story a message tells (victim or referral), the
-flags danger, carer, acute (where the rules read no time) and partner, a question of another kind
+flags danger, carer, acute and late (where the rules read no time) and partner, a question of another kind
 taken for a case, and a case the rules read as none.
 
 Each is a logistic model over cues: what the rules already read (their keyword sets, the doers,
@@ -108,6 +108,7 @@ _DENIED_DANGER = frozenset({"k:danger", "k:perpetrator", "k:aggressor", "k:prese
 
 _DATED = frozenset({"hours", "f:late"})
 _ACT_TIMED = frozenset({"hours", "act_dated"})
+_TIMED = frozenset({"hours", "act_dated", "f:acute", "a:just_now"})  # a time the rules read: late is never added over it
 _ANOTHER_DID_IT = frozenset({"d:stranger", "d:acquaintance", "d:known_people", "d:staff", "d:carer", "d:relations"})
 _DENIED_CARE = frozenset({"k:caring", "a:not_caring"})  # 夫は介護はしておらず, he is not her carer
 _OWN_STORY = frozenset({"s:self_victim", "s:own_act"})  # 自分のことで, 薬局長に触られました
@@ -147,7 +148,8 @@ def may_add(flag: str, present: frozenset[str]) -> bool:
     接近禁止命令) or that he is away (単身赴任中, "deployed overseas"), or names a stranger as the one
     who did it (the rules read a stranger who is near); never acute where the rules read a time;
     never partner where they named another as the doer; never carer where the care is denied; never
-    pharmacy where the writer tells her own story."""
+    pharmacy where the writer tells her own story; never late where the rules read any time of the act
+    (added_flags also leaves it out where acute may be)."""
     if flag == "acute":  # a time the rules read, or a late one, is never overruled
         return not present & _DATED
     if flag == "partner":  # the rules named another as the one who did it (夫の友人に, 見知らぬ男に)
@@ -156,6 +158,8 @@ def may_add(flag: str, present: frozenset[str]) -> bool:
         return not present & _DENIED_CARE
     if flag == "pharmacy":  # a pharmacist writing about herself is the victim, not a pharmacy asking
         return not present & _OWN_STORY
+    if flag == "late":  # a time of past 72 hours said in words the rules do not read (妊娠12週, 成人式の夜)
+        return not present & _TIMED
     return flag != "danger" or not present & _DENIED_DANGER
 
 
@@ -216,17 +220,24 @@ class Learned:
             total = (total - value) >> width
         return sums
 
-    def _holds(self, d: Decision, present: frozenset[str]) -> bool:
+    def _probability(self, d: Decision, present: frozenset[str]) -> float:
         last, sums = self._last  # one message's decisions share the lookup (one tuple: thread-safe)
         if last is not present:
             sums = self._sums(present)
             object.__setattr__(self, "_last", (present, sums))
-        return _logistic(d.bias + sums[self._column[d.name]] / SCALE) >= d.threshold
+        return _logistic(d.bias + sums[self._column[d.name]] / SCALE)
+
+    def _holds(self, d: Decision, present: frozenset[str]) -> bool:
+        return self._probability(d, present) >= d.threshold
 
     def added_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
         """The flags the weights add to those the rules set."""
-        return frozenset(d.name for d in self.flags if d.name not in flags and may_add(d.name, present)
-                         and self._holds(d, present))  # fmt: skip
+        added = frozenset(d.name for d in self.flags if d.name not in flags and may_add(d.name, present)
+                          and self._holds(d, present))  # fmt: skip
+        if "late" in added and (acute := next((d for d in self.flags if d.name == "acute"), None)) is not None \
+                and self._probability(acute, present) >= LATE_UNLESS_ACUTE:  # fmt: skip
+            added -= {"late"}  # it may be recent: unsure which, the 72-hour actions stay (as conditions)
+        return added
 
     def dropped_flags(self, flags: frozenset[str], present: frozenset[str]) -> frozenset[str]:
         """The flags the rules set that the weights take back (母親の彼氏に: no partner of hers)."""
@@ -262,10 +273,11 @@ def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy")  # the flags weights may add, in this order
+FLAG_DECISIONS = ("danger", "carer", "acute", "partner", "pharmacy", "late")  # the flags weights may add, in this order
 KEEP = "keep_"
 KEEP_DECISIONS = ("keep_acute", "keep_partner", "keep_carer", "keep_minor", "keep_pharmacy", "keep_danger")  # the flags weights may take back
 DECISION_NAMES = (*FLAG_DECISIONS, *KEEP_DECISIONS, "victim", "help", "case")
+LATE_UNLESS_ACUTE = 0.1  # a learned late is not added where learned acute is at least this likely
 MAX_KEEP_DANGER = 0.05  # 110 first is taken back only below this (cross-validation: BENCHMARKS.md, twenty-sixth session)
 _CUE_KINDS = ("a:", "k:", "s:", "d:", "f:", "r:", "first:", "w:", "c:", "ow:")
 _PLAIN_CUES = frozenset({"own_age", "named_subject", "hours", "act_dated"})

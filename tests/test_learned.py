@@ -13,6 +13,7 @@ import pytest
 from bot.learned import (
     FLAG_DECISIONS,
     KEEP_DECISIONS,
+    LATE_UNLESS_ACUTE,
     MAX_WORDS,
     Decision,
     Learned,
@@ -72,9 +73,13 @@ def test_the_packed_sums_are_each_decisions_own_whatever_the_signs_and_sizes():
                                                             for c in rng.sample(names, 40)})
                   for name in FLAG_DECISIONS)  # fmt: skip
     learned = Learned(flags=flags, victim=None)
+    acute = next(d for d in flags if d.name == "acute")
     for _ in range(300):
         present = frozenset(rng.sample(names, rng.randint(0, len(names))))
-        assert learned.added_flags(frozenset(), present) == {d.name for d in flags if d.holds(present)}
+        held = {d.name for d in flags if d.holds(present)}
+        if acute.probability(present) >= LATE_UNLESS_ACUTE:  # late yields where acute may be
+            held.discard("late")
+        assert learned.added_flags(frozenset(), present) == held
 
 def test_neighbouring_words_are_cues_in_pairs_with_their_particles():
     from bot.learned import content_words
@@ -171,6 +176,26 @@ def test_weights_never_date_what_the_rules_dated(plain, text):
     f = _facts(_with(plain, acute=(50.0, {})), text)
     assert "acute" not in f.learned
     assert ("acute" in f.flags) == ("acute" in _facts(plain, text).flags)
+
+
+@pytest.mark.parametrize("text", [
+    "患者さんが性被害にあったと話しています。5日前のことです",  # a time the rules read
+    "患者さんが性被害にあったと話しています。3時間前のことです",
+    "患者さんが昨夜性被害にあったと話しています",  # a recent day the rules read (acute)
+])  # fmt: skip
+def test_weights_add_late_only_where_the_rules_read_no_time(plain, text):
+    f = _facts(_with(plain, late=(50.0, {})), text)
+    assert "late" not in f.learned
+
+
+def test_weights_add_late_where_no_time_was_read_unless_it_may_be_recent(plain):
+    text = "患者さんが性被害にあったと話しています"
+    assert not _facts(plain, text).flags & {"acute", "late"}
+    f = _facts(_with(plain, late=(50.0, {})), text)
+    assert f.learned == {"late"}
+    # learned acute below its threshold, yet likely enough (20 %): unsure which, so no late
+    f = _facts(_with(plain, late=(50.0, {}), acute=(math.log(0.2 / 0.8), {})), text)
+    assert not f.flags & {"acute", "late"}
 
 
 def test_weights_add_no_flag_to_a_question_of_another_kind(plain):
