@@ -33,6 +33,7 @@ _CLAUSE_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "�
 # the verbs that say a thing has stopped (ストーカー行為は止まっています, 脅迫はおさまった, 連絡は途絶えた)
 _CEASING = frozenset({"止まる", "止む", "やむ", "収まる", "おさまる", "治まる", "無くなる", "なくなる", "途絶える",
                       "終わる", "止める", "やめる"})  # fmt: skip
+_DONE = frozenset({"た", "ます", "だ"})  # after a verb: it happened (止まった, 止まります)
 
 
 class Token(NamedTuple):
@@ -353,9 +354,9 @@ class Analysis:
             after = toks[k + 1 : k + 3]
             if after and _is_te(after[0]) and len(after) > 1 and after[1].surface == "から":
                 continue  # 警察が介入してから: the time of the stopping, its verb is ahead
-            if t.form in _CEASING:
-                return not (after and after[0].form in _NEGATIONS)  # 止まらない: it goes on
+            if t.form in _CEASING:  # said as done: 止まった, 止まっています, 止まり、 (not 止まらない, やめてほしい)
+                return not after or after[0].form in _DONE or after[0].pos2 in ("読点", "句点") or (
+                    _is_te(after[0]) and (len(after) == 1 or after[1].form in _HELPERS or after[1].pos2 == "読点"))
             # 来なくなった, 見せなくなった: no longer comes
             return len(after) == 2 and after[0].form in ("ない", "無い") and after[1].form in ("成る", "なる")
         return False
-

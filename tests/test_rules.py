@@ -785,6 +785,8 @@ def test_ceased_reads_the_predicate_of_the_words(rules):
     assert Analysis("連絡も来なくなった").ceased(2)
     assert not Analysis("脅迫が止まらない").ceased(2)
     assert not Analysis("脅迫されて車を止めた").ceased(2)  # another clause's verb
+    assert not Analysis("つきまといをやめてほしい").ceased(5)  # wanted, not done
+    assert not Analysis("脅迫をやめさせたい").ceased(2)
 
 
 @pytest.mark.parametrize(
