@@ -21,7 +21,8 @@ no place name:
   * a name followed by an honorific is a surname (山口さん, 宮崎先生; not 千葉医師会), one after
     Mr/Ms/Dr/Nurse likewise;
   * a name without a place suffix (千葉, 長野, 大坂; not 千葉県, 千葉市) next to a staff role word is a
-    staff member: 看護師の千葉, 担当医の福島, 主治医 長野, 看護師、福島, 千葉看護師 (see _ROLES);
+    staff member: 看護師の千葉, 担当医の福島, 主治医 長野です, 看護師、福島, 千葉看護師 (see _ROLES); with
+    only a space between and no です after, the town (看護師 町田: where she works);
   * a bare name (府中, 渋谷, よこはま, 都内) must stand apart: in kanji, not inside a longer run of kanji
     (国立病院 has no 国立, 尿道内 no 道内) unless a prefecture or 郡 stands before it or a station,
     hospital or area word after it (府中駅, 渋谷区役所 is 渋谷区); in kana, not after more kana of its
