@@ -1441,7 +1441,7 @@ class Rules:
                 person_ends = frozenset(o.end for o in occs if o.sets & _OWNER_PEOPLE)
                 occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
         # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
-        if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs)):
+        if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs) or any(w in text for w in _NAMED_DOER)):
             far = []
             if elsewhere and letters is not None:  # the place names' bytes as character offsets
                 far = [(a, b + 1) if byte_starts is None else (bisect_left(byte_starts, a), bisect_left(byte_starts, b + 1))
@@ -1973,7 +1973,8 @@ def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis)
     stopped: set[str] = set()  # the words of threats said to have stopped: その + the word points back to one
     for o in occs:
         word = ctx.text[o.start : o.end]
-        if o.sets & _THREAT_SETS and (analysis.ceased(o.end) or (word in stopped and ctx.text.endswith(_POINTING_BACK, 0, o.start))):
+        if o.sets & _THREAT_SETS and (analysis.ceased(o.end) or (word in stopped and ctx.text.endswith(_POINTING_BACK, 0, o.start))
+                                      or _SET_FREE.match(ctx.text, o.end)):  # fmt: skip
             stopped.add(word)
             o = _Occurrence(o.start, o.end, o.sets - _THREAT_SETS)
             if not o.sets:
@@ -2150,7 +2151,9 @@ def _doers_away(ctx: _Text, doers: list[tuple[_Occurrence, int]], far: Sequence[
     (明日帰ってくる)."""
     text = ctx.text
     out = []
-    for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY) if doers else ():  # an anaphor alone: English only
+    for start, said in _doer_then(text, _doer_names(text, doers), _SUBJECT_AWAY):
+        if not doers and not text.startswith(_NAMED_DOER, start):  # with none named: 加害者, 犯人 (not 彼, 相手: who?)
+            continue
         end = ctx.ends[n] if (n := ctx.sentence(start)) < len(ctx.ends) else len(text)
         a = _AWAY_NOW.search(text, said, min(end, said + 40))
         if a is None:  # 元彼は福岡にいて: a place elsewhere, where he is
@@ -2306,6 +2309,8 @@ def _en_subject(ctx: _Text, occs: list[_Occurrence], o: _Occurrence, people: fro
 
 _AFTER_ACT = "after_act"
 # between a day and the telling or visit it dates: 木曜(の夜)に(本人から)打ち明けられ, 12月3日に受診
+_EVENT_ORDINAL = re.compile(r"(?:入院|入所|入寮|滞在|旅行|合宿|実習)\s*[0-9一二三四五六七八九十]{1,2}\s*日目")
+_EVENT_THEN_DAY = re.compile(r"(?:日|[ぁ-ゖ]{0,5}の)?(?:は|が)\s*")  # 発覚は, 受診日は, 打ち明けられたのは: the day after names its event
 _DAY_TO_EVENT = re.compile(r"日?(?:の(?:夜|朝|夕方|午後|昼|晩|夜中))?[にの]?(?:(?:本人|患者さん?|娘|生徒)(?:から|が))?")
 
 
@@ -2315,12 +2320,16 @@ def _other_events_days_masked(ctx: _Text, occs: list[_Occurrence], opt: SetOptio
     read from the others. Offsets stay as they were."""
     text = ctx.text
     incident = opt.events - opt.dates_next
+    counted = _EVENT_ORDINAL.search(text) is not None  # 入院2日目の夜に…入院したのは水曜: the act's day is told by it
     spans = []
     for m in chain(_JA_WEEKDAY.finditer(text), _JA_DATE.finditer(text), _SLASH_DATE.finditer(text)):
         nxt = next((o for o in occs if o.start >= m.end() and o.sets & opt.events), None)
         if nxt is not None and nxt.sets & opt.dates_next and not nxt.sets & incident \
                 and _DAY_TO_EVENT.fullmatch(text, m.end(), nxt.start):  # fmt: skip
             spans.append((m.start(), m.end()))
+        elif not counted and any(_TELLING in o.sets and not o.sets & incident and m.start() - 8 <= o.end <= m.start()
+                                 and _EVENT_THEN_DAY.fullmatch(text, o.end, m.start()) for o in occs):  # fmt: skip
+            spans.append((m.start(), m.end()))  # 発覚は今週月曜, 受診は12月4日: the event's day, said after it
     for a, b in spans:
         text = text[:a] + " " * (b - a) + text[b:]
     return text
@@ -2537,9 +2546,9 @@ _PAST = "past"  # the set that recalled ages join
 _ACT_SETS = frozenset({"topic", "experienced", "incident", "act_told", "unsaid", "own_act"})
 _OTHER_DAY_SETS = frozenset({"disclosure", "other_event", "visited", "reporting"})
 _PAST_SETS = frozenset({_PAST})
-_ERA_YEAR = re.compile(r"(?<![a-z])(昭和|平成|令和|[shr])\s*(\d{1,2})\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ|くらい|ぐらい)")
+_ERA_YEAR = re.compile(r"(?<![a-z])(昭和|平成|令和|[shr])\s*(\d{1,2})\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ|くらい|ぐらい|\s*[、,](?!\s*\d))")
 _ERA_BASE = {"昭": 1925, "s": 1925, "平": 1988, "h": 1988, "令": 2018, "r": 2018}
-_PAST_YEAR = re.compile(r"\b(?:in|back in|since|during)\s+((?:19|20)\d\d)\b(?!\s*[-/.]\s*\d)|(?<!\d)((?:19|20)\d\d)\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ)")
+_PAST_YEAR = re.compile(r"\b(?:in|back in|since|during)\s+((?:19|20)\d\d)\b(?!\s*[-/.]\s*\d)|(?<!\d)((?:19|20)\d\d)\s*年(?:に|の(?:こと|夏|冬|春|秋|頃|ころ)|頃|ごろ|ころ|\s*[、,](?!\s*\d))")  # 2019年、当時の交際相手から
 _ABUSE_GOES_ON = re.compile(r"妊娠中|され(?:続け|てい|てる)|させられ(?:てい|てる)")
 _PREGNANT_WEEKS = re.compile(r"妊娠\s*(\d{1,2})\s*(?:週|w\b)")  # 妊娠9週, 妊娠12w
 # a birth said, and the act during the pregnancy before it (産後1か月, 昨日出産した; "postpartum")
@@ -2588,12 +2597,12 @@ _AWAY_NOW = re.compile(
     r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
     r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|出ていきました|出て行きました|去っ"
     r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に|で(?![き来こ])|[、。](?!\s*(?:した|する)))|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
-    r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県|帰省(?!して[く来き]|する))(?!から)"
+    r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県|帰省(?!して[く来き]|する))(?!から)(?:中?(?:で|のため)(?:家|自宅|うち)?(?:に|には)?(?:いない|いません|おらん|おりません))?"  # 単身赴任で家にいない: the ない is his being away
     r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束|出入り禁止|出禁|取り調べ中|拘置所|留置|退寮)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
     r"|(?:地元|実家)(?:\s*[（(][^)）。]{1,10}[)）])?(?:に|へ|で)(?:帰|戻|い|住)|自分の(?:家|部屋|アパート|マンション)(?:に|へ)(?:帰|戻|かえ|もど)っ"  # 元カレは自分の家に帰った
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
     r"|もう(?:いない|いません|行った|行っちゃった)|連絡(?:も|は)?(?:ない|なし|ありません|途絶え|取れな|来てい?な)"
-    r"|逃走(?!中)|逃げ(?:た(?!い|ら|ほう|方)|て(?:いった|行った|った|いる|います|る|ます)|ました|去)|行方(?:不明|知れず|が分から)"  # 加害者は逃走, 犯人は逃げています (not 逃走中: at large)
+    r"|逃走(?!中)|逃げ(?:た(?!い|ら|ほう|方)|て(?:いった|行った|った|いる|います|る|ます)|ました|去)|行方(?:は|が)?(?:不明|知れず|分から|わから)|所在(?:は|が)?不明"  # 加害者は逃走, 犯人は逃げています (not 逃走中: at large)
     r"|(?:交代|交替)(?:した|しました|済|になっ|してもら|させ|[。\s]|$)|担当(?:から|を)外|(?:から|を)外れ(?:た|て|まし)|外され")  # ヘルパーは交代 (not 交代は17時), 職員は担当から外れ
 # being in a place, after its name (福岡にいて, 長野の実家で今は, 大阪本社に戻った; not 東京に来る)
 _FAR_GAP = 8  # characters between his subject and the place's name (今は, 仕事で)
@@ -2605,8 +2614,8 @@ _EN_AT_FAR = re.compile(
     r"(?:\s+(?:is|was|has|had|'s|now|still|since|currently|already|been|lives?|living|stays?|staying|works?|working|moved|went|gone|flew|returned|back|home|to|in|at|with|his|own|parents'?|family|place|house|apartment|flat))*"
     r"\s+(?:in|to)\s+$")
 # back to a place here or by her (夫はもう待合に戻っています): he is near, not away
-_HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣)\s*[にへ]\s*(?:もう|また)?\s*$")
-_HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:家に(?:い|お)|自宅に(?:い|お)|在宅)")
+_HERE_BEFORE = re.compile(r"(?:待合|待合室|ロビー|病室|病棟|外来|診察室|処置室|受付|駐車場|車|部屋|席|ここ|こっち|こちら|そば|隣|同じ[^\s。、にへ]{1,4})\s*[にへ]\s*(?:もう|また)?\s*$")
+_HOME_AFTER = re.compile(r"[^。、]{0,8}?(?:(?:家|自宅)に(?:い(?!ない|ません|なかった)|お(?!らん|らへん|りません))|在宅)")  # (not 家にいない)
 _BACK_SOON = re.compile(r"(?:今日|今夜|今晩|きょう|こんや|明日|あした|あす|このあと|この後|もうすぐ|夕方)[^。]{0,10}?(?:(?:帰って|戻って)(?:くる|来る|きます|来ます)|迎えに(?:来|く))"
                         r"|(?:帰って|戻って|もどって)(?:くる|来る)(?:可能性|かも|おそれ|恐れ)"  # 行方不明で、自宅に戻ってくる可能性あり
                         r"|\b(?:comes?|coming|will be) back (?:tonight|today|tomorrow|this evening)\b"
@@ -2649,6 +2658,8 @@ _DANGER = "danger"
 _DATED_EVENTS = frozenset({"disclosure", "other_event"})  # events a time may date instead of the act (来院, 面会)
 _DANGER_SETS = frozenset({_DANGER})
 _THREAT_SETS = frozenset({_DANGER, "contacting", "hostile"})  # a threat, of the past when said to have stopped
+# held and then let go, within the sentence (連れ去られ、今朝解放された, 監禁されていたが逃げ出した): it ended
+_SET_FREE = re.compile(r"[^。！？!?]{0,16}?(?:解放され|逃げ出し|逃げ出せ|脱出し|救出され|助け出され)(?:た|まし|て)")
 _POINTING_BACK = ("その", "この", "あの")  # そのストーカーから: the one told of before
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
@@ -2717,16 +2728,17 @@ _PASSIVE_END = re.compile(r"(?:れ|られ)(?:る|た|て|ます)?$|に(?:あ|遭
 _QUOTE_MARK = re.compile(r"[「『“」』”]")
 _CLAUSE_LEFT = re.compile(r"\s*(?:って(?![いたるくまし])|と[。、\s]|…|\.{2,}|[。、！？!?\n]|$)")  # the verb left unsaid (not 触って)
 _PASSIVE_AFTER = re.compile(r"(?:を|に)?\s*(?:させら|さ|ら)?れ|を\s*受け|に\s*(?:あ|遭)")  # させられ, 被害にあった  # 触られ, 強要され: the subject is the one it was done to
-_ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|加害者|犯人|あの人|あのひと|あの男|彼(?![氏女らの])|\bhe\b|\bhes\b|\bhe's\b"
+_ANAPHOR = r"その[^\s。、はがもの]{1,5}?|そいつ|あいつ|相手|(?:加害者|犯人)(?:の(?:男性|男|女性|女|人|方))?|あの人|あのひと|あの男|彼(?![氏女らの])|\bhe\b|\bhes\b|\bhe's\b"
 # being here or coming, now or today (いる, 来る予定, 在宅, 待っている; not いない, 来ない, nor the
 # auxiliary of 出ています, 逮捕されています)
 _NEAR_WORDS = r"隣|近く|近所|向かい|同じ|目の前|すぐそば"
 _ANAPHOR_RE = re.compile(_ANAPHOR)
+_NAMED_DOER = ("加害者", "犯人")  # words that name the one who did it, whoever he is
 # what may follow the one who did it (_doer_then): the subject of being near now, of contact from him,
 # of being away; or nothing (his word, or being with him: 同じ病棟)
 _SUBJECT_NOW = rf"(?:さん|くん|ちゃん)?\s*(?:[はがも]|(?=まだ|今も|いまも|今また|いま|{_NEAR_WORDS}))"
 _FROM_HIM = r"(?:さん|くん)?\s*から"
-_SUBJECT_AWAY = r"(?:さん|くん|ちゃん|氏)?\s*(?:[（(][^)）。]{1,20}[)）]\s*)?(?:[はがも:：]|(?=もう|既に|すでに|今は|いまは))"  # 加害者：不明 逃走: a note's label
+_SUBJECT_AWAY = r"(?:さん|くん|ちゃん|氏)?\s*(?:[（(][^)）。]{1,20}[)）]\s*)?(?:[はがも:：]|(?=もう|既に|すでに|今は|いまは)|の(?=行方|所在))"  # 加害者：不明 逃走: a note's label
 _OR_WITH_HIM = ""
 # for each: the rest after a name, an anaphor with the rest (or being with him), where either may begin
 _DOER_THEN = {

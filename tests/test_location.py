@@ -476,6 +476,7 @@ def test_generator_hepburn_and_variants(monkeypatch: pytest.MonkeyPatch) -> None
         ("なごやの病院です　せいひがいのかんじゃさん", "23"),
         ("患者はとうきょうの病院へ", "13"),
         ("かごしまです", "46"),
+        ("あきた住みです　先月被害にあった", "05"),  # a kana name before 住み (not あきた alone: 飽きた)
         ("Sendai hospital", "04"),
         ('Our clinic is in "Yokohama".', "14"),
         ("sapporo", "01"),

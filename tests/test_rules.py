@@ -641,6 +641,11 @@ def test_a_time_of_what_came_after_the_act_is_not_the_acts(rules, text, acute, l
         ("木曜に受診された方、知人男性に無理やりされたと", None),
         ("木曜の夜に襲われ、金曜に受診しました", 37.0),  # the act's own weekday stays
         ("被害日11/20 受診日12/5 届出未", 360.0),
+        # the day said after its event (発覚は今週月曜): the finding's, not the act's
+        ("施設職員による性的虐待の疑いで市に通報。発覚は今週月曜、行為自体はいつからか不明", None),
+        ("職員から触られたと利用者さん。打ち明けられたのは12月3日です", None),
+        # unless the act is counted from that day (入院2日目の夜に…入院したのは水曜)
+        ("入院2日目の夜に同室の患者の付き添いの男性から体を触られたと。入院したのは今週の水曜です", 72.0),
     ],
 )
 def test_the_day_of_a_telling_or_a_visit_is_not_the_acts(rules, text, hours):
@@ -754,6 +759,11 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
         ("中2。ママの彼氏が夜になるとあたしの部屋にきて体さわってくる。今日もママ夜勤でいない", True),  # she is away
         ("Pt 34F states her husband has been forcing sex on her. She's staying at her sister's.", False),
         ("ろう者の女性、夫に嫌だと伝えても無理やりされる。今は長女の家に身を寄せていて夫とは会っていない", False),
+        # 加害者 and 犯人 name him even where no act names its doer; away said with its ない (家にいない)
+        ("加害者の男性は同じ病棟の別患者で、今朝退院して帰りました。昨夜、病棟のトイレで被害", False),
+        ("加害者（義父）は今月から単身赴任で家にいない。小4、被害は去年から", False),
+        ("加害者も同じ病院に入院中で、病棟は違うけど売店で会ってしまうと本人。性被害の相談", True),  # 入院中 here, not away
+        ("車中で待機中の夫に聞かれたくないと本人。性的DV", True),
     ],
 )
 def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
@@ -768,8 +778,12 @@ def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
         ("脅迫メッセージは警察が介入してから止まり、加害者は遠方に転居。2ヶ月前の被害についてフォロー中の方です", False),
         ("先月、加害者の男が薬局まで押しかけてきたことがありましたが、それ以来姿は見せていません。その方が今日、相談先を知りたいと", False),
         ("以前は元彼に家の前で待ち伏せされていましたが、保護命令が出てからは一度も来ていません。半年前の元彼からの性暴力について", False),
+        # held and then let go (連れ去られ、今朝解放された): the holding is over
+        ("高1の女の子、SNSで知り合った男に車で連れ去られ、今朝解放された。男の行方は不明、警察には連絡済み", False),
+        ("元交際相手に部屋に監禁されていたが、昨夜逃げ出して友人宅にいます。性暴力もあったと", False),
         # it goes on: still danger
         ("元彼からの脅迫が止まらない。先月の元彼からの性被害のことで相談です", True),
+        ("男に車で連れ去られそうになって、今も家の前にいる。さっき触られた", True),
         ("元夫からの性暴力。元夫が今も家の前で待ち伏せしています", True),
     ],
 )
@@ -2694,6 +2708,11 @@ def _fired(rules, f, flag):
         ("妊娠9週、相手は知人で無理やりだったと", "past", True),
         ("妊娠中も夫に性行為を強要されている", "past", False),
         ("Client was raped by her ex-boyfriend in 2023", "past", True),
+        ("2019年、当時の交際相手からの性暴力でPTSDの診断を受けた方", "past", True),  # a year gone by, then a comma
+        ("平成30年、元夫から性暴力を受けた方の相談", "past", True),
+        ("2026年、11月に受診予定の方", "past", False),  # this year
+        ("結構前のことなんだけど、元彼に撮られた動画のことで", "past", True),
+        ("GP. Woman in her 50s disclosed being raped by her brother-in-law decades ago", "past", True),
         # one kanji is no word inside another: 人 of ご主人 is not the stranger
         ("受付です。知らない人から性被害と。ご主人が付き添いで受付にいらっしゃいます", "doer_present", False),
     ],
