@@ -1441,7 +1441,8 @@ class Rules:
                 person_ends = frozenset(o.end for o in occs if o.sets & _OWNER_PEOPLE)
                 occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
         # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
-        if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs) or any(w in text for w in _NAMED_DOER)):
+        if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs) or any(w in text for w in _NAMED_DOER)
+                                                or ('he' in text and _EN_AWAY.search(text))):  # fmt: skip ("he is back in the US": him, not named)
             far = []
             if elsewhere and letters is not None:  # the place names' bytes as character offsets
                 far = [(a, b + 1) if byte_starts is None else (bisect_left(byte_starts, a), bisect_left(byte_starts, b + 1))
@@ -1901,8 +1902,8 @@ def _own_acts(ctx: _Text, occs: list[_Occurrence], people: frozenset[str]) -> li
             continue  # 本人はいま泣いてて打てない。…お持ち帰りされて: the one it happened to was named
         n = ctx.sentence(o.start)
         end = ctx.ends[n] if n < len(ctx.ends) else len(text)
-        if _TOLD_AFTER.search(text, o.end, end):
-            continue  # …と聞かれました, 無理やり、と患者さん, …って妹が: passed on
+        if _TOLD_AFTER.search(text, o.end, end) or _QUOTE_CLOSED.search(text, o.end, end):
+            continue  # …と聞かれました, 無理やり、と患者さん, …って妹が, 強要された、避妊してくれなかった、と: passed on
         if any(p.sets & people and (_RELATIVE_PAST.search(text, max(0, p.start - 3), p.start)
                                     or (o.end <= p.start <= o.end + 4 and not _PARTICLE.search(text, o.end, p.start)))
                for p in inside):  # fmt: skip
@@ -1973,10 +1974,20 @@ def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis)
     stopped: set[str] = set()  # the words of threats said to have stopped: その + the word points back to one
     for o in occs:
         word = ctx.text[o.start : o.end]
+        if "contacting" in o.sets and _QUOTE_THEN.search(ctx.text, max(0, o.start - 16), o.start):
+            o = _Occurrence(o.start, o.end, o.sets - {"contacting"})  # …に襲われたと今朝LINEが来ました: the telling came so
+            if not o.sets:
+                continue
         if o.sets & _THREAT_SETS and (analysis.ceased(o.end) or (word in stopped and ctx.text.endswith(_POINTING_BACK, 0, o.start))
                                       or _SET_FREE.match(ctx.text, o.end)):  # fmt: skip
             stopped.add(word)
             o = _Occurrence(o.start, o.end, o.sets - _THREAT_SETS)
+            if not o.sets:
+                continue
+        if o.sets & _NEAR_SETS and ctx.text.startswith("で", o.end) and any(
+                o.end < a.start <= o.end + 3 and a.sets & _PAST_ACTS and _TOLD_DONE.match(ctx.text, a.end)
+                for a in _in_sentence(ctx, occs, o.start)):  # fmt: skip
+            o = _Occurrence(o.start, o.end, o.sets - _NEAR_SETS)  # 友達が寝てる隣で無理やりされた: where it was done
             if not o.sets:
                 continue
         if _DANGER in o.sets:
@@ -2595,9 +2606,9 @@ _EN_FEW_WORDS = re.compile(r"(?:\s+[a-z]+){0,2}\s+")
 # gone, far off, not coming, out of touch (not 家に帰った: he may be where she goes home to)
 _AWAY_NOW = re.compile(
     r"(?<!家に)(?<!自宅に)(?<!うちに)(?:帰っ|戻っ)(?:た(?!あと|後|ら|とき|時)|ていった|て行った|てった|ちゃった|ていて|ていま|てる|ている|ており)"
-    r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|出ていきました|出て行きました|去っ"
+    r"|(?<!家に)(?<!自宅に)(?<!うちに)(?:帰り|戻り)ました|帰国|出国|出て(?:行っ|いっ)(?:た|て(?![き来]))|(?:家|うち|自宅|寮)を出(?:た(?!ら|あと|後|とき|時)|て(?![き来])|ました|ている|てる)|出ていきました|出て行きました|去っ"
     r"|(?:引っ越|転校|転勤|異動|退職|退学|卒業)(?:した(?!あと|後|ら|とき|時)|して(?![き来])|しま|済|に|で(?![き来こ])|[、。](?!\s*(?:した|する)))|辞め(?:た(?!ら|あと|後)|て(?!も)|ま)|解雇|チェックアウト|立ち去"
-    r"|(?:出張|単身赴任|入院中|服役|海外|県外|道外|国外|遠方|別の[県市都府国]|他県|帰省(?!して[く来き]|する))(?!から)(?:中?(?:で|のため)(?:家|自宅|うち)?(?:に|には)?(?:いない|いません|おらん|おりません))?"  # 単身赴任で家にいない: the ない is his being away
+    r"|(?:出張|単身赴任|入院中|服役|航海中|乗船中|遠征中|不在(?!の間|時|中に)|海外|県外|道外|国外|遠方|別の[県市都府国]|他県|帰省(?!して[く来き]|する))(?!から)(?:中?(?:で|のため)(?:家|自宅|うち)?(?:に|には)?(?:いない|いません|おらん|おりません))?"  # 単身赴任で家にいない: the ない is his being away
     r"|(?:自宅待機|出勤停止|停職|謹慎|休職|配置転換|配置換え|勾留|拘留|身柄を拘束|出入り禁止|出禁|取り調べ中|拘置所|留置|退寮)(?!明け|が(?:終|明))"  # 職員は自宅待機にしました: kept from her
     r"|(?:地元|実家)(?:\s*[（(][^)）。]{1,10}[)）])?(?:に|へ|で)(?:帰|戻|い|住)|自分の(?:家|部屋|アパート|マンション)(?:に|へ)(?:帰|戻|かえ|もど)っ"  # 元カレは自分の家に帰った
     r"|(?:まで|当分|しばらく)(?:は)?(?:帰らな|帰ってこな|帰って来な|戻らな|帰りませ|戻りませ|帰ってきませ)"
@@ -2630,7 +2641,8 @@ _EN_AWAY = re.compile(
     r"|on (?:a|an|his) (?:[\w-]+ )?(?:posting|assignment|deployment)|posted (?:abroad|overseas|to)|flew home|left (?:for|town|japan|the country|the area|okinawa)|moved (?:away|out|to|back)"
     r"|went back|flew back|went home|on a (?:business )?trip|deployed|tdy|overseas|abroad|out of town"
     r"|(?:at|in) (?:his|their) (?:own )?(?:house|home|place|flat|apartment|parents'?)(?![\w'])"  # "hes in his house": not hers
-    r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|lives? in (?:another|a different)"
+    r"|in (?:another|a different) (?:city|prefecture|country)|back (?:in|to) (?!the\b|here\b)|back (?:in|to) the (?:us|usa|uk|states|philippines|netherlands)\b"
+    r"|back (?:in|to) (?:his|their) (?:home )?country|lives? in (?:another|a different)"
     r"|lives? in (?!the\b|our\b|my\b|her\b|his\b|same\b|this\b|a\b|an\b)[a-z]+ now)")  # "the ex-boss lives in Osaka now"
 # with the one who did it, not named again: 同じ病棟で指導を受けます, 二人きりの出張
 _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|クラス|ライン|チーム|現場)|二人きり|ふたりきり"
@@ -2660,6 +2672,10 @@ _DANGER_SETS = frozenset({_DANGER})
 _THREAT_SETS = frozenset({_DANGER, "contacting", "hostile"})  # a threat, of the past when said to have stopped
 # held and then let go, within the sentence (連れ去られ、今朝解放された, 監禁されていたが逃げ出した): it ended
 _SET_FREE = re.compile(r"[^。！？!?]{0,16}?(?:解放され|逃げ出し|逃げ出せ|脱出し|救出され|助け出され)(?:た|まし|て)")
+# a quotation closed right before a message that came (…されたと今朝LINEが来ました, って友達からLINE): the telling's
+_QUOTE_THEN = re.compile(r"(?:[^のをがはにで]と|って|」と?)\s*(?:今朝|けさ|昨日|きのう|昨夜|ゆうべ|さっき|先ほど|今日|きょう|夜中に?|深夜に?)?\s*"
+                         r"(?:[^\s。、をがはに]{1,6}(?:から|より))?\s*$")
+_TOLD_DONE = re.compile(r"(?:され|させられ|られ)?(?:た|ました)")  # an act told as done (無理やりされた, 触られました)
 _POINTING_BACK = ("その", "この", "あの")  # そのストーカーから: the one told of before
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to
 _ONGOING = "ongoing"  # what goes on now: its words, and acts told in the present (bot.morph going_on)
@@ -2677,6 +2693,7 @@ _PARTICLE = re.compile(r"[はがをにでとも、。]")
 _TOPIC_COMMA = re.compile(r"(?:さん|ちゃん|くん)?(?:\s*[(（][^)）]{0,12}[)）])?(?:\s*、|[ \t]+)")  # 患者さん（女子大生）、, 利用者さん ヘルパーに
 _WORD_TAIL = re.compile(r"[\u4e00-\u9fff\u30a1-\u30f6]{0,2}")  # the rest of a word a keyword begins (救急隊員)
 _NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|いませ)")  # 本人はいま泣いてて: the one it happened to
+_QUOTE_CLOSED = re.compile(r"[、」]\s*と(?!も|か|いう|して|しても|は)")  # a quotation closed later in the sentence (…された、…なかった、と来局)
 _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _PARTNER_NAMED = "partner_named"  # her partner named by a copula as the one who did it (加害者は元交際相手)

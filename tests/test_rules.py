@@ -202,6 +202,8 @@ FLAG_CASES = [
     ("医師です。患者は薬局で緊急避妊薬を買えなかった。性被害", "pharmacy", False),
     # words in single quotes are hers, not the writer's: the pharmacy asks for a customer
     ("Pharmacy in Sapporo. Woman asks for Plan B, said 'my husband forced me' 12 hours ago.", "pharmacy", True),
+    # a quotation closed later in its sentence (…された、…なかった、と来局): the customer's words, not the writer's
+    ("千葉駅前の薬局です。夫から性行為を強要された、避妊してくれなかった、と昨夜のことで緊急避妊薬を求めて来局", "pharmacy", True),
     # her fear of going back, in any conjugation or kana (dictionary forms), and where she must go back
     ("昨日、夫に無理やりされた。子どもたちもいる家に帰るのがこわい。今は友達の家", "danger", True),
     ("夫に無理やりされた。家に戻るのが怖くて友達の家にいます", "danger", True),
@@ -764,6 +766,13 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
         ("加害者（義父）は今月から単身赴任で家にいない。小4、被害は去年から", False),
         ("加害者も同じ病院に入院中で、病棟は違うけど売店で会ってしまうと本人。性被害の相談", True),  # 入院中 here, not away
         ("車中で待機中の夫に聞かれたくないと本人。性的DV", True),
+        ("自衛官の夫から性的DVを受けている女性の相談。被害の時期は不明。夫は現在長期航海中で不在", False),
+        ("I'm her therapist. He is back in the US now and has no way to contact her. She was assaulted by him 2 weeks ago during his stay here.", False),
+        ("以前通っていたデイの職員から性的な行為をされていたと。半年前にその事業所はやめている", False),  # she no longer goes there
+        # living with him (同居の長男から), or he will not leave the room: danger
+        ("ケアマネです。要介護3の女性、同居の長男から性的虐待の疑い", True),
+        ("本人は否定するが、訪問時に長男が部屋から出て行かない。性的虐待の疑い", True),
+        ("見知らぬ男に襲われた。同居の母が付き添っています", False),  # she lives with her mother, not with him
     ],
 )
 def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
@@ -781,7 +790,14 @@ def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
         # held and then let go (連れ去られ、今朝解放された): the holding is over
         ("高1の女の子、SNSで知り合った男に車で連れ去られ、今朝解放された。男の行方は不明、警察には連絡済み", False),
         ("元交際相手に部屋に監禁されていたが、昨夜逃げ出して友人宅にいます。性暴力もあったと", False),
+        # not a threat: the telling came by LINE, the place it was done, her fear, the pill that works
+        ("同僚のことなんですが、送別会の帰りに上司に襲われたと今朝LINEが来ました。昨夜のことらしいです", False),
+        ("友達の彼氏に、友達が寝てる隣で無理やりされた。友達には言えない。昨日", False),
+        ("帰り道で後ろから抱きつかれて茂みに引きずり込まれた。怖くて外に出られない", False),
+        ("31F assaulted by coworker 2 days ago, wants to know if EC still works", False),
         # it goes on: still danger
+        ("彼氏が隣で寝てる。さっき無理やりされた", True),
+        ("上司に襲われた。今朝も上司からLINEが来ました", True),
         ("元彼からの脅迫が止まらない。先月の元彼からの性被害のことで相談です", True),
         ("男に車で連れ去られそうになって、今も家の前にいる。さっき触られた", True),
         ("元夫からの性暴力。元夫が今も家の前で待ち伏せしています", True),
