@@ -2129,6 +2129,8 @@ def _doers_present(ctx: _Text, doers: list[tuple[_Occurrence, int]], first_act: 
     # after the act, saying he comes or is there today again
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _AGAIN_TODAY.finditer(text, first_act)
                if not _FAR.search(m.group(1)) and not _ALONE.search(m.group(1)))  # fmt: skip
+    # 夜中に家に来る, 毎晩部屋に来ます: a sentence of its own, after the act, saying he keeps coming to her
+    out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _COMES_TO_HER.finditer(text, first_act))
     # まだ同じ家に住んでいる, その人、となりの部屋。: she lives under one roof with him, in a story of the act
     out.extend(_Occurrence(m.start(), m.end(), _DOER_PRESENT_SETS) for m in _SHARED_HOME.finditer(text))
     # 今日も…教授に呼び出されてる, 今日も実習でその先生の授業につきます: a sentence after the act, of today
@@ -2650,6 +2652,8 @@ _WITH_HIM = r"同じ(?:病棟|班|シフト|職場|部署|フロア|寮|部屋|�
 # doer): 今日もまた来ます, 今朝も玄関前に来ていた; not 今日も来院 (来 of a visit), 今日も一人でいる, 今朝もう一度
 _AGAIN_TODAY = re.compile(r"(?:(?<=[。！？!?\s])|(?<=けど)|(?<=けれど)|^)(?:今日|きょう|今夜|今晩|こんや|今朝|けさ)も(?!う)(?:また)?([^。！？!?\n、はが]{0,12}?)"
                           r"(?:来る|くる|来ます|きます|来た|きた|来て(?:る|た|い)|(?<=[にでも])(?:いた|いました|いる|います|おった|おる)|立って|待って|うろうろ)")
+_COMES_TO_HER = re.compile(r"(?:(?<=[。！？!?\s])|^)(?:夜中|夜|毎晩|毎日|夜な夜な|何度も|しょっちゅう)(?:に|も)?[^。、！？!?\n]{0,6}?(?:家|部屋|うち|自宅)(?:に|まで)"
+                           r"(?:来る|くる|来ます|きます|来て(?:る|いる|います|ます)|押しかけ)")
 _ALONE = re.compile(r"一人|ひとり|独り|家族|母|父|友")
 _OTHER_CLAUSE = re.compile(r"(?:、|けど|けれど|ので|のに)[^、。]{0,8}?[はが]")  # 、本人は: the predicate after it is another subject's
 _NEW_SUBJECT = re.compile(r"、[^、。]{0,8}?(?<![にでと])[はが]")  # 、事業所は…: what follows is another subject's

@@ -202,6 +202,7 @@ FLAG_CASES = [
     ("医師です。患者は薬局で緊急避妊薬を買えなかった。性被害", "pharmacy", False),
     # words in single quotes are hers, not the writer's: the pharmacy asks for a customer
     ("Pharmacy in Sapporo. Woman asks for Plan B, said 'my husband forced me' 12 hours ago.", "pharmacy", True),
+    ("Doctor in Roppongi. Patient said 'kareshi ni muriyari sareta' last night", "partner", True),  # 彼氏 in romaji
     # a quotation closed later in its sentence (…された、…なかった、と来局): the customer's words, not the writer's
     ("千葉駅前の薬局です。夫から性行為を強要された、避妊してくれなかった、と昨夜のことで緊急避妊薬を求めて来局", "pharmacy", True),
     # her fear of going back, in any conjugation or kana (dictionary forms), and where she must go back
@@ -773,6 +774,8 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
         ("ケアマネです。要介護3の女性、同居の長男から性的虐待の疑い", True),
         ("本人は否定するが、訪問時に長男が部屋から出て行かない。性的虐待の疑い", True),
         ("見知らぬ男に襲われた。同居の母が付き添っています", False),  # she lives with her mother, not with him
+        ("60代女性、近所の男性から性的暴行。夜中に家に来る。昨夜も来た", True),  # he keeps coming to her home
+        ("入所している施設で職員から体を触られると娘さんから相談。本人は今日施設に戻る予定です", True),  # back where it is done
     ],
 )
 def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
