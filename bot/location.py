@@ -130,6 +130,7 @@ _KATAKANA_U8 = (utf8_letters("\u30a0"), utf8_letters("\u30ff"))
 _CHOON_U8 = utf8_letters("ー")
 _ROLES_U8 = tuple(utf8_letters(r) for r in _ROLES)
 _ROLES_AFTER_U8 = tuple(utf8_letters(r) for r in _ROLES_AFTER)
+_HONORIFIC_ROLES_U8 = (utf8_letters("先生"), utf8_letters("ドクター"))  # 千葉 先生: a name, even after a space
 _ROLE_NOT_PERSON_U8 = tuple(utf8_letters(r) for r in _ROLE_NOT_PERSON)
 _SEPARATORS_U8 = frozenset(utf8_letters(c) for c in "の、")  # between a role word and a name
 _CORRECTION_U8 = tuple(utf8_letters(w) for w in (*TAKEN_BACK, "じゃないほう", "じゃない方", "ではないほう", "ではない方"))  # 府中（広島じゃないほう）
@@ -892,12 +893,12 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
 
 def _named_by_role(letters: str, start: int, end: int) -> bool:
     """Is the name at letters[start:end+1] a staff member's, named with a role word: right after it
-    (千葉看護師, 長野 先生; not 千葉医師会), or before it with の, a space, a colon, a comma or nothing
+    (千葉看護師, 長野 先生; not 千葉医師会, nor 奈良 養護教諭: a note's town, then her role), or before it with の, a space, a colon, a comma or nothing
     between (看護師の千葉, 主治医 長野です, 医師:秋田, 看護師、福島)?"""
     after = end + 1
-    if letters[after : after + 1] == " ":
-        after += 1
-    if letters.startswith(_ROLES_AFTER_U8, after) and not letters.startswith(_ROLE_NOT_PERSON_U8, after):
+    spaced = letters[after : after + 1] == " "
+    roles = _HONORIFIC_ROLES_U8 if spaced else _ROLES_AFTER_U8  # 奈良 養護教諭, 浜松 薬剤師: a note's town, then her role
+    if letters.startswith(roles, after + spaced) and not letters.startswith(_ROLE_NOT_PERSON_U8, after + spaced):
         return True
     before = start
     if letters[before - 3 : before] in _SEPARATORS_U8:

@@ -19,6 +19,8 @@ _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん", "無し", "な�
 _HELPERS = frozenset({"居る", "いる", "おる", "来る", "くる", "為る", "する", "しまう", "仕舞う", "ある", "有る"})
 # the verbs whose negation denies that a thing named before them is there (加害者はもういない)
 _EXISTENCE = frozenset({"居る", "いる", "有る", "ある", "来る", "くる", "見える", "残る", "為る"})
+_TALK_NOUNS = frozenset({"話", "訴え", "申告", "言及", "報告", "既往", "形跡", "事実"})  # 性被害の話: the words told of
+_TALK_VERBS = frozenset({"出る", "聞く", "聞ける", "有る", "ある", "受ける"})  # 話は出ていない, 報告は受けていない
 _FORMAL_NOUNS = frozenset({"事", "こと", "訳", "わけ", "筈", "はず"})  # いるということはない: still its clause
 _COPULAS = frozenset({"だ", "です", "である"})  # 危険では(ない): a noun's own predicate
 _FIRST_PERSON = frozenset({"私", "わたし", "あたし", "僕", "ぼく", "俺", "自分", "うち", "わたくし"})
@@ -308,12 +310,15 @@ class Analysis:
             while j < len(toks) - 1 and toks[j].pos == "名詞":
                 j += 1
         oblique = toks[j].pos2 == "格助詞" and toks[j].surface in _OBLIQUE
+        # told of as a talk (性被害の話は出ていない, 性被害の既往なし): its denial denies the words
+        talk = toks[i].surface == "の" and i + 1 < len(toks) and toks[i + 1].form in _TALK_NOUNS
         prev = ""
         prev_pos = toks[i - 1].pos if i > 0 else ""
         for k, t in enumerate(toks[i : i + 12]):
             if t.surface[:1] in _CLAUSE_ENDS or t.pos2 == "句点" or t.pos == "空白":  # a space ends a note's field
                 return False
-            if t.form in ("無し", "なし") and k > 0 and toks[i + k - 1].pos2 == "普通名詞" and toks[i + k - 1].form not in _DEGREE:
+            if t.form in ("無し", "なし") and k > 0 and toks[i + k - 1].pos2 == "普通名詞" and toks[i + k - 1].form not in _DEGREE \
+                    and not talk:  # fmt: skip
                 continue  # …ゴムなしで: "without" another noun after the words, not their denial
             if t.pos2 == "読点" and prev_pos == "名詞":  # 性被害の患者、脅迫はない: a noun phrase set apart
                 return False
@@ -326,7 +331,7 @@ class Analysis:
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):
                 if head and t.form not in _HELPERS and not (t.form == "言う" and prev == "と"):  # …ということはない
                     return False  # the next predicate's negation is not this one's
-                if not head and t.pos == "動詞" and (t.form not in _EXISTENCE or t.surface == "いら"):
+                if not head and t.pos == "動詞" and (t.form not in _EXISTENCE or t.surface == "いら") and not (talk and t.form in _TALK_VERBS):
                     return False  # 男性が離れようとしない denies the leaving, not the man; いらん: 要る, not 居る
                 head = True
             elif t.pos == "助詞" and t.pos2 == "接続助詞":

@@ -1974,7 +1974,8 @@ def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis)
     stopped: set[str] = set()  # the words of threats said to have stopped: その + the word points back to one
     for o in occs:
         word = ctx.text[o.start : o.end]
-        if "contacting" in o.sets and _QUOTE_THEN.search(ctx.text, max(0, o.start - 16), o.start):
+        if "contacting" in o.sets and (q := _QUOTE_THEN.search(ctx.text, max(0, o.start - 12), o.start)) and any(
+                a.sets & _PAST_ACTS and q.start() - 6 <= a.end <= q.start() + 1 for a in _in_sentence(ctx, occs, q.start())):  # fmt: skip
             o = _Occurrence(o.start, o.end, o.sets - {"contacting"})  # …に襲われたと今朝LINEが来ました: the telling came so
             if not o.sets:
                 continue
@@ -2676,9 +2677,8 @@ _DANGER_SETS = frozenset({_DANGER})
 _THREAT_SETS = frozenset({_DANGER, "contacting", "hostile"})  # a threat, of the past when said to have stopped
 # held and then let go, within the sentence (連れ去られ、今朝解放された, 監禁されていたが逃げ出した): it ended
 _SET_FREE = re.compile(r"[^。！？!?]{0,16}?(?:解放され|逃げ出し|逃げ出せ|脱出し|救出され|助け出され)(?:た|まし|て)")
-# a quotation closed right before a message that came (…されたと今朝LINEが来ました, って友達からLINE): the telling's
-_QUOTE_THEN = re.compile(r"(?:[^のをがはにで]と|って|」と?)\s*(?:今朝|けさ|昨日|きのう|昨夜|ゆうべ|さっき|先ほど|今日|きょう|夜中に?|深夜に?)?\s*"
-                         r"(?:[^\s。、をがはに]{1,6}(?:から|より))?\s*$")
+# an act told right before a message that came (…襲われたと今朝LINEが来ました): the message told it (not 『今どこ』ってLINE: his)
+_QUOTE_THEN = re.compile(r"(?<=[たてる])(?:と|って)\s*(?:今朝|けさ|昨日|きのう|昨夜|ゆうべ|さっき|先ほど|今日|きょう|夜中に?|深夜に?)?\s*$")
 _TOLD_DONE = re.compile(r"(?:され|させられ|られ)?(?:た|ました)")  # an act told as done (無理やりされた, 触られました)
 _POINTING_BACK = ("その", "この", "あの")  # そのストーカーから: the one told of before
 _PAST_ACTS = frozenset({"topic", _EXPERIENCED, "unsaid", "intimate_signs", "act_told"})  # the act a て-form leads to

@@ -447,6 +447,12 @@ def test_negation_belongs_to_its_own_predicate():
     assert not Analysis("夫がずっと横にいて、本人が夫に見えないように").negated(9)  # て and 、 end its clause
     assert not Analysis("夫がずっと横にいて、本人が夫に見えないように").negated(8)  # (the words before the て)
     assert Analysis("工夫して").is_word(0, 2) and not Analysis("工夫して").is_word(1, 2)
+    # told of as a talk: its denial denies the words (性被害の話は出ていない), its telling does not
+    assert Analysis("性被害の話は出ていません").negated(3)
+    assert Analysis("性被害の話は聞いていない").negated(3)
+    assert Analysis("性被害の既往なし").negated(3)
+    assert not Analysis("性被害の話が出た").negated(3)
+    assert not Analysis("性被害の話をしてくれない").negated(3)  # she has not told it: not denied
 
 
 @pytest.mark.parametrize(
@@ -626,6 +632,8 @@ def test_a_time_told_by_another_event_adds_the_offset(rules, text, hours, late):
         ("養護教諭です。中2の男子が2週間前の面談で『おじさんにされた』と言っていたと、担任から今日聞きました。", False, True),
         ("入所者さんが5日前に『男の人に触られた』と言っていたのを、夜勤者が今日になって報告してきました。", False, True),
         ("2日前の面談で、中3の娘さんが『塾の先生に触られた』と話してくれました", False, False),  # within 72 hours: the act's time unsaid
+        ("主訴:性暴力被害\n加害者:夫\n時期:不明\n備考:本人は今夜自宅に戻るしかないと", False, False),  # a form's field: unknown
+        ("pt says bf forced sex last wk, bf in waiting rm now", False, True),
     ],
 )
 def test_a_time_of_what_came_after_the_act_is_not_the_acts(rules, text, acute, late):
@@ -661,6 +669,7 @@ def test_the_day_of_a_telling_or_a_visit_is_not_the_acts(rules, text, hours):
         ("元夫からの暴力（殴る蹴る）で避難中の患者。性的な被害はないとのこと。シェルターの探し方を教えて", "help"),
         ("Can you recommend an English-speaking dentist in Yokohama?", "help"),
         ("元夫からの暴力で避難中の患者。元夫から性的な被害もあったとのこと", "referral"),
+        ("中学生の子が自傷行為をしていて、学校で相談を受けました。性被害の話は出ていません。", "help"),
     ],
 )
 def test_harm_of_another_kind_with_the_sexual_part_denied(rules, text, intent):
@@ -801,6 +810,9 @@ def test_a_doer_dead_arrested_or_kept_away_is_no_danger(rules, text, danger):
         # it goes on: still danger
         ("彼氏が隣で寝てる。さっき無理やりされた", True),
         ("上司に襲われた。今朝も上司からLINEが来ました", True),
+        ("『今どこ？』『逃げられると思うなよ』って夫からLINEが止まらない。4日前の夜のことで今日受診", True),  # his words
+        ("元彼が毎日メッセージを何度も送ってくる。先月無理やりされた", True),
+        ("姉が旦那にずっと無理やりされとって、姉は今うちに避難しとる。旦那は姉がどこにおるか知らんはず", False),
         ("元彼からの脅迫が止まらない。先月の元彼からの性被害のことで相談です", True),
         ("男に車で連れ去られそうになって、今も家の前にいる。さっき触られた", True),
         ("元夫からの性暴力。元夫が今も家の前で待ち伏せしています", True),
