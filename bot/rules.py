@@ -889,8 +889,9 @@ _JA_COLON_CLOCK = re.compile(_CLOCK_DAY + r"?[ \t]*+の?[ \t]*+(午前|午後|am
                              r"([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")  # 本日04:30頃, 昨日の23:10, 本日AM2:00
 # a number of days back and an hour (2日前の17時ごろ, 3日前の夜10時): that day at that hour
 # a note's bare age after the word for the patient (本人16, pt 17, "student, 15,", "shes 17", "Female 16,", 高3男、18)
-_NOTE_AGE = re.compile(r"(?:本人|患者|その子|この子|あの子|(?<![a-z0-9])[fm](?=\s*,)|(?<![a-z])pt|\bpatient|\bstudent|\bclient|\bvictim|女子|男子|女児|男児|\bshes|\bhes"
-                       r"|\bfemale|\bgirl|\bboy|(?<=[高中小][1-6])[男女]、?)\s*,?\s*(\d{1,2})"
+_NOTE_AGE = re.compile(r"(?:本人|患者|その子|この子|あの子|(?<![a-z0-9])[fm](?=\s*,)|(?<![a-z])pt|女子|男子|女児|男児|\bshes|\bhes"
+                       r"|\b(?:patient|student|client|victim|female|girl|boy)(?:\s+(?:in|from)\s+[a-z\-]+(?=,))?"  # "a patient in Asahikawa, 16,"
+                       r"|\bsays(?:\s+(?:she'?s|he'?s|she is|he is))?(?=\s+\d{1,2}\s*(?:[),.;]|$))|(?<=[高中小][1-6])[男女]、?)\s*,?\s*(\d{1,2})"
                        r"(?![\d:：/年月日週時分名人件回号階番歳才代%]|\.\d|\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo\b|y/o|min|am|pm|h\b|kg|cm|ml|mg|th|st|nd|rd))")
 # a person, は and an age with no 歳, closing its clause (妹は17で、本人は16です)
 _KIN_AGE = re.compile(r"(?:本人|患者|妹|姉|娘|息子|孫|生徒|女子|男子|女児|男児)(?:は|が|も)\s*(1\d|[5-9])"

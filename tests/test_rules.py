@@ -417,7 +417,9 @@ def test_hours_since(text, hours):
      ("言いよる子がおるんじゃけど。17じゃ。呉市", (17.0,)), ("って言ってた。その子16。昨日の話らしい", (16.0,)), ("大学1年です。19です。", ()),  # 19です: the writer's own
      ("ﾄｲﾚでさわられた 16ｻｲ ｹｲｻﾂいくべき？", (16.0,)), ("3サイズ", ()), ("customer is 17, says her teacher", (17.0,)),
      ("16y F, sexual assault by stranger", (16.0,)), ("assaulted 2y ago", ()), ("ED triage: F, 17, brought in", (17.0,)),
-     ("my gf is 17 and her ex", (17.0,))],  # half-width katakana, a note's age and sex
+     ("my gf is 17 and her ex", (17.0,)),
+     ("customer (looks young, says 17) asking for EC", (17.0,)), ("asking for a patient in Asahikawa, 16, assaulted", (16.0,)),
+     ("19F says 2 men assaulted her", (19.0,))],  # half-width katakana, a note's age and sex
 )  # fmt: skip
 def test_ages(text, ages):
     assert read_ages(normalize(text)) == ages
@@ -784,6 +786,10 @@ def test_a_care_worker_who_is_herself_the_victim_is_no_carers_abuse(rules, text,
         ("本人は否定するが、訪問時に長男が部屋から出て行かない。性的虐待の疑い", True),
         ("見知らぬ男に襲われた。同居の母が付き添っています", False),  # she lives with her mother, not with him
         ("60代女性、近所の男性から性的暴行。夜中に家に来る。昨夜も来た", True),  # he keeps coming to her home
+        ("姉の夫(義兄)から性被害を受けていると妹さん本人が来院。最後は1年前", False),  # it stopped long ago
+        ("今年の春ごろから、夫に性行為を強要されることが続いているそうです。最近はほぼ毎晩と", True),  # since spring: goes on
+        ("4歳の子の母です。保育園のお迎えのとき、子が『先生にパンツぬがされた』と。昨日のことらしい", False),  # a time, nobody coming
+        ("保育園の園長です。年長の女児が「パパがおまたなめる」と。父子家庭で今日のお迎えも父親", True),
         ("入所している施設で職員から体を触られると娘さんから相談。本人は今日施設に戻る予定です", True),  # back where it is done
     ],
 )
