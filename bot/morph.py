@@ -326,6 +326,8 @@ class Analysis:
             if t.form == "ず" and not ends_in_verb and toks[i + k + 1 : i + k + 2] and toks[i + k + 1].surface == "に":
                 prev = t.surface
                 continue  # 彼氏から避妊せずに無理やり: "without" another's verb; the clause's predicate is ahead (not 逮捕されずに)
+            if t.form == "否定" and t.pos == "名詞" and k > 0:  # 性的暴力は否定, 本人も家族も否定しています (not 否定できない)
+                return not any(r.form in ("出来る", "できる", "切れる") for r in toks[i + k + 1 : i + k + 4])
             if t.form in _NEGATIONS and t.pos in ("助動詞", "形容詞", "名詞"):
                 return prev not in ("しか", "申し訳", "もうしわけ", "仕方", "しょうが", "しかた")  # 帰るしかない, 申し訳ない: no denial
             if t.pos in _PREDICATES or (t.pos == "助動詞" and t.form in _COPULAS):

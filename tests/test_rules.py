@@ -455,6 +455,9 @@ def test_negation_belongs_to_its_own_predicate():
     assert Analysis("性被害の既往なし").negated(3)
     assert not Analysis("性被害の話が出た").negated(3)
     assert not Analysis("性被害の話をしてくれない").negated(3)  # she has not told it: not denied
+    assert Analysis("性的暴力は否定").negated(4)  # denied, as a note says it
+    assert Analysis("暴力や性的被害は本人も家族も否定しています").negated(7)
+    assert not Analysis("性被害の可能性は否定できない").negated(3)  # cannot be ruled out: affirmed
 
 
 @pytest.mark.parametrize(
@@ -672,6 +675,7 @@ def test_the_day_of_a_telling_or_a_visit_is_not_the_acts(rules, text, hours):
         ("Can you recommend an English-speaking dentist in Yokohama?", "help"),
         ("元夫からの暴力で避難中の患者。元夫から性的な被害もあったとのこと", "referral"),
         ("中学生の子が自傷行為をしていて、学校で相談を受けました。性被害の話は出ていません。", "help"),
+        ("妊娠中の方、パートナーにお腹蹴られたと。胎児心拍は問題なし。性的暴力は否定。児相？女性相談？", "help"),
     ],
 )
 def test_harm_of_another_kind_with_the_sexual_part_denied(rules, text, intent):
