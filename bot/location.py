@@ -893,8 +893,9 @@ def _stands_apart(letters: str, start: int, end: int, nxt: str, flags: int) -> b
 
 def _named_by_role(letters: str, start: int, end: int) -> bool:
     """Is the name at letters[start:end+1] a staff member's, named with a role word: right after it
-    (千葉看護師, 長野 先生; not 千葉医師会, nor 奈良 養護教諭: a note's town, then her role), or before it with の, a space, a colon, a comma or nothing
-    between (看護師の千葉, 主治医 長野です, 医師:秋田, 看護師、福島)?"""
+    (千葉看護師, 長野 先生; not 千葉医師会, nor 奈良 養護教諭: a note's town, then her role), or before
+    it with の, a space, a colon, a comma or nothing between (看護師の千葉, 主治医 長野です, 医師:秋田,
+    看護師、福島)?"""
     after = end + 1
     spaced = letters[after : after + 1] == " "
     roles = _HONORIFIC_ROLES_U8 if spaced else _ROLES_AFTER_U8  # 奈良 養護教諭, 浜松 薬剤師: a note's town, then her role

@@ -1443,7 +1443,7 @@ class Rules:
                 occs = sorted(occs + _doers_present(ctx, doers, first_act, person_ends), key=_start)
         # 夫は単身赴任先の東京に戻っていて: not near her now; also of him pointed back to ("he's been discharged")
         if _DOER_AWAY in self.keyword_sets and (doers or any(_DOER_PRESENT in o.sets for o in occs) or any(w in text for w in _NAMED_DOER)
-                                                or ('he' in text and _EN_AWAY.search(text))):  # fmt: skip ("he is back in the US": him, not named)
+                                                or ("he" in text and _EN_AWAY.search(text))):  # fmt: skip ("he is back in the US": him, not named)
             far = []
             if elsewhere and letters is not None:  # the place names' bytes as character offsets
                 far = [(a, b + 1) if byte_starts is None else (bisect_left(byte_starts, a), bisect_left(byte_starts, b + 1))
@@ -1970,7 +1970,9 @@ def _danger_of_the_past(ctx: _Text, occs: list[_Occurrence], analysis: Analysis)
     """Danger's words told of what was, not of now: a state that went on then (脅されていた,
     つきまとっていた元彼), or a て-form right before the act, telling how it was done (部屋に閉じ込め
     られて無理やり, 押さえつけられて触られました); a threat said to have stopped (ストーカー行為は
-    3ヶ月前に止まっています, 連絡も来なくなった)."""
+    3ヶ月前に止まっています, 連絡も来なくなった) or ended by her release (連れ去られ、今朝解放された);
+    a message that carried the telling (…に襲われたと今朝LINEが来ました); being near said of where the
+    act was done (友達が寝てる隣で無理やりされた)."""
     out = []
     stopped: set[str] = set()  # the words of threats said to have stopped: その + the word points back to one
     for o in occs:
@@ -2698,7 +2700,7 @@ _PARTICLE = re.compile(r"[はがをにでとも、。]")
 _TOPIC_COMMA = re.compile(r"(?:さん|ちゃん|くん)?(?:\s*[(（][^)）]{0,12}[)）])?(?:\s*、|[ \t]+)")  # 患者さん（女子大生）、, 利用者さん ヘルパーに
 _WORD_TAIL = re.compile(r"[\u4e00-\u9fff\u30a1-\u30f6]{0,2}")  # the rest of a word a keyword begins (救急隊員)
 _NAMED_BEFORE = re.compile(r"(?:さん|くん|ちゃん)?\s*[がは](?!いな|いませ)")  # 本人はいま泣いてて: the one it happened to
-_QUOTE_CLOSED = re.compile(r"[、」]\s*と(?!も|か|いう|して|しても|は)")  # a quotation closed later in the sentence (…された、…なかった、と来局)
+_QUOTE_CLOSED = re.compile(r"[、」]\s*と(?!も|か|いう|して|は)")  # a quotation closed later in the sentence (…された、…なかった、と来局)
 _TOLD_AFTER = re.compile(r"(?:と|か|って|っち)[、\s]*(?:聞かれ|言われ|相談され|話され|頼まれ|訴え|患者|本人|妹|姉|娘|友達|友人|母|彼女)")
 _DOER_PRESENT_SETS = frozenset({_DOER_PRESENT})
 _PARTNER_NAMED = "partner_named"  # her partner named by a copula as the one who did it (加害者は元交際相手)
